@@ -1,0 +1,117 @@
+# nat64kit — top-level GNU makefile.
+#
+#   make                 build every program into $(BUILD)/
+#   make check           build, then run every test tier (tests/run-tests.sh)
+#   make SAN=1 check     the same with ASan+UBSan (builds into build-san/)
+#   make fuzz            build the libFuzzer targets (clang) into build-fuzz/
+#   make fuzz-smoke      run each fuzz target briefly on its seed corpus
+#   make install         honours PREFIX, DESTDIR, SBINDIR, BINDIR, MANDIR, UNITDIR
+#
+# Every program lives in its own directory with a module.mk that registers it
+# with the templates below; lib/ is the shared library every program links.
+
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+SHAREDIR ?= $(PREFIX)/share/nat64kit
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DESTDIR ?=
+
+CC      ?= cc
+AR      ?= ar
+WERROR  ?= -Werror
+CFLAGS  ?= -O2 -g
+SAN     ?=
+
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD   ?= build
+SANFLAGS :=
+endif
+
+SODIUM_CFLAGS := $(shell pkg-config --cflags libsodium 2>/dev/null)
+SODIUM_LIBS   := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+NK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow -Wpointer-arith \
+	    -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
+	    -Ilib $(SODIUM_CFLAGS) $(SANFLAGS) -MMD -MP
+NK_LDFLAGS = $(SANFLAGS)
+LDLIBS += $(SODIUM_LIBS)
+
+PROGS :=
+PROG_LIBS :=
+UNIT_TESTS :=
+FUZZ_TARGETS :=
+
+.PHONY: all check check-unit fuzz fuzz-smoke install clean deps
+all:
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NK_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# $(call nk_program,NAME,DIR,EXTRA_LDLIBS): DIR/main.c plus every other DIR/*.c,
+# the latter also collected into $(BUILD)/DIR/libNAME.a for the unit tests.
+define nk_program
+$(1)_SRCS := $$(filter-out $(2)/main.c,$$(wildcard $(2)/*.c))
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$$($(1)_SRCS))
+$(BUILD)/$(2)/lib$(1).a: $$($(1)_OBJS)
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && $(AR) rcs $$@ $$^
+$(BUILD)/$(1): $(BUILD)/$(2)/main.o $(BUILD)/$(2)/lib$(1).a $(BUILD)/lib/libnk.a
+	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $$@ $$^ $(3) $(LDLIBS)
+PROGS += $(BUILD)/$(1)
+PROG_LIBS += $(BUILD)/$(2)/lib$(1).a
+endef
+
+include lib/module.mk
+include $(filter-out lib/module.mk,$(wildcard */module.mk))
+
+# Unit tests: tests/unit/test_*.c, each a cmocka program linked with every
+# program's library and lib/.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PROG_LIBS) $(BUILD)/lib/libnk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(PROG_LIBS) $(BUILD)/lib/libnk.a -Wl,--end-group $(CMOCKA_LIBS) $(LDLIBS)
+
+all: $(PROGS) $(UNIT_TESTS)
+
+check: all
+	BUILD=$(BUILD) ./tests/run-tests.sh
+
+check-unit: all
+	BUILD=$(BUILD) ./tests/run-tests.sh unit
+
+# libFuzzer targets: fuzz/fuzz_*.c, built with clang against the sources.
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BUILD := build-fuzz
+FUZZ_BINS := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(SODIUM_CFLAGS) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(FUZZ_BUILD)/%: fuzz/%.c $(wildcard lib/*.c lib/*.h */*.c */*.h)
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(filter-out %/main.c,$(shell sed -n 's|^// FUZZ-SOURCES: ||p' $<)) $(SODIUM_LIBS)
+fuzz: $(FUZZ_BINS)
+fuzz-smoke: fuzz
+	./tests/fuzz-smoke.sh $(FUZZ_BINS)
+
+deps:
+	./scripts/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR)
+	$(foreach p,$(SBIN_PROGS),install -m 0755 $(BUILD)/$(p) $(DESTDIR)$(SBINDIR)/$(p) &&) true
+	$(foreach p,$(BIN_PROGS),install -m 0755 $(BUILD)/$(p) $(DESTDIR)$(BINDIR)/$(p) &&) true
+	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man8/ &&) true
+	$(foreach m,$(wildcard man/*.5),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man5/ &&) true
+	$(foreach u,$(wildcard systemd/*.service),install -m 0644 $(u) $(DESTDIR)$(UNITDIR)/ &&) true
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

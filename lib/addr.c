@@ -1,0 +1,125 @@
+/* addr.c — see addr.h. */
+#include "addr.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+addr_parse4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+int
+addr_parse6(const char *s, uint8_t out[16])
+{
+	return inet_pton(AF_INET6, s, out) == 1 ? 0 : -1;
+}
+
+int
+addr_parse_prefix6(const char *s, int default_len, uint8_t out[16], int *len)
+{
+	char tmp[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	char *end;
+	long l = default_len;
+
+	if (n >= INET6_ADDRSTRLEN)
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (addr_parse6(tmp, out) == -1)
+		return -1;
+	if (slash) {
+		if (slash[1] < '0' || slash[1] > '9')
+			return -1;
+		l = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || l < 0 || l > 128)
+			return -1;
+	}
+	*len = (int)l;
+	return 0;
+}
+
+char *
+addr_fmt4(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	return buf;
+}
+
+char *
+addr_fmt6(const uint8_t a[16], char *buf, size_t len)
+{
+	if (inet_ntop(AF_INET6, a, buf, (socklen_t)len) == NULL && len)
+		buf[0] = '\0';
+	return buf;
+}
+
+bool
+addr_rfc6052_len_ok(int len)
+{
+	return len == 32 || len == 40 || len == 48 || len == 56 || len == 64 || len == 96;
+}
+
+const char *
+addr_rfc6052_check(const uint8_t p[16], int len)
+{
+	int bit;
+
+	if (!addr_rfc6052_len_ok(len))
+		return "prefix length must be 32, 40, 48, 56, 64 or 96 (RFC 6052)";
+	if (p[8] != 0)
+		return "bits 64 to 71 must be zero (RFC 6052)";
+	for (bit = len; bit < 128; bit++)
+		if (p[bit / 8] & (0x80 >> (bit % 8)))
+			return "address has bits set beyond the prefix length";
+	return NULL;
+}
+
+/* Octet positions of the 4 IPv4 octets for each prefix length (§2.2). */
+static const int *
+addr_rfc6052_pos(int len)
+{
+	static const int p32[4] = { 4, 5, 6, 7 }, p40[4] = { 5, 6, 7, 9 },
+	    p48[4] = { 6, 7, 9, 10 }, p56[4] = { 7, 9, 10, 11 },
+	    p64[4] = { 9, 10, 11, 12 }, p96[4] = { 12, 13, 14, 15 };
+
+	switch (len) {
+	case 32: return p32;
+	case 40: return p40;
+	case 48: return p48;
+	case 56: return p56;
+	case 64: return p64;
+	default: return p96;
+	}
+}
+
+void
+addr_rfc6052_embed(const uint8_t prefix[16], int len, uint32_t v4, uint8_t out[16])
+{
+	const int *pos = addr_rfc6052_pos(len);
+	int i;
+
+	memset(out, 0, 16);
+	memcpy(out, prefix, (size_t)len / 8);
+	for (i = 0; i < 4; i++)
+		out[pos[i]] = (uint8_t)(v4 >> (24 - 8 * i));
+}
+
+uint32_t
+addr_rfc6052_extract(const uint8_t a[16], int len)
+{
+	const int *pos = addr_rfc6052_pos(len);
+
+	return (uint32_t)a[pos[0]] << 24 | (uint32_t)a[pos[1]] << 16 |
+	    (uint32_t)a[pos[2]] << 8 | a[pos[3]];
+}

@@ -1,0 +1,15 @@
+/* daemon.h — process plumbing shared by the daemons: privilege drop and
+ * the systemd readiness protocol (sd_notify, written here because it is
+ * one datagram on a unix socket and not worth a library dependency). */
+#ifndef NK_DAEMON_H
+#define NK_DAEMON_H
+
+#include <stddef.h>
+
+/* setgroups/setgid/setuid to user; 0, or -1 with a message in err. */
+int daemon_drop_privileges(const char *user, char *err, size_t errlen);
+/* Send state (e.g. "READY=1", "RELOADING=1", "STOPPING=1") to
+ * $NOTIFY_SOCKET if set. Returns 0 if sent or not under systemd. */
+int daemon_notify(const char *state);
+
+#endif
