@@ -40,7 +40,7 @@ NK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow -Wpointer-ar
 	    -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
 	    -Ilib $(SODIUM_CFLAGS) $(SANFLAGS) -MMD -MP
 NK_LDFLAGS = $(SANFLAGS)
-LDLIBS += $(SODIUM_LIBS)
+LDLIBS += $(SODIUM_LIBS) -lz
 
 PROGS :=
 PROG_LIBS :=
@@ -95,7 +95,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(SODIUM_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(FUZZ_BUILD)/%: fuzz/%.c $(wildcard lib/*.c lib/*.h */*.c */*.h)
 	@mkdir -p $(FUZZ_BUILD)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(filter-out %/main.c,$(shell sed -n 's|^// FUZZ-SOURCES: ||p' $<)) $(SODIUM_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(filter-out %/main.c,$(shell sed -n 's|^// FUZZ-SOURCES: ||p' $<)) $(SODIUM_LIBS) -lz
 fuzz: $(FUZZ_BINS)
 fuzz-smoke: fuzz
 	./tests/fuzz-smoke.sh $(FUZZ_BINS)
