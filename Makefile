@@ -44,6 +44,7 @@ LDLIBS += $(SODIUM_LIBS) -lz
 
 PROGS :=
 PROG_LIBS :=
+PROG_INCLUDES :=
 UNIT_TESTS :=
 FUZZ_TARGETS :=
 
@@ -66,6 +67,7 @@ $(BUILD)/$(1): $(BUILD)/$(2)/main.o $(BUILD)/$(2)/lib$(1).a $(BUILD)/lib/libnk.a
 	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $$@ $$^ $(3) $(LDLIBS)
 PROGS += $(BUILD)/$(1)
 PROG_LIBS += $(BUILD)/$(2)/lib$(1).a
+PROG_INCLUDES += -I$(2)
 endef
 
 include lib/module.mk
@@ -75,6 +77,10 @@ include $(filter-out lib/module.mk,$(wildcard */module.mk))
 # program's library and lib/.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Unit tests see every program's headers.
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NK_CFLAGS) $(PROG_INCLUDES) $(CFLAGS) -c -o $@ $<
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PROG_LIBS) $(BUILD)/lib/libnk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(PROG_LIBS) $(BUILD)/lib/libnk.a -Wl,--end-group $(CMOCKA_LIBS) $(LDLIBS)
@@ -91,7 +97,7 @@ check-unit: all
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BUILD := build-fuzz
 FUZZ_BINS := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(SODIUM_CFLAGS) \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(PROG_INCLUDES) $(SODIUM_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(FUZZ_BUILD)/%: fuzz/%.c $(wildcard lib/*.c lib/*.h */*.c */*.h)
 	@mkdir -p $(FUZZ_BUILD)
