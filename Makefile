@@ -49,6 +49,7 @@ UNIT_TESTS :=
 FUZZ_TARGETS :=
 
 .PHONY: all check check-unit fuzz fuzz-smoke install clean deps
+.SECONDARY:
 all:
 
 $(BUILD)/%.o: %.c

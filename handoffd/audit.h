@@ -1,0 +1,35 @@
+/* audit.h — the handoff audit log: one line per event, exactly the
+ * original server's format (seed 000):
+ *
+ *   2019-03-18 10:06:28.436754 Initialized 192.0.2.7
+ *   2019-03-18 10:06:28.491727 Created 192.0.2.7:3719 [2001:db8::17]:53186
+ *   2019-03-18 15:22:02.062254 Deleted 192.0.2.9:47102 [2001:db8::75]:33131
+ *
+ * Stamps are UTC unless --localtime. Written to LOG_DIR/nat64-handoff.log
+ * (append, one write(2) per line so lines never interleave) or, without
+ * a log directory, to standard output. audit_reopen() after logrotate
+ * moved the file (SIGHUP). This stream is separate from diagnostics.
+ */
+#ifndef NK_AUDIT_H
+#define NK_AUDIT_H
+
+#include <stdint.h>
+
+#include "clock.h"
+
+#define AUDIT_FILE "nat64-handoff.log"
+
+/* log_dir NULL: standard output. Returns 0 or -1 with err. */
+int  audit_open(const char *log_dir, int localtime, char *err, size_t errlen);
+int  audit_reopen(char *err, size_t errlen);
+void audit_close(void);
+
+void audit_initialized(const struct clk_now *now, uint32_t nat64);
+void audit_created(const struct clk_now *now, uint32_t nat64, uint16_t port,
+    const uint8_t client[16], uint16_t client_port);
+void audit_deleted(const struct clk_now *now, uint32_t nat64, uint16_t port,
+    const uint8_t client[16], uint16_t client_port);
+/* Write errors since start (counted, never fatal). */
+uint64_t audit_errors(void);
+
+#endif

@@ -1,0 +1,546 @@
+/* channel.c — see channel.h. */
+#include "channel.h"
+#include "addr.h"
+#include "audit.h"
+#include "journal.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define CHAN_HBUCKETS		4096
+#define CHAN_COMPACT_MS		(300 * 1000)	/* LRU order persisted at least this often */
+#define CHAN_COMPACT_GARBAGE	4096
+
+struct chan_reg {
+	char *dir;		/* STATE/channels */
+	uint32_t table_size, max_channels;
+	uint32_t nchan, nloaded;
+	struct chan *buckets[CHAN_HBUCKETS];
+	struct chan *dirty;
+	live_query_fn *live;
+	void *live_arg;
+	uint8_t hash_key[16];
+	uint64_t journal_errors;
+};
+
+static uint32_t
+chan_bucket(uint32_t local, uint32_t nat64)
+{
+	uint32_t h = nat64 * 2654435761u ^ local * 2246822519u;
+
+	return (h ^ (h >> 15)) % CHAN_HBUCKETS;
+}
+
+static struct chan *
+chan_register(struct chan_reg *reg, uint32_t local, uint32_t nat64)
+{
+	struct chan *ch = xcalloc(1, sizeof(*ch));
+	uint32_t b = chan_bucket(local, nat64);
+
+	ch->local = local;
+	ch->nat64 = nat64;
+	ch->hnext = reg->buckets[b];
+	reg->buckets[b] = ch;
+	reg->nchan++;
+	return ch;
+}
+
+static void
+chan_path(const struct chan_reg *reg, uint32_t local, uint32_t nat64, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+
+	snprintf(buf, len, "%s/%s-%s.tbl", reg->dir, addr_fmt4(nat64, a, sizeof(a)),
+	    addr_fmt4(local, b, sizeof(b)));
+}
+
+static int
+chan_mkdir(const char *path, char *err, size_t errlen)
+{
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct chan_reg *
+chan_reg_create(const char *state_dir, uint32_t table_size, uint32_t max_channels,
+    live_query_fn *live, void *live_arg, char *err, size_t errlen)
+{
+	struct chan_reg *reg;
+	struct dirent *de;
+	DIR *d;
+
+	if (chan_mkdir(state_dir, err, errlen) == -1)
+		return NULL;
+	reg = xcalloc(1, sizeof(*reg));
+	reg->dir = xmalloc(strlen(state_dir) + 10);
+	sprintf(reg->dir, "%s/channels", state_dir);
+	reg->table_size = table_size;
+	reg->max_channels = max_channels;
+	reg->live = live;
+	reg->live_arg = live_arg;
+	randombytes_buf(reg->hash_key, sizeof(reg->hash_key));
+	if (chan_mkdir(reg->dir, err, errlen) == -1 || (d = opendir(reg->dir)) == NULL) {
+		if (errno)
+			snprintf(err, errlen, "%s: %s", reg->dir, strerror(errno));
+		free(reg->dir);
+		free(reg);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		uint32_t nat64, local;
+		char path[4096];
+
+		if (n < 5 || strcmp(de->d_name + n - 4, ".tbl") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", reg->dir, de->d_name);
+		if (jr_peek(path, &nat64, &local) == -1) {
+			/* Registered under its name's addresses if they parse,
+			 * so that loading sets it aside with a log line. */
+			char name[64], *dash;
+
+			if (n >= sizeof(name))
+				continue;
+			memcpy(name, de->d_name, n - 4);
+			name[n - 4] = '\0';
+			dash = strchr(name, '-');
+			if (dash == NULL)
+				continue;
+			*dash = '\0';
+			if (addr_parse4(name, &nat64) || addr_parse4(dash + 1, &local))
+				continue;
+		} else {
+			char expect[4096];
+
+			chan_path(reg, local, nat64, expect, sizeof(expect));
+			if (strcmp(expect, path) != 0) {
+				log_warnx("%s: header names another channel; ignored", path);
+				continue;
+			}
+		}
+		if (reg->nchan >= max_channels) {
+			log_warnx("%s: more persisted channels than max-channels %u; not loaded",
+			    path, max_channels);
+			continue;
+		}
+		chan_register(reg, local, nat64);
+	}
+	closedir(d);
+	return reg;
+}
+
+static void
+chan_unload(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
+{
+	char err[512];
+
+	(void)now;
+	if (ch->jf) {
+		if (jr_flush(ch->jf, err, sizeof(err)) == -1)
+			log_warnx("%s", err);
+		if (ch->touched && ch->t && jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1)
+			log_warnx("%s", err);
+		jr_sync(ch->jf);
+		jr_close(ch->jf);
+	}
+	if (ch->t)
+		reg->nloaded--;
+	ct_destroy(ch->t);
+	free(ch->live);
+	ch->t = NULL;
+	ch->jf = NULL;
+}
+
+void
+chan_reg_destroy(struct chan_reg *reg, const struct clk_now *now)
+{
+	struct chan *ch, *n;
+	size_t i;
+
+	if (reg == NULL)
+		return;
+	for (i = 0; i < CHAN_HBUCKETS; i++)
+		for (ch = reg->buckets[i]; ch; ch = n) {
+			n = ch->hnext;
+			chan_unload(reg, ch, now);
+			free(ch);
+		}
+	free(reg->dir);
+	free(reg);
+}
+
+void
+chan_set_limits(struct chan_reg *reg, uint32_t table_size, uint32_t max_channels)
+{
+	reg->table_size = table_size;
+	reg->max_channels = max_channels;
+}
+
+uint32_t
+chan_count(const struct chan_reg *reg)
+{
+	return reg->nchan;
+}
+
+uint32_t
+chan_loaded(const struct chan_reg *reg)
+{
+	return reg->nloaded;
+}
+
+static void
+chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
+{
+	struct jr_load_result res;
+	char path[4096], err[4600], a[ADDR_STRLEN];
+
+	(void)now;
+	ch->t = ct_create(reg->table_size, reg->hash_key);
+	reg->nloaded++;
+	chan_path(reg, ch->local, ch->nat64, path, sizeof(path));
+	ch->jf = jr_open(path, ch->nat64, ch->local, ch->t, &res, err, sizeof(err));
+	if (ch->jf == NULL) {
+		reg->journal_errors++;
+		log_warnx("channel %s: %s; running without persistence",
+		    addr_fmt4(ch->nat64, a, sizeof(a)), err);
+		return;
+	}
+	if (res.set_aside || res.truncated)
+		log_warnx("%s: %s", path, res.msg);
+	if (res.evicted)
+		log_warnx("%s: %u oldest entries dropped to fit table size %u", path, res.evicted,
+		    reg->table_size);
+	if (res.records)
+		log_debug("%s: %u records replayed, %u entries", path, res.records, ct_count(ch->t));
+	/* A compacted file restores LRU order exactly; start clean. */
+	ch->last_compact_ms = now->mono_ms;
+	if (res.truncated || res.evicted || jr_garbage(ch->jf, ch->t) > CHAN_COMPACT_GARBAGE) {
+		if (jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1) {
+			reg->journal_errors++;
+			log_warnx("%s", err);
+		}
+	}
+}
+
+static struct chan *
+chan_lookup(struct chan_reg *reg, uint32_t local, uint32_t nat64)
+{
+	struct chan *ch;
+
+	for (ch = reg->buckets[chan_bucket(local, nat64)]; ch; ch = ch->hnext)
+		if (ch->local == local && ch->nat64 == nat64)
+			return ch;
+	return NULL;
+}
+
+struct chan *
+chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64, const struct clk_now *now)
+{
+	struct chan *ch = chan_lookup(reg, local, nat64);
+
+	if (ch && ch->t == NULL)
+		chan_load(reg, ch, now);
+	return ch;
+}
+
+struct chan *
+chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
+    const struct clk_now *now)
+{
+	struct chan *ch = chan_find(reg, local, nat64, now);
+
+	if (ch)
+		return ch;
+	if (reg->nchan >= reg->max_channels)
+		return NULL;
+	ch = chan_register(reg, local, nat64);
+	chan_load(reg, ch, now);
+	audit_initialized(now, nat64);
+	return ch;
+}
+
+uint32_t
+chan_load_all(struct chan_reg *reg, const struct clk_now *now)
+{
+	struct chan *ch;
+	size_t i;
+
+	for (i = 0; i < CHAN_HBUCKETS; i++)
+		for (ch = reg->buckets[i]; ch; ch = ch->hnext)
+			if (ch->t == NULL)
+				chan_load(reg, ch, now);
+	return reg->nloaded;
+}
+
+static void
+chan_mark_dirty(struct chan_reg *reg, struct chan *ch)
+{
+	if (ch->dirty || ch->jf == NULL)
+		return;
+	ch->dirty = true;
+	ch->dirty_next = reg->dirty;
+	reg->dirty = ch;
+}
+
+static void
+chan_delete(struct chan_reg *reg, struct chan *ch, uint16_t port, const struct clk_now *now)
+{
+	struct ct_view v;
+
+	if (!ct_get(ch->t, port, &v))
+		return;
+	audit_deleted(now, ch->nat64, port, v.client, v.client_port);
+	if (ch->jf) {
+		jr_add_delete(ch->jf, port);
+		chan_mark_dirty(reg, ch);
+	}
+	ct_remove(ch->t, port);
+	ch->deleted++;
+}
+
+static void
+chan_journal_create(struct chan_reg *reg, struct chan *ch, uint16_t port, const struct clk_now *now)
+{
+	struct ct_view v;
+
+	if (!ct_get(ch->t, port, &v))
+		return;
+	audit_created(now, ch->nat64, port, v.client, v.client_port);
+	if (ch->jf) {
+		jr_add_create(ch->jf, &v);
+		chan_mark_dirty(reg, ch);
+	}
+	ch->created++;
+}
+
+static bool
+chan_port_avoided(uint16_t port, const uint16_t *avoid, size_t n)
+{
+	size_t i;
+
+	if (port < CT_MIN_PORT || port == 3544)
+		return true;
+	for (i = 0; i < n; i++)
+		if (avoid[i] == port)
+			return true;
+	return false;
+}
+
+/* Choose the entry to sacrifice: the least recently used one whose port
+ * has no live TCP connection here and which may be reused; the oldest
+ * reusable one if all candidates are live. Returns its port or 0. */
+static uint16_t
+chan_victim(struct chan_reg *reg, struct chan *ch, const uint16_t *avoid, size_t navoid,
+    const struct clk_now *now, bool *was_live)
+{
+	uint16_t p, fallback = 0;
+	unsigned scanned = 0;
+
+	*was_live = false;
+	if (reg->live && (!ch->live_valid || now->mono_ms - ch->live_ms >= CHAN_LIVE_TTL_MS)) {
+		if (ch->live == NULL)
+			ch->live = xmalloc(LIVE_BITMAP_BYTES);
+		ch->live_valid = reg->live(reg->live_arg, ch->local, ch->nat64, ch->live) == 0;
+		ch->live_ms = now->mono_ms;
+	}
+	for (p = ct_lru_oldest(ch->t); p && scanned < CHAN_EVICT_SCAN; p = ct_lru_newer(ch->t, p)) {
+		if (chan_port_avoided(p, avoid, navoid))
+			continue;
+		scanned++;
+		if (!ch->live_valid || !live_bit(ch->live, p))
+			return p;
+		if (fallback == 0)
+			fallback = p;
+	}
+	*was_live = fallback != 0;
+	return fallback;
+}
+
+static uint32_t
+chan_rnd(void *arg)
+{
+	(void)arg;
+	return randombytes_random();
+}
+
+uint16_t
+chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
+    const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,
+    uint16_t hint, const uint16_t *avoid, size_t navoid, const struct clk_now *now,
+    bool *created)
+{
+	uint32_t now_s = (uint32_t)now->wall.tv_sec;
+	uint16_t port;
+	bool live;
+
+	*created = false;
+	port = ct_find_client(ch->t, prefix, client, client_port);
+	if (port) {
+		ct_touch(ch->t, port, now_s);
+		ch->touched = true;
+		if (ct_set_auth(ch->t, port, auth, auth_len) != CT_OK)
+			return port;
+		return port;
+	}
+	if (ct_count(ch->t) >= ct_capacity(ch->t)) {
+		port = chan_victim(reg, ch, avoid, navoid, now, &live);
+		if (port == 0)
+			return 0;
+		ch->evicted++;
+		if (live)
+			ch->evicted_live++;
+		chan_delete(reg, ch, port, now);
+	} else if (hint && !ct_port_used(ch->t, hint) && !chan_port_avoided(hint, avoid, navoid)) {
+		port = hint;
+	} else {
+		port = ct_pick_port(ch->t, avoid, navoid, chan_rnd, NULL);
+		if (port == 0)
+			return 0;
+	}
+	if (ct_insert(ch->t, port, prefix, client, client_port, auth, auth_len, now_s) != CT_OK)
+		return 0;
+	chan_journal_create(reg, ch, port, now);
+	*created = true;
+	return port;
+}
+
+bool
+chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t prefix[12],
+    const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,
+    const struct clk_now *now)
+{
+	uint32_t now_s = (uint32_t)now->wall.tv_sec;
+	uint16_t old;
+	bool live;
+
+	if (port < CT_MIN_PORT)
+		return false;
+	old = ct_find_client(ch->t, prefix, client, client_port);
+	if (old == port) {
+		ct_touch(ch->t, port, now_s);
+		ch->touched = true;
+		ct_set_auth(ch->t, port, auth, auth_len);
+		ch->adopted++;
+		return true;
+	}
+	/* Newest wins: drop the client's other mapping and the port's
+	 * other client. */
+	if (old)
+		chan_delete(reg, ch, old, now);
+	if (ct_port_used(ch->t, port))
+		chan_delete(reg, ch, port, now);
+	if (ct_count(ch->t) >= ct_capacity(ch->t)) {
+		uint16_t victim = chan_victim(reg, ch, &port, 1, now, &live);
+
+		if (victim == 0)
+			return false;
+		ch->evicted++;
+		if (live)
+			ch->evicted_live++;
+		chan_delete(reg, ch, victim, now);
+	}
+	if (ct_insert(ch->t, port, prefix, client, client_port, auth, auth_len, now_s) != CT_OK)
+		return false;
+	chan_journal_create(reg, ch, port, now);
+	ch->adopted++;
+	return true;
+}
+
+bool
+chan_lookup_port(struct chan_reg *reg, struct chan *ch, uint16_t port, const struct clk_now *now,
+    struct ct_view *out)
+{
+	(void)reg;
+	ch->lookups++;
+	if (!ct_port_used(ch->t, port)) {
+		ch->misses++;
+		return false;
+	}
+	ct_touch(ch->t, port, (uint32_t)now->wall.tv_sec);
+	ch->touched = true;
+	return ct_get(ch->t, port, out);
+}
+
+void
+chan_flush(struct chan_reg *reg)
+{
+	struct chan *ch, *n;
+	char err[512];
+
+	for (ch = reg->dirty; ch; ch = n) {
+		n = ch->dirty_next;
+		ch->dirty = false;
+		ch->dirty_next = NULL;
+		if (ch->jf && jr_flush(ch->jf, err, sizeof(err)) == -1) {
+			reg->journal_errors++;
+			log_warnx("%s", err);
+		}
+	}
+	reg->dirty = NULL;
+}
+
+void
+chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
+{
+	struct chan *ch;
+	char err[512];
+	size_t i;
+
+	chan_flush(reg);
+	for (i = 0; i < CHAN_HBUCKETS; i++)
+		for (ch = reg->buckets[i]; ch; ch = ch->hnext) {
+			if (ch->jf == NULL)
+				continue;
+			if (jr_sync(ch->jf) == -1)
+				reg->journal_errors++;
+			if (jr_garbage(ch->jf, ch->t) > ct_count(ch->t) + CHAN_COMPACT_GARBAGE ||
+			    (ch->touched && now->mono_ms - ch->last_compact_ms >= CHAN_COMPACT_MS)) {
+				if (jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1) {
+					reg->journal_errors++;
+					log_warnx("%s", err);
+				}
+				ch->touched = false;
+				ch->last_compact_ms = now->mono_ms;
+			}
+		}
+}
+
+struct chan *
+chan_first(struct chan_reg *reg)
+{
+	size_t i;
+
+	for (i = 0; i < CHAN_HBUCKETS; i++)
+		if (reg->buckets[i])
+			return reg->buckets[i];
+	return NULL;
+}
+
+struct chan *
+chan_next(struct chan_reg *reg, struct chan *ch)
+{
+	size_t i;
+
+	if (ch->hnext)
+		return ch->hnext;
+	for (i = chan_bucket(ch->local, ch->nat64) + 1; i < CHAN_HBUCKETS; i++)
+		if (reg->buckets[i])
+			return reg->buckets[i];
+	return NULL;
+}
+
+uint64_t
+chan_journal_errors(const struct chan_reg *reg)
+{
+	return reg->journal_errors;
+}

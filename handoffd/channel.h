@@ -1,0 +1,89 @@
+/* channel.h — the control channels this server knows, one per (server
+ * IPv4 address, NAT64 IPv4 address) pair (draft §3), each with its table
+ * (conntable.c), its journal (journal.c) and its counters.
+ *
+ * Channels found in STATE/channels at start-up are registered from their
+ * file headers only and loaded on first use, so start-up time does not
+ * grow with the number of persisted tables. All entry changes go through
+ * here so that the audit line, the journal record and the table change
+ * always happen together.
+ */
+#ifndef NK_CHANNEL_H
+#define NK_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "conntable.h"
+#include "livecheck.h"
+
+#define CHAN_EVICT_SCAN	256	/* LRU candidates examined for a non-live port */
+#define CHAN_LIVE_TTL_MS 1000	/* live-port bitmap reuse window */
+
+struct chan {
+	uint32_t local, nat64;
+	struct ct_table *t;		/* NULL until loaded */
+	struct jr_file *jf;		/* NULL if the journal could not be opened */
+	struct chan *hnext;
+	struct chan *dirty_next;
+	bool dirty;			/* journal records queued */
+	bool touched;			/* LRU changed since the last compaction */
+	uint64_t last_compact_ms;
+	uint8_t *live;			/* cached live-port bitmap */
+	uint64_t live_ms;
+	bool live_valid;
+	/* counters */
+	uint64_t created, deleted, evicted, evicted_live, adopted, lookups, misses;
+};
+
+struct chan_reg;
+
+struct chan_reg *chan_reg_create(const char *state_dir, uint32_t table_size,
+    uint32_t max_channels, live_query_fn *live, void *live_arg, char *err, size_t errlen);
+void chan_reg_destroy(struct chan_reg *reg, const struct clk_now *now);
+
+void chan_set_limits(struct chan_reg *reg, uint32_t table_size, uint32_t max_channels);
+uint32_t chan_count(const struct chan_reg *reg);
+uint32_t chan_loaded(const struct chan_reg *reg);
+
+/* The channel if known (loaded on demand), else NULL. */
+struct chan *chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64,
+    const struct clk_now *now);
+/* The channel, created (audit "Initialized") if new; NULL at max_channels. */
+struct chan *chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
+    const struct clk_now *now);
+/* Load every registered channel (benchmarks, --check). Returns loaded count. */
+uint32_t chan_load_all(struct chan_reg *reg, const struct clk_now *now);
+
+/* §10: the mapped port for this client, creating the entry if needed
+ * (evicting the LRU non-live entry when full). avoid[] are ports never to
+ * choose (handoff port, control source port); hint is tried first if
+ * non-zero. Returns 0 if no port could be had. *created tells. */
+uint16_t chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
+    const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,
+    uint16_t hint, const uint16_t *avoid, size_t navoid, const struct clk_now *now,
+    bool *created);
+/* Adopt an entry the NAT64 reports (newest wins on conflict). false if
+ * the port is out of range or nothing could be stored. */
+bool chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t prefix[12],
+    const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,
+    const struct clk_now *now);
+/* Look an entry up by mapped port and mark it used. */
+bool chan_lookup_port(struct chan_reg *reg, struct chan *ch, uint16_t port,
+    const struct clk_now *now, struct ct_view *out);
+
+/* Write queued journal records of every channel (before answering). */
+void chan_flush(struct chan_reg *reg);
+/* Periodic: fdatasync journals, compact large or LRU-stale ones. */
+void chan_maintenance(struct chan_reg *reg, const struct clk_now *now);
+
+/* Iterate channels for status output. */
+struct chan *chan_first(struct chan_reg *reg);
+struct chan *chan_next(struct chan_reg *reg, struct chan *ch);
+
+/* Journal failures since start (counted; the table keeps working). */
+uint64_t chan_journal_errors(const struct chan_reg *reg);
+
+#endif

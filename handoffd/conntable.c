@@ -1,0 +1,475 @@
+/* conntable.c — see conntable.h. */
+#include "conntable.h"
+#include "handoff_wire.h"
+#include "xalloc.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CT_SLOTS	65536
+#define CT_HBITS	15
+#define CT_HBUCKETS	(1u << CT_HBITS)
+#define CT_ABITS	14
+#define CT_ABUCKETS	(1u << CT_ABITS)
+#define CT_AUTH_INLINE	24
+#define CT_AUTH_MAX_RECS 65535
+
+struct ct_slot {		/* 32 octets */
+	uint8_t client[16];
+	uint16_t client_port;
+	uint16_t lru_prev;	/* older neighbour's port, 0 = none */
+	uint16_t lru_next;	/* newer neighbour's port, 0 = none */
+	uint16_t hnext;		/* next port in the client-hash bucket */
+	uint16_t auth;		/* authenticator record index, 0 = none */
+	uint8_t prefix;		/* index into prefixes[] */
+	uint8_t used;
+	uint32_t last_used;
+};
+
+struct ct_auth {		/* 32 octets */
+	uint16_t refs;		/* 0: on the free list */
+	uint16_t len;
+	uint16_t hnext;		/* bucket chain, or free-list link */
+	uint16_t pad;
+	union {
+		uint8_t inl[CT_AUTH_INLINE];
+		uint8_t *ext;
+	} d;
+};
+
+struct ct_table {
+	uint32_t capacity;
+	uint32_t count;
+	uint16_t lru_old, lru_new;
+	uint8_t key[crypto_shorthash_KEYBYTES];
+	struct ct_slot *slots;		/* CT_SLOTS, calloc'd */
+	uint16_t *hhead;		/* CT_HBUCKETS */
+	uint8_t nprefixes;
+	uint8_t prefixes[CT_MAX_PREFIXES][12];
+	struct ct_auth *auths;		/* [0] unused */
+	uint32_t nauths, auths_cap;
+	uint16_t afree;
+	uint16_t *ahead;		/* CT_ABUCKETS */
+	size_t ext_bytes;
+};
+
+struct ct_table *
+ct_create(uint32_t capacity, const uint8_t hash_key[16])
+{
+	struct ct_table *t;
+
+	if (capacity < 1 || capacity > CT_MAX_CAPACITY)
+		return NULL;
+	t = xcalloc(1, sizeof(*t));
+	t->capacity = capacity;
+	memcpy(t->key, hash_key, sizeof(t->key));
+	t->slots = xcalloc(CT_SLOTS, sizeof(*t->slots));
+	t->hhead = xcalloc(CT_HBUCKETS, sizeof(*t->hhead));
+	t->ahead = xcalloc(CT_ABUCKETS, sizeof(*t->ahead));
+	t->nauths = 1;
+	return t;
+}
+
+void
+ct_destroy(struct ct_table *t)
+{
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 1; i < t->nauths; i++)
+		if (t->auths[i].refs && t->auths[i].len > CT_AUTH_INLINE)
+			free(t->auths[i].d.ext);
+	free(t->auths);
+	free(t->ahead);
+	free(t->hhead);
+	free(t->slots);
+	free(t);
+}
+
+uint32_t
+ct_count(const struct ct_table *t)
+{
+	return t->count;
+}
+
+uint32_t
+ct_capacity(const struct ct_table *t)
+{
+	return t->capacity;
+}
+
+size_t
+ct_memory(const struct ct_table *t)
+{
+	return sizeof(*t) + CT_SLOTS * sizeof(*t->slots) + CT_HBUCKETS * sizeof(*t->hhead) +
+	    CT_ABUCKETS * sizeof(*t->ahead) + t->auths_cap * sizeof(*t->auths) + t->ext_bytes;
+}
+
+static uint32_t
+ct_hash_client(const struct ct_table *t, uint8_t prefix, const uint8_t client[16], uint16_t cport)
+{
+	uint8_t in[19], out[crypto_shorthash_BYTES];
+
+	in[0] = prefix;
+	memcpy(in + 1, client, 16);
+	in[17] = (uint8_t)(cport >> 8);
+	in[18] = (uint8_t)cport;
+	crypto_shorthash(out, in, sizeof(in), t->key);
+	return (uint32_t)(out[0] | out[1] << 8 | out[2] << 16) & (CT_HBUCKETS - 1);
+}
+
+static uint32_t
+ct_hash_auth(const struct ct_table *t, const uint8_t *a, size_t len)
+{
+	uint8_t out[crypto_shorthash_BYTES];
+
+	crypto_shorthash(out, a, len, t->key);
+	return (uint32_t)(out[0] | out[1] << 8) & (CT_ABUCKETS - 1);
+}
+
+static const uint8_t *
+ct_auth_bytes(const struct ct_auth *a)
+{
+	return a->len > CT_AUTH_INLINE ? a->d.ext : a->d.inl;
+}
+
+static int
+ct_find_prefix(const struct ct_table *t, const uint8_t prefix[12])
+{
+	int i;
+
+	for (i = 0; i < t->nprefixes; i++)
+		if (memcmp(t->prefixes[i], prefix, 12) == 0)
+			return i;
+	return -1;
+}
+
+uint16_t
+ct_find_client(const struct ct_table *t, const uint8_t prefix[12], const uint8_t client[16],
+    uint16_t client_port)
+{
+	int pi = ct_find_prefix(t, prefix);
+	uint16_t p;
+
+	if (pi < 0)
+		return 0;
+	for (p = t->hhead[ct_hash_client(t, (uint8_t)pi, client, client_port)]; p;
+	    p = t->slots[p].hnext) {
+		const struct ct_slot *s = &t->slots[p];
+
+		if (s->client_port == client_port && s->prefix == pi &&
+		    memcmp(s->client, client, 16) == 0)
+			return p;
+	}
+	return 0;
+}
+
+bool
+ct_port_used(const struct ct_table *t, uint16_t port)
+{
+	return port != 0 && t->slots[port].used;
+}
+
+bool
+ct_get(const struct ct_table *t, uint16_t port, struct ct_view *out)
+{
+	const struct ct_slot *s;
+
+	if (!ct_port_used(t, port))
+		return false;
+	s = &t->slots[port];
+	out->port = port;
+	out->prefix = t->prefixes[s->prefix];
+	out->client = s->client;
+	out->client_port = s->client_port;
+	out->last_used = s->last_used;
+	if (s->auth) {
+		out->auth = ct_auth_bytes(&t->auths[s->auth]);
+		out->auth_len = t->auths[s->auth].len;
+	} else {
+		out->auth = NULL;
+		out->auth_len = 0;
+	}
+	return true;
+}
+
+/* --- LRU list ---------------------------------------------------------- */
+
+static void
+ct_lru_unlink(struct ct_table *t, uint16_t port)
+{
+	struct ct_slot *s = &t->slots[port];
+
+	if (s->lru_prev)
+		t->slots[s->lru_prev].lru_next = s->lru_next;
+	else
+		t->lru_old = s->lru_next;
+	if (s->lru_next)
+		t->slots[s->lru_next].lru_prev = s->lru_prev;
+	else
+		t->lru_new = s->lru_prev;
+	s->lru_prev = s->lru_next = 0;
+}
+
+static void
+ct_lru_push_new(struct ct_table *t, uint16_t port)
+{
+	struct ct_slot *s = &t->slots[port];
+
+	s->lru_prev = t->lru_new;
+	s->lru_next = 0;
+	if (t->lru_new)
+		t->slots[t->lru_new].lru_next = port;
+	else
+		t->lru_old = port;
+	t->lru_new = port;
+}
+
+uint16_t
+ct_lru_oldest(const struct ct_table *t)
+{
+	return t->lru_old;
+}
+
+uint16_t
+ct_lru_newer(const struct ct_table *t, uint16_t port)
+{
+	return ct_port_used(t, port) ? t->slots[port].lru_next : 0;
+}
+
+void
+ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s)
+{
+	if (!ct_port_used(t, port))
+		return;
+	t->slots[port].last_used = now_s;
+	if (t->lru_new == port)
+		return;
+	ct_lru_unlink(t, port);
+	ct_lru_push_new(t, port);
+}
+
+/* --- authenticator pool ------------------------------------------------ */
+
+static void
+ct_auth_unref(struct ct_table *t, uint16_t idx)
+{
+	struct ct_auth *a;
+	uint16_t *pp;
+	uint32_t h;
+
+	if (idx == 0)
+		return;
+	a = &t->auths[idx];
+	if (--a->refs > 0)
+		return;
+	h = ct_hash_auth(t, ct_auth_bytes(a), a->len);
+	for (pp = &t->ahead[h]; *pp; pp = &t->auths[*pp].hnext)
+		if (*pp == idx) {
+			*pp = a->hnext;
+			break;
+		}
+	if (a->len > CT_AUTH_INLINE) {
+		free(a->d.ext);
+		t->ext_bytes -= a->len;
+	}
+	a->len = 0;
+	a->hnext = t->afree;
+	t->afree = idx;
+}
+
+/* Find or add a record for these bytes; returns its index with one more
+ * reference, 0 for an empty authenticator, or -1 when the pool is full. */
+static int
+ct_auth_ref(struct ct_table *t, const uint8_t *bytes, size_t len)
+{
+	struct ct_auth *a;
+	uint32_t h;
+	uint16_t idx;
+
+	if (len == 0)
+		return 0;
+	h = ct_hash_auth(t, bytes, len);
+	for (idx = t->ahead[h]; idx; idx = t->auths[idx].hnext) {
+		a = &t->auths[idx];
+		if (a->len == len && memcmp(ct_auth_bytes(a), bytes, len) == 0) {
+			a->refs++;
+			return idx;
+		}
+	}
+	if (t->afree) {
+		idx = t->afree;
+		t->afree = t->auths[idx].hnext;
+	} else {
+		if (t->nauths >= CT_AUTH_MAX_RECS)
+			return -1;
+		if (t->nauths >= t->auths_cap) {
+			uint32_t n = t->auths_cap ? t->auths_cap * 2 : 64;
+
+			if (n > CT_AUTH_MAX_RECS + 1)
+				n = CT_AUTH_MAX_RECS + 1;
+			t->auths = xreallocarray(t->auths, n, sizeof(*t->auths));
+			memset(t->auths + t->auths_cap, 0, (n - t->auths_cap) * sizeof(*t->auths));
+			t->auths_cap = n;
+		}
+		idx = (uint16_t)t->nauths++;
+	}
+	a = &t->auths[idx];
+	a->refs = 1;
+	a->len = (uint16_t)len;
+	if (len > CT_AUTH_INLINE) {
+		a->d.ext = xmalloc(len);
+		memcpy(a->d.ext, bytes, len);
+		t->ext_bytes += len;
+	} else
+		memcpy(a->d.inl, bytes, len);
+	a->hnext = t->ahead[h];
+	t->ahead[h] = idx;
+	return idx;
+}
+
+enum ct_err
+ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len)
+{
+	struct ct_slot *s;
+	int idx;
+
+	if (!ct_port_used(t, port))
+		return CT_E_PORT_RANGE;
+	if (len > CT_MAX_AUTH)
+		return CT_E_AUTH;
+	s = &t->slots[port];
+	if (s->auth && t->auths[s->auth].len == len &&
+	    memcmp(ct_auth_bytes(&t->auths[s->auth]), auth, len) == 0)
+		return CT_OK;
+	idx = ct_auth_ref(t, auth, len);
+	if (idx < 0)
+		return CT_E_AUTH_POOL;
+	ct_auth_unref(t, s->auth);
+	s->auth = (uint16_t)idx;
+	return CT_OK;
+}
+
+/* --- insert / remove --------------------------------------------------- */
+
+enum ct_err
+ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12], const uint8_t client[16],
+    uint16_t client_port, const uint8_t *auth, size_t auth_len, uint32_t now_s)
+{
+	struct ct_slot *s;
+	uint32_t h;
+	int pi, ai;
+
+	if (port < CT_MIN_PORT)
+		return CT_E_PORT_RANGE;
+	if (t->slots[port].used)
+		return CT_E_PORT_USED;
+	if (t->count >= t->capacity)
+		return CT_E_FULL;
+	if (auth_len > CT_MAX_AUTH)
+		return CT_E_AUTH;
+	if (ct_find_client(t, prefix, client, client_port))
+		return CT_E_CLIENT_EXISTS;
+	pi = ct_find_prefix(t, prefix);
+	if (pi < 0) {
+		if (t->nprefixes >= CT_MAX_PREFIXES)
+			return CT_E_PREFIXES;
+		pi = t->nprefixes++;
+		memcpy(t->prefixes[pi], prefix, 12);
+	}
+	ai = ct_auth_ref(t, auth, auth_len);
+	if (ai < 0)
+		return CT_E_AUTH_POOL;
+	s = &t->slots[port];
+	memcpy(s->client, client, 16);
+	s->client_port = client_port;
+	s->prefix = (uint8_t)pi;
+	s->auth = (uint16_t)ai;
+	s->last_used = now_s;
+	s->used = 1;
+	h = ct_hash_client(t, (uint8_t)pi, client, client_port);
+	s->hnext = t->hhead[h];
+	t->hhead[h] = port;
+	ct_lru_push_new(t, port);
+	t->count++;
+	return CT_OK;
+}
+
+void
+ct_remove(struct ct_table *t, uint16_t port)
+{
+	struct ct_slot *s;
+	uint16_t *pp;
+	uint32_t h;
+
+	if (!ct_port_used(t, port))
+		return;
+	s = &t->slots[port];
+	h = ct_hash_client(t, s->prefix, s->client, s->client_port);
+	for (pp = &t->hhead[h]; *pp; pp = &t->slots[*pp].hnext)
+		if (*pp == port) {
+			*pp = s->hnext;
+			break;
+		}
+	ct_lru_unlink(t, port);
+	ct_auth_unref(t, s->auth);
+	memset(s, 0, sizeof(*s));
+	t->count--;
+}
+
+/* --- port choice (§10) ------------------------------------------------- */
+
+static bool
+ct_port_allowed(uint16_t port, const uint16_t *avoid, size_t n)
+{
+	size_t i;
+
+	if (port < CT_MIN_PORT || port == HW_TEREDO_PORT)
+		return false;
+	for (i = 0; i < n; i++)
+		if (avoid[i] == port)
+			return false;
+	return true;
+}
+
+uint16_t
+ct_pick_port(const struct ct_table *t, const uint16_t *avoid, size_t n,
+    uint32_t (*rnd)(void *), void *rnd_arg)
+{
+	const uint32_t span = 65536 - CT_MIN_PORT;
+	uint32_t i, start;
+	uint16_t p;
+
+	/* Random probes find a free port at once while the table is not
+	 * nearly full; then a scan from a random start guarantees an answer. */
+	for (i = 0; i < 64; i++) {
+		p = (uint16_t)(CT_MIN_PORT + rnd(rnd_arg) % span);
+		if (!t->slots[p].used && ct_port_allowed(p, avoid, n))
+			return p;
+	}
+	start = rnd(rnd_arg) % span;
+	for (i = 0; i < span; i++) {
+		p = (uint16_t)(CT_MIN_PORT + (start + i) % span);
+		if (!t->slots[p].used && ct_port_allowed(p, avoid, n))
+			return p;
+	}
+	return 0;
+}
+
+const char *
+ct_strerror(enum ct_err e)
+{
+	switch (e) {
+	case CT_OK: return "ok";
+	case CT_E_FULL: return "table full";
+	case CT_E_PORT_USED: return "port in use";
+	case CT_E_PORT_RANGE: return "port out of range";
+	case CT_E_PREFIXES: return "too many NAT64 prefixes";
+	case CT_E_AUTH: return "authenticator too long";
+	case CT_E_AUTH_POOL: return "authenticator pool exhausted";
+	case CT_E_CLIENT_EXISTS: return "client already mapped";
+	}
+	return "unknown error";
+}

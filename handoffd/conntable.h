@@ -1,0 +1,95 @@
+/* conntable.h — one control channel's connection tracking table.
+ *
+ * The authoritative table the server keeps for the connections between
+ * one NAT64 address and one server address (draft §10). An entry maps a
+ * NAT64-side port ("mapped port") to (NAT64 /96 prefix, client IPv6
+ * address, client port) and remembers the client's authenticator, so
+ * later answers can carry it. Entries are kept in least-recently-used
+ * order; eviction policy (which LRU candidate to sacrifice) is the
+ * caller's (channel.c), the table only offers the order.
+ *
+ * Memory: entries live in a 65536-slot array indexed by mapped port
+ * (32 octets a slot, 2 MiB, pages touched only as ports are used), a
+ * client hash of 32768 uint16 heads, and a deduplicated pool of
+ * authenticators (one record per distinct authenticator, i.e. per client
+ * address while the NAT64 keeps its key). No per-entry allocation.
+ *
+ * Time is passed in as wall-clock seconds (now_s): the table never reads
+ * a clock. Network input never reaches an assert: every argument from a
+ * packet is range-checked by the caller or rejected here with an error.
+ */
+#ifndef NK_CONNTABLE_H
+#define NK_CONNTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CT_MAX_CAPACITY		64508	/* per channel: the seed's table size */
+#define CT_MIN_PORT		1024
+#define CT_MAX_PREFIXES		255	/* distinct /96 prefixes per channel */
+#define CT_MAX_AUTH		510
+
+struct ct_table;
+
+enum ct_err {
+	CT_OK = 0,
+	CT_E_FULL,		/* count == capacity */
+	CT_E_PORT_USED,		/* insert on a port that is in use */
+	CT_E_PORT_RANGE,	/* port outside 1024..65535 */
+	CT_E_PREFIXES,		/* too many distinct prefixes */
+	CT_E_AUTH,		/* authenticator longer than 510 */
+	CT_E_AUTH_POOL,		/* no free authenticator record */
+	CT_E_CLIENT_EXISTS,	/* the client already has another port */
+};
+
+/* A read-only view of one entry; pointers valid until the table changes. */
+struct ct_view {
+	uint16_t port;
+	const uint8_t *prefix;		/* 12 octets */
+	const uint8_t *client;		/* 16 octets */
+	uint16_t client_port;
+	const uint8_t *auth;		/* auth_len octets (may be 0) */
+	uint16_t auth_len;
+	uint32_t last_used;
+};
+
+/* capacity 1..CT_MAX_CAPACITY; hash_key keys the client hash (SipHash). */
+struct ct_table *ct_create(uint32_t capacity, const uint8_t hash_key[16]);
+void ct_destroy(struct ct_table *t);
+
+uint32_t ct_count(const struct ct_table *t);
+uint32_t ct_capacity(const struct ct_table *t);
+/* Bytes allocated for this table (for status and the memory benchmark). */
+size_t ct_memory(const struct ct_table *t);
+
+/* Mapped port of the client, or 0. */
+uint16_t ct_find_client(const struct ct_table *t, const uint8_t prefix[12],
+    const uint8_t client[16], uint16_t client_port);
+bool ct_get(const struct ct_table *t, uint16_t port, struct ct_view *out);
+bool ct_port_used(const struct ct_table *t, uint16_t port);
+
+/* Mark the entry on port used at now_s (moves it to the MRU end). */
+void ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s);
+/* Replace the authenticator of the entry on port. */
+enum ct_err ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len);
+
+/* Insert at the MRU end. The port must be free, the client must have no
+ * entry yet, and count < capacity. last_used = now_s. */
+enum ct_err ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12],
+    const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,
+    uint32_t now_s);
+void ct_remove(struct ct_table *t, uint16_t port);
+
+/* LRU order: oldest entry's port (0 if empty), and the next newer one. */
+uint16_t ct_lru_oldest(const struct ct_table *t);
+uint16_t ct_lru_newer(const struct ct_table *t, uint16_t port);
+
+/* A random free port in 1024..65535 avoiding 3544 and the n ports in
+ * avoid[]; 0 if none. rnd() returns uniform 32-bit values. */
+uint16_t ct_pick_port(const struct ct_table *t, const uint16_t *avoid, size_t n,
+    uint32_t (*rnd)(void *), void *rnd_arg);
+
+const char *ct_strerror(enum ct_err e);
+
+#endif

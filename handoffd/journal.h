@@ -1,0 +1,65 @@
+/* journal.h — persistence of one channel's table.
+ *
+ * File STATE/channels/<nat64>-<server>.tbl: a 32-octet header, then
+ * records appended as the table changes:
+ *   create: kind 1 | auth units (u8, octets/2) | port (u16) | client port
+ *           (u16) | last used (u32, unix s) | prefix (12) | client (16) |
+ *           authenticator | CRC-32 of the record (u32)
+ *   delete: kind 2 | 0 | port (u16) | CRC-32 (u32)
+ * All integers big-endian. Records reach the kernel (write(2)) before the
+ * server answers the packet that caused them, so kill -9 loses nothing
+ * that was answered; fdatasync runs every second and after compaction
+ * (power loss may lose the last second). Compaction rewrites the file
+ * atomically with one create record per live entry, oldest first, which
+ * is also how LRU order survives a restart.
+ *
+ * Loading validates the header and every record. A bad header: the file
+ * is renamed aside (*.corrupt-<time>) and the channel starts empty. A bad
+ * or torn record: replay stops there and the file is truncated to the
+ * last good record (a crash mid-append leaves exactly that).
+ */
+#ifndef NK_JOURNAL_H
+#define NK_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conntable.h"
+
+#define JR_MAGIC	"NK64HOJ1"
+#define JR_VERSION	1
+#define JR_HDR_LEN	32
+
+struct jr_file;
+
+struct jr_load_result {
+	uint32_t records;	/* records replayed */
+	uint32_t evicted;	/* entries dropped to fit a smaller capacity */
+	bool truncated;		/* a torn/corrupt tail was cut off */
+	bool set_aside;		/* the whole file was unusable and renamed */
+	char msg[4400];		/* what happened, for the log */
+};
+
+/* Open (creating if absent) and replay into t (empty, created by the
+ * caller). Returns NULL only if the file cannot be created at all
+ * (message in err). */
+struct jr_file *jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
+    struct jr_load_result *res, char *err, size_t errlen);
+void jr_close(struct jr_file *jf);
+
+/* Queue records; jr_flush() writes everything queued in one write(2). */
+void jr_add_create(struct jr_file *jf, const struct ct_view *v);
+void jr_add_delete(struct jr_file *jf, uint16_t port);
+int  jr_flush(struct jr_file *jf, char *err, size_t errlen);
+bool jr_pending(const struct jr_file *jf);
+int  jr_sync(struct jr_file *jf);
+/* Records in the file beyond the live entries (compaction when large). */
+uint32_t jr_garbage(const struct jr_file *jf, const struct ct_table *t);
+/* Rewrite atomically from t in LRU order (oldest first). */
+int  jr_compact(struct jr_file *jf, const struct ct_table *t, char *err, size_t errlen);
+
+/* Read only the header: 0 and the addresses, or -1. */
+int  jr_peek(const char *path, uint32_t *nat64, uint32_t *local);
+
+#endif

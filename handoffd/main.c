@@ -1,0 +1,414 @@
+/* nat64-handoffd — the NAT64 handoff server (draft-dupont-6man-nat64handoff-00).
+ *
+ * main() reads top to bottom: options and config, the audit log, the
+ * socket (bound before privileges are dropped), the persisted state, then
+ * the event loop. Shutdown runs the same modules in reverse.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "atomicfile.h"
+#include "audit.h"
+#include "channel.h"
+#include "config.h"
+#include "daemon.h"
+#include "evloop.h"
+#include "journal.h"
+#include "livecheck.h"
+#include "log.h"
+#include "server.h"
+#include "status.h"
+#include "udpio.h"
+#include "validate.h"
+
+#define HANDOFFD_VERSION "0.1.0"
+
+struct handoffd {
+	struct hcfg cfg;
+	const char *config_path;
+	struct hcfg_overrides ov;
+	struct ev_loop *loop;
+	struct uio *uio;
+	struct srv_ctx srv;
+	char tokens_path[1100], status_path[1100];
+	volatile int quit;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: nat64-handoffd [options]\n"
+"\n"
+"The NAT64 handoff server: keeps the authoritative connection table for\n"
+"connections that reach this IPv4 host through handoff-capable NAT64s, and\n"
+"logs every entry with the client's real IPv6 address.\n"
+"\n"
+"  -f, --config FILE       read settings from FILE (same names as below)\n"
+"  -p, --port PORT         handoff server UDP port (default %u)\n"
+"  -l, --listen ADDR       IPv4 address to bind (default 0.0.0.0: all)\n"
+"  -s, --state-dir DIR     persistent state (default %s)\n"
+"  -L, --log-dir DIR       audit log DIR/%s (default: standard output)\n"
+"  -t, --table-size N      entries per NAT64 control channel, 16..%u (default %u)\n"
+"  -m, --max-channels N    control channels (NAT64, server address pairs) (default %u)\n"
+"  -u, --user USER         drop privileges to USER after binding\n"
+"      --localtime         audit time stamps in local time (default UTC)\n"
+"      --syslog            diagnostics to syslog instead of standard error\n"
+"  -n, --check             check the configuration and state, print it, exit\n"
+"      --status            print the running server's status and exit\n"
+"  -v, --verbose           more diagnostics (repeat for more)\n"
+"  -h, --help              this text\n"
+"  -V, --version           version\n"
+"\n"
+"Signals: HUP reloads the config file and reopens the audit log; USR1 writes\n"
+"the status file now; TERM and INT flush everything and exit.\n"
+"See nat64-handoffd(8).\n",
+	    HW_DEFAULT_PORT, HCFG_DEFAULT_STATE_DIR, AUDIT_FILE, CT_MAX_CAPACITY, CT_MAX_CAPACITY,
+	    HCFG_DEFAULT_MAX_CHAN);
+}
+
+static void
+add_override(struct handoffd *d, const char *key, const char *value)
+{
+	if (d->ov.n >= HCFG_MAX_OVERRIDES)
+		fatalx("too many options");
+	d->ov.key[d->ov.n] = key;
+	d->ov.value[d->ov.n] = value;
+	d->ov.n++;
+}
+
+static int
+cat_file(const char *path)
+{
+	unsigned char *text;
+	size_t len;
+
+	if (afile_slurp(path, 64u << 20, &text, &len) == -1) {
+		fprintf(stderr, "nat64-handoffd: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fwrite(text, 1, len, stdout);
+	free(text);
+	return 0;
+}
+
+/* -n: is the configuration usable, and is the state readable? */
+static int
+check_config(struct handoffd *d)
+{
+	struct val_state *vs;
+	char err[1024];
+	struct stat st;
+	int rc = 0;
+
+	hcfg_print(&d->cfg, stdout);
+	if (stat(d->cfg.state_dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "nat64-handoffd: %s: not a directory\n", d->cfg.state_dir);
+			rc = 1;
+		}
+		vs = val_create(1);
+		if (access(d->tokens_path, F_OK) == 0 &&
+		    val_load(vs, d->tokens_path, err, sizeof(err)) == -1) {
+			fprintf(stderr, "nat64-handoffd: %s (would be set aside at start)\n", err);
+			rc = 1;
+		}
+		val_destroy(vs);
+	} else if (errno != ENOENT) {
+		fprintf(stderr, "nat64-handoffd: %s: %s\n", d->cfg.state_dir, strerror(errno));
+		rc = 1;
+	}
+	if (d->cfg.log_dir[0] && access(d->cfg.log_dir, W_OK) == -1) {
+		fprintf(stderr, "nat64-handoffd: log directory %s: %s\n", d->cfg.log_dir, strerror(errno));
+		rc = 1;
+	}
+	return rc;
+}
+
+static void
+save_tokens(struct handoffd *d)
+{
+	char err[1024];
+
+	if (!val_dirty(d->srv.vs))
+		return;
+	if (val_save(d->srv.vs, d->tokens_path, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
+static void
+write_status(struct handoffd *d, const struct clk_now *now)
+{
+	char err[1024];
+
+	if (status_write(d->status_path, &d->srv, now, d->cfg.port, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
+/* The packet path: receive a batch, handle each, make the journal durable
+ * in the kernel, then answer. */
+static void
+on_socket(int fd, uint32_t events, void *arg, const struct clk_now *now)
+{
+	struct handoffd *d = arg;
+	struct uio_rx rx[UIO_BATCH];
+	struct srv_tx tx[UIO_BATCH];
+	int rounds, i, n, ntx;
+
+	(void)fd;
+	(void)events;
+	for (rounds = 0; rounds < 16; rounds++) {
+		n = uio_recv(d->uio, rx);
+		if (n <= 0) {
+			if (n == -1)
+				log_warn("recvmmsg");
+			break;
+		}
+		for (i = 0, ntx = 0; i < n; i++) {
+			tx[ntx].buf = uio_txbuf(d->uio, ntx);
+			if (srv_handle(&d->srv, rx[i].local, rx[i].src, rx[i].sport, rx[i].data,
+			    rx[i].len, now, &tx[ntx]))
+				ntx++;
+		}
+		chan_flush(d->srv.reg);
+		save_tokens(d);
+		if (ntx)
+			uio_send(d->uio, tx, ntx);
+		if (n < UIO_BATCH)
+			break;
+	}
+}
+
+static int64_t
+on_maintenance(void *arg, const struct clk_now *now)
+{
+	struct handoffd *d = arg;
+
+	chan_maintenance(d->srv.reg, now);
+	if (val_rotate_due(d->srv.vs, now))
+		log_debug("validation key rotated");
+	save_tokens(d);
+	return 1000;
+}
+
+static int64_t
+on_status(void *arg, const struct clk_now *now)
+{
+	struct handoffd *d = arg;
+
+	write_status(d, now);
+	return (int64_t)d->cfg.status_interval_ms;
+}
+
+static void
+on_reload(int signo, void *arg, const struct clk_now *now)
+{
+	struct handoffd *d = arg;
+	struct hcfg nc;
+	char err[1024];
+
+	(void)signo;
+	daemon_notify("RELOADING=1");
+	if (hcfg_build(&nc, d->config_path, &d->ov, err, sizeof(err)) == -1) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+	} else {
+		if (nc.port != d->cfg.port || nc.listen != d->cfg.listen ||
+		    strcmp(nc.state_dir, d->cfg.state_dir) || strcmp(nc.user, d->cfg.user))
+			log_warnx("reload: port, listen, state-dir and user change only on restart");
+		nc.port = d->cfg.port;
+		nc.listen = d->cfg.listen;
+		memcpy(nc.state_dir, d->cfg.state_dir, sizeof(nc.state_dir));
+		memcpy(nc.user, d->cfg.user, sizeof(nc.user));
+		if (audit_open(nc.log_dir[0] ? nc.log_dir : NULL, nc.localtime, err, sizeof(err)) == -1) {
+			log_warnx("reload: %s; audit log unchanged", err);
+			audit_open(d->cfg.log_dir[0] ? d->cfg.log_dir : NULL, d->cfg.localtime, err,
+			    sizeof(err));
+			memcpy(nc.log_dir, d->cfg.log_dir, sizeof(nc.log_dir));
+		}
+		d->cfg = nc;
+		log_setverbose(nc.verbose);
+		chan_set_limits(d->srv.reg, nc.table_size, nc.max_channels);
+		log_info("configuration reloaded");
+	}
+	write_status(d, now);
+	daemon_notify("READY=1");
+}
+
+static void
+on_usr1(int signo, void *arg, const struct clk_now *now)
+{
+	(void)signo;
+	write_status(arg, now);
+}
+
+static void
+on_quit(int signo, void *arg, const struct clk_now *now)
+{
+	struct handoffd *d = arg;
+
+	(void)now;
+	log_info("signal %d: shutting down", signo);
+	d->quit = 1;
+}
+
+static void
+prepare_dir(const char *dir, const char *user)
+{
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+		fatal("%s", dir);
+	if (user[0] && geteuid() == 0) {
+		char cmd[1300];
+
+		/* The state must stay writable after the drop. */
+		snprintf(cmd, sizeof(cmd), "chown -R -- '%s' '%s'", user, dir);
+		if (strchr(dir, '\'') || system(cmd) != 0)
+			fatalx("cannot hand %s to user %s", dir, user);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "log-dir", required_argument, NULL, 'L' },
+		{ "table-size", required_argument, NULL, 't' },
+		{ "max-channels", required_argument, NULL, 'm' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "localtime", no_argument, NULL, 1 },
+		{ "syslog", no_argument, NULL, 2 },
+		{ "status", no_argument, NULL, 3 },
+		{ "check", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char verbosity[4][2] = { "0", "1", "2", "3" };
+	static struct handoffd d;
+	struct clk_now now;
+	char err[1024];
+	int ch, check = 0, show_status = 0, use_syslog = 0, verbose = 0;
+
+	while ((ch = getopt_long(argc, argv, "f:p:l:s:L:t:m:u:nvhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': d.config_path = optarg; break;
+		case 'p': add_override(&d, "port", optarg); break;
+		case 'l': add_override(&d, "listen", optarg); break;
+		case 's': add_override(&d, "state-dir", optarg); break;
+		case 'L': add_override(&d, "log-dir", optarg); break;
+		case 't': add_override(&d, "table-size", optarg); break;
+		case 'm': add_override(&d, "max-channels", optarg); break;
+		case 'u': add_override(&d, "user", optarg); break;
+		case 1: add_override(&d, "localtime", "yes"); break;
+		case 2: use_syslog = 1; break;
+		case 3: show_status = 1; break;
+		case 'n': check = 1; break;
+		case 'v': if (verbose < 3) verbose++; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("nat64-handoffd %s\n", HANDOFFD_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "nat64-handoffd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (verbose)
+		add_override(&d, "verbose", verbosity[verbose]);
+	if (hcfg_build(&d.cfg, d.config_path, &d.ov, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-handoffd: %s\n", err);
+		return 1;
+	}
+	snprintf(d.tokens_path, sizeof(d.tokens_path), "%s/tokens", d.cfg.state_dir);
+	snprintf(d.status_path, sizeof(d.status_path), "%s/status", d.cfg.state_dir);
+	if (check)
+		return check_config(&d);
+	if (show_status)
+		return cat_file(d.status_path);
+
+	log_init("nat64-handoffd", use_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, d.cfg.verbose);
+	if (sodium_init() < 0)
+		fatalx("libsodium failed to initialise");
+	signal(SIGPIPE, SIG_IGN);
+
+	/* 1. Files and the socket, while we may still hold privileges. */
+	prepare_dir(d.cfg.state_dir, d.cfg.user);
+	if (d.cfg.log_dir[0])
+		prepare_dir(d.cfg.log_dir, d.cfg.user);
+	d.uio = uio_open(d.cfg.listen, d.cfg.port, err, sizeof(err));
+	if (d.uio == NULL)
+		fatalx("%s", err);
+	if (d.cfg.user[0] && daemon_drop_privileges(d.cfg.user, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (audit_open(d.cfg.log_dir[0] ? d.cfg.log_dir : NULL, d.cfg.localtime, err, sizeof(err)) == -1)
+		fatalx("audit log: %s", err);
+
+	/* 2. Persistent state: keys and tokens, then the channels. */
+	d.srv.port = d.cfg.port;
+	d.srv.vs = val_create(d.cfg.max_channels * 4);
+	if (access(d.tokens_path, F_OK) == 0 && val_load(d.srv.vs, d.tokens_path, err, sizeof(err)) == -1) {
+		char aside[1200];
+
+		snprintf(aside, sizeof(aside), "%s.corrupt-%lld", d.tokens_path, (long long)time(NULL));
+		log_warnx("%s; set aside as %s, NAT64s will validate again", err, aside);
+		if (rename(d.tokens_path, aside) == -1)
+			log_warn("rename %s", d.tokens_path);
+		val_destroy(d.srv.vs);
+		d.srv.vs = val_create(d.cfg.max_channels * 4);
+	}
+	save_tokens(&d);
+	d.srv.reg = chan_reg_create(d.cfg.state_dir, d.cfg.table_size, d.cfg.max_channels,
+	    live_query_kernel, NULL, err, sizeof(err));
+	if (d.srv.reg == NULL)
+		fatalx("state: %s", err);
+
+	/* 3. The event loop. */
+	d.loop = ev_create();
+	if (d.loop == NULL)
+		fatal("event loop");
+	clk_read(&now);
+	if (ev_fd_add(d.loop, uio_fd(d.uio), EPOLLIN, on_socket, &d) == -1 ||
+	    ev_signal_add(d.loop, SIGHUP, on_reload, &d) == -1 ||
+	    ev_signal_add(d.loop, SIGUSR1, on_usr1, &d) == -1 ||
+	    ev_signal_add(d.loop, SIGTERM, on_quit, &d) == -1 ||
+	    ev_signal_add(d.loop, SIGINT, on_quit, &d) == -1)
+		fatal("event loop setup");
+	ev_timer_add(d.loop, &now, 1000, on_maintenance, &d);
+	ev_timer_add(d.loop, &now, 0, on_status, &d);
+	log_info("listening on %s:%u, state in %s, %u persisted channels, table size %u",
+	    addr_fmt4(d.cfg.listen, err, sizeof(err)), d.cfg.port, d.cfg.state_dir,
+	    chan_count(d.srv.reg), d.cfg.table_size);
+	daemon_notify("READY=1");
+
+	while (!d.quit)
+		if (ev_run_once(d.loop, &now, -1) == -1)
+			fatal("epoll_wait");
+
+	/* 4. Shutdown, in reverse. */
+	daemon_notify("STOPPING=1");
+	clk_read(&now);
+	chan_flush(d.srv.reg);
+	write_status(&d, &now);
+	chan_reg_destroy(d.srv.reg, &now);
+	save_tokens(&d);
+	val_destroy(d.srv.vs);
+	ev_destroy(d.loop);
+	uio_close(d.uio);
+	audit_close();
+	return 0;
+}

@@ -1,0 +1,3 @@
+# handoffd/: nat64-handoffd, the NAT64 handoff server.
+$(eval $(call nk_program,nat64-handoffd,handoffd,))
+SBIN_PROGS += nat64-handoffd

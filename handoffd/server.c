@@ -1,0 +1,342 @@
+/* server.c — see server.h. */
+#include "server.h"
+#include "ippkt.h"
+#include "log.h"
+
+#include <string.h>
+
+static const char *const srv_names[SRV_C__COUNT] = {
+#define SRV_NAME(n) #n,
+	SRV_COUNTERS(SRV_NAME)
+#undef SRV_NAME
+};
+
+const char *
+srv_counter_name(enum srv_counter c)
+{
+	return (unsigned)c < SRV_C__COUNT ? srv_names[c] : "?";
+}
+
+const char *
+srv_wire_error_name(enum hw_err e)
+{
+	static const char *const names[HW_E__COUNT] = {
+		[HW_OK] = "ok", [HW_E_EMPTY] = "empty", [HW_E_TRUNC] = "truncated",
+		[HW_E_FORMAT] = "unknown_format", [HW_E_DUP] = "duplicate_type",
+		[HW_E_IP_NOT_LAST] = "ip_not_last", [HW_E_IP_HEADER] = "ip_header",
+		[HW_E_BADLEN] = "bad_length", [HW_E_IDENT] = "bad_identifier",
+		[HW_E_MULTI] = "bad_multi", [HW_E_TOO_MANY] = "too_many_entries",
+		[HW_E_NO_TOKEN] = "no_token", [HW_E_NO_PAYLOAD] = "no_payload",
+		[HW_E_ENTRY_NEEDS] = "entry_incomplete",
+		[HW_E_IPV6_NEEDS_AUTH] = "ipv6_without_auth",
+		[HW_E_SERVER_PATTERN] = "bad_pattern",
+	};
+
+	return (unsigned)e < HW_E__COUNT && names[e] ? names[e] : "other";
+}
+
+static void
+srv_v4bytes(uint32_t a, uint8_t out[4])
+{
+	out[0] = (uint8_t)(a >> 24);
+	out[1] = (uint8_t)(a >> 16);
+	out[2] = (uint8_t)(a >> 8);
+	out[3] = (uint8_t)a;
+}
+
+static uint32_t
+srv_v4load(const uint8_t b[4])
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void
+srv_tx_init(struct srv_tx *tx, uint32_t local, uint32_t dst, uint16_t dport)
+{
+	tx->local = local;
+	tx->dst = dst;
+	tx->dport = dport;
+	tx->len = 0;
+}
+
+/* Finish a reply written with w; 1 if it fit, else counted and 0. */
+static int
+srv_tx_done(struct srv_ctx *s, struct srv_tx *tx, struct buf_wr *w)
+{
+	if (w->err) {
+		s->c[SRV_C_drop_too_big]++;
+		return 0;
+	}
+	tx->len = w->off;
+	s->c[SRV_C_tx_packets]++;
+	return 1;
+}
+
+/* Is this embedded IPv4 packet the bounce of our validation packet, with
+ * a MAC we made for (token, src, sport)? */
+static bool
+srv_is_bounce(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
+    const struct hw_packet *pkt, const struct ippkt4 *ip)
+{
+	struct hw_packet inner;
+	struct ippkt6 ip6;
+
+	if (ip->proto != IPPKT_PROTO_UDP || ip->is_fragment || ip->l4_len < 8 ||
+	    srv_v4load(ip->src) != local || srv_v4load(ip->dst) != src ||
+	    ip->sport != s->port || ip->dport != HW_DISCARD_PORT)
+		return false;
+	if (hw_parse(ip->l4 + 8, ip->l4_len - 8, &inner) != HW_OK || inner.ip_version != 6)
+		return false;
+	if (!ippkt_parse6(inner.ip.p, inner.ip.len, &ip6) || ip6.nh != IPPKT_PROTO_NONE6)
+		return false;
+	return val_mac_ok(s->vs, pkt->token.p, pkt->token.len, src, sport, ip6.l4, ip6.l4_len);
+}
+
+/* §9: send the validation packet to port 9 of the NAT64. */
+static int
+srv_send_validation(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
+    const struct hw_packet *pkt, const struct clk_now *now, struct srv_tx *tx)
+{
+	uint8_t mac[VAL_MAC_LEN], ip6[40 + VAL_MAC_LEN], client[16] = { 0 }, any[16] = { 0 };
+	struct ippkt6 in6;
+	struct buf_wr w;
+	size_t n;
+
+	if (pkt->ip_version == 6 && ippkt_parse6(pkt->ip.p, pkt->ip.len, &in6))
+		memcpy(client, in6.src, 16);
+	else if (pkt->n_entries > 0)
+		memcpy(client, pkt->entries[0].client, 16);
+	val_mac(s->vs, now, pkt->token.p, pkt->token.len, src, sport, mac);
+	n = ippkt_ip6(ip6, sizeof(ip6), client, any, IPPKT_PROTO_NONE6, mac, sizeof(mac));
+	srv_tx_init(tx, local, src, HW_DISCARD_PORT);
+	buf_wr_init(&w, tx->buf, SRV_TX_MAX);
+	if (hw_has(pkt, HW_T_AUTH))
+		hw_put_blob(&w, HW_T_AUTH, pkt->auth.p, pkt->auth.len);
+	else
+		hw_put_blob(&w, HW_T_AUTH, NULL, 0);
+	hw_put_ip(&w, ip6, n);
+	if (!srv_tx_done(s, tx, &w))
+		return 0;
+	s->c[SRV_C_validation_sent]++;
+	return 1;
+}
+
+static void
+srv_put_entry(struct buf_wr *w, const struct ct_view *v)
+{
+	struct hw_entry e;
+
+	e.mapped_port = v->port;
+	memcpy(e.prefix, v->prefix, 12);
+	memcpy(e.client, v->client, 16);
+	e.client_port = v->client_port;
+	hw_put_entry(w, &e);
+}
+
+/* Entries reported by the NAT64 (single or §7): adopt each. */
+static void
+srv_adopt_entries(struct srv_ctx *s, struct chan *ch, const struct hw_packet *pkt,
+    const struct clk_now *now)
+{
+	unsigned g, i;
+
+	for (g = 0; g < pkt->n_groups; g++) {
+		const struct hw_group *gr = &pkt->groups[g];
+
+		for (i = gr->first; i < (unsigned)gr->first + gr->count && i < pkt->n_entries; i++) {
+			const struct hw_entry *e = &pkt->entries[i];
+
+			if (chan_adopt(s->reg, ch, e->mapped_port, e->prefix, e->client,
+			    e->client_port, gr->auth.p, gr->auth.len, now))
+				s->c[SRV_C_entries_adopted]++;
+			else
+				s->c[SRV_C_drop_entry]++;
+		}
+	}
+}
+
+/* An IPv6 packet over the control channel (§10). */
+static int
+srv_ipv6(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
+    const struct hw_packet *pkt, const struct clk_now *now, struct srv_tx *tx)
+{
+	struct ippkt6 ip;
+	struct ct_view v;
+	struct buf_wr w;
+	uint16_t avoid[2] = { s->port, sport }, port;
+	bool created;
+
+	if (!ippkt_parse6(pkt->ip.p, pkt->ip.len, &ip)) {
+		s->c[SRV_C_drop_bad_ip]++;
+		return 0;
+	}
+	/* The destination must be a /96 prefix + this server's address. */
+	if (srv_v4load(ip.dst + 12) != ch->local) {
+		s->c[SRV_C_drop_wrong_destination]++;
+		return 0;
+	}
+	srv_tx_init(tx, ch->local, src, sport);
+	buf_wr_init(&w, tx->buf, SRV_TX_MAX);
+	if (ip.nh == IPPKT_PROTO_ICMP6) {
+		uint8_t *out;
+		size_t n;
+
+		if (ip.l4_len < 8 || ip.l4[0] != 128 || ip.l4[1] != 0) {
+			s->c[SRV_C_drop_unsupported_ipv6]++;
+			return 0;
+		}
+		hw_put_blob(&w, HW_T_AUTH, pkt->auth.p, pkt->auth.len);
+		/* Build the echo reply in place after the auth message. */
+		out = tx->buf + w.off;
+		n = ippkt_icmp6_echo(out, SRV_TX_MAX - w.off, ip.dst, ip.src, 129,
+		    be16_load(ip.l4 + 4), be16_load(ip.l4 + 6), ip.l4 + 8, ip.l4_len - 8);
+		if (n == 0 || w.err) {
+			s->c[SRV_C_drop_too_big]++;
+			return 0;
+		}
+		w.off += n;
+		s->c[SRV_C_echo_replies]++;
+		return srv_tx_done(s, tx, &w);
+	}
+	if ((ip.nh != IPPKT_PROTO_TCP && ip.nh != IPPKT_PROTO_UDP) || ip.l4_len < 4) {
+		s->c[SRV_C_drop_unsupported_ipv6]++;
+		return 0;
+	}
+	port = chan_map_client(s->reg, ch, ip.dst, ip.src, ip.sport, pkt->auth.p, pkt->auth.len,
+	    hw_has(pkt, HW_T_HINT) ? pkt->hint : 0, avoid, 2, now, &created);
+	if (port == 0 || !ct_get(ch->t, port, &v)) {
+		s->c[SRV_C_drop_no_port]++;
+		return 0;
+	}
+	s->c[created ? SRV_C_entries_created : SRV_C_entries_found]++;
+	hw_put_blob(&w, HW_T_AUTH, v.auth, v.auth_len);
+	srv_put_entry(&w, &v);
+	hw_put_ip(&w, pkt->ip.p, pkt->ip.len);
+	return srv_tx_done(s, tx, &w);
+}
+
+/* An IPv4 packet over the control channel: a packet this host sent to
+ * the NAT64 that missed its cache (§10). */
+static int
+srv_ipv4(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
+    const struct hw_packet *pkt, const struct clk_now *now, struct srv_tx *tx)
+{
+	struct ippkt4 ip;
+	struct ct_view v;
+	struct buf_wr w;
+
+	if (!ippkt_parse4(pkt->ip.p, pkt->ip.len, &ip)) {
+		s->c[SRV_C_drop_bad_ip]++;
+		return 0;
+	}
+	if (srv_v4load(ip.dst) != src) {
+		s->c[SRV_C_drop_wrong_destination]++;
+		return 0;
+	}
+	srv_tx_init(tx, ch->local, src, sport);
+	buf_wr_init(&w, tx->buf, SRV_TX_MAX);
+	if (ip.proto == IPPKT_PROTO_TCP || ip.proto == IPPKT_PROTO_UDP) {
+		if (ip.is_fragment && ip.l4_len < 4) {
+			s->c[SRV_C_drop_fragment]++;
+			return 0;
+		}
+		if (ip.l4_len < 4) {
+			s->c[SRV_C_drop_bad_ip]++;
+			return 0;
+		}
+		if (chan_lookup_port(s->reg, ch, ip.dport, now, &v)) {
+			s->c[SRV_C_lookup_hit]++;
+			hw_put_blob(&w, HW_T_AUTH, v.auth, v.auth_len);
+			srv_put_entry(&w, &v);
+		} else {
+			s->c[SRV_C_lookup_miss]++;
+			hw_put_blob(&w, HW_T_TOKEN, pkt->token.p, pkt->token.len);
+		}
+		hw_put_ip(&w, pkt->ip.p, pkt->ip.len);
+		return srv_tx_done(s, tx, &w);
+	}
+	if (ip.proto == IPPKT_PROTO_ICMP) {
+		s->c[SRV_C_drop_unsupported_ipv4]++;
+		return 0;
+	}
+	/* Other protocols: protocol unreachable from the NAT64's address. */
+	{
+		uint8_t nat64[4], *out;
+		size_t n;
+
+		srv_v4bytes(src, nat64);
+		hw_put_blob(&w, HW_T_TOKEN, pkt->token.p, pkt->token.len);
+		out = tx->buf + w.off;
+		n = ippkt_icmp4_error(out, SRV_TX_MAX - w.off, nat64, ip.src, 3, 2, pkt->ip.p,
+		    pkt->ip.len);
+		if (n == 0 || w.err) {
+			s->c[SRV_C_drop_too_big]++;
+			return 0;
+		}
+		w.off += n;
+		s->c[SRV_C_icmp_errors_sent]++;
+		return srv_tx_done(s, tx, &w);
+	}
+}
+
+int
+srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
+    const uint8_t *payload, size_t len, const struct clk_now *now, struct srv_tx *tx)
+{
+	struct hw_packet pkt;
+	struct ippkt4 ip4;
+	struct chan *ch;
+	bool ip4ok, bounce_shaped;
+	enum hw_err e;
+
+	s->c[SRV_C_rx_packets]++;
+	if ((e = hw_parse(payload, len, &pkt)) != HW_OK ||
+	    (e = hw_check_to_server(&pkt)) != HW_OK) {
+		s->wire_drop[e]++;
+		return 0;
+	}
+	ip4ok = pkt.ip_version == 4 && ippkt_parse4(pkt.ip.p, pkt.ip.len, &ip4);
+	bounce_shaped = ip4ok && ip4.proto == IPPKT_PROTO_UDP && ip4.l4_len >= 8 &&
+	    ip4.sport == s->port && ip4.dport == HW_DISCARD_PORT && srv_v4load(ip4.src) == local;
+	if (!val_token_known(s->vs, local, src, sport, pkt.token.p, pkt.token.len, now)) {
+		if (hw_has(&pkt, HW_T_TOKEN_ROT) &&
+		    val_token_rotate(s->vs, local, src, sport, pkt.token.p, pkt.token.len,
+		    pkt.token_rot.p, pkt.token_rot.len, now)) {
+			s->c[SRV_C_token_rotated]++;
+		} else if (bounce_shaped && srv_is_bounce(s, local, src, sport, &pkt, &ip4)) {
+			if (chan_get_or_create(s->reg, local, src, now) == NULL) {
+				s->c[SRV_C_drop_max_channels]++;
+				return 0;
+			}
+			val_token_add(s->vs, local, src, sport, pkt.token.p, pkt.token.len, now);
+			s->c[SRV_C_validated]++;
+			return 0;	/* the bounce is consumed */
+		} else {
+			if (bounce_shaped)
+				s->c[SRV_C_bad_bounce]++;
+			if (!val_attenuate(s->vs)) {
+				s->c[SRV_C_drop_attenuated]++;
+				return 0;
+			}
+			return srv_send_validation(s, local, src, sport, &pkt, now, tx);
+		}
+	} else if (bounce_shaped) {
+		/* A second bounce for an already validated token (two packets
+		 * raced the first validation): consumed, never returned, as
+		 * returning it would make the NAT64 bounce it again. */
+		s->c[SRV_C_bounce_repeat]++;
+		return 0;
+	}
+	ch = chan_get_or_create(s->reg, local, src, now);
+	if (ch == NULL || ch->t == NULL) {
+		s->c[SRV_C_drop_max_channels]++;
+		return 0;
+	}
+	if (pkt.n_entries > 0)
+		srv_adopt_entries(s, ch, &pkt, now);
+	if (pkt.ip_version == 6)
+		return srv_ipv6(s, ch, src, sport, &pkt, now, tx);
+	if (pkt.ip_version == 4)
+		return srv_ipv4(s, ch, src, sport, &pkt, now, tx);
+	return 0;
+}
