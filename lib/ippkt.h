@@ -42,9 +42,12 @@ size_t ippkt_tcp4(uint8_t *out, size_t cap, const uint8_t src[4], const uint8_t 
 /* ICMPv6 echo request (type 128) or reply (129) with id, seq, data. */
 size_t ippkt_icmp6_echo(uint8_t *out, size_t cap, const uint8_t src[16], const uint8_t dst[16],
     uint8_t type, uint16_t id, uint16_t seq, const uint8_t *data, size_t len);
-/* ICMPv4 error (type, code) from src to dst quoting the first
- * min(orig_len, 20 + ihl-extra + 8... ) octets of orig: RFC 792 (IP header + 8
- * octets; we quote up to 548 octets total packet size 576). */
+/* ICMPv4 error (type, code; the 4 "unused" octets zero) from src to dst.
+ * It quotes the original packet orig: its IP header and as much of the data
+ * after it as keeps the whole ICMP packet (20 + 8 + quote) within 576
+ * octets, i.e. the first min(orig_len, 548) octets of orig (RFC 792 asks
+ * for at least the header + 8 octets; RFC 1812 4.3.2.3 allows up to 576).
+ * IPv4 header checksum and ICMP checksum filled. */
 size_t ippkt_icmp4_error(uint8_t *out, size_t cap, const uint8_t src[4], const uint8_t dst[4],
     uint8_t type, uint8_t code, const uint8_t *orig, size_t orig_len);
 
