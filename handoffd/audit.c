@@ -10,10 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#define AUDIT_BUF	65536
+
 static int audit_fd = -1;
 static int audit_local;
 static char *audit_path;
 static uint64_t audit_errs;
+static char audit_buf[AUDIT_BUF];
+static size_t audit_len;
 
 int
 audit_open(const char *log_dir, int localtime, char *err, size_t errlen)
@@ -42,6 +46,7 @@ audit_reopen(char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", audit_path, strerror(errno));
 		return -1;
 	}
+	audit_flush();
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = fd;
@@ -49,8 +54,28 @@ audit_reopen(char *err, size_t errlen)
 }
 
 void
+audit_flush(void)
+{
+	size_t off = 0;
+
+	while (off < audit_len && audit_fd != -1) {
+		ssize_t w = write(audit_fd, audit_buf + off, audit_len - off);
+
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			audit_errs++;
+			break;
+		}
+		off += (size_t)w;
+	}
+	audit_len = 0;
+}
+
+void
 audit_close(void)
 {
+	audit_flush();
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = -1;
@@ -66,8 +91,14 @@ audit_write(const struct clk_now *now, const char *event)
 		return;
 	clk_format_wall(now, audit_local, stamp, sizeof(stamp));
 	n = snprintf(line, sizeof(line), "%s %s\n", stamp, event);
-	if (n < 0 || (size_t)n >= sizeof(line) || write(audit_fd, line, (size_t)n) != n)
+	if (n < 0 || (size_t)n >= sizeof(line)) {
 		audit_errs++;
+		return;
+	}
+	if (audit_len + (size_t)n > AUDIT_BUF)
+		audit_flush();
+	memcpy(audit_buf + audit_len, line, (size_t)n);
+	audit_len += (size_t)n;
 }
 
 void

@@ -6,8 +6,10 @@
  *   2019-03-18 15:22:02.062254 Deleted 192.0.2.9:47102 [2001:db8::75]:33131
  *
  * Stamps are UTC unless --localtime. Written to LOG_DIR/nat64-handoff.log
- * (append, one write(2) per line so lines never interleave) or, without
- * a log directory, to standard output. audit_reopen() after logrotate
+ * (O_APPEND) or, without a log directory, to standard output. Lines are
+ * gathered per receive batch and written with one write(2) by
+ * audit_flush(), which the server calls before it answers, so every
+ * answered entry's line is in the kernel before the answer leaves. audit_reopen() after logrotate
  * moved the file (SIGHUP). This stream is separate from diagnostics.
  */
 #ifndef NK_AUDIT_H
@@ -22,6 +24,7 @@
 /* log_dir NULL: standard output. Returns 0 or -1 with err. */
 int  audit_open(const char *log_dir, int localtime, char *err, size_t errlen);
 int  audit_reopen(char *err, size_t errlen);
+void audit_flush(void);
 void audit_close(void);
 
 void audit_initialized(const struct clk_now *now, uint32_t nat64);

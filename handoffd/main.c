@@ -181,6 +181,7 @@ on_socket(int fd, uint32_t events, void *arg, const struct clk_now *now)
 				ntx++;
 		}
 		chan_flush(d->srv.reg);
+		audit_flush();
 		save_tokens(d);
 		if (ntx)
 			uio_send(d->uio, tx, ntx);
@@ -195,6 +196,7 @@ on_maintenance(void *arg, const struct clk_now *now)
 	struct handoffd *d = arg;
 
 	chan_maintenance(d->srv.reg, now);
+	audit_flush();
 	if (val_rotate_due(d->srv.vs, now))
 		log_debug("validation key rotated");
 	save_tokens(d);

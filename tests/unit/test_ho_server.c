@@ -120,6 +120,7 @@ audit_text(struct fixture *f)
 	size_t len;
 	char path[128];
 
+	audit_flush();
 	snprintf(path, sizeof(path), "%s/%s", f->dir, AUDIT_FILE);
 	if (afile_slurp(path, 1 << 24, &text, &len) == -1)
 		return calloc(1, 1);
