@@ -5,6 +5,8 @@
  * the event loop. Shutdown runs the same modules in reverse.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <pwd.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
@@ -85,21 +87,6 @@ add_override(struct handoffd *d, const char *key, const char *value)
 	d->ov.key[d->ov.n] = key;
 	d->ov.value[d->ov.n] = value;
 	d->ov.n++;
-}
-
-static int
-cat_file(const char *path)
-{
-	unsigned char *text;
-	size_t len;
-
-	if (afile_slurp(path, 64u << 20, &text, &len) == -1) {
-		fprintf(stderr, "nat64-handoffd: %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	fwrite(text, 1, len, stdout);
-	free(text);
-	return 0;
 }
 
 /* -n: is the configuration usable, and is the state readable? */
@@ -263,19 +250,74 @@ on_quit(int signo, void *arg, const struct clk_now *now)
 	d->quit = 1;
 }
 
+static uid_t chown_uid;
+static gid_t chown_gid;
+
+static int
+chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (lchown(path, chown_uid, chown_gid) == -1) {
+		log_warn("chown %s", path);
+		return 1;
+	}
+	return 0;
+}
+
+/* Create dir if needed; when starting as root with a user to become,
+ * hand the directory and everything in it to that user so the state
+ * stays writable after the drop. */
 static void
 prepare_dir(const char *dir, const char *user)
 {
+	struct passwd *pw;
+	char *p, path[1100];
+
+	/* like mkdir -p */
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(path, 0755) == -1 && errno != EEXIST)
+				fatal("%s", path);
+			*p = '/';
+		}
 	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
 		fatal("%s", dir);
-	if (user[0] && geteuid() == 0) {
-		char cmd[1300];
+	if (user[0] == '\0' || geteuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("unknown user '%s'", user);
+	chown_uid = pw->pw_uid;
+	chown_gid = pw->pw_gid;
+	if (nftw(dir, chown_one, 16, FTW_PHYS) != 0)
+		fatalx("cannot hand %s to user %s", dir, user);
+}
 
-		/* The state must stay writable after the drop. */
-		snprintf(cmd, sizeof(cmd), "chown -R -- '%s' '%s'", user, dir);
-		if (strchr(dir, '\'') || system(cmd) != 0)
-			fatalx("cannot hand %s to user %s", dir, user);
+/* --status: the status file, and whether its writer still runs. */
+static int
+show_status(const char *path)
+{
+	unsigned char *text;
+	size_t len;
+	long pid = 0;
+
+	if (afile_slurp(path, 64u << 20, &text, &len) == -1) {
+		fprintf(stderr, "nat64-handoffd: %s: %s (is the server running with this state directory?)\n",
+		    path, strerror(errno));
+		return 1;
 	}
+	fwrite(text, 1, len, stdout);
+	if (sscanf((const char *)text, "nat64-handoffd-status 1\npid %ld", &pid) == 1 &&
+	    pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH) {
+		fprintf(stderr, "nat64-handoffd: pid %ld is not running; this status is stale\n", pid);
+		free(text);
+		return 3;
+	}
+	free(text);
+	return 0;
 }
 
 int
@@ -303,7 +345,7 @@ main(int argc, char **argv)
 	static struct handoffd d;
 	struct clk_now now;
 	char err[1024];
-	int ch, check = 0, show_status = 0, use_syslog = 0, verbose = 0;
+	int ch, check = 0, want_status = 0, use_syslog = 0, verbose = 0;
 
 	while ((ch = getopt_long(argc, argv, "f:p:l:s:L:t:m:u:nvhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -317,7 +359,7 @@ main(int argc, char **argv)
 		case 'u': add_override(&d, "user", optarg); break;
 		case 1: add_override(&d, "localtime", "yes"); break;
 		case 2: use_syslog = 1; break;
-		case 3: show_status = 1; break;
+		case 3: want_status = 1; break;
 		case 'n': check = 1; break;
 		case 'v': if (verbose < 3) verbose++; break;
 		case 'h': usage(stdout); return 0;
@@ -340,8 +382,8 @@ main(int argc, char **argv)
 	snprintf(d.status_path, sizeof(d.status_path), "%s/status", d.cfg.state_dir);
 	if (check)
 		return check_config(&d);
-	if (show_status)
-		return cat_file(d.status_path);
+	if (want_status)
+		return show_status(d.status_path);
 
 	log_init("nat64-handoffd", use_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, d.cfg.verbose);
 	if (sodium_init() < 0)
