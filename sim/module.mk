@@ -1,0 +1,3 @@
+# sim/: handoff-sim, the NAT64 simulator the net tests and the benchmark use.
+$(eval $(call nk_program,handoff-sim,sim,))
+BIN_PROGS += handoff-sim
