@@ -1,0 +1,260 @@
+/* bib.c — the Binding Information Base: hash tables both ways, paired
+ * pool-address choice and RFC 6056 random port allocation. */
+#include "state.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static uint32_t
+nd_pow2_at_least(uint32_t n)
+{
+	uint32_t v = 1;
+
+	while (v < n && v < (1u << 24))
+		v <<= 1;
+	return v;
+}
+
+uint32_t
+nd_state_hash(const struct nd_state *st, const void *p, size_t n)
+{
+	uint8_t out[crypto_shorthash_BYTES];
+	uint32_t h;
+
+	crypto_shorthash(out, p, n, st->hkey);
+	memcpy(&h, out, sizeof(h));
+	return h;
+}
+
+void
+nd_state_init(struct nd_state *st, const struct nd_state_params *p)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	if (sodium_init() < 0)
+		abort();
+	randombytes_buf(st->hkey, sizeof(st->hkey));
+	nd_state_set_params(st, p);
+	st->p.n_pool4 = p->n_pool4 > 64 ? 64 : p->n_pool4;
+	memcpy(st->pool4, p->pool4, (size_t)st->p.n_pool4 * sizeof(uint32_t));
+	st->p.pool4 = st->pool4;
+	st->bmask = nd_pow2_at_least(p->max_bib) - 1;
+	st->smask = nd_pow2_at_least(p->max_sessions) - 1;
+	st->h6 = xcalloc((size_t)st->bmask + 1, sizeof(*st->h6));
+	st->h4 = xcalloc((size_t)st->bmask + 1, sizeof(*st->h4));
+	st->hs = xcalloc((size_t)st->smask + 1, sizeof(*st->hs));
+	for (i = 0; i < ND_TC_N; i++)
+		st->lists[i].lnext = st->lists[i].lprev = &st->lists[i];
+}
+
+void
+nd_state_set_params(struct nd_state *st, const struct nd_state_params *p)
+{
+	const uint32_t *pool = st->p.pool4;
+	int n = st->p.n_pool4;
+
+	st->p = *p;
+	if (pool) {		/* the pool is fixed for the life of the table */
+		st->p.pool4 = pool;
+		st->p.n_pool4 = n;
+	}
+}
+
+void
+nd_state_free(struct nd_state *st)
+{
+	uint32_t i;
+
+	for (i = 0; i <= st->bmask; i++) {
+		while (st->h6 && st->h6[i]) {
+			struct nd_bib *b = st->h6[i];
+
+			nd_bib_delete(st, b, NULL);
+		}
+	}
+	free(st->h6);
+	free(st->h4);
+	free(st->hs);
+	st->h6 = st->h4 = NULL;
+	st->hs = NULL;
+}
+
+bool
+nd_state_is_pool4(const struct nd_state *st, uint32_t a)
+{
+	int i;
+
+	for (i = 0; i < st->p.n_pool4; i++)
+		if (st->pool4[i] == a)
+			return true;
+	return false;
+}
+
+static uint32_t
+nd_h6(const struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port)
+{
+	uint8_t k[19];
+
+	k[0] = proto;
+	memcpy(k + 1, v6, 16);
+	memcpy(k + 17, &port, 2);
+	return nd_state_hash(st, k, sizeof(k)) & st->bmask;
+}
+
+static uint32_t
+nd_h4(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t port)
+{
+	uint8_t k[7];
+
+	k[0] = proto;
+	memcpy(k + 1, &v4, 4);
+	memcpy(k + 5, &port, 2);
+	return nd_state_hash(st, k, sizeof(k)) & st->bmask;
+}
+
+struct nd_bib *
+nd_bib_find6(const struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port6)
+{
+	struct nd_bib *b;
+
+	for (b = st->h6[nd_h6(st, proto, v6, port6)]; b; b = b->next6)
+		if (b->port6 == port6 && b->proto == proto && !memcmp(b->v6, v6, 16))
+			return b;
+	return NULL;
+}
+
+struct nd_bib *
+nd_bib_find4(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t port4)
+{
+	struct nd_bib *b;
+
+	for (b = st->h4[nd_h4(st, proto, v4, port4)]; b; b = b->next4)
+		if (b->port4 == port4 && b->v4 == v4 && b->proto == proto)
+			return b;
+	return NULL;
+}
+
+struct nd_bib *
+nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port6,
+    uint32_t v4, uint16_t port4, uint8_t owner, uint32_t server, const struct clk_now *now)
+{
+	struct nd_bib *b;
+	uint32_t h;
+
+	if (st->n_bib >= st->p.max_bib) {
+		st->c.bib_full++;
+		return NULL;
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->proto = proto;
+	memcpy(b->v6, v6, 16);
+	b->port6 = port6;
+	b->v4 = v4;
+	b->port4 = port4;
+	b->owner = owner;
+	b->server = server;
+	h = nd_h6(st, proto, v6, port6);
+	b->next6 = st->h6[h];
+	st->h6[h] = b;
+	h = nd_h4(st, proto, v4, port4);
+	b->next4 = st->h4[h];
+	st->h4[h] = b;
+	st->n_bib++;
+	st->c.bib_created++;
+	if (st->on_bib && owner == ND_OWN_LOCAL && now)
+		st->on_bib(st->on_bib_arg, b, true, now);
+	return b;
+}
+
+/* RFC 6056 §3.3.1 (Algorithm 1, simple random selection) over the
+ * configured range, then a scan from a random point so a nearly full
+ * range still finds the last free port. */
+static int
+nd_pick_port(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t *out)
+{
+	uint32_t range = (uint32_t)st->p.port_max - st->p.port_min + 1, i, start;
+
+	for (i = 0; i < 16; i++) {
+		uint16_t p = (uint16_t)(st->p.port_min + randombytes_uniform(range));
+
+		if (!nd_bib_find4(st, proto, v4, p)) {
+			*out = p;
+			return 0;
+		}
+	}
+	start = randombytes_uniform(range);
+	for (i = 0; i < range; i++) {
+		uint16_t p = (uint16_t)(st->p.port_min + (start + i) % range);
+
+		if (!nd_bib_find4(st, proto, v4, p)) {
+			*out = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+struct nd_bib *
+nd_bib_create(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port6,
+    const struct clk_now *now)
+{
+	int i, first;
+	uint16_t port;
+	uint8_t k[16];
+
+	if (st->n_bib >= st->p.max_bib) {
+		st->c.bib_full++;
+		return NULL;
+	}
+	/* RFC 6146 §3.5.1.1: "paired" pooling — one IPv6 host, one IPv4 address. */
+	memcpy(k, v6, 16);
+	first = (int)(nd_state_hash(st, k, 16) % (uint32_t)st->p.n_pool4);
+	for (i = 0; i < st->p.n_pool4; i++) {
+		uint32_t a = st->pool4[(first + i) % st->p.n_pool4];
+
+		if (nd_pick_port(st, proto, a, &port) == 0)
+			return nd_bib_insert(st, proto, v6, port6, a, port, ND_OWN_LOCAL, 0, now);
+	}
+	st->c.ports_exhausted++;
+	return NULL;
+}
+
+static void
+nd_unlink6(struct nd_state *st, struct nd_bib *b)
+{
+	struct nd_bib **pp = &st->h6[nd_h6(st, b->proto, b->v6, b->port6)];
+
+	while (*pp && *pp != b)
+		pp = &(*pp)->next6;
+	if (*pp)
+		*pp = b->next6;
+}
+
+static void
+nd_unlink4(struct nd_state *st, struct nd_bib *b)
+{
+	struct nd_bib **pp = &st->h4[nd_h4(st, b->proto, b->v4, b->port4)];
+
+	while (*pp && *pp != b)
+		pp = &(*pp)->next4;
+	if (*pp)
+		*pp = b->next4;
+}
+
+void
+nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now)
+{
+	while (b->sessions)
+		nd_session_delete(st, b->sessions, NULL);
+	nd_unlink6(st, b);
+	nd_unlink4(st, b);
+	st->n_bib--;
+	st->c.bib_deleted++;
+	if (st->on_bib && b->owner == ND_OWN_LOCAL && now)
+		st->on_bib(st->on_bib_arg, b, false, now);
+	free(b);
+}

@@ -1,0 +1,60 @@
+/* config.h — nat64d's configuration (nat64d.conf(5)).
+ *
+ * Parsed with lib/conf.h into a fresh struct; the daemon swaps only on
+ * success, so a bad SIGHUP reload leaves the running configuration alone.
+ */
+#ifndef ND_CONFIG_H
+#define ND_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ND_MAX_PREFIXES	8
+#define ND_MAX_POOL4	64
+
+struct nd_prefix {
+	uint8_t addr[16];
+	int len;		/* RFC 6052: 32, 40, 48, 56, 64 or 96 */
+};
+
+struct nd_config {
+	char tun_name[16];
+	struct nd_prefix prefix[ND_MAX_PREFIXES];
+	int n_prefix;
+	uint32_t pool4[ND_MAX_POOL4];	/* host order */
+	int n_pool4;
+	uint16_t port_min, port_max;	/* TCP/UDP/ICMP-id range */
+	uint32_t ipv4_addr;		/* our own, source of ICMPv4 errors */
+	bool have_ipv4_addr;
+	uint8_t ipv6_addr[16];		/* our own, source of ICMPv6 errors */
+	bool have_ipv6_addr;
+	uint32_t mtu6;			/* MTU of the IPv6 side (fragmenting, PTB) */
+	uint32_t mtu4;			/* MTU of the IPv4 side (PTB clamp) */
+	uint64_t to_udp_ms, to_tcp_est_ms, to_tcp_trans_ms, to_tcp_syn_ms, to_icmp_ms;
+	uint32_t max_sessions;
+	uint32_t max_bib;
+	bool offload;			/* IFF_VNET_HDR + TUNSETOFFLOAD */
+	int batch;			/* packets read per wake-up */
+	int verbose;
+	bool syslog;
+	char mapping_log[256];		/* "" = off */
+	char user[64];			/* drop privileges to this user */
+	char status_file[256];		/* "" = off */
+	int icmp_rate;			/* ICMP errors generated per second */
+};
+
+void nd_config_defaults(struct nd_config *c);
+/* Parse a file / text into c (after defaults). 0, or -1 with "file:line: msg". */
+int nd_config_parse_file(const char *path, struct nd_config *c, char *err, size_t errlen);
+int nd_config_parse_text(const char *name, const char *text, size_t len,
+    struct nd_config *c, char *err, size_t errlen);
+/* Cross-field checks after parsing (pool, prefix present). */
+int nd_config_check(const struct nd_config *c, char *err, size_t errlen);
+/* Write the normalised configuration (for -nv) to buf. */
+size_t nd_config_print(const struct nd_config *c, char *buf, size_t len);
+/* Own addresses: configured, or derived (ICMPv6 source = prefix + own IPv4). */
+void nd_config_own6(const struct nd_config *c, uint8_t out[16]);
+uint32_t nd_config_own4(const struct nd_config *c);
+
+#endif

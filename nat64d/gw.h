@@ -1,0 +1,102 @@
+/* gw.h — the gateway: nat64d's packet path from the packet device back to
+ * it, tying together RFC 6146 state (state.h), RFC 7915 translation
+ * (xlat.h, icmp.c), fragments (frag.h) and offload metadata (gso.h).
+ *
+ * nd_gw_input() takes one packet read from the device (with its
+ * virtio_net_hdr if the device has one), classifies it, consults and
+ * updates the state, and writes zero or more packets back: the
+ * translation, an ICMP error of the gateway's own, or fragments.
+ * The input buffer is modified in place (L4 ports and checksums) and the
+ * new IP header is written beside it, so a 64 KB super-packet is never
+ * copied.
+ *
+ * Every drop is counted in struct nd_counters (nd_gw_status prints them).
+ */
+#ifndef ND_GW_H
+#define ND_GW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/virtio_net.h>
+
+#include "clock.h"
+#include "config.h"
+#include "frag.h"
+#include "pktdev.h"
+#include "state.h"
+#include "xlat.h"
+
+#define ND_COUNTERS(X)							\
+	X(rx6) X(rx4) X(tx4) X(tx6)					\
+	X(gso_rx) X(csum_resolved)					\
+	X(drop_malformed6) X(drop_malformed4) X(drop_exthdr)		\
+	X(drop_not_prefix) X(drop_not_pool) X(drop_bad_addr)		\
+	X(drop_proto) X(drop_icmp_type) X(drop_no_bib)			\
+	X(drop_no_session) X(drop_state_full) X(drop_frag_unknown)	\
+	X(drop_frag_icmp) X(drop_udp0_frag) X(drop_udp0_v6)		\
+	X(drop_too_big) X(drop_icmp_err_nomatch) X(drop_hairpin_loop)	\
+	X(drop_gso) X(drop_tx)						\
+	X(icmp_err_xlat4to6) X(icmp_err_xlat6to4)			\
+	X(gen_time_exceeded6) X(gen_time_exceeded4)			\
+	X(gen_frag_needed4) X(gen_unreach6) X(icmp_rate_limited)	\
+	X(frag_out6) X(frags_xlat) X(hairpin)
+
+struct nd_counters {
+#define ND_X(n) uint64_t n;
+	ND_COUNTERS(ND_X)
+#undef ND_X
+};
+
+/* Where a packet subject to NAT goes (issue 4, §8). Only ND_V_XLAT and
+ * ND_V_DROP are produced today; the handoff extension adds the others:
+ * ND_V_CONTROL forwards it over the control channel, ND_V_HOLD parks it
+ * in hold.c until a server answers. */
+enum nd_verdict { ND_V_XLAT, ND_V_DROP, ND_V_CONTROL, ND_V_HOLD };
+
+#define ND_SCRATCH	(65536 + 256)
+
+struct nd_gw {
+	struct nd_config cfg;
+	struct nd_state st;
+	struct nd_frags frags;
+	struct nd_dev *dev;
+	struct nd_counters c;
+	uint8_t own6[16];
+	uint32_t own4;
+	uint16_t ipid;
+	uint64_t icmp_sec;
+	int icmp_tokens;
+	bool in_hairpin;
+	uint8_t hdr[128];		/* the new IP header of a translation */
+	uint8_t scratch[ND_SCRATCH];	/* ICMP errors, fragments, hairpin */
+	uint8_t scratch2[ND_SCRATCH];
+};
+
+/* gw is large (scratch buffers): allocate it. */
+struct nd_gw *nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev);
+void nd_gw_free(struct nd_gw *gw);
+/* Apply a reloaded configuration: timeouts, limits, MTUs, rates. */
+void nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg);
+void nd_gw_input(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
+    const struct clk_now *now);
+/* Expire state; returns ms until the next deadline (capped at 1000). */
+int64_t nd_gw_expire(struct nd_gw *gw, const struct clk_now *now);
+size_t nd_gw_status(const struct nd_gw *gw, char *buf, size_t len);
+
+/* icmp.c */
+void nd_icmp_err6(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
+    const uint8_t *orig, size_t orig_len, const struct clk_now *now);
+void nd_icmp_err4(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
+    const uint8_t *orig, size_t orig_len, const struct clk_now *now);
+/* Translate an ICMP error (outer header parsed in o4/o6). */
+void nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now *now);
+void nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now *now);
+
+/* gw.c helpers shared with icmp.c */
+int nd_gw_prefix_of(const struct nd_gw *gw, const uint8_t a[16], uint32_t *v4);
+bool nd_gw_v4_ok(uint32_t a);
+void nd_gw_send(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+    const uint8_t *body, size_t bl, bool v6);
+
+#endif

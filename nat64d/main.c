@@ -1,0 +1,238 @@
+/* main.c — nat64d: a stateful NAT64 gateway over TUN (RFC 6146 + RFC 7915).
+ *
+ * Order: options, configuration, TUN device, privilege drop, the gateway
+ * tables, signals and timers, then the visible event loop. Teardown runs
+ * in reverse.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+
+#include "atomicfile.h"
+#include "clock.h"
+#include "daemon.h"
+#include "evloop.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include "config.h"
+#include "gw.h"
+#include "maplog.h"
+#include "pktdev.h"
+
+#define ND_DEFAULT_CONF	"/etc/nat64d.conf"
+#define ND_RXBUF	(65536 + 64)
+
+static volatile int quit;
+static const char *conf_path = ND_DEFAULT_CONF;
+static struct nd_gw *gw;
+static struct nd_dev dev;
+static uint8_t *rxbuf;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: nat64d [-dnv] [-f file]\n"
+	    "  -f file   configuration file (default " ND_DEFAULT_CONF ")\n"
+	    "  -n        check the configuration and exit; with -v print it normalised\n"
+	    "  -v        more verbose diagnostics (repeat for debug)\n"
+	    "  -d        log to stderr even under systemd (default: stderr unless 'syslog yes')\n"
+	    "  -h, --help  this text\n"
+	    "Signals: HUP reload (timeouts, limits, MTUs; reopen the mapping log),\n"
+	    "         USR1 write counters to the log and the status file, TERM/INT stop.\n"
+	    "See nat64d(8) and nat64d.conf(5).\n");
+}
+
+static void
+write_status(void)
+{
+	char *buf = xmalloc(16384), err[256];
+	size_t n = nd_gw_status(gw, buf, 16384);
+
+	if (gw->cfg.status_file[0] &&
+	    afile_replace(gw->cfg.status_file, buf, n, 0644, err, sizeof(err)) == -1)
+		log_warnx("status file: %s", err);
+	if (log_getverbose() >= 1 || !gw->cfg.status_file[0]) {
+		char *line = buf, *nl;
+
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			log_info("status: %s", line);
+			line = nl + 1;
+		}
+	}
+	free(buf);
+}
+
+static void
+on_signal(int signo, void *arg, const struct clk_now *now)
+{
+	(void)arg;
+	(void)now;
+	switch (signo) {
+	case SIGHUP: {
+		struct nd_config *nc = xmalloc(sizeof(*nc));
+		char err[512];
+
+		nd_config_defaults(nc);
+		if (nd_config_parse_file(conf_path, nc, err, sizeof(err)) == -1 ||
+		    nd_config_check(nc, err, sizeof(err)) == -1) {
+			log_warnx("reload failed, keeping the running configuration: %s", err);
+		} else {
+			if (strcmp(nc->tun_name, gw->cfg.tun_name) || nc->n_pool4 != gw->cfg.n_pool4 ||
+			    memcmp(nc->pool4, gw->cfg.pool4, sizeof(nc->pool4)) ||
+			    nc->n_prefix != gw->cfg.n_prefix ||
+			    memcmp(nc->prefix, gw->cfg.prefix, sizeof(nc->prefix)) ||
+			    nc->port_min != gw->cfg.port_min || nc->port_max != gw->cfg.port_max)
+				log_warnx("reload: tun-device, prefix, pool4 and port-range need a restart; "
+				    "applying the rest");
+			nd_gw_reconfig(gw, nc);
+			log_setverbose(nc->verbose);
+			log_info("configuration reloaded");
+		}
+		if (nd_maplog_reopen(err, sizeof(err)) == -1)
+			log_warnx("mapping log: %s", err);
+		free(nc);
+		break;
+	}
+	case SIGUSR1:
+		write_status();
+		break;
+	default:
+		quit = 1;
+		break;
+	}
+}
+
+static void
+on_tun(int fd, uint32_t events, void *arg, const struct clk_now *now)
+{
+	struct virtio_net_hdr vh;
+	int i;
+
+	(void)fd;
+	(void)arg;
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		log_warnx("%s: device error", dev.name);
+		quit = 1;
+		return;
+	}
+	/* Batching: drain up to `batch` packets per wake-up. */
+	for (i = 0; i < gw->cfg.batch; i++) {
+		ssize_t n = nd_dev_recv(&dev, &vh, rxbuf, ND_RXBUF);
+
+		if (n <= 0)
+			break;
+		nd_gw_input(gw, rxbuf, (size_t)n, dev.vnet ? &vh : NULL, now);
+	}
+}
+
+static int64_t
+on_expire(void *arg, const struct clk_now *now)
+{
+	(void)arg;
+	return nd_gw_expire(gw, now);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct nd_config cfg;
+	struct ev_loop *loop;
+	struct clk_now now;
+	char err[512];
+	int ch, check = 0, verbose = 0, force_stderr = 0;
+
+	while ((ch = getopt_long(argc, argv, "df:hnv", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': force_stderr = 1; break;
+		case 'f': conf_path = optarg; break;
+		case 'n': check = 1; break;
+		case 'v': verbose++; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("nat64d", LOG_TO_STDERR, verbose);
+
+	/* 1. configuration */
+	nd_config_defaults(&cfg);
+	if (nd_config_parse_file(conf_path, &cfg, err, sizeof(err)) == -1 ||
+	    nd_config_check(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64d: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		if (verbose) {
+			char buf[8192];
+
+			nd_config_print(&cfg, buf, sizeof(buf));
+			fputs(buf, stdout);
+		} else
+			printf("configuration OK\n");
+		return 0;
+	}
+	if (verbose > cfg.verbose)
+		cfg.verbose = verbose;
+	log_init("nat64d", cfg.syslog && !force_stderr ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg.verbose);
+
+	/* 2. the TUN device, the mapping log, then privileges */
+	if (nd_tun_open(&dev, cfg.tun_name, cfg.offload, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (cfg.mapping_log[0] && nd_maplog_open(cfg.mapping_log, err, sizeof(err)) == -1)
+		fatalx("mapping log: %s", err);
+	if (cfg.user[0] && daemon_drop_privileges(cfg.user, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+
+	/* 3. tables */
+	gw = nd_gw_new(&cfg, &dev);
+	if (cfg.mapping_log[0])
+		gw->st.on_bib = nd_maplog_event;
+	rxbuf = xmalloc(ND_RXBUF);
+
+	/* 4. event loop: device, expiry timer, signals */
+	if ((loop = ev_create()) == NULL)
+		fatal("event loop");
+	clk_read(&now);
+	if (ev_fd_add(loop, dev.fd, EPOLLIN, on_tun, NULL) == -1)
+		fatal("epoll");
+	if (ev_timer_add(loop, &now, 1000, on_expire, NULL) == NULL)
+		fatal("timer");
+	if (ev_signal_add(loop, SIGHUP, on_signal, NULL) == -1 ||
+	    ev_signal_add(loop, SIGUSR1, on_signal, NULL) == -1 ||
+	    ev_signal_add(loop, SIGTERM, on_signal, NULL) == -1 ||
+	    ev_signal_add(loop, SIGINT, on_signal, NULL) == -1)
+		fatal("signals");
+	signal(SIGPIPE, SIG_IGN);
+	log_info("translating on %s (%s offload), %d prefix(es), %d pool address(es)", dev.name,
+	    dev.vnet ? "with" : "without", cfg.n_prefix, cfg.n_pool4);
+	daemon_notify("READY=1");
+
+	while (!quit)
+		ev_run_once(loop, &now, -1);
+
+	/* teardown, in reverse */
+	daemon_notify("STOPPING=1");
+	write_status();
+	ev_destroy(loop);
+	free(rxbuf);
+	nd_gw_free(gw);
+	nd_maplog_close();
+	nd_dev_close(&dev);
+	log_info("stopped");
+	return 0;
+}

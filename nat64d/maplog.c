@@ -1,0 +1,81 @@
+/* maplog.c — the mapping log; see maplog.h. */
+#include "maplog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+
+static int ml_fd = -1;
+static char ml_path[256];
+static uint64_t ml_errors;
+
+int
+nd_maplog_open(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (ml_fd != -1)
+		close(ml_fd);
+	ml_fd = fd;
+	snprintf(ml_path, sizeof(ml_path), "%s", path);
+	return 0;
+}
+
+int
+nd_maplog_reopen(char *err, size_t errlen)
+{
+	if (ml_fd == -1)
+		return 0;
+	return nd_maplog_open(ml_path, err, errlen);
+}
+
+void
+nd_maplog_close(void)
+{
+	if (ml_fd != -1)
+		close(ml_fd);
+	ml_fd = -1;
+}
+
+size_t
+nd_maplog_format(char *buf, size_t len, const struct nd_bib *b, bool created,
+    const struct clk_now *now)
+{
+	char ts[32], a4[ADDR_STRLEN], a6[ADDR_STRLEN];
+	const char *proto = b->proto == 6 ? "tcp" : b->proto == 17 ? "udp" : "icmp";
+	int n;
+
+	clk_format_wall(now, 0, ts, sizeof(ts));
+	n = snprintf(buf, len, "%s %s %s %s:%u [%s]:%u\n", ts, created ? "Created" : "Deleted",
+	    proto, addr_fmt4(b->v4, a4, sizeof(a4)), b->port4, addr_fmt6(b->v6, a6, sizeof(a6)),
+	    b->port6);
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
+void
+nd_maplog_event(void *arg, const struct nd_bib *b, bool created, const struct clk_now *now)
+{
+	char line[256];
+	size_t n;
+
+	(void)arg;
+	if (ml_fd == -1)
+		return;
+	n = nd_maplog_format(line, sizeof(line), b, created, now);
+	if (write(ml_fd, line, n) != (ssize_t)n)
+		ml_errors++;
+}
+
+uint64_t
+nd_maplog_errors(void)
+{
+	return ml_errors;
+}

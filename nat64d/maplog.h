@@ -1,0 +1,29 @@
+/* maplog.h — the optional mapping log, in the handoff server's audit
+ * style, one line per BIB entry created or deleted:
+ *
+ *   2026-11-23 08:01:32.123456 Created tcp 198.51.100.1:3719 [2001:db8::17]:53186
+ *   2026-11-23 08:06:40.003111 Deleted udp 198.51.100.1:4411 [2001:db8::17]:5353
+ *
+ * UTC stamps; O_APPEND; reopened on SIGHUP (logrotate). Separate from
+ * diagnostics. Write errors are counted, never fatal.
+ */
+#ifndef ND_MAPLOG_H
+#define ND_MAPLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "state.h"
+
+int nd_maplog_open(const char *path, char *err, size_t errlen);
+int nd_maplog_reopen(char *err, size_t errlen);
+void nd_maplog_close(void);
+/* nd_bib_event_fn for nd_state.on_bib. */
+void nd_maplog_event(void *arg, const struct nd_bib *b, bool created, const struct clk_now *now);
+/* Format one line into buf (tests). */
+size_t nd_maplog_format(char *buf, size_t len, const struct nd_bib *b, bool created,
+    const struct clk_now *now);
+uint64_t nd_maplog_errors(void);
+
+#endif

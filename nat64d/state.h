@@ -1,0 +1,146 @@
+/* state.h — RFC 6146 state: the Binding Information Base (bib.c) and the
+ * session table with its TCP state machine and timers (session.c).
+ *
+ * A BIB entry maps (proto, IPv6 address, port-or-ICMP-id) <-> (proto,
+ * pool IPv4 address, port). Mapping and filtering are endpoint-independent:
+ * one BIB entry per IPv6 transport address whatever the destination, and
+ * any IPv4 peer may reach it once it exists. A session is one BIB entry
+ * used with one IPv4 peer (address, port); sessions carry the timers and
+ * the TCP state. Everything is bounded (max-bib, max-sessions) and counted.
+ *
+ * Handoff (issue 4) is designed in, not implemented:
+ *  - a BIB entry has an owner: ND_OWN_LOCAL (allocated here) or
+ *    ND_OWN_SERVER (a cached entry allocated by a handoff server, ->server
+ *    being its IPv4 address); both live in the same hash tables so the
+ *    packet path does one lookup, then checks the owner;
+ *  - the sessions of a local entry are exactly its "used with server X"
+ *    records (nd_session_find(bib, X, port)); ND_SF_TOLD marks that the
+ *    entry was announced to X;
+ *  - hold.c keeps packets waiting for a server's answer.
+ *
+ * Time is always the caller's `now`; nothing here reads a clock or logs.
+ */
+#ifndef ND_STATE_H
+#define ND_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+
+enum nd_owner { ND_OWN_LOCAL = 0, ND_OWN_SERVER = 1 };
+
+/* Timeout classes, one expiry list each (a class has one timeout, so each
+ * list stays sorted by touching = moving to the tail). */
+enum nd_tclass { ND_TC_UDP, ND_TC_ICMP, ND_TC_TCP_EST, ND_TC_TCP_TRANS, ND_TC_TCP_SYN, ND_TC_N };
+
+/* RFC 6146 §3.5.2 TCP states. */
+enum nd_tcp_state {
+	ND_TCP_CLOSED = 0, ND_TCP_V6_INIT, ND_TCP_V4_INIT, ND_TCP_ESTABLISHED,
+	ND_TCP_V4_FIN_RCV, ND_TCP_V6_FIN_RCV, ND_TCP_V4_FIN_V6_FIN_RCV, ND_TCP_TRANS,
+};
+
+#define ND_TCPF_FIN	0x01
+#define ND_TCPF_SYN	0x02
+#define ND_TCPF_RST	0x04
+
+#define ND_SF_TOLD	0x01	/* handoff: this entry was announced to the peer */
+
+struct nd_session;
+
+struct nd_bib {
+	struct nd_bib *next6, *next4;	/* hash chains */
+	uint8_t v6[16];
+	uint32_t v4;			/* host order */
+	uint16_t port6, port4;
+	uint8_t proto;			/* 6, 17, or 1 for ICMP queries (ids) */
+	uint8_t owner;			/* enum nd_owner */
+	uint32_t server;		/* ND_OWN_SERVER: the server's IPv4 */
+	uint32_t n_sessions;
+	struct nd_session *sessions;	/* this entry's peers */
+};
+
+struct nd_session {
+	struct nd_session *hnext;	/* session hash chain */
+	struct nd_session *bnext, **bprev;	/* the BIB entry's list */
+	struct nd_session *lprev, *lnext;	/* expiry list of its class */
+	struct nd_bib *bib;
+	uint32_t raddr;			/* IPv4 peer (host order) */
+	uint16_t rport;			/* peer port; 0 for ICMP */
+	uint8_t tcp_state;
+	uint8_t tclass;
+	uint8_t flags;
+	uint8_t pfx;			/* index of the prefix the IPv6 side used */
+	uint64_t expires_ms;
+};
+
+struct nd_state_params {
+	const uint32_t *pool4;
+	int n_pool4;
+	uint16_t port_min, port_max;
+	uint64_t timeout_ms[ND_TC_N];
+	uint32_t max_bib, max_sessions;
+};
+
+struct nd_state_counters {
+	uint64_t bib_created, bib_deleted, sess_created, sess_expired;
+	uint64_t bib_full, sess_full, ports_exhausted;
+};
+
+/* Called for every local BIB entry created or deleted (mapping log). */
+typedef void nd_bib_event_fn(void *arg, const struct nd_bib *b, bool created,
+    const struct clk_now *now);
+
+struct nd_state {
+	struct nd_state_params p;
+	uint32_t pool4[64];
+	struct nd_bib **h6, **h4;
+	uint32_t bmask;
+	struct nd_session **hs;
+	uint32_t smask;
+	struct nd_session lists[ND_TC_N];	/* sentinels */
+	uint32_t n_bib, n_sess;
+	uint8_t hkey[16];
+	struct nd_state_counters c;
+	nd_bib_event_fn *on_bib;
+	void *on_bib_arg;
+};
+
+/* bib.c */
+void nd_state_init(struct nd_state *st, const struct nd_state_params *p);
+/* New timeouts/limits (reload); pool and port range must not change. */
+void nd_state_set_params(struct nd_state *st, const struct nd_state_params *p);
+void nd_state_free(struct nd_state *st);
+bool nd_state_is_pool4(const struct nd_state *st, uint32_t a);
+struct nd_bib *nd_bib_find6(const struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port6);
+struct nd_bib *nd_bib_find4(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t port4);
+/* Allocate a local entry (paired address, RFC 6056 random port). NULL when
+ * the table is full or no port is free (counted). */
+struct nd_bib *nd_bib_create(struct nd_state *st, uint8_t proto, const uint8_t v6[16],
+    uint16_t port6, const struct clk_now *now);
+/* Insert an entry with a given IPv4 side (server-owned cache, static). */
+struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16],
+    uint16_t port6, uint32_t v4, uint16_t port4, uint8_t owner, uint32_t server,
+    const struct clk_now *now);
+void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
+uint32_t nd_state_hash(const struct nd_state *st, const void *p, size_t n);
+
+/* session.c */
+struct nd_session *nd_session_find(const struct nd_state *st, const struct nd_bib *b,
+    uint32_t raddr, uint16_t rport);
+struct nd_session *nd_session_create(struct nd_state *st, struct nd_bib *b,
+    uint32_t raddr, uint16_t rport, const struct clk_now *now);
+void nd_session_delete(struct nd_state *st, struct nd_session *s, const struct clk_now *now);
+/* Refresh the timer of a UDP/ICMP session. */
+void nd_session_touch(struct nd_state *st, struct nd_session *s, const struct clk_now *now);
+/* TCP: run the state machine for a segment seen from the IPv6 (from6) or
+ * IPv4 side with flags ND_TCPF_*; refreshes the timer. */
+void nd_session_tcp(struct nd_state *st, struct nd_session *s, bool from6, uint8_t flags,
+    const struct clk_now *now);
+/* Delete expired sessions (and BIB entries left without any). Returns the
+ * number removed; *next_ms is the next deadline (UINT64_MAX if none). */
+unsigned nd_state_expire(struct nd_state *st, const struct clk_now *now, uint64_t *next_ms);
+const char *nd_tcp_state_name(int s);
+
+#endif
