@@ -578,7 +578,7 @@ sim_next_phase(struct sim *s, const struct clk_now *now)
 		s->phase++;
 	} while (s->phase < PH_DONE && !sim_phase_enabled(s, s->phase));
 	s->cursor = 0;
-	s->total = sim_phase_items(s);
+	s->total = sim_phase_items(s) * s->o.n_nat64;
 	s->phase_start_ms = now->mono_ms;
 	s->phase_sent = 0;
 	for (i = 0; i < s->o.n_nat64; i++)
