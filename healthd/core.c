@@ -1,0 +1,317 @@
+/* core.c — see core.h. */
+#include "core.h"
+#include "addr.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct hd_core {
+	struct hd_core_cfg cfg;
+	struct hd_prober *prober;
+	struct hd_apply *apply;
+	struct hd_pstate *v;
+	size_t n;
+	uint64_t next_uid;
+	uint64_t rng;
+	uint64_t start_ms;
+	bool started;		/* first selection made */
+	bool dirty;		/* health changed: reconsider selection */
+	uint64_t sel_changes;
+};
+
+/* xorshift64*: deterministic jitter for tests, seeded from the clock in
+ * the daemon. */
+static uint64_t
+hd_rand(struct hd_core *c)
+{
+	c->rng ^= c->rng >> 12;
+	c->rng ^= c->rng << 25;
+	c->rng ^= c->rng >> 27;
+	return c->rng * 2685821657736338717ULL;
+}
+
+static uint64_t
+hd_jittered(struct hd_core *c)
+{
+	uint64_t iv = c->cfg.interval_ms, span = iv * c->cfg.jitter_pct / 100;
+
+	if (span == 0)
+		return iv;
+	return iv - span + hd_rand(c) % (2 * span + 1);
+}
+
+struct hd_core *
+hd_core_create(const struct hd_core_cfg *cfg, struct hd_prober *prober, struct hd_apply *apply,
+    const struct clk_now *now)
+{
+	struct hd_core *c = xcalloc(1, sizeof(*c));
+
+	c->cfg = *cfg;
+	if (c->cfg.interval_ms == 0)
+		c->cfg.interval_ms = 1000;
+	if (c->cfg.timeout_ms == 0)
+		c->cfg.timeout_ms = c->cfg.interval_ms;
+	if (c->cfg.jitter_pct > 50)
+		c->cfg.jitter_pct = 50;
+	c->prober = prober;
+	c->apply = apply;
+	c->rng = cfg->seed ? cfg->seed : 0x9e3779b97f4a7c15ULL;
+	c->start_ms = now->mono_ms;
+	c->next_uid = 1;
+	return c;
+}
+
+static void
+hd_core_cancel(struct hd_core *c, struct hd_pstate *ps)
+{
+	size_t t;
+
+	for (t = 0; t < c->cfg.ntargets; t++)
+		if (ps->inflight[t]) {
+			c->prober->cancel(c->prober, ps->uid << 8 | t);
+			ps->inflight[t] = false;
+		}
+	ps->in_round = false;
+}
+
+void
+hd_core_destroy(struct hd_core *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		hd_core_cancel(c, &c->v[i]);
+	free(c->v);
+	free(c);
+}
+
+void
+hd_core_set_prefixes(struct hd_core *c, const struct hd_pflist *l, const struct clk_now *now)
+{
+	struct hd_pstate *nv = xcalloc(l->n ? l->n : 1, sizeof(*nv));
+	bool *kept = xcalloc(c->n ? c->n : 1, sizeof(*kept));
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		struct hd_pstate *ps = &nv[i];
+
+		for (j = 0; j < c->n; j++)
+			if (!kept[j] && hd_pf_equal(&c->v[j].p, &l->v[i]))
+				break;
+		if (j < c->n) {
+			*ps = c->v[j];
+			kept[j] = true;
+		} else {
+			ps->uid = c->next_uid++;
+			hd_health_init(&ps->h, now);
+			/* spread the first rounds over one interval */
+			ps->next_ms = now->mono_ms + hd_rand(c) % c->cfg.interval_ms;
+		}
+		ps->p = l->v[i];
+		hd_pf_fmt(&ps->p, ps->text, sizeof(ps->text));
+	}
+	for (j = 0; j < c->n; j++)
+		if (!kept[j]) {
+			if (c->v[j].selected)
+				log_info("prefix %s removed from the prefix file", c->v[j].text);
+			hd_core_cancel(c, &c->v[j]);
+		}
+	free(kept);
+	free(c->v);
+	c->v = nv;
+	c->n = l->n;
+	c->dirty = true;
+}
+
+static struct hd_pstate *
+hd_core_find(struct hd_core *c, uint64_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].uid == uid)
+			return &c->v[i];
+	return NULL;
+}
+
+static void
+hd_core_round_end(struct hd_core *c, struct hd_pstate *ps, const struct clk_now *now)
+{
+	ps->in_round = false;
+	if (hd_health_round(&ps->h, &c->cfg.health, ps->nok, (unsigned)c->cfg.ntargets, now)) {
+		char r[16];
+
+		snprintf(r, sizeof(r), "%u.%u%%", hd_health_ratio_pm(&ps->h) / 10,
+		    hd_health_ratio_pm(&ps->h) % 10);
+		if (ps->h.state == HD_UP)
+			log_info("prefix %s is up (%u good rounds)", ps->text,
+			    c->cfg.health.rise);
+		else
+			log_info("prefix %s is down (%u failed rounds, window %s, last: %s; "
+			    "hold-down %llu ms)", ps->text, ps->h.fail_run, r,
+			    ps->last_why[0] ? ps->last_why : "-",
+			    (unsigned long long)ps->h.hold_cur_ms);
+	}
+	c->dirty = true;
+}
+
+void
+hd_core_probe_done(void *arg, uint64_t id, bool ok, uint32_t rtt_us, const char *why,
+    const struct clk_now *now)
+{
+	struct hd_core *c = arg;
+	struct hd_pstate *ps = hd_core_find(c, id >> 8);
+	size_t t = id & 0xff;
+
+	if (ps == NULL || t >= c->cfg.ntargets || !ps->inflight[t])
+		return;		/* stale: prefix removed or probe cancelled */
+	ps->inflight[t] = false;
+	hd_health_probe(&ps->h, &c->cfg.health, ok, rtt_us);
+	if (ok)
+		ps->nok++;
+	else
+		snprintf(ps->last_why, sizeof(ps->last_why), "%s", why ? why : "failed");
+	if (--ps->pending == 0)
+		hd_core_round_end(c, ps, now);
+}
+
+static void
+hd_core_start_round(struct hd_core *c, struct hd_pstate *ps, const struct clk_now *now)
+{
+	size_t t;
+
+	ps->in_round = true;
+	ps->nok = 0;
+	ps->pending = (unsigned)c->cfg.ntargets;
+	ps->round_start_ms = now->mono_ms;
+	ps->next_ms = now->mono_ms + hd_jittered(c);
+	for (t = 0; t < c->cfg.ntargets; t++)
+		ps->inflight[t] = true;
+	for (t = 0; t < c->cfg.ntargets && ps->in_round; t++) {
+		struct hd_probe_req req;
+		char err[96];
+
+		memset(&req, 0, sizeof(req));
+		req.id = ps->uid << 8 | t;
+		req.target = &c->cfg.targets[t];
+		req.timeout_ms = c->cfg.timeout_ms;
+		req.attempts = c->cfg.attempts;
+		addr_rfc6052_embed(ps->p.a, ps->p.len, req.target->v4, req.dst);
+		err[0] = '\0';
+		if (c->prober->start(c->prober, &req, now, err, sizeof(err)) == -1)
+			hd_core_probe_done(c, req.id, false, 0, err[0] ? err : "cannot start", now);
+	}
+}
+
+static bool
+hd_core_ready(const struct hd_core *c, const struct clk_now *now)
+{
+	size_t i;
+
+	if (now->mono_ms - c->start_ms >= c->cfg.startup_ms)
+		return true;
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].h.state != HD_UP && c->v[i].h.rounds < c->cfg.health.rise)
+			return false;
+	return true;
+}
+
+static void
+hd_core_select(struct hd_core *c, const struct clk_now *now)
+{
+	struct hd_sel_in *in;
+	bool *out;
+	char **set;
+	size_t i, k = 0;
+
+	if (c->n == 0)
+		return;
+	in = xcalloc(c->n, sizeof(*in));
+	out = xcalloc(c->n, sizeof(*out));
+	for (i = 0; i < c->n; i++) {
+		in[i].healthy = c->v[i].h.state == HD_UP;
+		in[i].selected = c->v[i].selected;
+		in[i].rtt_us = hd_health_rtt_us(&c->v[i].h);
+		in[i].ratio_pm = hd_health_ratio_pm(&c->v[i].h);
+		in[i].ok_run = c->v[i].h.ok_run;
+	}
+	if (hd_select(in, c->n, &c->cfg.sel, out) || !c->started) {
+		set = xcalloc(c->n, sizeof(*set));
+		for (i = 0; i < c->n; i++) {
+			if (out[i] != c->v[i].selected)
+				log_info("prefix %s %s", c->v[i].text,
+				    out[i] ? "selected" : "deselected");
+			c->v[i].selected = out[i];
+			if (out[i])
+				set[k++] = c->v[i].text;
+		}
+		c->sel_changes++;
+		c->started = true;
+		hd_apply_want(c->apply, set, k, now);
+		free(set);
+	}
+	free(in);
+	free(out);
+}
+
+uint64_t
+hd_core_tick(struct hd_core *c, const struct clk_now *now)
+{
+	uint64_t next = UINT64_MAX, a;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		struct hd_pstate *ps = &c->v[i];
+
+		if (!ps->in_round && now->mono_ms >= ps->next_ms)
+			hd_core_start_round(c, ps, now);
+		/* a round still running at its next slot starts at the
+		 * first tick after it ends (the prober enforces the timeout
+		 * and main.c ticks again after every report) */
+		if (!ps->in_round && ps->next_ms < next)
+			next = ps->next_ms;
+	}
+	if (c->dirty || !c->started) {
+		if (c->started || hd_core_ready(c, now)) {
+			c->dirty = false;
+			hd_core_select(c, now);
+		} else if (c->start_ms + c->cfg.startup_ms < next)
+			next = c->start_ms + c->cfg.startup_ms;
+	}
+	a = hd_apply_tick(c->apply, now);
+	if (a < next)
+		next = a;
+	if (next <= now->mono_ms)
+		next = now->mono_ms + 1;
+	return next;
+}
+
+const struct hd_pstate *
+hd_core_prefixes(const struct hd_core *c, size_t *n)
+{
+	*n = c->n;
+	return c->v;
+}
+
+const struct hd_core_cfg *
+hd_core_cfg(const struct hd_core *c)
+{
+	return &c->cfg;
+}
+
+bool
+hd_core_started(const struct hd_core *c)
+{
+	return c->started;
+}
+
+uint64_t
+hd_core_selection_changes(const struct hd_core *c)
+{
+	return c->sel_changes;
+}

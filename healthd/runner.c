@@ -1,0 +1,244 @@
+/* runner.c — see runner.h. */
+#include "runner.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define HD_RUN_OUT	1024
+#define HD_RUN_KILL_MS	2000
+
+struct hd_oprunner {
+	struct hd_runner base;	/* first: the interface */
+	struct ev_loop *loop;
+	struct hd_apply *ap;
+	void (*after)(void *, const struct clk_now *);
+	void *after_arg;
+	pid_t pid;
+	int pidfd, outfd;
+	struct ev_timer *timer;
+	bool termed;
+	char out[HD_RUN_OUT];
+	size_t outlen;
+};
+
+static void
+hd_run_out(int fd, uint32_t events, void *arg, const struct clk_now *now)
+{
+	struct hd_oprunner *r = arg;
+	char buf[HD_RUN_OUT / 2];
+	ssize_t n;
+
+	(void)events;
+	(void)now;
+	n = read(fd, buf, sizeof(buf));
+	if (n > 0) {
+		/* keep the tail: buf is half of out, so it always fits */
+		if (r->outlen + (size_t)n >= sizeof(r->out)) {
+			size_t drop = r->outlen + (size_t)n - (sizeof(r->out) - 1);
+
+			memmove(r->out, r->out + drop, r->outlen - drop);
+			r->outlen -= drop;
+		}
+		memcpy(r->out + r->outlen, buf, (size_t)n);
+		r->outlen += (size_t)n;
+		return;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	ev_fd_del(r->loop, fd);
+	close(fd);
+	r->outfd = -1;
+}
+
+/* The last non-empty line of the command's output. */
+static void
+hd_run_lastline(struct hd_oprunner *r, char *dst, size_t len)
+{
+	size_t e = r->outlen, b;
+
+	while (e > 0 && (r->out[e - 1] == '\n' || r->out[e - 1] == '\r' || r->out[e - 1] == ' '))
+		e--;
+	for (b = e; b > 0 && r->out[b - 1] != '\n'; b--)
+		;
+	snprintf(dst, len, "%.*s", (int)(e - b), r->out + b);
+}
+
+static void
+hd_run_reap(int fd, uint32_t events, void *arg, const struct clk_now *now)
+{
+	struct hd_oprunner *r = arg;
+	char why[512], last[300];
+	int st;
+
+	(void)events;
+	if (waitpid(r->pid, &st, WNOHANG) <= 0)
+		return;
+	ev_fd_del(r->loop, fd);
+	close(fd);
+	r->pidfd = -1;
+	if (r->outfd != -1) {	/* drain what is left */
+		hd_run_out(r->outfd, 0, r, now);
+		if (r->outfd != -1) {
+			ev_fd_del(r->loop, r->outfd);
+			close(r->outfd);
+			r->outfd = -1;
+		}
+	}
+	if (r->timer) {
+		ev_timer_del(r->loop, r->timer);
+		r->timer = NULL;
+	}
+	r->pid = -1;
+	hd_run_lastline(r, last, sizeof(last));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		if (last[0])
+			log_info("command: %s", last);
+		hd_apply_done(r->ap, true, NULL, now);
+	} else {
+		if (r->termed)
+			snprintf(why, sizeof(why), "command timed out and was killed%s%s",
+			    last[0] ? ": " : "", last);
+		else if (WIFEXITED(st))
+			snprintf(why, sizeof(why), "command exited with status %d%s%s",
+			    WEXITSTATUS(st), last[0] ? ": " : "", last);
+		else
+			snprintf(why, sizeof(why), "command killed by signal %d%s%s",
+			    WTERMSIG(st), last[0] ? ": " : "", last);
+		hd_apply_done(r->ap, false, why, now);
+	}
+	if (r->after)
+		r->after(r->after_arg, now);
+}
+
+static int64_t
+hd_run_timeout(void *arg, const struct clk_now *now)
+{
+	struct hd_oprunner *r = arg;
+
+	(void)now;
+	if (r->pid <= 0)
+		return -1;
+	if (!r->termed) {
+		log_warnx("command (pid %d) timed out, terminating", (int)r->pid);
+		kill(r->pid, SIGTERM);
+		r->termed = true;
+		return HD_RUN_KILL_MS;
+	}
+	kill(r->pid, SIGKILL);
+	r->timer = NULL;
+	return -1;
+}
+
+static int
+hd_run_spawn(struct hd_runner *base, char *const argv[], uint64_t timeout_ms,
+    const struct clk_now *now, char *err, size_t errlen)
+{
+	struct hd_oprunner *r = (struct hd_oprunner *)base;
+	int pfd[2], efd[2], e = 0;
+	sigset_t all;
+	ssize_t n;
+
+	if (r->pid > 0) {
+		snprintf(err, errlen, "a command is still running");
+		return -1;
+	}
+	if (pipe2(pfd, O_CLOEXEC) == -1 || pipe2(efd, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	r->pid = fork();
+	if (r->pid == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(pfd[0]); close(pfd[1]); close(efd[0]); close(efd[1]);
+		return -1;
+	}
+	if (r->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		/* the loop blocked signals for signalfd: unblock for the child */
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		if (devnull != -1)
+			dup2(devnull, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(efd[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	close(efd[1]);
+	n = read(efd[0], &e, sizeof(e));	/* EOF at exec: CLOEXEC */
+	close(efd[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		waitpid(r->pid, NULL, 0);
+		r->pid = -1;
+		close(pfd[0]);
+		snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(e));
+		return -1;
+	}
+	r->outlen = 0;
+	r->termed = false;
+	r->outfd = pfd[0];
+	fcntl(r->outfd, F_SETFL, O_NONBLOCK);
+	ev_fd_add(r->loop, r->outfd, EPOLLIN, hd_run_out, r);
+	r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	if (r->pidfd == -1 || ev_fd_add(r->loop, r->pidfd, EPOLLIN, hd_run_reap, r) == -1)
+		fatal("pidfd_open");	/* Linux >= 5.3 */
+	r->timer = ev_timer_add(r->loop, now, timeout_ms ? timeout_ms : 30000, hd_run_timeout, r);
+	return 0;
+}
+
+struct hd_runner *
+hd_runner_create(struct ev_loop *loop)
+{
+	struct hd_oprunner *r = xcalloc(1, sizeof(*r));
+
+	r->base.spawn = hd_run_spawn;
+	r->loop = loop;
+	r->pid = -1;
+	r->pidfd = -1;
+	r->outfd = -1;
+	return &r->base;
+}
+
+void
+hd_runner_bind(struct hd_runner *base, struct hd_apply *ap,
+    void (*after)(void *, const struct clk_now *), void *arg)
+{
+	struct hd_oprunner *r = (struct hd_oprunner *)base;
+
+	r->ap = ap;
+	r->after = after;
+	r->after_arg = arg;
+}
+
+void
+hd_runner_destroy(struct hd_runner *base)
+{
+	struct hd_oprunner *r = (struct hd_oprunner *)base;
+
+	if (r == NULL)
+		return;
+	if (r->pid > 0) {
+		kill(r->pid, SIGTERM);
+		waitpid(r->pid, NULL, 0);
+	}
+	if (r->pidfd != -1)
+		close(r->pidfd);
+	if (r->outfd != -1)
+		close(r->outfd);
+	free(r);
+}

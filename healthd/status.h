@@ -1,0 +1,29 @@
+/* status.h — the state file (`nat64-healthd --status` prints it) and the
+ * Prometheus textfile (node_exporter textfile collector). Both are
+ * rewritten atomically (lib/atomicfile.h).
+ *
+ * State file, version 1:
+ *	# nat64-healthd status v1
+ *	time 2026-11-23 08:00:00.000000
+ *	apply ok|pending|running|failing runs N failures N last_error TEXT
+ *	prefix P state up|down selected 0|1 rtt_ms X ratio 0.950 rounds N
+ *	       transitions N since_s N hold_s N last_error TEXT
+ */
+#ifndef HD_STATUS_H
+#define HD_STATUS_H
+
+#include <stddef.h>
+
+#include "apply.h"
+#include "clock.h"
+#include "core.h"
+
+#define HD_STATUS_MAGIC	"# nat64-healthd status v1"
+
+/* Writes whichever paths are non-NULL; 0, or -1 with err. */
+int hd_status_write(const struct hd_core *c, const struct hd_apply *ap, const char *state_path,
+    const char *prom_path, const struct clk_now *now, char *err, size_t errlen);
+/* Print the state file to stdout after checking its header; 0 or -1. */
+int hd_status_print(const char *state_path, char *err, size_t errlen);
+
+#endif
