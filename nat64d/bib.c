@@ -1,6 +1,6 @@
 /* bib.c — the Binding Information Base: hash tables both ways, paired
  * pool-address choice and RFC 6056 random port allocation. */
-#include "state.h"
+#include "nd_state.h"
 
 #include <sodium.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* config.c — nat64d.conf parsing; see config.h and nat64d.conf(5). */
-#include "config.h"
+/* config.c — nat64d.conf parsing; see nd_config.h and nat64d.conf(5). */
+#include "nd_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* fakedev.c — the test double of tun.c: a SOCK_SEQPACKET socketpair keeps
  * one packet per message exactly like TUN, so the daemon's packet path
  * runs unchanged without root. nd_dev_recv/send/close are shared. */
-#include "pktdev.h"
+#include "nd_pktdev.h"
 
 #include <fcntl.h>
 #include <string.h>

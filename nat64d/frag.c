@@ -1,5 +1,5 @@
-/* frag.c — fragment tracking; see frag.h. */
-#include "frag.h"
+/* frag.c — fragment tracking; see nd_frag.h. */
+#include "nd_frag.h"
 
 #include <sodium.h>
 #include <stdlib.h>

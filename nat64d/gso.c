@@ -1,5 +1,5 @@
-/* gso.c — virtio_net_hdr rewriting for translated super-packets; see gso.h. */
-#include "gso.h"
+/* gso.c — virtio_net_hdr rewriting for translated super-packets; see nd_gso.h. */
+#include "nd_gso.h"
 
 #include <endian.h>
 #include <string.h>

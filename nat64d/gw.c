@@ -1,4 +1,4 @@
-/* gw.c — the stateful packet path; see gw.h.
+/* gw.c — the stateful packet path; see nd_gw.h.
  *
  * IPv6 -> IPv4 (gw_in6):  parse, destination inside a prefix, hop limit,
  *   ICMPv6 errors to icmp.c, BIB/session lookup or creation (RFC 6146
@@ -9,7 +9,7 @@
  *   errors to icmp.c, BIB lookup (endpoint-independent filtering), MTU
  *   (Fragmentation Needed or IPv6 fragments), translation (RFC 7915 §4).
  */
-#include "gw.h"
+#include "nd_gw.h"
 
 #include <endian.h>
 #include <sodium.h>
@@ -20,7 +20,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "cksum.h"
-#include "gso.h"
+#include "nd_gso.h"
 #include "xalloc.h"
 
 static void
@@ -361,9 +361,15 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		size_t ckoff = in.proto == ND_PROTO_TCP ? 16 : 6;
 		uint16_t ck = be16_load(l4 + ckoff);
 
-		sum_old = cksum_add(cksum_add(0, pkt + 8, 32), l4, 2);
+		/* A partial checksum (offload) covers the pseudo-header only: the
+		 * port is summed later, by whoever completes it. */
+		sum_old = cksum_add(0, pkt + 8, 32);
+		sum_new = nd_sum4(src4) + nd_sum4(dst4);
+		if (!partial) {
+			sum_old = cksum_add(sum_old, l4, 2);
+			sum_new += port4;
+		}
 		be16_store(l4, port4);
-		sum_new = cksum_add(nd_sum4(src4) + nd_sum4(dst4), l4, 2);
 		ck = nd_ck_adjust(ck, sum_old, sum_new, partial);
 		if (in.proto == ND_PROTO_UDP && ck == 0 && !partial)
 			ck = 0xffff;
@@ -637,9 +643,13 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 			be16_store(l4 + 6, ck ? ck : 0xffff);
 			break;
 		}
-		sum_old = cksum_add(nd_sum4(in.src) + nd_sum4(in.dst), l4 + 2, 2);
+		sum_old = nd_sum4(in.src) + nd_sum4(in.dst);
+		sum_new = cksum_add(cksum_add(0, src6, 16), dst6, 16);
+		if (!partial) {	/* see gw_in6 */
+			sum_old = cksum_add(sum_old, l4 + 2, 2);
+			sum_new += b->port6;
+		}
 		be16_store(l4 + 2, b->port6);
-		sum_new = cksum_add(cksum_add(cksum_add(0, src6, 16), dst6, 16), l4 + 2, 2);
 		ck = nd_ck_adjust(ck, sum_old, sum_new, partial);
 		if (in.proto == ND_PROTO_UDP && ck == 0 && !partial)
 			ck = 0xffff;

@@ -3,7 +3,7 @@
  * ICMP errors between the two sides including the packet they quote
  * (RFC 7915 §4.2-4.3, §5.2-5.3; RFC 6146 §3.5 for the inner mapping).
  */
-#include "gw.h"
+#include "nd_gw.h"
 
 #include <string.h>
 

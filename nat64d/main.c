@@ -20,10 +20,10 @@
 #include "log.h"
 #include "xalloc.h"
 
-#include "config.h"
-#include "gw.h"
-#include "maplog.h"
-#include "pktdev.h"
+#include "nd_config.h"
+#include "nd_gw.h"
+#include "nd_maplog.h"
+#include "nd_pktdev.h"
 
 #define ND_DEFAULT_CONF	"/etc/nat64d.conf"
 #define ND_RXBUF	(65536 + 64)

@@ -1,5 +1,5 @@
-/* maplog.c — the mapping log; see maplog.h. */
-#include "maplog.h"
+/* maplog.c — the mapping log; see nd_maplog.h. */
+#include "nd_maplog.h"
 
 #include <errno.h>
 #include <fcntl.h>

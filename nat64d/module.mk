@@ -16,4 +16,5 @@ $(BUILD)/nat64d: $(BUILD)/nat64d.obj/main.o $(BUILD)/nat64d.obj/libnat64d.a $(BU
 	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 PROGS += $(BUILD)/nat64d
 PROG_LIBS += $(BUILD)/nat64d.obj/libnat64d.a
+PROG_INCLUDES += -Inat64d
 SBIN_PROGS += nat64d

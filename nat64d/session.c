@@ -1,7 +1,7 @@
 /* session.c — RFC 6146 sessions: one per (BIB entry, IPv4 peer), the TCP
  * state machine of §3.5.2 and the timers of §4, kept as one LRU-ordered
  * expiry list per timeout class so expiry is O(expired). */
-#include "state.h"
+#include "nd_state.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
-/* tun.c — the Linux TUN driver behind pktdev.h: IFF_TUN | IFF_NO_PI,
+/* tun.c — the Linux TUN driver behind nd_pktdev.h: IFF_TUN | IFF_NO_PI,
  * plus IFF_VNET_HDR and TUNSETOFFLOAD so the kernel hands us TCP
  * super-packets (TSO, up to 64 KB) with checksums left partial. */
-#include "pktdev.h"
+#include "nd_pktdev.h"
 
 #include <errno.h>
 #include <fcntl.h>

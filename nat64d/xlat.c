@@ -1,5 +1,5 @@
-/* xlat.c — RFC 7915 header translation primitives; see xlat.h. */
-#include "xlat.h"
+/* xlat.c — RFC 7915 header translation primitives; see nd_xlat.h. */
+#include "nd_xlat.h"
 
 #include <string.h>
 

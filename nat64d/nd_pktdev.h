@@ -1,4 +1,4 @@
-/* pktdev.h — the packet-device seam. nat64d reads and writes whole IP
+/* nd_pktdev.h — the packet-device seam. nat64d reads and writes whole IP
  * packets, optionally prefixed by a struct virtio_net_hdr (IFF_VNET_HDR).
  * The real driver is a Linux TUN device (tun.c); tests use a
  * SOCK_SEQPACKET socketpair behind the same interface (fakedev.c), which

@@ -1,4 +1,4 @@
-/* maplog.h — the optional mapping log, in the handoff server's audit
+/* nd_maplog.h — the optional mapping log, in the handoff server's audit
  * style, one line per BIB entry created or deleted:
  *
  *   2026-11-23 08:01:32.123456 Created tcp 198.51.100.1:3719 [2001:db8::17]:53186
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "state.h"
+#include "nd_state.h"
 
 int nd_maplog_open(const char *path, char *err, size_t errlen);
 int nd_maplog_reopen(char *err, size_t errlen);

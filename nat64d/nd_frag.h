@@ -1,4 +1,4 @@
-/* frag.h — fragment tracking: the first fragment of a datagram carries
+/* nd_frag.h — fragment tracking: the first fragment of a datagram carries
  * the ports, the others only its (addresses, identification). When the
  * first fragment is translated its translated addresses are remembered
  * here for a short time (RFC 6146 FRAGMENT_MIN, 2 s) so later fragments

@@ -1,4 +1,4 @@
-/* gso.h — offload metadata of TUN packets (struct virtio_net_hdr).
+/* nd_gso.h — offload metadata of TUN packets (struct virtio_net_hdr).
  *
  * With IFF_VNET_HDR and TUNSETOFFLOAD the kernel hands nat64d TCP
  * super-packets (up to 64 KB, gso_type TCPV4/TCPV6, gso_size = MSS) whose

@@ -1,6 +1,6 @@
-/* gw.h — the gateway: nat64d's packet path from the packet device back to
- * it, tying together RFC 6146 state (state.h), RFC 7915 translation
- * (xlat.h, icmp.c), fragments (frag.h) and offload metadata (gso.h).
+/* nd_gw.h — the gateway: nat64d's packet path from the packet device back to
+ * it, tying together RFC 6146 state (nd_state.h), RFC 7915 translation
+ * (nd_xlat.h, icmp.c), fragments (nd_frag.h) and offload metadata (nd_gso.h).
  *
  * nd_gw_input() takes one packet read from the device (with its
  * virtio_net_hdr if the device has one), classifies it, consults and
@@ -21,11 +21,11 @@
 #include <linux/virtio_net.h>
 
 #include "clock.h"
-#include "config.h"
-#include "frag.h"
-#include "pktdev.h"
-#include "state.h"
-#include "xlat.h"
+#include "nd_config.h"
+#include "nd_frag.h"
+#include "nd_pktdev.h"
+#include "nd_state.h"
+#include "nd_xlat.h"
 
 #define ND_COUNTERS(X)							\
 	X(rx6) X(rx4) X(tx4) X(tx6)					\

@@ -1,4 +1,4 @@
-/* config.h — nat64d's configuration (nat64d.conf(5)).
+/* nd_config.h — nat64d's configuration (nat64d.conf(5)).
  *
  * Parsed with lib/conf.h into a fresh struct; the daemon swaps only on
  * success, so a bad SIGHUP reload leaves the running configuration alone.

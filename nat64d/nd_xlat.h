@@ -1,4 +1,4 @@
-/* xlat.h — RFC 7915 header translation primitives: bounds-checked
+/* nd_xlat.h — RFC 7915 header translation primitives: bounds-checked
  * parsers of IPv6/IPv4 headers, header builders, checksum adjustment
  * (incremental, RFC 1624; also for the partial checksums of offloaded
  * packets) and the ICMP type/code/pointer maps. Stateless; the stateful

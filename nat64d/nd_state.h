@@ -1,4 +1,4 @@
-/* state.h — RFC 6146 state: the Binding Information Base (bib.c) and the
+/* nd_state.h — RFC 6146 state: the Binding Information Base (bib.c) and the
  * session table with its TCP state machine and timers (session.c).
  *
  * A BIB entry maps (proto, IPv6 address, port-or-ICMP-id) <-> (proto,

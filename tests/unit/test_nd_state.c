@@ -1,0 +1,241 @@
+/* test_nd_state.c — RFC 6146 state under a fake clock: session ageing
+ * with the §4 default timeouts, the TCP state machine of §3.5.2, BIB
+ * entries living as long as their sessions, bounded tables, the
+ * server-owned cache entries the handoff extension will use. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "clock.h"
+#include "nd_state.h"
+
+static const uint32_t pool[2] = { 0xc6336401, 0xc6336402 };	/* 198.51.100.1-2 */
+static const uint8_t v6a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+static const uint8_t v6b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3 };
+
+static void
+init(struct nd_state *st, uint32_t max)
+{
+	struct nd_state_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.pool4 = pool;
+	p.n_pool4 = 2;
+	p.port_min = 1024;
+	p.port_max = 65535;
+	p.timeout_ms[ND_TC_UDP] = 5 * 60 * 1000;
+	p.timeout_ms[ND_TC_ICMP] = 60 * 1000;
+	p.timeout_ms[ND_TC_TCP_EST] = (2 * 60 + 4) * 60 * 1000;
+	p.timeout_ms[ND_TC_TCP_TRANS] = 4 * 60 * 1000;
+	p.timeout_ms[ND_TC_TCP_SYN] = 6 * 1000;
+	p.max_bib = max;
+	p.max_sessions = max;
+	nd_state_init(st, &p);
+}
+
+static struct clk_now
+at(uint64_t s)
+{
+	return clk_fake(1000 + s * 1000, 1700000000 + (time_t)s);
+}
+
+static void
+test_udp_ageing(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = at(0);
+	struct nd_bib *b;
+	struct nd_session *s;
+
+	(void)state;
+	init(&st, 100);
+	b = nd_bib_create(&st, 17, v6a, 5000, &now);
+	assert_non_null(b);
+	s = nd_session_create(&st, b, 0xc0000202, 53, &now);
+	assert_non_null(s);
+	now = at(299);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
+	nd_session_touch(&st, s, &now);		/* traffic at 299 s */
+	now = at(598);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
+	now = at(600);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 1);
+	assert_int_equal(st.n_sess, 0);
+	assert_int_equal(st.n_bib, 0);		/* the BIB entry went with it */
+	assert_null(nd_bib_find6(&st, 17, v6a, 5000));
+	nd_state_free(&st);
+}
+
+static void
+test_icmp_ageing_and_next_deadline(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = at(0);
+	struct nd_bib *b;
+	uint64_t next;
+
+	(void)state;
+	init(&st, 100);
+	b = nd_bib_create(&st, 1, v6a, 77, &now);
+	nd_session_create(&st, b, 0xc0000202, 0, &now);
+	nd_state_expire(&st, &now, &next);
+	assert_int_equal(next, now.mono_ms + 60000);
+	now = at(59);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
+	now = at(60);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 1);
+	nd_state_expire(&st, &now, &next);
+	assert_int_equal(next, UINT64_MAX);
+	nd_state_free(&st);
+}
+
+static void
+test_tcp_state_machine(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = at(0);
+	struct nd_bib *b;
+	struct nd_session *s;
+
+	(void)state;
+	init(&st, 100);
+	b = nd_bib_create(&st, 6, v6a, 40000, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 80, &now);
+	nd_session_tcp(&st, s, true, ND_TCPF_SYN, &now);
+	assert_int_equal(s->tcp_state, ND_TCP_V6_INIT);
+	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
+	assert_int_equal(s->tcp_state, ND_TCP_ESTABLISHED);
+	/* established: 2 h 4 min */
+	now = at(2 * 3600 + 3 * 60);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
+	nd_session_tcp(&st, s, true, 0, &now);
+	now = at(2 * (2 * 3600 + 3 * 60));
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
+	nd_session_tcp(&st, s, false, ND_TCPF_FIN, &now);
+	assert_int_equal(s->tcp_state, ND_TCP_V4_FIN_RCV);
+	nd_session_tcp(&st, s, true, ND_TCPF_FIN, &now);
+	assert_int_equal(s->tcp_state, ND_TCP_V4_FIN_V6_FIN_RCV);
+	/* both FINs: transitory, 4 min */
+	now = at(2 * (2 * 3600 + 3 * 60) + 239);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
+	now = at(2 * (2 * 3600 + 3 * 60) + 240);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 1);
+	assert_int_equal(st.n_bib, 0);
+	nd_state_free(&st);
+}
+
+static void
+test_tcp_rst_and_revive(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = at(0);
+	struct nd_bib *b;
+	struct nd_session *s;
+
+	(void)state;
+	init(&st, 100);
+	b = nd_bib_create(&st, 6, v6a, 40000, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 80, &now);
+	nd_session_tcp(&st, s, true, ND_TCPF_SYN, &now);
+	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
+	nd_session_tcp(&st, s, false, ND_TCPF_RST, &now);
+	assert_int_equal(s->tcp_state, ND_TCP_TRANS);
+	now = at(100);
+	nd_session_tcp(&st, s, true, 0, &now);	/* not a RST: back to established */
+	assert_int_equal(s->tcp_state, ND_TCP_ESTABLISHED);
+	now = at(1000);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
+	nd_state_free(&st);
+}
+
+static void
+test_tcp_v4_syn_timeout(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = at(0);
+	struct nd_bib *b;
+	struct nd_session *s;
+
+	(void)state;
+	init(&st, 100);
+	b = nd_bib_create(&st, 6, v6a, 40000, &now);
+	nd_session_create(&st, b, 0xc0000202, 80, &now);	/* keeps b alive */
+	s = nd_session_create(&st, b, 0xcb007109, 4444, &now);
+	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
+	assert_int_equal(s->tcp_state, ND_TCP_V4_INIT);
+	now = at(6);
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 1);	/* RFC 6146: 6 s */
+	assert_int_equal(st.n_sess, 1);
+	assert_int_equal(st.n_bib, 1);
+	nd_state_free(&st);
+}
+
+static void
+test_paired_and_bounded(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = at(0);
+	struct nd_bib *b1, *b2, *b;
+	int i;
+
+	(void)state;
+	init(&st, 16);
+	b1 = nd_bib_create(&st, 17, v6a, 1, &now);
+	b2 = nd_bib_create(&st, 6, v6a, 2, &now);
+	assert_int_equal(b1->v4, b2->v4);		/* paired pooling */
+	assert_true(b1->port4 >= 1024);
+	assert_ptr_equal(nd_bib_find4(&st, 17, b1->v4, b1->port4), b1);
+	assert_null(nd_bib_find4(&st, 6, b1->v4, b1->port4) == b1 ? b1 : NULL);
+	for (i = 0; i < 14; i++)
+		assert_non_null(nd_bib_create(&st, 17, v6b, (uint16_t)(100 + i), &now));
+	assert_null(nd_bib_create(&st, 17, v6b, 999, &now));
+	assert_int_equal(st.c.bib_full, 1);
+	b = nd_bib_find6(&st, 17, v6b, 100);
+	assert_non_null(b);
+	for (i = 0; i < 16; i++)
+		nd_session_create(&st, b, (uint32_t)(0xc0000200 + i), 53, &now);
+	assert_null(nd_session_create(&st, b, 0xc0000299, 53, &now));
+	assert_int_equal(st.c.sess_full, 1);
+	nd_state_free(&st);
+}
+
+static void
+test_server_owned_cache_entry(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = at(0);
+	struct nd_bib *b;
+
+	(void)state;
+	init(&st, 100);
+	/* Handoff (issue 4): an entry allocated by server 192.0.2.2 sits in
+	 * the same tables, found by both lookups, marked with its owner. */
+	b = nd_bib_insert(&st, 6, v6a, 40000, pool[0], 31337, ND_OWN_SERVER, 0xc0000202, &now);
+	assert_non_null(b);
+	assert_ptr_equal(nd_bib_find6(&st, 6, v6a, 40000), b);
+	assert_ptr_equal(nd_bib_find4(&st, 6, pool[0], 31337), b);
+	assert_int_equal(b->owner, ND_OWN_SERVER);
+	assert_int_equal(b->server, 0xc0000202);
+	nd_bib_delete(&st, b, &now);
+	assert_int_equal(st.n_bib, 0);
+	nd_state_free(&st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_udp_ageing),
+		cmocka_unit_test(test_icmp_ageing_and_next_deadline),
+		cmocka_unit_test(test_tcp_state_machine),
+		cmocka_unit_test(test_tcp_rst_and_revive),
+		cmocka_unit_test(test_tcp_v4_syn_timeout),
+		cmocka_unit_test(test_paired_and_bounded),
+		cmocka_unit_test(test_server_owned_cache_entry),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
