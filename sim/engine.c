@@ -62,6 +62,7 @@ struct sim_nat {
 	uint16_t cport;
 	bool validated;		/* we bounced a validation packet */
 	bool resend_probe;
+	uint32_t probe_flow;	/* flow of the first packet (a recorded one with --verify) */
 	struct sim_flow *flows;
 	uint32_t *port_flow;	/* port -> flow + 1 (lazy, 65536) */
 	struct sim_aux *aux;
@@ -329,6 +330,12 @@ sim_send_item(struct sim *s, struct sim_nat *n, uint32_t j, uint8_t tries,
 
 	switch (s->phase) {
 	case PH_PROBE:
+		j = n->probe_flow;
+		fl = &n->flows[j];
+		if (tries == 0 && (fl->seen || fl->sl.pending))
+			return false;
+		len = sim_build_flow(s, n, j, tries);
+		break;
 	case PH_NEW:
 		fl = &n->flows[j];
 		if (tries == 0 && (fl->port != 0 || fl->sl.pending))
@@ -1008,7 +1015,7 @@ sim_rx_port9(void *arg, const uint8_t *p, size_t len, uint32_t from, uint16_t fr
 	n->validated = true;
 	s->k.c[SIM_C_validations]++;
 	/* Resend the pending first packet right behind the bounce. */
-	if (s->phase == PH_PROBE && n->flows[0].sl.pending && !s->stopped)
+	if (s->phase == PH_PROBE && n->flows[n->probe_flow].sl.pending && !s->stopped)
 		n->resend_probe = true;
 }
 
@@ -1028,7 +1035,7 @@ sim_fd_cb(int fd, uint32_t events, void *arg, const struct clk_now *now)
 	if (n->resend_probe) {
 		n->resend_probe = false;
 		s->k.c[SIM_C_retries]++;
-		sim_send_item(s, n, 0, (uint8_t)(n->flows[0].sl.tries + 1), now);
+		sim_send_item(s, n, n->probe_flow, (uint8_t)(n->flows[n->probe_flow].sl.tries + 1), now);
 	}
 	if (s->rec != NULL)
 		fflush(s->rec);
@@ -1078,6 +1085,9 @@ sim_load_verify(struct sim *s, char *err, size_t errlen)
 		fl = sim_flow_of(s, &s->nat[ni], SIM_KIND_FLOW, r.client, r.cport);
 		if (fl < 0 || (uint64_t)fl >= s->n_flows)
 			continue;
+		if (s->nat[ni].flows[fl].port == 0 && s->nat[ni].probe_flow == 0 &&
+		    s->nat[ni].flows[0].port == 0)
+			s->nat[ni].probe_flow = (uint32_t)fl;
 		if (s->nat[ni].flows[fl].port == 0 || s->nat[ni].flows[fl].port != r.port) {
 			/* the last record for a flow wins (eviction may move ports) */
 			sim_set_port(&s->nat[ni], (uint32_t)fl, r.port);
