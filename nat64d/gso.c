@@ -23,7 +23,12 @@ nd_gso_check(const struct virtio_net_hdr *vh, size_t len, size_t l4off, uint8_t 
 	t = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 	if (t == VIRTIO_NET_HDR_GSO_NONE)
 		return true;
-	if (proto != 6 || le16toh(vh->gso_size) == 0)
+	if (le16toh(vh->gso_size) == 0)
+		return false;
+	if (t == VIRTIO_NET_HDR_GSO_UDP_L4)
+		return proto == 17 && (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+		    le16toh(vh->csum_start) == l4off;
+	if (proto != 6)
 		return false;
 	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || le16toh(vh->csum_start) != l4off)
 		return false;

@@ -533,7 +533,8 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		return;
 	}
 	/* Path MTU (RFC 7915 §4): DF set and too big -> Fragmentation Needed. */
-	seg = nd_gso_seglen(vh, len, vh ? le16toh(vh->hdr_len) : 0);
+	seg = nd_gso_seglen(vh, len, in.ihl + (in.proto == ND_PROTO_TCP && l4len >= 20 ?
+	    (size_t)(l4[12] >> 4) * 4 : 8));
 	if (seg - in.ihl + ND_IP6_HLEN + (nd_p4_isfrag(&in) ? ND_FRAG6_HLEN : 0) > gw->cfg.mtu6) {
 		if (in.df) {
 			nd_icmp_err4(gw, 3, 4, gw->cfg.mtu6 - ND_IP6_HLEN + ND_IP4_HLEN, pkt, len, now);

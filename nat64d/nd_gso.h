@@ -8,6 +8,8 @@
  * length changes, so csum_start and hdr_len move; TCPV6 <-> TCPV4; the
  * partial sum is adjusted for the new addresses like a full checksum.
  * Writing it back to TUN lets the kernel segment and checksum it.
+ * UDP super-packets (GSO_UDP_L4, from GRO forwarding on the ingress
+ * interface, "USO") are handled the same way, one read per burst.
  */
 #ifndef ND_GSO_H
 #define ND_GSO_H
@@ -15,7 +17,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+
+/* Linux >= 6.2; older userspace headers (Debian 12's) lack them. */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20
+#define TUN_F_USO6	0x40
+#endif
 
 static inline bool
 nd_gso_partial(const struct virtio_net_hdr *vh)

@@ -2,6 +2,7 @@
  * plus IFF_VNET_HDR and TUNSETOFFLOAD so the kernel hands us TCP
  * super-packets (TSO, up to 64 KB) with checksums left partial. */
 #include "nd_pktdev.h"
+#include "nd_gso.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +37,10 @@ nd_tun_open(struct nd_dev *dev, const char *name, bool offload, char *err, size_
 	if (offload) {
 		unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
 
-		if (ioctl(fd, TUNSETVNETHDRSZ, &hsz) == -1 || ioctl(fd, TUNSETOFFLOAD, off) == -1) {
+		/* UDP segmentation offload too where the kernel has it (6.2+). */
+		if (ioctl(fd, TUNSETVNETHDRSZ, &hsz) == -1 ||
+		    (ioctl(fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == -1 &&
+		    ioctl(fd, TUNSETOFFLOAD, off) == -1)) {
 			/* Keep the vnet header (it is set), just without offloads. */
 			(void)ioctl(fd, TUNSETOFFLOAD, 0);
 		}
