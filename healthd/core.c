@@ -20,6 +20,7 @@ struct hd_core {
 	bool started;		/* first selection made */
 	bool dirty;		/* health changed: reconsider selection */
 	uint64_t sel_changes;
+	uint64_t events;		/* health transitions + selection changes */
 };
 
 /* xorshift64*: deterministic jitter for tests, seeded from the clock in
@@ -146,6 +147,7 @@ hd_core_round_end(struct hd_core *c, struct hd_pstate *ps, const struct clk_now 
 	if (hd_health_round(&ps->h, &c->cfg.health, ps->nok, (unsigned)c->cfg.ntargets, now)) {
 		char r[16];
 
+		c->events++;
 		snprintf(r, sizeof(r), "%u.%u%%", hd_health_ratio_pm(&ps->h) / 10,
 		    hd_health_ratio_pm(&ps->h) % 10);
 		if (ps->h.state == HD_UP)
@@ -251,6 +253,7 @@ hd_core_select(struct hd_core *c, const struct clk_now *now)
 				set[k++] = c->v[i].text;
 		}
 		c->sel_changes++;
+		c->events++;
 		c->started = true;
 		hd_apply_want(c->apply, set, k, now);
 		free(set);
@@ -308,6 +311,12 @@ bool
 hd_core_started(const struct hd_core *c)
 {
 	return c->started;
+}
+
+uint64_t
+hd_core_events(const struct hd_core *c)
+{
+	return c->events;
 }
 
 uint64_t

@@ -67,5 +67,7 @@ const struct hd_pstate *hd_core_prefixes(const struct hd_core *c, size_t *n);
 const struct hd_core_cfg *hd_core_cfg(const struct hd_core *c);
 bool hd_core_started(const struct hd_core *c);
 uint64_t hd_core_selection_changes(const struct hd_core *c);
+/* Grows with every health transition and selection change. */
+uint64_t hd_core_events(const struct hd_core *c);
 
 #endif

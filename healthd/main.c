@@ -51,6 +51,7 @@ struct healthd {
 	struct hd_core *core;
 	struct ev_timer *core_timer;
 	uint64_t core_due_ms;
+	uint64_t status_gen;	/* events + apply outcomes last written */
 	struct stat pf_st;
 	bool quit;
 };
@@ -320,12 +321,37 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 
 /* ---------------------------------------------------------------- glue */
 
+static void
+hd_write_status(struct healthd *d, const struct clk_now *now)
+{
+	char err[512];
+
+	if (hd_status_write(d->core, d->apply, d->o.state_path, d->o.prom_path, now, err,
+	    sizeof(err)) == -1)
+		log_warnx("status: %s", err);
+}
+
+/* Generation of what the status file shows: changes now, not at the next
+ * periodic write, so operators and tests never read a stale selection. */
+static uint64_t
+hd_status_gen(const struct healthd *d)
+{
+	struct hd_apply_stats st;
+
+	hd_apply_stats(d->apply, &st);
+	return hd_core_events(d->core) + st.runs + st.successes + st.failures;
+}
+
 static int64_t
 hd_core_timer(void *arg, const struct clk_now *now)
 {
 	struct healthd *d = arg;
-	uint64_t next = hd_core_tick(d->core, now);
+	uint64_t next = hd_core_tick(d->core, now), gen = hd_status_gen(d);
 
+	if (gen != d->status_gen) {
+		d->status_gen = gen;
+		hd_write_status(d, now);
+	}
 	d->core_due_ms = next;
 	return (int64_t)(next - now->mono_ms);
 }
@@ -389,13 +415,10 @@ static int64_t
 hd_housekeeping(void *arg, const struct clk_now *now)
 {
 	struct healthd *d = arg;
-	char err[512];
 
 	if (hd_stat_changed(d))
 		hd_reload(d, "prefix file changed", now);
-	if (hd_status_write(d->core, d->apply, d->o.state_path, d->o.prom_path, now, err,
-	    sizeof(err)) == -1)
-		log_warnx("status: %s", err);
+	hd_write_status(d, now);
 	return 1000;
 }
 
@@ -403,7 +426,6 @@ static void
 hd_signal(int signo, void *arg, const struct clk_now *now)
 {
 	struct healthd *d = arg;
-	char err[512];
 
 	switch (signo) {
 	case SIGHUP:
@@ -411,9 +433,7 @@ hd_signal(int signo, void *arg, const struct clk_now *now)
 		hd_reload(d, "SIGHUP", now);
 		break;
 	case SIGUSR1:
-		if (hd_status_write(d->core, d->apply, d->o.state_path, d->o.prom_path, now, err,
-		    sizeof(err)) == -1)
-			log_warnx("status: %s", err);
+		hd_write_status(d, now);
 		break;
 	default:
 		log_info("signal %d: exiting", signo);
@@ -545,9 +565,7 @@ main(int argc, char **argv)
 		ev_run_once(d.loop, &now, -1);
 
 	daemon_notify("STOPPING=1");
-	if (hd_status_write(d.core, d.apply, d.o.state_path, d.o.prom_path, &now, err,
-	    sizeof(err)) == -1)
-		log_warnx("status: %s", err);
+	hd_write_status(&d, &now);
 	/* reverse order */
 	hd_core_destroy(d.core);
 	hd_apply_destroy(d.apply);
