@@ -8,10 +8,13 @@
  *   lookup   an IPv4 packet to every known mapped port: entry of that client
  *   repeat   every known flow again: the same port
  *   miss     IPv4 packets to unused ports: returned to the NAT64 (§10)
+ *   icmp4    IPv4 packets of another protocol (47): ICMP 3/2 from the NAT64
  *   echo     ICMPv6 echo requests: echo replies (§6 second pattern)
  *   adopt    NAT64-generated entries, single and §7 (no answer expected)
  *   adopted  IPv4 lookups of those ports: the adopted clients
  *   garbage  malformed packets: no answer expected to any
+ *   fuzz     randomly mutated requests: anything may come back, but the
+ *            server must stay up (checked by the next phase)
  *   alive    one echo request per NAT64 after the garbage
  *   forge    spoofed packets through a raw socket (alone, with --forge)
  * Time comes from the loop's `now`; nothing here reads the clock.
@@ -19,6 +22,7 @@
 #include "sim.h"
 #include "addr.h"
 #include "evloop.h"
+#include "cksum.h"
 #include "ippkt.h"
 #include "xalloc.h"
 
@@ -29,13 +33,13 @@
 #include <unistd.h>
 
 enum sim_phase {
-	PH_PROBE, PH_NEW, PH_LOOKUP, PH_REPEAT, PH_MISS, PH_ECHO, PH_ADOPT, PH_ADOPTED,
-	PH_GARBAGE, PH_ALIVE, PH_FORGE, PH_DONE
+	PH_PROBE, PH_NEW, PH_LOOKUP, PH_REPEAT, PH_MISS, PH_ICMP4, PH_ECHO, PH_ADOPT, PH_ADOPTED,
+	PH_GARBAGE, PH_FUZZ, PH_ALIVE, PH_FORGE, PH_DONE
 };
 
 static const char *const sim_phase_names[] = {
-	"probe", "new", "lookup", "repeat", "miss", "echo", "adopt", "adopted", "garbage",
-	"alive", "forge", "done"
+	"probe", "new", "lookup", "repeat", "miss", "icmp4", "echo", "adopt", "adopted", "garbage",
+	"fuzz", "alive", "forge", "done"
 };
 
 struct sim_slot {
@@ -95,7 +99,7 @@ struct sim {
 	uint64_t outstanding;
 	uint64_t start_ms, phase_start_ms, phase_sent, settle_until;
 	uint64_t phase_sent_base;
-	bool done, stopped;
+	bool done, stopped, settling;
 	unsigned printed_bad;
 	/* timeout queue, in send order (constant timeout: deadlines ascend) */
 	struct sim_tq *tq;
@@ -369,6 +373,48 @@ sim_send_item(struct sim *s, struct sim_nat *n, uint32_t j, uint8_t tries,
 		len = sim_build_v4(s->pkt, sizeof(s->pkt), &n->id, s->o.server, n->addr, 53,
 		    ax->key, false);
 		break;
+	case PH_ICMP4: {
+		/* an IPv4 packet of protocol 47 from the server to the NAT64,
+		 * IP ID = item, so the quoted header in the ICMP error says
+		 * which one it answers */
+		uint8_t ip[128], s4[4], d4[4];
+		size_t ilen;
+		struct buf_wr w;
+
+		sim_v4bytes(s->o.server, s4);
+		sim_v4bytes(n->addr, d4);
+		ilen = ippkt_udp4(ip, sizeof(ip), s4, d4, 1, 2, (const uint8_t *)"gre?", 4);
+		if (ilen == 0)
+			return false;
+		ip[9] = 47;
+		be16_store(ip + 4, (uint16_t)j);
+		be16_store(ip + 10, 0);
+		be16_store(ip + 10, cksum_finish(cksum_add(0, ip, 20)));
+		buf_wr_init(&w, s->pkt, sizeof(s->pkt));
+		hw_put_blob(&w, HW_T_TOKEN, n->id.token, SIM_MAC_LEN);
+		hw_put_ip(&w, ip, ilen);
+		len = w.err ? 0 : w.off;
+		break;
+	}
+	case PH_FUZZ: {
+		uint32_t r = (uint32_t)(j * 2654435761u) ^ (uint32_t)s->o.seed;
+		unsigned k, flips;
+
+		len = j % 3 == 0 ? sim_build_echo_item(s, n, (uint16_t)j) :
+		    sim_build_flow(s, n, j % (s->n_flows ? s->n_flows : 1), 0);
+		if (len == 0)
+			return false;
+		flips = 1 + r % 4;
+		for (k = 0; k < flips; k++) {
+			r = r * 1103515245u + 12345u;
+			s->pkt[(r >> 8) % len] ^= (uint8_t)(1u << (r % 8));
+		}
+		r = r * 1103515245u + 12345u;
+		if (r % 4 == 0)
+			len = (r >> 4) % len;	/* truncated too */
+		sim_out(s, n, len);
+		return true;	/* anything may come back; not tracked */
+	}
 	case PH_ECHO:
 	case PH_ALIVE:
 		ax = &n->aux[j];
@@ -502,6 +548,8 @@ sim_phase_items(const struct sim *s)
 	case PH_PROBE: return s->n_flows > 0 ? 1 : 0;
 	case PH_NEW: case PH_LOOKUP: case PH_REPEAT: return s->n_flows;
 	case PH_MISS: return s->o.misses;
+	case PH_ICMP4: return s->o.icmp4;
+	case PH_FUZZ: return s->o.fuzz;
 	case PH_ECHO: return s->o.echo;
 	case PH_ADOPT: return (uint64_t)s->o.adopt + s->o.adopt_multi;
 	case PH_ADOPTED: return (uint64_t)s->o.adopt + s->o.adopt_multi;
@@ -526,8 +574,11 @@ sim_phase_enabled(const struct sim *s, enum sim_phase p)
 	case PH_REPEAT: return o->repeat;
 	case PH_MISS: return o->misses > 0 && !o->echo_target;
 	case PH_ECHO: return o->echo > 0 && !o->echo_target;
+	case PH_ICMP4: return o->icmp4 > 0 && !o->echo_target;
+	case PH_FUZZ: return o->fuzz > 0 && !o->echo_target;
 	case PH_ADOPT: case PH_ADOPTED: return o->adopt + o->adopt_multi > 0 && !o->echo_target;
-	case PH_GARBAGE: case PH_ALIVE: return o->garbage && !o->echo_target;
+	case PH_GARBAGE: return o->garbage && !o->echo_target;
+	case PH_ALIVE: return (o->garbage || o->fuzz > 0) && !o->echo_target;
 	default: return false;
 	}
 }
@@ -561,11 +612,21 @@ sim_prepare_adopted(struct sim *s)
 		for (j = 0; j < total; j++) {
 			struct hw_entry *e = &n->adopted[j];
 
-			while (sim_port_used(s, n, p) && p > 1024)
-				p--;
-			if (sim_port_used(s, n, p))
-				break;
-			e->mapped_port = p--;
+			if (s->o.adopt_conflict) {
+				/* take the port of our flow j: the server must
+				 * give it to the newest claim (Deleted, Created) */
+				if (j >= s->n_flows || n->flows[j].port == 0)
+					break;
+				e->mapped_port = n->flows[j].port;
+				n->port_flow[e->mapped_port] = 0;
+				n->flows[j].port = 0;
+			} else {
+				while (sim_port_used(s, n, p) && p > 1024)
+					p--;
+				if (sim_port_used(s, n, p))
+					break;
+				e->mapped_port = p--;
+			}
 			memcpy(e->prefix, s->o.prefix, 12);
 			sim_client_addr(SIM_KIND_ADOPT, n->addr, s->o.client_base + j / s->o.conns,
 			    e->client);
@@ -621,22 +682,23 @@ sim_pump(struct sim *s, const struct clk_now *now)
 		sim_io_flush(s->io);
 		return;
 	}
-	for (;;) {
-		if (s->cursor >= s->total && s->outstanding == 0 && now->mono_ms >= s->settle_until) {
-			bool was_adopt = s->phase == PH_ADOPT || s->phase == PH_FORGE;
+	while (s->cursor >= s->total && s->outstanding == 0) {
+		bool quiet_phase = s->phase == PH_ADOPT || s->phase == PH_FORGE ||
+		    s->phase == PH_FUZZ;
 
-			sim_io_flush(s->io);
-			sim_next_phase(s, now);
-			if (s->done)
-				return;
-			if (was_adopt) {
-				/* let the server take in what needs no answer */
-				s->settle_until = now->mono_ms + 100;
-				return;
-			}
-			continue;
+		/* Phases that expect no answers let the server take in what
+		 * they sent (and stray answers arrive) before the next one. */
+		if (quiet_phase && !s->settling) {
+			s->settling = true;
+			s->settle_until = now->mono_ms + (s->phase == PH_FUZZ ? 500 : 100);
 		}
-		break;
+		if (s->settling && now->mono_ms < s->settle_until)
+			break;
+		s->settling = false;
+		sim_io_flush(s->io);
+		sim_next_phase(s, now);
+		if (s->done)
+			return;
 	}
 	allowed = UINT64_MAX;
 	if (s->o.rate > 0) {
@@ -874,6 +936,36 @@ sim_answer_v4(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 		    ip.dport);
 		return;
 	}
+	if (s->phase == PH_ICMP4) {
+		uint8_t s4[4], d4[4];
+
+		sim_v4bytes(n->addr, s4);
+		sim_v4bytes(s->o.server, d4);
+		if (sim_check_blob(&pkt->token, n->id.token, SIM_MAC_LEN, "x") != NULL ||
+		    ip.proto != IPPKT_PROTO_ICMP || memcmp(ip.src, s4, 4) != 0 ||
+		    memcmp(ip.dst, d4, 4) != 0 || ip.l4_len < 8 + 20) {
+			sim_bad(s, n, "icmp4: answer is not [token][ICMP from the NAT64 to the sender]", 0);
+			return;
+		}
+		if (ip.l4[0] != 3 || ip.l4[1] != 2) {
+			sim_bad(s, n, "icmp4: not destination unreachable / protocol unreachable (3/2)", 0);
+			return;
+		}
+		j = be16_load(ip.l4 + 8 + 4);	/* quoted IP ID */
+		if (ip.l4[8 + 9] != 47 || j >= s->n_aux || j >= s->o.icmp4) {
+			sim_bad(s, n, "icmp4: the ICMP error does not quote our packet", 0);
+			return;
+		}
+		if (!n->aux[j].sl.pending) {
+			s->k.c[SIM_C_dup]++;
+			return;
+		}
+		n->aux[j].sl.pending = 0;
+		s->outstanding--;
+		s->k.c[SIM_C_answers_ok]++;
+		s->k.c[SIM_C_icmp_errors]++;
+		return;
+	}
 	if (s->phase != PH_MISS) {
 		s->k.c[SIM_C_unexpected]++;
 		return;
@@ -947,6 +1039,10 @@ sim_rx_control(void *arg, const uint8_t *p, size_t len, uint32_t from, uint16_t 
 		sim_bad(s, n, "answer while only malformed packets were sent", 0);
 		return;
 	}
+	if (s->phase == PH_FUZZ) {
+		s->k.c[SIM_C_unexpected]++;
+		return;
+	}
 	switch (sim_classify(p, len, &pkt, &why)) {
 	case SIM_A_ENTRY:
 		sim_answer_entry(s, n, &pkt);
@@ -976,6 +1072,8 @@ sim_rx_port9(void *arg, const uint8_t *p, size_t len, uint32_t from, uint16_t fr
 	size_t blen;
 
 	s->k.c[SIM_C_port9]++;
+	if (s->phase == PH_FUZZ)
+		return;	/* mutated tokens: not ours to bounce */
 	if (from != s->o.server || from_port != s->o.port) {
 		s->k.c[SIM_C_bad_validation]++;
 		sim_bad(s, n, "port-9 packet not from the server's handoff port", from_port);
@@ -1112,6 +1210,7 @@ sim_create(const struct sim_opts *o, struct ev_loop *loop, const struct clk_now 
 	if (o->misses > s->n_aux) s->n_aux = o->misses;
 	if (o->echo > s->n_aux) s->n_aux = o->echo;
 	if (o->adopt + o->adopt_multi > s->n_aux) s->n_aux = o->adopt + o->adopt_multi;
+	if (o->icmp4 > s->n_aux) s->n_aux = o->icmp4;
 	s->io = sim_io_create(err, errlen);
 	s->nat = xcalloc(o->n_nat64, sizeof(*s->nat));
 	for (i = 0; i < o->n_nat64; i++) {

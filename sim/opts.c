@@ -37,7 +37,11 @@ sim_usage(FILE *f)
 "      --echo N            N ICMPv6 echo requests: echo replies expected\n"
 "      --adopt N           N NAT64-generated entries (single format), then lookups\n"
 "      --adopt-multi N     N entries in §7 multiple-entry packets, then lookups\n"
+"      --adopt-conflict    adopted entries take the ports of this run's connections:\n"
+"                          the newest claim must win (Deleted + Created)\n"
+"      --icmp4 N           N IPv4 packets of protocol 47: ICMP 3/2 from the NAT64 expected\n"
 "      --garbage           malformed packets: no answer expected to any; then alive check\n"
+"      --fuzz N            N randomly mutated requests (answers not checked); then alive check\n"
 "      --forge             spoof the NAT64 source (raw socket, nothing listens there):\n"
 "                          requests, entries and a fake bounce; nothing is expected\n"
 "      --echo-target       the target is a plain UDP echo (bench): count replies only\n"
@@ -62,7 +66,7 @@ sim_usage(FILE *f)
 "\n"
 "Counters: sent answers_ok bad validations timeouts entries retries port9\n"
 "bad_validation unvalidated_answers dup lookups_ok returned echo_ok adopted\n"
-"garbage_dropped forged unexpected. Exit 0 if every expectation holds, 1 if not,\n"
+"garbage_dropped forged unexpected icmp_errors. Exit 0 if every expectation holds, 1 if not,\n"
 "2 on a usage or setup error.\n",
 	    HW_DEFAULT_PORT, SIM_CPORT_BASE);
 }
@@ -93,7 +97,7 @@ sim_opts_defaults(struct sim_opts *o)
 enum {
 	O_PREFIX = 256, O_SEED, O_CBASE, O_TCP, O_UDP, O_NOPROBE, O_NONEW, O_REPEAT, O_LOOKUPS,
 	O_MISSES, O_ECHO, O_ADOPT, O_ADOPTM, O_GARBAGE, O_FORGE, O_ECHOT, O_NOP9, O_RECORD,
-	O_VERIFY, O_PRETRIES, O_PHASES,
+	O_VERIFY, O_PRETRIES, O_PHASES, O_ACONFLICT, O_ICMP4, O_FUZZ,
 };
 
 static int
@@ -147,6 +151,9 @@ sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, 
 		{ "adopt", required_argument, NULL, O_ADOPT },
 		{ "adopt-multi", required_argument, NULL, O_ADOPTM },
 		{ "garbage", no_argument, NULL, O_GARBAGE },
+		{ "adopt-conflict", no_argument, NULL, O_ACONFLICT },
+		{ "icmp4", required_argument, NULL, O_ICMP4 },
+		{ "fuzz", required_argument, NULL, O_FUZZ },
 		{ "forge", no_argument, NULL, O_FORGE },
 		{ "echo-target", no_argument, NULL, O_ECHOT },
 		{ "no-port9", no_argument, NULL, O_NOP9 },
@@ -250,6 +257,17 @@ sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, 
 			o->adopt_multi = (unsigned)v;
 			break;
 		case O_GARBAGE: o->garbage = true; break;
+		case O_ACONFLICT: o->adopt_conflict = true; break;
+		case O_ICMP4:
+			if (sim_num(optarg, 0, 65535, &v, "--icmp4", err, errlen) == -1)
+				return -1;
+			o->icmp4 = (unsigned)v;
+			break;
+		case O_FUZZ:
+			if (sim_num(optarg, 0, 10000000, &v, "--fuzz", err, errlen) == -1)
+				return -1;
+			o->fuzz = (unsigned)v;
+			break;
 		case O_FORGE: o->forge = true; break;
 		case O_ECHOT: o->echo_target = true; break;
 		case O_NOP9: o->no_port9 = true; break;

@@ -40,7 +40,7 @@
 	X(sent) X(answers_ok) X(bad) X(validations) X(timeouts) X(entries) \
 	X(retries) X(port9) X(bad_validation) X(unvalidated_answers) X(dup) \
 	X(lookups_ok) X(returned) X(echo_ok) X(adopted) X(garbage_dropped) \
-	X(forged) X(unexpected)
+	X(forged) X(unexpected) X(icmp_errors)
 
 enum sim_counter {
 #define SIM_CENUM(n) SIM_C_##n,
@@ -96,6 +96,9 @@ struct sim_opts {
 	unsigned adopt;			/* NAT64-generated entries per NAT64 (singles) */
 	unsigned adopt_multi;		/* ... sent in §7 multi-entry packets */
 	bool garbage;			/* malformed packets (each must be dropped) */
+	bool adopt_conflict;		/* adopted entries take our flows' ports */
+	unsigned icmp4;			/* IPv4 non-TCP/UDP packets: ICMP 3/2 expected */
+	unsigned fuzz;			/* randomly mutated requests */
 	bool forge;			/* spoofed source, raw socket, no bounce */
 	bool echo_target;		/* target is a plain UDP echo: count replies */
 	bool udp_only, tcp_only;
