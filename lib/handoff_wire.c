@@ -100,7 +100,7 @@ hw_ip_len(const uint8_t *p, size_t len)
 	return n;
 }
 
-/* Multiple-entry check (§7), once the whole payload is read. order[] is the
+/* Multiple-entry check (§7), once the whole payload is read. is_auth[] is the
  * sequence of 6 (true) and 7 (false) messages in payload order. */
 static enum hw_err
 hw_check_groups(const bool *is_auth, unsigned n)

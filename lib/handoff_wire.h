@@ -20,18 +20,25 @@
  * Types 0 and 9..15 are ignored (recorded in ->seen only).
  *
  * Decisions (docs/PROTOCOL.md):
- * - A second message of a type we understand (1, 4, 5, 6, 7, 8) is
- *   HW_E_DUP, except as the §7 multiple-entry format, which is recognised
+ * - A second message of type 1, 4, 5 or 8 is HW_E_DUP. Types 6 and 7 may
+ *   repeat only as the §7 multiple-entry format, which is recognised
  *   whenever 6 or 7 occurs more than once: then every 7 must follow a 6
  *   of its group, every 6 must be followed by at least one 7, no embedded
- *   packet, payload at most 1232 octets (HW_E_MULTI otherwise).
+ *   packet, payload at most 1232 octets (HW_E_MULTI otherwise). Grouping
+ *   looks at the sequence of 6s and 7s only; other messages may sit
+ *   anywhere. More than HW_MAX_ENTRIES 6s or 7s is HW_E_TOO_MANY.
  *   Duplicates of 2, 3 and unknown types are ignored like the types.
+ * - A single 6 and a single 7, in either order, form one group.
  * - An embedded IP packet must end exactly at the end of the UDP payload
  *   (HW_E_IP_NOT_LAST otherwise), must have a sane header (IPv4: IHL >= 5,
  *   Total Length >= IHL*4; IPv6: Payload Length != 0 jumbograms refused),
  *   and must fit (HW_E_TRUNC).
  * - A wrong-length type 1, 7 or 8, or type 1 with other text, is
  *   HW_E_BADLEN / HW_E_IDENT: the packet is dropped.
+ * - A message running past the end of the payload (or a stray last
+ *   octet) is HW_E_TRUNC; so is a payload over HW_MAX_PACKET octets.
+ * Tests: tests/unit/test_hw_wire.c (hand-written vectors), fuzz target
+ * fuzz/fuzz_handoff_wire.c.
  * hw_parse() checks framing only; hw_check_to_server()/hw_check_to_nat64()
  * apply the composition rules of §5/§7 and §6 on top.
  */
@@ -135,17 +142,26 @@ hw_has(const struct hw_packet *pkt, enum hw_type t)
 
 const char *hw_strerror(enum hw_err e);
 
-/* Frame-level parse of one UDP payload. On error *out is unspecified. */
+/* Frame-level parse of one UDP payload. Blobs point into payload. On
+ * error *out is unspecified. */
 enum hw_err hw_parse(const uint8_t *payload, size_t len, struct hw_packet *out);
 
-/* Composition rules. to_server: §5 (or §7 when pkt->multi).
- * to_nat64: §6 (one of the three patterns). */
+/* Composition rules, for a packet hw_parse() accepted.
+ * to_server: §5 — token (HW_E_NO_TOKEN), at least an entry or an IP packet
+ * (HW_E_NO_PAYLOAD), entry with identifier and authenticator
+ * (HW_E_ENTRY_NEEDS), IPv6 packet with authenticator
+ * (HW_E_IPV6_NEEDS_AUTH); when pkt->multi, §7 — identifier and token.
+ * to_nat64: §6 — token + IPv4 packet, or authenticator + IPv6 packet, or
+ * authenticator + entry (+ any IP packet); else HW_E_SERVER_PATTERN, and
+ * HW_E_MULTI for a §7 packet. */
 enum hw_err hw_check_to_server(const struct hw_packet *pkt);
 enum hw_err hw_check_to_nat64(const struct hw_packet *pkt);
 
-/* Encoders: append one message to w; return false (and set w->err) when
- * it does not fit or the argument is invalid (odd or > 510 blob length,
- * an IP packet whose header disagrees with ip_len). */
+/* Encoders: append one message to w, all or nothing; return false (and
+ * set w->err, which is sticky) when it does not fit or the argument is
+ * invalid (odd or > 510 blob length, type > 15, NULL data with a length,
+ * an IP packet whose header disagrees with ip_len). hw_put_blob writes any
+ * type (meant for 4, 5, 6). */
 bool hw_put_ident(struct buf_wr *w);
 bool hw_put_noop(struct buf_wr *w);
 bool hw_put_blob(struct buf_wr *w, enum hw_type type, const uint8_t *data, size_t len);
@@ -153,8 +169,10 @@ bool hw_put_entry(struct buf_wr *w, const struct hw_entry *e);
 bool hw_put_hint(struct buf_wr *w, uint16_t port);
 bool hw_put_ip(struct buf_wr *w, const uint8_t *ip, size_t ip_len);
 
-/* Length of the embedded IP packet starting at p (from its own header),
- * or 0 if the header is not a sane IPv4/IPv6 header fitting in len. */
+/* Length of the embedded IP packet starting at p (from its own header:
+ * IPv4 Total Length, IPv6 40 + Payload Length), or 0 if that is not a
+ * sane IPv4/IPv6 header (rules above) or the packet does not fit in len.
+ * Bytes after the packet are allowed here (hw_parse refuses them). */
 size_t hw_ip_len(const uint8_t *p, size_t len);
 
 #endif
