@@ -52,22 +52,24 @@ FUZZ_TARGETS :=
 .SECONDARY:
 all:
 
-$(BUILD)/%.o: %.c
+# Objects live under $(BUILD)/obj/, binaries directly in $(BUILD)/, so a
+# program may share its directory's name (nat64d/).
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NK_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # $(call nk_program,NAME,DIR,EXTRA_LDLIBS): DIR/main.c plus every other DIR/*.c,
-# the latter also collected into $(BUILD)/DIR/libNAME.a for the unit tests.
+# the latter also collected into $(BUILD)/obj/DIR/libNAME.a for the unit tests.
 define nk_program
 $(1)_SRCS := $$(filter-out $(2)/main.c,$$(wildcard $(2)/*.c))
-$(1)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$$($(1)_SRCS))
-$(BUILD)/$(2)/lib$(1).a: $$($(1)_OBJS)
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$($(1)_SRCS))
+$(BUILD)/obj/$(2)/lib$(1).a: $$($(1)_OBJS)
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && $(AR) rcs $$@ $$^
-$(BUILD)/$(1): $(BUILD)/$(2)/main.o $(BUILD)/$(2)/lib$(1).a $(BUILD)/lib/libnk.a
+$(BUILD)/$(1): $(BUILD)/obj/$(2)/main.o $(BUILD)/obj/$(2)/lib$(1).a $(BUILD)/lib/libnk.a
 	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $$@ $$^ $(3) $(LDLIBS)
 PROGS += $(BUILD)/$(1)
-PROG_LIBS += $(BUILD)/$(2)/lib$(1).a
+PROG_LIBS += $(BUILD)/obj/$(2)/lib$(1).a
 PROG_INCLUDES += -I$(2)
 endef
 
@@ -79,10 +81,10 @@ include $(filter-out lib/module.mk,$(wildcard */module.mk))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # Unit tests see every program's headers.
-$(BUILD)/tests/unit/%.o: tests/unit/%.c
+$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NK_CFLAGS) $(PROG_INCLUDES) $(CFLAGS) -c -o $@ $<
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PROG_LIBS) $(BUILD)/lib/libnk.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(PROG_LIBS) $(BUILD)/lib/libnk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(PROG_LIBS) $(BUILD)/lib/libnk.a -Wl,--end-group $(CMOCKA_LIBS) $(LDLIBS)
 

@@ -1,6 +1,6 @@
 # lib/: the shared library (libnk.a) every program links.
 LIBNK_SRCS := $(wildcard lib/*.c)
-LIBNK_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBNK_SRCS))
+LIBNK_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBNK_SRCS))
 $(BUILD)/lib/libnk.a: $(LIBNK_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
