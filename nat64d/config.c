@@ -25,6 +25,7 @@ nd_config_defaults(struct nd_config *c)
 	c->max_sessions = 65536;
 	c->max_bib = 65536;
 	c->offload = true;
+	c->udp_coalesce = true;
 	c->batch = 64;
 	c->icmp_rate = 1000;
 }
@@ -212,6 +213,7 @@ fn(void *cfg, const char *v, char *err, size_t errlen)				\
 	return 0;								\
 }
 ND_BOOL_SETTER(set_offload, offload)
+ND_BOOL_SETTER(set_udp_coalesce, udp_coalesce)
 ND_BOOL_SETTER(set_syslog, syslog)
 
 #define ND_STR_SETTER(fn, field)						\
@@ -248,6 +250,7 @@ static const struct conf_key nd_keys[] = {
 	{ "max-bib", set_max_bib },
 	{ "offload", set_offload },
 	{ "batch", set_batch },
+	{ "udp-coalesce", set_udp_coalesce },
 	{ "verbose", set_verbose },
 	{ "syslog", set_syslog },
 	{ "mapping-log", set_mapping_log },
@@ -349,6 +352,7 @@ nd_config_print(const struct nd_config *c, char *buf, size_t len)
 	P("max-sessions %u\nmax-bib %u\n", c->max_sessions, c->max_bib);
 	P("offload %s\nbatch %d\nverbose %d\nsyslog %s\n", c->offload ? "yes" : "no",
 	    c->batch, c->verbose, c->syslog ? "yes" : "no");
+	P("udp-coalesce %s\n", c->udp_coalesce ? "yes" : "no");
 	P("icmp-error-rate %d\n", c->icmp_rate);
 	if (c->mapping_log[0])
 		P("mapping-log %s\n", c->mapping_log);

@@ -51,6 +51,7 @@ nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 	gw_params(cfg, &p);
 	nd_state_init(&gw->st, &p);
 	nd_frag_init(&gw->frags);
+	nd_batch_init(gw);
 	nd_config_own6(cfg, gw->own6);
 	gw->own4 = nd_config_own4(cfg);
 	gw->ipid = (uint16_t)randombytes_random();
@@ -85,6 +86,7 @@ nd_gw_free(struct nd_gw *gw)
 	if (!gw)
 		return;
 	nd_state_free(&gw->st);
+	nd_batch_free(gw);
 	free(gw);
 }
 
@@ -124,18 +126,41 @@ nd_gw_v4_ok(uint32_t a)
 	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
 }
 
-void
-nd_gw_send(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+int
+nd_gw_send_now(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
     const uint8_t *body, size_t bl, bool v6)
 {
 	if (nd_dev_send(gw->dev, vh, hdr, hl, body, bl) == -1) {
 		gw->c.drop_tx++;
-		return;
+		return -1;
 	}
 	if (v6)
 		gw->c.tx6++;
 	else
 		gw->c.tx4++;
+	return 0;
+}
+
+void
+nd_gw_send(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+    const uint8_t *body, size_t bl, bool v6)
+{
+	nd_batch_flush(gw);
+	nd_gw_send_now(gw, vh, hdr, hl, body, bl, v6);
+}
+
+void
+nd_gw_flush(struct nd_gw *gw)
+{
+	nd_batch_flush(gw);
+}
+
+/* A plain (not offloaded) translated UDP datagram may join a train. */
+static bool
+gw_can_batch(const struct nd_gw *gw, const struct virtio_net_hdr *vh, uint8_t proto, bool frag)
+{
+	return gw->coalesce && proto == ND_PROTO_UDP && !frag && !nd_gso_is_gso(vh) &&
+	    (!nd_gso_partial(vh) || vh->csum_offset == 6);
 }
 
 static uint8_t
@@ -431,7 +456,10 @@ build:
 		gw->in_hairpin = false;
 		return;
 	}
-	nd_gw_send(gw, vh, gw->hdr, ND_IP4_HLEN, l4, l4len, false);
+	if (gw_can_batch(gw, vh, proto4, in.frag))
+		nd_batch_udp(gw, vh, gw->hdr, ND_IP4_HLEN, l4, l4len, false);
+	else
+		nd_gw_send(gw, vh, gw->hdr, ND_IP4_HLEN, l4, l4len, false);
 }
 
 /* ------------------------------------------------------------ IPv4 -> IPv6 */
@@ -457,7 +485,10 @@ gw_out6(struct nd_gw *gw, const struct nd_p4 *in, struct virtio_net_hdr *vh,
 			gw->c.frags_xlat++;
 		}
 		nd_gso_rewrite(vh, in->ihl, hl, false);
-		nd_gw_send(gw, vh, gw->hdr, hl, l4, l4len, true);
+		if (gw_can_batch(gw, vh, nh, frag))
+			nd_batch_udp(gw, vh, gw->hdr, hl, l4, l4len, true);
+		else
+			nd_gw_send(gw, vh, gw->hdr, hl, l4, l4len, true);
 		return;
 	}
 	/* DF clear and too big: IPv6 fragments of at most mtu6 (RFC 7915 §4). */

@@ -131,6 +131,7 @@ on_tun(int fd, uint32_t events, void *arg, const struct clk_now *now)
 			break;
 		nd_gw_input(gw, rxbuf, (size_t)n, dev.vnet ? &vh : NULL, now);
 	}
+	nd_gw_flush(gw);
 }
 
 static int64_t
@@ -200,6 +201,7 @@ main(int argc, char **argv)
 
 	/* 3. tables */
 	gw = nd_gw_new(&cfg, &dev);
+	gw->coalesce = dev.vnet && cfg.udp_coalesce;
 	if (cfg.mapping_log[0])
 		gw->st.on_bib = nd_maplog_event;
 	rxbuf = xmalloc(ND_RXBUF);

@@ -40,7 +40,8 @@
 	X(icmp_err_xlat4to6) X(icmp_err_xlat6to4)			\
 	X(gen_time_exceeded6) X(gen_time_exceeded4)			\
 	X(gen_frag_needed4) X(gen_unreach6) X(icmp_rate_limited)	\
-	X(frag_out6) X(frags_xlat) X(hairpin)
+	X(frag_out6) X(frags_xlat) X(hairpin)				\
+	X(udp_coalesced) X(udp_trains) X(udp_coalesce_failed)
 
 struct nd_counters {
 #define ND_X(n) uint64_t n;
@@ -56,8 +57,12 @@ enum nd_verdict { ND_V_XLAT, ND_V_DROP, ND_V_CONTROL, ND_V_HOLD };
 
 #define ND_SCRATCH	(65536 + 256)
 
+struct nd_train;
+
 struct nd_gw {
 	struct nd_config cfg;
+	bool coalesce;			/* batch.c: UDP trains as GSO (vnet devices) */
+	struct nd_train *train;
 	struct nd_state st;
 	struct nd_frags frags;
 	struct nd_dev *dev;
@@ -84,6 +89,16 @@ void nd_gw_input(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_h
 int64_t nd_gw_expire(struct nd_gw *gw, const struct clk_now *now);
 size_t nd_gw_status(const struct nd_gw *gw, char *buf, size_t len);
 
+/* Write out anything batched (end of a read burst). */
+void nd_gw_flush(struct nd_gw *gw);
+
+/* batch.c */
+void nd_batch_init(struct nd_gw *gw);
+void nd_batch_free(struct nd_gw *gw);
+void nd_batch_flush(struct nd_gw *gw);
+void nd_batch_udp(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+    const uint8_t *udp, size_t ul, bool v6);
+
 /* icmp.c */
 void nd_icmp_err6(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
     const uint8_t *orig, size_t orig_len, const struct clk_now *now);
@@ -96,7 +111,10 @@ void nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk
 /* gw.c helpers shared with icmp.c */
 int nd_gw_prefix_of(const struct nd_gw *gw, const uint8_t a[16], uint32_t *v4);
 bool nd_gw_v4_ok(uint32_t a);
+/* Send in order: flushes a pending UDP train first. */
 void nd_gw_send(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+    const uint8_t *body, size_t bl, bool v6);
+int nd_gw_send_now(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
     const uint8_t *body, size_t bl, bool v6);
 
 #endif

@@ -206,6 +206,65 @@ test_partial_udp_and_bad_vnet(void **state)
 	t_gw_close(&t);
 }
 
+/* Five datagrams of one flow in one burst leave as one UDP super-packet;
+ * split the way the kernel does, every segment's checksum verifies. */
+static void
+test_udp_train(void **state)
+{
+	struct t_gw t;
+	struct virtio_net_hdr ov;
+	uint8_t l4[64], seg[128];
+	size_t len, n, off;
+	ssize_t m;
+	int i;
+
+	(void)state;
+	t_gw_open(&t, true, NULL);
+	t.gw->coalesce = true;
+	for (i = 0; i < 5; i++) {
+		n = t_udp(l4, 40000, 53, i < 4 ? "0123456789abcdef" : "tail");
+		l4[8] = (uint8_t)('A' + i);
+		len = t_ip6(pkt, CLIENT, SERVER6, 17, 64, l4, n, 6);
+		nd_gw_input(t.gw, pkt, len, NULL, &t.now);
+	}
+	/* a datagram with a bad checksum is not coalesced: it ends the train */
+	n = t_udp(l4, 40000, 53, "corrupt");
+	len = t_ip6(pkt, CLIENT, SERVER6, 17, 64, l4, n, 6);
+	pkt[47] ^= 1;
+	nd_gw_input(t.gw, pkt, len, NULL, &t.now);
+	nd_gw_flush(t.gw);
+	m = recv_vnet(&t, &ov, out, sizeof(out));
+	assert_int_equal(m, 20 + 8 + 4 * 16 + 4);
+	assert_int_equal(ov.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
+	assert_int_equal(ov.gso_size, 16);
+	assert_int_equal(ov.csum_start, 20);
+	assert_int_equal(ov.csum_offset, 6);
+	assert_int_equal(t_get16(out + 2), m);
+	assert_int_equal(t_fold(t_sum(0, out, 20)), 0);
+	for (i = 0, off = 28; off < (size_t)m; i++, off += 16) {
+		size_t pl = (size_t)m - off < 16 ? (size_t)m - off : 16;
+
+		memcpy(seg, out, 20);			/* segment = header + UDP + slice */
+		t_put16(seg + 2, (uint16_t)(28 + pl));
+		memcpy(seg + 20, out + 20, 8);
+		t_put16(seg + 24, (uint16_t)(8 + pl));
+		/* kernel: check = ~csum_fold(pseudo with the segment's length + data) */
+		t_put16(seg + 26, (uint16_t)~t_fold(t_sum(0, seg + 12, 8) + 17 + (uint32_t)(8 + pl)));
+		memcpy(seg + 28, out + off, pl);
+		complete(&ov, seg, 28 + pl);
+		assert_int_equal(t_l4ck4(seg, 17, seg + 20, 8 + pl), 0);
+		assert_int_equal(seg[28], 'A' + i);
+	}
+	assert_int_equal(i, 5);
+	m = recv_vnet(&t, &ov, out, sizeof(out));	/* then the bad one, alone */
+	assert_int_equal(m, 20 + 8 + 7);
+	assert_int_equal(ov.gso_type, 0);
+	assert_int_not_equal(t_l4ck4(out, 17, out + 20, 15), 0);
+	assert_int_equal(t.gw->c.udp_coalesced, 5);
+	assert_int_equal(t.gw->c.udp_trains, 1);
+	t_gw_close(&t);
+}
+
 int
 main(void)
 {
@@ -213,6 +272,7 @@ main(void)
 		cmocka_unit_test(test_tso_super_packet_6to4),
 		cmocka_unit_test(test_tso_super_packet_4to6),
 		cmocka_unit_test(test_partial_udp_and_bad_vnet),
+		cmocka_unit_test(test_udp_train),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
