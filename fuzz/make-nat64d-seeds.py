@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Seed corpora for fuzz_xlat6to4 / fuzz_xlat4to6 (nat64d).
+
+Each seed is: one flag byte (bit 0: a 10-octet virtio_net_hdr follows,
+bit 1: the harness fixes checksums) then the packet. The harness maps
+2001:db8:1::2 port/id 40000 <-> 198.51.100.1:2000 for UDP, TCP and ICMP,
+with the peer 192.0.2.2 (2001:db8:64::c000:202)."""
+import os
+import socket
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+C6 = socket.inet_pton(socket.AF_INET6, "2001:db8:1::2")
+S6 = socket.inet_pton(socket.AF_INET6, "2001:db8:64::c000:202")
+S6B = socket.inet_pton(socket.AF_INET6, "2001:db8:100:c0:0:202::")
+R6 = socket.inet_pton(socket.AF_INET6, "2001:db8:1::1")
+POOL = socket.inet_aton("198.51.100.1")
+POOL2 = socket.inet_aton("198.51.100.2")
+S4 = socket.inet_aton("192.0.2.2")
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def ip6(src, dst, nh, pl, hlim=64):
+    return struct.pack("!IHBB", 0x60000000, len(pl), nh, hlim) + src + dst + pl
+
+
+def ip4(src, dst, proto, pl, ttl=64, df=True, mf=False, off=0, ident=0x4242):
+    fl = (0x4000 if df else 0) | (0x2000 if mf else 0) | (off // 8)
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(pl), ident, fl, ttl, proto, 0, src, dst)
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + pl
+
+
+def l4ck6(src, dst, nh, l4, off):
+    ph = src + dst + struct.pack("!IxxxB", len(l4), nh)
+    c = csum(ph + l4)
+    return l4[:off] + struct.pack("!H", c) + l4[off + 2:]
+
+
+def l4ck4(src, dst, proto, l4, off):
+    ph = src + dst + struct.pack("!xBH", proto, len(l4))
+    c = csum(ph + l4)
+    return l4[:off] + struct.pack("!H", c) + l4[off + 2:]
+
+
+def udp(sp, dp, data):
+    return struct.pack("!HHHH", sp, dp, 8 + len(data), 0) + data
+
+
+def tcp(sp, dp, flags, data=b""):
+    return struct.pack("!HHIIBBHHH", sp, dp, 1, 0, 0x50, flags, 65535, 0, 0) + data
+
+
+def icmp(t, c, rest, data):
+    return struct.pack("!BBH", t, c, 0) + rest + data
+
+
+def icmp4(t, c, rest, data):
+    m = icmp(t, c, rest, data)
+    return m[:2] + struct.pack("!H", csum(m)) + m[4:]
+
+
+def icmp6(src, dst, t, c, rest, data):
+    return l4ck6(src, dst, 58, icmp(t, c, rest, data), 2)
+
+
+def vnet(flags, gso, hdr_len, gso_size, start, off):
+    return struct.pack("<BBHHHH", flags, gso, hdr_len, gso_size, start, off)
+
+
+six = {}
+u6 = l4ck6(C6, S6, 17, udp(40000, 53, b"hello"), 6)
+six["udp"] = b"\0" + ip6(C6, S6, 17, u6)
+six["udp_other_prefix"] = b"\0" + ip6(C6, S6B, 17, l4ck6(C6, S6B, 17, udp(40001, 53, b"x"), 6))
+six["tcp_syn"] = b"\0" + ip6(C6, S6, 6, l4ck6(C6, S6, 6, tcp(40000, 80, 2), 16))
+six["tcp_data"] = b"\0" + ip6(C6, S6, 6, l4ck6(C6, S6, 6, tcp(40000, 80, 0x18, b"x" * 100), 16))
+six["echo"] = b"\0" + ip6(C6, S6, 58, icmp6(C6, S6, 128, 0, struct.pack("!HH", 40000, 1), b"ping"))
+six["hlim1"] = b"\0" + ip6(C6, S6, 17, u6, hlim=1)
+frag = struct.pack("!BBHI", 17, 0, 1, 0xdeadbeef) + u6
+six["frag_first"] = b"\0" + ip6(C6, S6, 44, frag)
+six["frag_later"] = b"\0" + ip6(C6, S6, 44, struct.pack("!BBHI", 17, 0, 16, 0xdeadbeef) + b"z" * 16)
+six["hbh"] = b"\0" + ip6(C6, S6, 0, bytes([17, 0, 1, 4, 0, 0, 0, 0]) + u6)
+inner4to6 = ip6(S6, C6, 17, l4ck6(S6, C6, 17, udp(53, 40000, b"reply"), 6))
+six["ptb"] = b"\2" + ip6(R6, S6, 58, icmp6(R6, S6, 2, 0, struct.pack("!I", 1400), inner4to6))
+six["unreach"] = b"\2" + ip6(C6, S6, 58, icmp6(C6, S6, 1, 4, b"\0" * 4, inner4to6))
+six["paramprob"] = b"\2" + ip6(C6, S6, 58, icmp6(C6, S6, 4, 0, struct.pack("!I", 7), inner4to6))
+six["timex"] = b"\2" + ip6(R6, S6, 58, icmp6(R6, S6, 3, 0, b"\0" * 4, inner4to6))
+hairpin = socket.inet_pton(socket.AF_INET6, "2001:db8:64::c633:6401")
+six["hairpin"] = b"\0" + ip6(C6, hairpin, 17, l4ck6(C6, hairpin, 17, udp(40005, 2000, b"hp"), 6))
+big = tcp(40000, 80, 0x10, b"y" * 3000)
+six["tso"] = vnet(1, 4, 60, 1440, 40, 16) + ip6(C6, S6, 6, big)
+six["tso"] = b"\1" + six["tso"]
+six["udp_partial"] = b"\1" + vnet(1, 0, 0, 0, 40, 6) + ip6(C6, S6, 17, udp(40000, 53, b"partial"))
+
+four = {}
+u4 = l4ck4(S4, POOL, 17, udp(53, 2000, b"reply"), 6)
+four["udp"] = b"\0" + ip4(S4, POOL, 17, u4)
+four["udp_zero"] = b"\0" + ip4(S4, POOL, 17, udp(53, 2000, b"zero"))
+four["tcp_synack"] = b"\0" + ip4(S4, POOL, 6, l4ck4(S4, POOL, 6, tcp(80, 2000, 0x12), 16))
+four["echo_reply"] = b"\0" + ip4(S4, POOL, 1, icmp4(0, 0, struct.pack("!HH", 2000, 1), b"pong"))
+four["ttl1"] = b"\0" + ip4(S4, POOL, 17, u4, ttl=1)
+four["big_df"] = b"\0" + ip4(S4, POOL, 17, l4ck4(S4, POOL, 17, udp(53, 2000, b"d" * 1400), 6))
+four["big_nodf"] = b"\0" + ip4(S4, POOL, 17, l4ck4(S4, POOL, 17, udp(53, 2000, b"d" * 1400), 6), df=False)
+four["frag_first"] = b"\0" + ip4(S4, POOL, 17, u4[:16], df=False, mf=True)
+four["frag_later"] = b"\0" + ip4(S4, POOL, 17, b"q" * 16, df=False, off=16)
+inner6to4 = ip4(POOL, S4, 17, l4ck4(POOL, S4, 17, udp(2000, 53, b"query"), 6))[:28]
+four["fragneeded"] = b"\0" + ip4(socket.inet_aton("192.0.2.1"), POOL, 1,
+                                 icmp4(3, 4, struct.pack("!HH", 0, 1400), inner6to4))
+four["portunreach"] = b"\0" + ip4(S4, POOL, 1, icmp4(3, 3, b"\0" * 4, inner6to4))
+four["timex"] = b"\0" + ip4(socket.inet_aton("192.0.2.1"), POOL, 1, icmp4(11, 0, b"\0" * 4, inner6to4))
+four["paramprob"] = b"\0" + ip4(S4, POOL, 1, icmp4(12, 0, bytes([9, 0, 0, 0]), inner6to4))
+four["not_pool"] = b"\0" + ip4(S4, POOL2, 17, u4)
+four["options"] = b"\2" + bytes([0x46]) + ip4(S4, POOL, 17, u4)[1:20] + b"\1\1\1\0" + u4
+four["tso"] = b"\1" + vnet(1, 1, 40, 1440, 20, 16) + ip4(S4, POOL, 6, tcp(80, 2000, 0x10, b"w" * 3000))
+
+for name, seeds in (("xlat6to4", six), ("xlat4to6", four)):
+    d = os.path.join(HERE, "corpus", name)
+    os.makedirs(d, exist_ok=True)
+    for k, v in seeds.items():
+        with open(os.path.join(d, k), "wb") as f:
+            f.write(v)
+print("seeds written:", len(six), len(four))
