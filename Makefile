@@ -98,7 +98,7 @@ check-unit: all
 
 # libFuzzer targets: fuzz/fuzz_*.c, built with clang against the sources.
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
-FUZZ_BUILD := build-fuzz
+FUZZ_BUILD ?= $(BUILD)-fuzz
 FUZZ_BINS := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(PROG_INCLUDES) $(SODIUM_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

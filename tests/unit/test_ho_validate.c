@@ -1,5 +1,5 @@
 /* Unit tests for handoffd/validate.c: the §9 MAC and its key rotation,
- * attenuation arithmetic, the token store (add, rotate, bound), and the
+ * the token store (add, rotate, bound), and the
  * token file (round trip, and every kind of damage refused). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,28 +50,6 @@ test_mac_and_rotation(void **state)
 	assert_true(val_rotate_due(vs, &t));
 	assert_false(val_mac_ok(vs, tok, 16, A_NAT, 40000, mac, 16));
 	assert_true(val_mac_ok(vs, tok, 16, A_NAT, 40000, mac2, 16));
-	val_destroy(vs);
-}
-
-/* §9 attenuation: 2 processed, then drop, then 1 or 2, ... Over a long
- * run 40 % are dropped (1 drop per 1.5 processed on average). */
-static void
-test_attenuation(void **state)
-{
-	struct val_state *vs = val_create(1);
-	int i, dropped = 0, n = 300000;
-
-	(void)state;
-	assert_true(val_attenuate(vs));
-	assert_true(val_attenuate(vs));
-	assert_false(val_attenuate(vs));
-	for (i = 0; i < n; i++)
-		if (!val_attenuate(vs))
-			dropped++;
-	/* 40 % +- 1 % (binomial noise over 300000 is ~0.1 %) */
-	assert_in_range(dropped, n * 39 / 100, n * 41 / 100);
-	printf("attenuation: %d of %d unvalidated packets dropped (%.1f%%)\n", dropped, n,
-	    100.0 * dropped / n);
 	val_destroy(vs);
 }
 
@@ -223,7 +201,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mac_and_rotation),
-		cmocka_unit_test(test_attenuation),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_file_damage),
