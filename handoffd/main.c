@@ -116,8 +116,14 @@ check_config(struct handoffd *d)
 		rc = 1;
 	}
 	if (d->cfg.log_dir[0] && access(d->cfg.log_dir, W_OK) == -1) {
-		fprintf(stderr, "nat64-handoffd: log directory %s: %s\n", d->cfg.log_dir, strerror(errno));
-		rc = 1;
+		if (errno == ENOENT)
+			fprintf(stderr, "nat64-handoffd: log directory %s does not exist yet; "
+			    "it will be created at start\n", d->cfg.log_dir);
+		else {
+			fprintf(stderr, "nat64-handoffd: log directory %s: %s\n", d->cfg.log_dir,
+			    strerror(errno));
+			rc = 1;
+		}
 	}
 	return rc;
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# nat64-handoffd configuration, golden-file style (OpenBSD's N.in -> -nv ->
+# N.ok): every tests/golden/handoffd/N.conf checked with -n must print
+# exactly N.ok; every eN.conf must be refused with exactly eN.err (the
+# file:line message) and exit 1. Also: the command line overrides the
+# file, a damaged token file is reported by -n, and bad options exit 2.
+# Needs no root and no network.
+set -u
+cd "$(dirname "$0")/../.."
+BIN=${BUILD:-build}/nat64-handoffd
+G=tests/golden/handoffd
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+for c in "$G"/[0-9]*.conf; do
+	n=$(basename "$c" .conf)
+	out=$(cd "$G" && "../../../$BIN" -f "$n.conf" -n -s "$T/state-$n" 2>"$T/err" | sed "s|$T/state-$n|STATE|")
+	rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] || { fail "$n.conf: -n exits $rc"; cat "$T/err"; }
+	# the -s override replaces state-dir: compare with it substituted
+	want=$(sed "s|^state-dir .*|state-dir STATE|" "$G/$n.ok")
+	[ "$out" = "$want" ] || { fail "$n.conf"; diff <(echo "$want") <(echo "$out"); }
+	# what -n prints parses again to the same thing
+	(cd "$G" && "../../../$BIN" -f "$n.conf" -n -s "$T/state-$n") 2>/dev/null >"$T/again.conf"
+	again=$("$BIN" -f "$T/again.conf" -n -s "$T/state-$n" 2>/dev/null | sed "s|$T/state-$n|STATE|")
+	[ "$again" = "$out" ] || fail "$n.conf: normalised output does not re-parse to itself"
+done
+for c in "$G"/e*.conf; do
+	n=$(basename "$c" .conf)
+	out=$(cd "$G" && "../../../$BIN" -f "$n.conf" -n 2>&1)
+	rc=$?
+	[ $rc -eq 1 ] || fail "$n.conf: exit $rc, want 1"
+	[ "$out" = "nat64-handoffd: $(cat "$G/$n.err")" ] || fail "$n.conf: got '$out'"
+done
+
+# command line beats the file
+out=$(cd "$G" && "../../../$BIN" -f 1.conf -p 7100 -t 64 -n -s "$T/s")
+echo "$out" | grep -qx 'port 7100' || fail "-p does not override the file"
+echo "$out" | grep -qx 'table-size 64' || fail "-t does not override the file"
+
+# a damaged token file is reported (and the exit status says so)
+mkdir -p "$T/bad"
+printf 'nat64-handoffd-tokens 1\ntoken 192.0.2.1 192.0.2.7 1 5 zz -\nend\n' >"$T/bad/tokens"
+out=$("$BIN" -n -s "$T/bad" 2>&1 >/dev/null)
+rc=$?
+[ $rc -eq 1 ] || fail "-n on a damaged token file exits $rc"
+echo "$out" | grep -q "tokens:2: bad token line" || fail "-n does not name the bad line: $out"
+
+# usage errors
+"$BIN" --no-such-option >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option does not exit 2"
+"$BIN" extra-arg >/dev/null 2>&1; [ $? -eq 2 ] || fail "stray argument does not exit 2"
+"$BIN" --help | grep -q -- '--state-dir' || fail "--help does not list --state-dir"
+"$BIN" -V | grep -Eq '^nat64-handoffd [0-9]' || fail "-V"
+
+[ $fails -eq 0 ] || exit 1
+echo PASS
