@@ -27,10 +27,11 @@ nd_gso_check(const struct virtio_net_hdr *vh, size_t len, size_t l4off, uint8_t 
 		return false;
 	if (t == VIRTIO_NET_HDR_GSO_UDP_L4)
 		return proto == 17 && (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
-		    le16toh(vh->csum_start) == l4off;
+		    le16toh(vh->csum_start) == l4off && le16toh(vh->csum_offset) == 6;
 	if (proto != 6)
 		return false;
-	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || le16toh(vh->csum_start) != l4off)
+	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || le16toh(vh->csum_start) != l4off ||
+	    le16toh(vh->csum_offset) != 16)
 		return false;
 	return v6 ? t == VIRTIO_NET_HDR_GSO_TCPV6 : t == VIRTIO_NET_HDR_GSO_TCPV4;
 }

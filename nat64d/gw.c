@@ -277,7 +277,9 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		return;
 	}
 	partial = nd_gso_partial(vh);
-	if (partial && in.proto != ND_PROTO_TCP && in.proto != ND_PROTO_UDP) {
+	if (partial && !nd_gso_is_gso(vh) && (le16toh(vh->csum_start) != in.l4off ||
+	    le16toh(vh->csum_offset) != (in.proto == ND_PROTO_TCP ? 16 : 6) ||
+	    (in.proto != ND_PROTO_TCP && in.proto != ND_PROTO_UDP))) {
 		if (!nd_gso_resolve(vh, pkt, len)) {
 			gw->c.drop_gso++;
 			return;
@@ -574,8 +576,9 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		}
 	}
 	partial = nd_gso_partial(vh);
-	if (partial && (in.proto == ND_PROTO_ICMP ||
-	    (!nd_gso_is_gso(vh) && l4len + ND_IP6_HLEN > gw->cfg.mtu6))) {
+	if (partial && !nd_gso_is_gso(vh) && (in.proto == ND_PROTO_ICMP ||
+	    l4len + ND_IP6_HLEN > gw->cfg.mtu6 || le16toh(vh->csum_start) != in.ihl ||
+	    le16toh(vh->csum_offset) != (in.proto == ND_PROTO_TCP ? 16 : 6))) {
 		if (!nd_gso_resolve(vh, pkt, len)) {
 			gw->c.drop_gso++;
 			return;
