@@ -512,6 +512,30 @@ gw_out6(struct nd_gw *gw, const struct nd_p4 *in, struct virtio_net_hdr *vh,
 	}
 }
 
+/* An unexpired LSRR/SSRR option (pointer not past the last address). */
+static bool
+gw_source_routed(const uint8_t *p, size_t ihl)
+{
+	size_t i = ND_IP4_HLEN;
+
+	while (i < ihl) {
+		uint8_t t = p[i], l;
+
+		if (t == 0)
+			break;
+		if (t == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= ihl || (l = p[i + 1]) < 2 || i + l > ihl)
+			break;
+		if ((t == 131 || t == 137) && l >= 3 && p[i + 2] <= l)
+			return true;
+		i += l;
+	}
+	return false;
+}
+
 static void
 gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
     const struct clk_now *now)
@@ -538,6 +562,12 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 	}
 	if (!nd_gw_v4_ok(in.src)) {
 		gw->c.drop_bad_addr++;
+		return;
+	}
+	if (in.ihl > ND_IP4_HLEN && gw_source_routed(pkt, in.ihl)) {
+		/* RFC 7915 §4.1: unexpired source route -> 3/5, dropped. */
+		nd_icmp_err4(gw, 3, 5, 0, pkt, len, now);
+		gw->c.drop_source_route++;
 		return;
 	}
 	if (!nd_gso_check(vh, len, in.ihl, in.proto, false)) {

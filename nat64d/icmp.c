@@ -283,6 +283,8 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 	if (t4 == 3 && c4 == 4) {
 		uint32_t mtu = be32_load(icmp + 4);
 
+		if (mtu < 1280)		/* below the IPv6 minimum: bogus, use it */
+			mtu = 1280;
 		mtu = mtu > 65535 + 20 ? 65535 : mtu - (ND_IP6_HLEN - ND_IP4_HLEN);
 		if (mtu > gw->cfg.mtu4)
 			mtu = gw->cfg.mtu4;

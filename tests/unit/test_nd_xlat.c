@@ -593,6 +593,49 @@ test_malformed_dropped(void **state)
 }
 
 static void
+test_source_route_option(void **state)
+{
+	struct t_gw t;
+	uint8_t l4[64], pkt[256], out[512];
+	size_t n;
+	uint16_t port;
+
+	(void)state;
+	t_gw_open(&t, false, NULL);
+	port = udp_out(&t, CLIENT, 40000);
+	/* IHL 7: LSRR (length 7, pointer 4: one hop still to go), end of options */
+	n = t_udp(l4, 53, port, "sr");
+	memset(pkt, 0, 28);
+	pkt[0] = 0x47;
+	t_put16(pkt + 2, (uint16_t)(28 + n));
+	pkt[8] = 64;
+	pkt[9] = 17;
+	t_a4(SERVER4, pkt + 12);
+	t_a4(POOL, pkt + 16);
+	pkt[20] = 131;
+	pkt[21] = 7;
+	pkt[22] = 4;
+	t_a4("203.0.113.77", pkt + 23);
+	t_put16(pkt + 10, t_fold(t_sum(0, pkt, 28)));
+	memcpy(pkt + 28, l4, n);
+	t_in(&t, pkt, 28 + n);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 20 + 8 + 28 + (ssize_t)n);
+	assert_int_equal(out[20], 3);
+	assert_int_equal(out[21], 5);		/* source route failed */
+	assert_int_equal(t.gw->c.drop_source_route, 1);
+	/* an expired one (pointer past the addresses) is ignored like other options */
+	pkt[22] = 8;
+	pkt[10] = pkt[11] = 0;
+	t_put16(pkt + 10, t_fold(t_sum(0, pkt, 28)));
+	t_put16(pkt + 28 + 6, 0);
+	t_put16(pkt + 28 + 6, t_l4ck4(pkt, 17, pkt + 28, n));
+	t_in(&t, pkt, 28 + n);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 40 + (ssize_t)n);
+	assert_int_equal(t_l4ck6(out, 17, out + 40, n), 0);
+	t_gw_close(&t);
+}
+
+static void
 test_icmp_maps(void **state)
 {
 	uint8_t t, c;
@@ -649,6 +692,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_fragments),
 		cmocka_unit_test(test_hairpin),
 		cmocka_unit_test(test_malformed_dropped),
+		cmocka_unit_test(test_source_route_option),
 		cmocka_unit_test(test_icmp_maps),
 	};
 
