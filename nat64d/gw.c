@@ -235,7 +235,11 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 
 	gw->c.rx6++;
 	if ((pe = nd_parse6(pkt, len, false, &in)) != ND_P_OK) {
-		if (pe == ND_P_EXTHDR || pe == ND_P_NESTED_FRAG)
+		if (pe == ND_P_EXTHDR && in.errptr) {
+			/* RFC 7915 §5.1: Segments Left != 0, Parameter Problem. */
+			nd_icmp_err6(gw, 4, 0, in.errptr, pkt, len < in.declared ? len : in.declared, now);
+			gw->c.drop_exthdr++;
+		} else if (pe == ND_P_EXTHDR || pe == ND_P_NESTED_FRAG)
 			gw->c.drop_exthdr++;
 		else
 			gw->c.drop_malformed6++;

@@ -39,8 +39,14 @@ icmp_quotable6(const uint8_t *orig, size_t len)
 {
 	struct nd_p6 p;
 
-	if (nd_parse6((uint8_t *)orig, len, true, &p) != ND_P_OK)
+	switch (nd_parse6((uint8_t *)orig, len, true, &p)) {
+	case ND_P_OK:
+		break;
+	case ND_P_EXTHDR:		/* e.g. a live routing header: not an error */
+		return true;
+	default:
 		return false;
+	}
 	if (p.proto == ND_PROTO_ICMP6 && p.l4off < p.len && nd_icmp6_is_error(orig[p.l4off]))
 		return false;
 	return true;

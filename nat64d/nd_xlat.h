@@ -41,6 +41,7 @@ struct nd_p6 {
 	bool frag, mf;
 	uint16_t fragoff;	/* bytes */
 	uint32_t fragid;
+	uint32_t errptr;	/* ND_P_EXTHDR for a live routing header: its Segments Left */
 };
 
 struct nd_p4 {

@@ -35,8 +35,10 @@ nd_parse6(uint8_t *p, size_t len, bool inner, struct nd_p6 *o)
 		if (nh == 0 || nh == 60 || nh == 43) {
 			if (off + 8 > o->len)
 				return ND_P_SHORT;
-			if (nh == 43 && p[off + 3] != 0)
+			if (nh == 43 && p[off + 3] != 0) {
+				o->errptr = (uint32_t)(off + 3);
 				return ND_P_EXTHDR;
+			}
 			if (nh == 0 && off != ND_IP6_HLEN)
 				return ND_P_EXTHDR;
 			nh = p[off];

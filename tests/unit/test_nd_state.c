@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "clock.h"
+#include "nd_maplog.h"
 #include "nd_state.h"
 
 static const uint32_t pool[2] = { 0xc6336401, 0xc6336402 };	/* 198.51.100.1-2 */
@@ -224,6 +226,44 @@ test_server_owned_cache_entry(void **state)
 	nd_state_free(&st);
 }
 
+static char events[4][160];
+static int nev;
+
+static void
+on_bib(void *arg, const struct nd_bib *b, bool created, const struct clk_now *now)
+{
+	(void)arg;
+	if (nev < 4)
+		nd_maplog_format(events[nev++], sizeof(events[0]), b, created, now);
+}
+
+static void
+test_mapping_log_lines(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = clk_fake(1000, 1763884800);	/* 2025-11-23 08:00:00 UTC */
+	struct nd_bib *b;
+	char want[160];
+
+	(void)state;
+	init(&st, 100);
+	st.on_bib = on_bib;
+	nev = 0;
+	b = nd_bib_create(&st, 6, v6a, 40000, &now);
+	nd_session_create(&st, b, 0xc0000202, 80, &now);
+	snprintf(want, sizeof(want), "2025-11-23 08:00:00.000000 Created tcp 198.51.100.%u:%u "
+	    "[2001:db8:1::2]:40000\n", b->v4 & 0xff, b->port4);
+	assert_string_equal(events[0], want);
+	now = clk_fake(1000 + 240000, 1763884800 + 240);	/* transitory 4 min */
+	assert_int_equal(nd_state_expire(&st, &now, NULL), 1);
+	assert_int_equal(nev, 2);
+	assert_non_null(strstr(events[1], "08:04:00.000000 Deleted tcp 198.51.100."));
+	/* server-owned cache entries are not ours to log */
+	nd_bib_insert(&st, 17, v6b, 1, pool[0], 9999, ND_OWN_SERVER, 0xc0000202, &now);
+	assert_int_equal(nev, 2);
+	nd_state_free(&st);
+}
+
 int
 main(void)
 {
@@ -235,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_tcp_v4_syn_timeout),
 		cmocka_unit_test(test_paired_and_bounded),
 		cmocka_unit_test(test_server_owned_cache_entry),
+		cmocka_unit_test(test_mapping_log_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -636,6 +636,43 @@ test_source_route_option(void **state)
 }
 
 static void
+test_routing_header(void **state)
+{
+	struct t_gw t;
+	uint8_t l4[64], pkt[256], out[512];
+	size_t n, len;
+
+	(void)state;
+	t_gw_open(&t, false, NULL);
+	/* Routing header type 0... segments left 1: Parameter Problem, pointer 43 */
+	memset(l4, 0, 8);
+	l4[0] = 17;
+	l4[1] = 0;
+	l4[2] = 2;
+	l4[3] = 1;
+	n = t_udp(l4 + 8, 40000, 53, "rh");
+	len = t_ip6(pkt, CLIENT, SERVER6, 43, 64, l4, 8 + n, -1);
+	t_in(&t, pkt, len);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 48 + (ssize_t)len);
+	assert_int_equal(out[40], 4);
+	assert_int_equal(out[41], 0);
+	assert_int_equal(t_get32(out + 44), 43);
+	/* segments left 0: skipped, translated */
+	l4[3] = 0;
+	len = t_ip6(pkt, CLIENT, SERVER6, 43, 64, l4, 8 + n, -1);
+	{
+		uint8_t whole[128];
+		size_t wl = t_ip6(whole, CLIENT, SERVER6, 17, 64, l4 + 8, n, 6);
+
+		memcpy(pkt + 48, whole + 40, wl - 40);
+	}
+	t_in(&t, pkt, len);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 20 + (ssize_t)n);
+	assert_int_equal(t_l4ck4(out, 17, out + 20, n), 0);
+	t_gw_close(&t);
+}
+
+static void
 test_icmp_maps(void **state)
 {
 	uint8_t t, c;
@@ -693,6 +730,7 @@ main(void)
 		cmocka_unit_test(test_hairpin),
 		cmocka_unit_test(test_malformed_dropped),
 		cmocka_unit_test(test_source_route_option),
+		cmocka_unit_test(test_routing_header),
 		cmocka_unit_test(test_icmp_maps),
 	};
 
