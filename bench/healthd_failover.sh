@@ -57,8 +57,9 @@ kill "$HD_PID"; wait "$HD_PID" 2>/dev/null; HD_PID=
 
 # ------------------------------------------------------------ CPU, 100 prefixes
 cpu_run() {	# label prefixfile probes...
-	local label=$1 pf=$2 pid t0 t1 c0 c1 hz probes
+	local label=$1 pf=$2 pid t0 t1 c0 c1 hz np
 	shift 2
+	np=$(( $# / 2 ))	# -p SPEC pairs
 	hz=$(getconf CLK_TCK)
 	ip netns exec "$NS_C" "$HD" -s "$T/cpu.status" -i 1s -t 800ms -r 2 -F 3 "$@" "$pf" -- true \
 	    >"$T/cpu.log" 2>&1 &
@@ -67,9 +68,8 @@ cpu_run() {	# label prefixfile probes...
 	c0=$(awk '{print $14 + $15}' /proc/$pid/stat); t0=$(ms_now)
 	sleep "$CPU_SECS"
 	c1=$(awk '{print $14 + $15}' /proc/$pid/stat); t1=$(ms_now)
-	probes=$(awk '$1 == "prefix" {r += $13} END {print r}' "$T/cpu.status")
 	kill $pid; wait $pid 2>/dev/null
-	awk -v c=$((c1 - c0)) -v hz="$hz" -v ms=$((t1 - t0)) -v np=$# -v label="$label" -v up="$(grep -c 'state up' "$T/cpu.status")" \
+	awk -v c=$((c1 - c0)) -v hz="$hz" -v ms=$((t1 - t0)) -v np=$np -v label="$label" -v up="$(grep -c 'state up' "$T/cpu.status")" \
 	    'BEGIN { cpu = c / hz; probes = 100 * np * ms / 1000;
 		printf "cpu %s: %.2f s CPU in %.1f s = %.2f %% of one core; %d probes/s; %.1f us CPU per probe; %d/100 up\n",
 		    label, cpu, ms / 1000, 100 * cpu * 1000 / ms, probes * 1000 / ms, cpu * 1e6 / probes, up }'

@@ -1,6 +1,6 @@
-// FUZZ-SOURCES: healthd/prefixfile.c healthd/dnsmsg.c updatedns64/render.c lib/addr.c lib/atomicfile.c lib/buf.c lib/xalloc.c
+// FUZZ-SOURCES: healthd/prefixfile.c healthd/dnsmsg.c update-dns64/render.c lib/addr.c lib/atomicfile.c lib/buf.c lib/xalloc.c
 /* libFuzzer target: the prefix file parser (healthd/prefixfile.c), the
- * old-include scanner of update-dns64 (updatedns64/render.c) and the DNS
+ * old-include scanner of update-dns64 (update-dns64/render.c) and the DNS
  * probe's reply check (healthd/dnsmsg.c), all fed the same bytes. Never
  * crash; an error is a terminated "prefixes:LINE: ..." string; a file that
  * parses has only valid, distinct RFC 6052 prefixes, and printing them and

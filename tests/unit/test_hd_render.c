@@ -1,4 +1,4 @@
-/* Unit tests for updatedns64/render.c (update-dns64's file contents for
+/* Unit tests for update-dns64/render.c (update-dns64's file contents for
  * BIND, Unbound, PowerDNS Recursor; validation; drained prefixes kept for
  * reverse DNS) and healthd/dnsmsg.c (the DNS probe's query and reply
  * check). */

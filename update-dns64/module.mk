@@ -1,0 +1,4 @@
+# update-dns64/: update-dns64, writes BIND's (or Unbound's, PowerDNS
+# Recursor's) DNS64 prefixes and reloads the resolver.
+$(eval $(call nk_program,update-dns64,update-dns64,))
+SBIN_PROGS += update-dns64
