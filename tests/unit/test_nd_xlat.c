@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "addr.h"
 #include "nd_testutil.h"
 
 #define CLIENT	"2001:db8:1::2"
@@ -672,6 +673,39 @@ test_routing_header(void **state)
 	t_gw_close(&t);
 }
 
+/* A second, /40 prefix (RFC 6052 §2.2: octets 5-7 and 9, u octet zero):
+ * the reply comes back under the prefix the client used. */
+static void
+test_rfc6052_40_prefix(void **state)
+{
+	struct t_gw t;
+	uint8_t l4[64], pkt[256], out[256], a[16], pfx[16], srv4[4];
+	char s40[64];
+	size_t len;
+	uint16_t port;
+
+	(void)state;
+	t_gw_open(&t, false, "prefix 2001:db8:100::/40\n");
+	t_a6("2001:db8:100::", pfx);
+	addr_rfc6052_embed(pfx, 40, 0xc0000202, a);
+	assert_int_equal(a[5], 0xc0);
+	assert_int_equal(a[8], 0);
+	assert_int_equal(a[9], 2);
+	inet_ntop(AF_INET6, a, s40, sizeof(s40));
+	len = t_ip6(pkt, CLIENT, s40, 17, 64, l4, t_udp(l4, 40000, 53, "hello"), 6);
+	t_in(&t, pkt, len);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 33);
+	t_a4(SERVER4, srv4);
+	assert_memory_equal(out + 16, srv4, 4);
+	port = t_get16(out + 20);
+	len = t_ip4(pkt, SERVER4, POOL, 17, 64, false, l4, t_udp(l4, 53, port, "back"), 6);
+	t_in(&t, pkt, len);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 52);
+	assert_memory_equal(out + 8, a, 16);
+	assert_int_equal(t_l4ck6(out, 17, out + 40, 12), 0);
+	t_gw_close(&t);
+}
+
 static void
 test_icmp_maps(void **state)
 {
@@ -731,6 +765,7 @@ main(void)
 		cmocka_unit_test(test_malformed_dropped),
 		cmocka_unit_test(test_source_route_option),
 		cmocka_unit_test(test_routing_header),
+		cmocka_unit_test(test_rfc6052_40_prefix),
 		cmocka_unit_test(test_icmp_maps),
 	};
 
