@@ -223,6 +223,24 @@ hd_defaults(struct hd_opts *o)
 	o->state_path = xstrdup(HD_DEFAULT_STATE);
 }
 
+static void
+hd_opts_free(struct hd_opts *o)
+{
+	free(o->state_path);
+	free(o->prom_path);
+	free(o->user);
+	o->state_path = o->prom_path = o->user = NULL;
+}
+
+/* Leave from option parsing without leaking (sanitizer builds check). */
+static void __attribute__((noreturn))
+hd_exit(struct hd_opts *o, struct option *lo, int code)
+{
+	free(lo);
+	hd_opts_free(o);
+	exit(code);
+}
+
 /* Command line: the config file (-f) first, then every other option over
  * it, so the command line wins. Returns the index of PREFIXFILE. */
 static int
@@ -262,7 +280,7 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+f:np:i:t:r:F:m:M:s:u:vhV", lo, NULL)) != -1)
 		if (c == 'f' && conf_parse_file(optarg, hd_keys, o, err, sizeof(err)) == -1) {
 			fprintf(stderr, "nat64-healthd: %s\n", err);
-			exit(1);
+			hd_exit(o, lo, 1);
 		}
 	/* pass 2: everything else */
 	optind = 1;
@@ -287,13 +305,13 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 			continue;
 		case 'h':
 			usage(stdout);
-			exit(0);
+			hd_exit(o, lo, 0);
 		case 'V':
 			printf("nat64-healthd %s\n", HEALTHD_VERSION);
-			exit(0);
+			hd_exit(o, lo, 0);
 		case '?':
 			usage(stderr);
-			exit(2);
+			hd_exit(o, lo, 2);
 		default:
 			break;
 		}
@@ -307,12 +325,12 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 				break;
 		if (name == NULL || hd_keys[k].name == NULL) {
 			usage(stderr);
-			exit(2);
+			hd_exit(o, lo, 2);
 		}
 		err[0] = '\0';
 		if (hd_keys[k].set(o, optarg, err, sizeof(err)) == -1) {
 			fprintf(stderr, "nat64-healthd: --%s: %s\n", name, err[0] ? err : "invalid");
-			exit(2);
+			hd_exit(o, lo, 2);
 		}
 	}
 	free(lo);
@@ -352,6 +370,10 @@ hd_core_timer(void *arg, const struct clk_now *now)
 		d->status_gen = gen;
 		hd_write_status(d, now);
 	}
+	/* This timer never ends (hd_kick relies on it): with every prefix
+	 * in a round the core has no deadline of its own. */
+	if (next > now->mono_ms + 60000)
+		next = now->mono_ms + 60000;
 	d->core_due_ms = next;
 	return (int64_t)(next - now->mono_ms);
 }
@@ -488,13 +510,16 @@ main(int argc, char **argv)
 	if (d.o.status) {
 		if (hd_status_print(d.o.state_path, err, sizeof(err)) == -1) {
 			fprintf(stderr, "nat64-healthd: %s\n", err);
+			hd_opts_free(&d.o);
 			return 1;
 		}
+		hd_opts_free(&d.o);
 		return 0;
 	}
 	/* PREFIXFILE -- COMMAND [ARGS]; getopt stopped at the first operand */
 	if (ai >= argc) {
 		usage(stderr);
+		hd_opts_free(&d.o);
 		return 2;
 	}
 	d.pfpath = argv[ai++];
@@ -505,15 +530,18 @@ main(int argc, char **argv)
 	if (ncmd <= 0 && !d.o.check) {
 		fprintf(stderr, "nat64-healthd: no COMMAND after --\n");
 		usage(stderr);
+		hd_opts_free(&d.o);
 		return 2;
 	}
 	if (d.o.core.ntargets == 0) {
 		fprintf(stderr, "nat64-healthd: at least one --probe is needed\n");
+		hd_opts_free(&d.o);
 		return 2;
 	}
 	if (d.o.core.sel.max < d.o.core.sel.min) {
 		fprintf(stderr, "nat64-healthd: --max %zu is below --min %zu\n", d.o.core.sel.max,
 		    d.o.core.sel.min);
+		hd_opts_free(&d.o);
 		return 2;
 	}
 	if (!d.o.startup_set)
@@ -521,11 +549,13 @@ main(int argc, char **argv)
 		    d.o.core.timeout_ms;
 	if (hd_pf_load(d.pfpath, &l, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64-healthd: %s\n", err);
+		hd_opts_free(&d.o);
 		return 1;
 	}
 	if (d.o.check) {
 		hd_print_check(&d.o, &l, cmd, ncmd);
 		hd_pf_free(&l);
+		hd_opts_free(&d.o);
 		return 0;
 	}
 	stat(d.pfpath, &d.pf_st);
@@ -572,8 +602,6 @@ main(int argc, char **argv)
 	hd_runner_destroy(d.runner);
 	hd_pos_destroy(d.prober);
 	ev_destroy(d.loop);
-	free(d.o.state_path);
-	free(d.o.prom_path);
-	free(d.o.user);
+	hd_opts_free(&d.o);
 	return 0;
 }
