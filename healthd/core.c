@@ -243,21 +243,29 @@ hd_core_select(struct hd_core *c, const struct clk_now *now)
 		in[i].ok_run = c->v[i].h.ok_run;
 	}
 	if (hd_select(in, c->n, &c->cfg.sel, out) || !c->started) {
-		set = xcalloc(c->n, sizeof(*set));
 		for (i = 0; i < c->n; i++) {
 			if (out[i] != c->v[i].selected)
 				log_info("prefix %s %s", c->v[i].text,
 				    out[i] ? "selected" : "deselected");
 			c->v[i].selected = out[i];
-			if (out[i])
-				set[k++] = c->v[i].text;
 		}
 		c->sel_changes++;
 		c->events++;
 		c->started = true;
-		hd_apply_want(c->apply, set, k, now);
-		free(set);
 	}
+	/* COMMAND gets the healthy members first (file order), then the
+	 * fillers: a single-prefix resolver (Unbound, PowerDNS) takes the
+	 * first. Health changes inside an unchanged set reorder it; apply
+	 * runs only if the list differs from the last one. */
+	set = xcalloc(c->n, sizeof(*set));
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].selected && c->v[i].h.state == HD_UP)
+			set[k++] = c->v[i].text;
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].selected && c->v[i].h.state != HD_UP)
+			set[k++] = c->v[i].text;
+	hd_apply_want(c->apply, set, k, now);
+	free(set);
 	free(in);
 	free(out);
 }

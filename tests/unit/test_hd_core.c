@@ -369,6 +369,12 @@ test_all_down_never_empty(void **state)
 	assert_string_equal(s.fr.applied, "2001:db8::/96 2001:db8:1::/96");
 	s.fp.down[2] = false;
 	sim_run(&s, s.t + 10000);
+	/* the healthy one first: single-prefix resolvers take the first */
+	assert_string_equal(s.fr.applied, "2001:db8:2::/96 2001:db8::/96");
+	/* health swaps inside the same set: only the order changes */
+	s.fp.down[2] = true;
+	s.fp.down[0] = false;
+	sim_run(&s, s.t + 20000);
 	assert_string_equal(s.fr.applied, "2001:db8::/96 2001:db8:2::/96");
 	assert_int_equal(s.fr.empties, 0);
 	sim_free(&s);
