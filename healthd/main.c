@@ -342,11 +342,18 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 static void
 hd_write_status(struct healthd *d, const struct clk_now *now)
 {
+	static char last[512];	/* say each distinct failure once */
 	char err[512];
 
 	if (hd_status_write(d->core, d->apply, d->o.state_path, d->o.prom_path, now, err,
-	    sizeof(err)) == -1)
-		log_warnx("status: %s", err);
+	    sizeof(err)) == -1) {
+		if (strcmp(err, last) != 0)
+			log_warnx("status: %s", err);
+		snprintf(last, sizeof(last), "%s", err);
+	} else if (last[0]) {
+		log_info("status: written again");
+		last[0] = '\0';
+	}
 }
 
 /* Generation of what the status file shows: changes now, not at the next

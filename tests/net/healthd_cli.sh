@@ -114,4 +114,16 @@ for cmd in "false" "$T/hang" "/nonexistent/update-dns64"; do
 	kill $PID; wait $PID; PID=
 	n=$((n + 1))
 done
+# -u bind: the daemon drops to the user (root only; the original ran as bind)
+if [ "$(id -u)" = 0 ] && getent passwd bind >/dev/null; then
+	mkdir -p "$T/run" && chown bind "$T/run" && chmod 755 "$T"
+	"$HD" -u bind -s "$T/run/status" -i 100ms -t 50ms --startup 200ms -p tcp:192.0.2.2:80 \
+	    "$T/pf" -- true >"$T/log" 2>&1 &
+	PID=$!
+	for i in $(seq 50); do [ -s "$T/run/status" ] && break; sleep 0.1; done
+	[ "$(stat -c %U "$T/run/status" 2>/dev/null)" = bind ] || fail "-u bind: status not written as bind: $(cat "$T/log")"
+	[ "$(ps -o user= -p $PID)" = bind ] || fail "-u bind: process not running as bind"
+	kill $PID; wait $PID; PID=
+	n=$((n + 1))
+fi
 echo "PASS ($n checks)"
