@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cksum.h"
 #include "nd_gso.h"
+#include "nd_hold.h"
 #include "xalloc.h"
 
 static void
@@ -52,6 +53,8 @@ nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 	nd_state_init(&gw->st, &p);
 	nd_frag_init(&gw->frags);
 	nd_batch_init(gw);
+	/* RFC 6146 §3.4: out-of-order fragments, with bounded resources. */
+	gw->fhold = nd_hold_new(ND_FRAG_HOLD_PKTS, ND_FRAG_HOLD_BYTES, ND_FRAG_TTL_MS);
 	nd_config_own6(cfg, gw->own6);
 	gw->own4 = nd_config_own4(cfg);
 	gw->ipid = (uint16_t)randombytes_random();
@@ -87,6 +90,7 @@ nd_gw_free(struct nd_gw *gw)
 		return;
 	nd_state_free(&gw->st);
 	nd_batch_free(gw);
+	nd_hold_free(gw->fhold);
 	free(gw);
 }
 
@@ -96,6 +100,7 @@ nd_gw_expire(struct nd_gw *gw, const struct clk_now *now)
 	uint64_t next;
 
 	nd_state_expire(&gw->st, now, &next);
+	gw->c.frag_expired += nd_hold_expire(gw->fhold, now, NULL, NULL);
 	if (next == UINT64_MAX || next > now->mono_ms + 1000)
 		return 1000;
 	return (int64_t)(next - now->mono_ms);
@@ -215,6 +220,53 @@ gw_fkey4(const struct nd_p4 *in, uint8_t *k)
 	return 12;
 }
 
+/* Fragments that arrive before their first fragment wait (bounded, 2 s)
+ * in a hold queue keyed by their fragment key, and are fed in again once
+ * the first fragment went through. */
+static uint64_t
+gw_fhkey(const struct nd_gw *gw, const uint8_t *fk, size_t klen)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint64_t k;
+
+	crypto_shorthash(h, fk, klen, gw->st.hkey);
+	memcpy(&k, h, sizeof(k));
+	return k;
+}
+
+static void
+gw_frag_hold(struct nd_gw *gw, const uint8_t *fk, size_t klen, const uint8_t *pkt, size_t len,
+    const struct virtio_net_hdr *vh, const struct clk_now *now)
+{
+	if (gw->refeeding ||
+	    nd_hold_put(gw->fhold, gw_fhkey(gw, fk, klen), pkt, len, vh, now) == -1) {
+		gw->c.drop_frag_unknown++;
+		return;
+	}
+	gw->c.frag_held++;
+}
+
+static void
+gw_refeed(void *arg, uint64_t key, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
+    const struct clk_now *now)
+{
+	struct nd_gw *gw = arg;
+	bool was = gw->refeeding;
+
+	(void)key;
+	gw->refeeding = true;	/* a fragment is held once, never twice */
+	gw->c.frag_released++;
+	nd_gw_input(gw, pkt, len, vh, now);
+	gw->refeeding = was;
+}
+
+static void
+gw_frag_release(struct nd_gw *gw, const uint8_t *fk, size_t klen, const struct clk_now *now)
+{
+	if (nd_hold_count(gw->fhold))
+		nd_hold_release(gw->fhold, gw_fhkey(gw, fk, klen), gw_refeed, gw, now);
+}
+
 /* ------------------------------------------------------------ IPv6 -> IPv4 */
 
 static void
@@ -296,7 +348,7 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		/* A later fragment: follow the first one. */
 		gw_fkey6(&in, fk);
 		if (!nd_frag_get(&gw->frags, fk, 38, fv, 8, now)) {
-			gw->c.drop_frag_unknown++;
+			gw_frag_hold(gw, fk, 38, pkt, len, vh, now);
 			return;
 		}
 		src4 = be32_load(fv);
@@ -466,6 +518,10 @@ build:
 		nd_batch_udp(gw, vh, gw->hdr, ND_IP4_HLEN, l4, l4len, false);
 	else
 		nd_gw_send(gw, vh, gw->hdr, ND_IP4_HLEN, l4, l4len, false);
+	if (in.frag && in.mf && in.fragoff == 0) {
+		gw_fkey6(&in, fk);
+		gw_frag_release(gw, fk, 38, now);
+	}
 }
 
 /* ------------------------------------------------------------ IPv4 -> IPv6 */
@@ -625,7 +681,7 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 	if (!nd_p4_first(&in)) {
 		gw_fkey4(&in, fk);
 		if (!nd_frag_get(&gw->frags, fk, 12, fv, 32, now)) {
-			gw->c.drop_frag_unknown++;
+			gw_frag_hold(gw, fk, 12, pkt, len, vh, now);
 			return;
 		}
 		gw_out6(gw, &in, vh, fv, fv + 16, nh, l4, l4len);
@@ -745,6 +801,8 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		nd_frag_put(&gw->frags, fk, 12, fv, 32, now);
 	}
 	gw_out6(gw, &in, vh, src6, dst6, nh, l4, l4len);
+	if (in.mf)
+		gw_frag_release(gw, fk, 12, now);
 }
 
 void

@@ -2,9 +2,10 @@
  * the ports, the others only its (addresses, identification). When the
  * first fragment is translated its translated addresses are remembered
  * here for a short time (RFC 6146 FRAGMENT_MIN, 2 s) so later fragments
- * of the same datagram follow it. Fixed-size, direct-mapped, bounded:
- * a fragment arriving before its first fragment, or whose slot was taken
- * over, is dropped and counted (no reassembly, no buffering).
+ * of the same datagram follow it. Fixed-size, direct-mapped, bounded; no
+ * reassembly. A fragment arriving before its first fragment waits in a
+ * bounded hold queue (gw.c, hold.c) for up to 2 s; one whose slot was
+ * taken over is held the same way and then dropped (counted).
  */
 #ifndef ND_FRAG_H
 #define ND_FRAG_H

@@ -41,6 +41,7 @@
 	X(gen_time_exceeded6) X(gen_time_exceeded4)			\
 	X(gen_frag_needed4) X(gen_unreach6) X(icmp_rate_limited)	\
 	X(frag_out6) X(frags_xlat) X(hairpin)				\
+	X(frag_held) X(frag_released) X(frag_expired)				\
 	X(udp_coalesced) X(udp_trains) X(udp_coalesce_failed)
 
 struct nd_counters {
@@ -58,6 +59,10 @@ enum nd_verdict { ND_V_XLAT, ND_V_DROP, ND_V_CONTROL, ND_V_HOLD };
 #define ND_SCRATCH	(65536 + 256)
 
 struct nd_train;
+struct nd_hold;
+
+#define ND_FRAG_HOLD_PKTS	256
+#define ND_FRAG_HOLD_BYTES	(1024 * 1024)
 
 struct nd_gw {
 	struct nd_config cfg;
@@ -73,6 +78,8 @@ struct nd_gw {
 	uint64_t icmp_sec;
 	int icmp_tokens;
 	bool in_hairpin;
+	bool refeeding;			/* a held fragment is going through again */
+	struct nd_hold *fhold;		/* fragments waiting for their first */
 	uint8_t hdr[128];		/* the new IP header of a translation */
 	uint8_t scratch[ND_SCRATCH];	/* ICMP errors, fragments, hairpin */
 	uint8_t scratch2[ND_SCRATCH];

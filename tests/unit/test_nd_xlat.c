@@ -519,12 +519,51 @@ test_ipv6_fragments(void **state)
 	assert_int_equal(t_get16(out + 4), 0xbeef);
 	assert_int_equal(t_get16(out + 6), 3);		/* offset 24 / 8 */
 	assert_int_equal(t.gw->c.frags_xlat, 2);
-	/* A later fragment of an unknown datagram: dropped and counted. */
+	/* A later fragment of a datagram not seen yet waits (RFC 6146 §3.4,
+	 * out of order, bounded) and is dropped after 2 s. */
 	l4[7] = 0x00;
 	len = t_ip6(pkt, CLIENT, SERVER6, 44, 64, l4, 8 + 16, -1);
 	t_in(&t, pkt, len);
 	assert_int_equal(t_recv(&t, out, sizeof(out)), 0);
-	assert_int_equal(t.gw->c.drop_frag_unknown, 1);
+	assert_int_equal(t.gw->c.frag_held, 1);
+	t.now = clk_fake(t.now.mono_ms + 2000, 1700000002);
+	nd_gw_expire(t.gw, &t.now);
+	assert_int_equal(t.gw->c.frag_expired, 1);
+	assert_int_equal(t.gw->c.drop_frag_unknown, 0);
+	t_gw_close(&t);
+}
+
+static void
+test_ipv6_fragments_out_of_order(void **state)
+{
+	struct t_gw t;
+	uint8_t l4[600], pkt[700], out[700], first[700], whole[256];
+	size_t len, flen, n, wl;
+
+	(void)state;
+	t_gw_open(&t, false, NULL);
+	memset(l4, 0, 8);
+	l4[0] = 17;
+	t_put16(l4 + 2, 1);
+	l4[4] = 0x11; l4[5] = 0x22; l4[6] = 0x33; l4[7] = 0x44;
+	n = t_udp(l4 + 8, 40000, 53, "0123456789abcdef0123456789abcdef");
+	wl = t_ip6(whole, CLIENT, SERVER6, 17, 64, l4 + 8, n, 6);
+	memcpy(l4 + 8, whole + 40, wl - 40);
+	flen = t_ip6(first, CLIENT, SERVER6, 44, 64, l4, 8 + 24, -1);
+	/* the second fragment first */
+	t_put16(l4 + 2, 24);
+	memcpy(l4 + 8, "0123456789abcdef", 16);
+	len = t_ip6(pkt, CLIENT, SERVER6, 44, 64, l4, 8 + 16, -1);
+	t_in(&t, pkt, len);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 0);
+	t_in(&t, first, flen);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 20 + 24);	/* first, */
+	assert_int_equal(t_get16(out + 6), 0x2000);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 20 + 16);	/* then the held one */
+	assert_int_equal(t_get16(out + 6), 3);
+	assert_int_equal(t_get16(out + 4), 0x3344);
+	assert_int_equal(t.gw->c.frag_held, 1);
+	assert_int_equal(t.gw->c.frag_released, 1);
 	t_gw_close(&t);
 }
 
@@ -761,6 +800,7 @@ main(void)
 		cmocka_unit_test(test_packet_too_big_to_frag_needed),
 		cmocka_unit_test(test_mtu_df_and_fragmenting),
 		cmocka_unit_test(test_ipv6_fragments),
+		cmocka_unit_test(test_ipv6_fragments_out_of_order),
 		cmocka_unit_test(test_hairpin),
 		cmocka_unit_test(test_malformed_dropped),
 		cmocka_unit_test(test_source_route_option),
