@@ -127,7 +127,16 @@ on_tun(int fd, uint32_t events, void *arg, const struct clk_now *now)
 	for (i = 0; i < gw->cfg.batch; i++) {
 		ssize_t n = nd_dev_recv(&dev, &vh, rxbuf, ND_RXBUF);
 
-		if (n <= 0)
+		if (n == -1) {
+			if (errno == EBADFD || errno == ENODEV || errno == EIO) {
+				log_warn("%s: device gone", dev.name);
+				quit = 1;
+			} else if (dev.rx_err % 1000 == 1)
+				log_warn("%s: read (%llu errors)", dev.name,
+				    (unsigned long long)dev.rx_err);
+			break;
+		}
+		if (n == 0)
 			break;
 		nd_gw_input(gw, rxbuf, (size_t)n, dev.vnet ? &vh : NULL, now);
 	}
