@@ -323,6 +323,15 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		nd_icmp_xlat6to4(gw, &in, now);
 		return;
 	}
+	{
+		uint32_t src4_unused;
+
+		/* A source inside our own prefix would come back to us. */
+		if (nd_gw_prefix_of(gw, pkt + 8, &src4_unused) >= 0) {
+			gw->c.drop_bad_addr++;
+			return;
+		}
+	}
 	if (pkt[7] <= 1) {
 		nd_icmp_err6(gw, 3, 0, 0, pkt, len, now);
 		gw->c.gen_time_exceeded6++;

@@ -612,7 +612,9 @@ test_malformed_dropped(void **state)
 	t_in(&t, pkt, len);					/* 127.0.0.1 */
 	len = t_ip6(pkt, CLIENT, "2001:db8:64::e000:1", 17, 64, l4, t_udp(l4, 40000, 53, "x"), 6);
 	t_in(&t, pkt, len);					/* multicast */
-	assert_int_equal(t.gw->c.drop_bad_addr, 2);
+	len = t_ip6(pkt, "2001:db8:64::c000:299", SERVER6, 17, 64, l4, t_udp(l4, 40000, 53, "x"), 6);
+	t_in(&t, pkt, len);					/* source in the prefix */
+	assert_int_equal(t.gw->c.drop_bad_addr, 3);
 	len = t_ip4(pkt, SERVER4, POOL, 17, 64, false, l4, t_udp(l4, 53, 2000, "x"), 6);
 	pkt[10] ^= 0xff;				/* header checksum */
 	t_in(&t, pkt, len);
