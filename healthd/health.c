@@ -25,6 +25,7 @@ hd_health_probe(struct hd_health *h, const struct hd_health_cfg *cfg, bool ok, u
 	h->w_pos = (h->w_pos + 1) % w;
 	if (h->w_fill < w)
 		h->w_fill++;
+	h->since_rise++;
 	if (ok)
 		h->probes_ok++;
 	else
@@ -88,7 +89,10 @@ hd_health_round(struct hd_health *h, const struct hd_health_cfg *cfg, unsigned n
 		h->ok_run = 0;
 	}
 	if (h->state == HD_UP) {
-		bool ratio_bad = cfg->min_ratio_pct && h->w_fill >= w &&
+		/* the ratio rule judges a full window of probes made since
+		 * the rise, or the failures from before would take it down
+		 * again at once */
+		bool ratio_bad = cfg->min_ratio_pct && h->since_rise >= w && h->w_fill >= w &&
 		    hd_health_ratio_pm(h) < cfg->min_ratio_pct * 10;
 
 		if (h->fail_run >= cfg->fall || ratio_bad) {
@@ -107,10 +111,7 @@ hd_health_round(struct hd_health *h, const struct hd_health_cfg *cfg, unsigned n
 		return false;
 	}
 	if (h->ok_run >= cfg->rise && !hd_health_held(h, now)) {
-		/* Judge the ratio only on what happened since rising, or
-		 * the failures from before would bring it down at once. */
-		h->w_fill = 0;
-		h->w_pos = 0;
+		h->since_rise = 0;
 		h->fail_run = 0;
 		h->proven = true;
 		hd_health_set(h, HD_UP, now);

@@ -43,6 +43,7 @@ struct hd_health {
 	bool w_ok[HD_WINDOW_MAX];
 	uint32_t w_rtt_us[HD_WINDOW_MAX];
 	unsigned w_pos, w_fill;
+	unsigned since_rise;		/* probes since the last rise */
 	uint64_t probes_ok, probes_fail;
 };
 

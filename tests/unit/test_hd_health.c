@@ -126,7 +126,7 @@ test_ratio_rule(void **state)
 	for (i = 0; i < 3; i++)
 		round_at(&h, t += 1000, 1, 1);
 	assert_int_equal(h.state, HD_UP);
-	assert_int_equal(h.w_fill, 0);	/* window restarts at the rise */
+	assert_int_equal(h.since_rise, 0);	/* the ratio rule restarts at the rise */
 	/* ok, bad, bad, ok, ...: never 3 bad rounds in a row, but once the
 	 * window (10 probes) is full at 40 % the prefix goes down */
 	for (i = 0; i < 9; i++) {
