@@ -335,13 +335,14 @@ nd_config_print(const struct nd_config *c, char *buf, size_t len)
 	for (i = 0; i < c->n_pool4; i++)
 		P("pool4 %s\n", addr_fmt4(c->pool4[i], a, sizeof(a)));
 	P("port-range %u-%u\n", c->port_min, c->port_max);
-	P("ipv4-addr %s%s\n", addr_fmt4(nd_config_own4(c), a, sizeof(a)),
-	    c->have_ipv4_addr ? "" : "  # default");
+	/* Derived defaults are shown commented, so the output re-parses to itself. */
+	P("%sipv4-addr %s\n", c->have_ipv4_addr ? "" : "# default: ",
+	    addr_fmt4(nd_config_own4(c), a, sizeof(a)));
 	if (c->n_prefix) {
 		uint8_t o6[16];
 
 		nd_config_own6(c, o6);
-		P("ipv6-addr %s%s\n", addr_fmt6(o6, a, sizeof(a)), c->have_ipv6_addr ? "" : "  # default");
+		P("%sipv6-addr %s\n", c->have_ipv6_addr ? "" : "# default: ", addr_fmt6(o6, a, sizeof(a)));
 	}
 	P("mtu6 %u\nmtu4 %u\n", c->mtu6, c->mtu4);
 	P("udp-timeout %llums\n", (unsigned long long)c->to_udp_ms);

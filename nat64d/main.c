@@ -181,9 +181,12 @@ main(int argc, char **argv)
 
 	/* 1. configuration */
 	nd_config_defaults(&cfg);
-	if (nd_config_parse_file(conf_path, &cfg, err, sizeof(err)) == -1 ||
-	    nd_config_check(&cfg, err, sizeof(err)) == -1) {
+	if (nd_config_parse_file(conf_path, &cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64d: %s\n", err);
+		return 1;
+	}
+	if (nd_config_check(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64d: %s: %s\n", conf_path, err);
 		return 1;
 	}
 	if (check) {

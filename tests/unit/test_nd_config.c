@@ -52,7 +52,7 @@ test_good_file(void **state)
 	assert_false(c.offload);
 	nd_config_print(&c, out, sizeof(out));
 	assert_non_null(strstr(out, "prefix 2001:db8:100::/40\n"));
-	assert_non_null(strstr(out, "ipv6-addr 64:ff9b::c000:8  # default\n"));
+	assert_non_null(strstr(out, "# default: ipv6-addr 64:ff9b::c000:8\n"));
 }
 
 static void
