@@ -114,6 +114,28 @@ for cmd in "false" "$T/hang" "/nonexistent/update-dns64"; do
 	kill $PID; wait $PID; PID=
 	n=$((n + 1))
 done
+# SIGHUP re-reads the prefix file even when stat() shows no change (same
+# size, inode and mtime), and SIGUSR1 writes the status file
+: >"$T/log"
+"$HD" -s "$T/status" -i 100ms -t 50ms --startup 200ms -p tcp:192.0.2.2:80 "$T/pf" -- true \
+    >"$T/log" 2>&1 &
+PID=$!
+for i in $(seq 50); do grep -q '^prefix 2001:db8:64:2::/96 ' "$T/status" 2>/dev/null && break; sleep 0.1; done
+grep -q '^prefix 2001:db8:64:2::/96 ' "$T/status" || fail "status before SIGHUP"
+touch -r "$T/pf" "$T/pf.time"
+printf '2001:db8:64:1::\n2001:db8:64:9::\n' >"$T/pf.new"
+cat "$T/pf.new" >"$T/pf"	# same inode, same size
+touch -r "$T/pf.time" "$T/pf"	# same mtime
+sleep 1.5
+grep -q '^prefix 2001:db8:64:9::/96 ' "$T/status" && fail "reloaded without SIGHUP (stat saw a change)"
+kill -HUP $PID
+for i in $(seq 30); do grep -q '^prefix 2001:db8:64:9::/96 ' "$T/status" 2>/dev/null && break; sleep 0.1; done
+grep -q '^prefix 2001:db8:64:9::/96 ' "$T/status" || fail "SIGHUP did not reload: $(cat "$T/log")"
+grep -q 'SIGHUP: 2 prefixes from' "$T/log" || fail "no SIGHUP log line"
+kill $PID; wait $PID; PID=
+printf '2001:db8:64:1::\n2001:db8:64:2::\n' >"$T/pf"
+n=$((n + 1))
+
 # -u bind: the daemon drops to the user (root only; the original ran as bind)
 if [ "$(id -u)" = 0 ] && getent passwd bind >/dev/null; then
 	mkdir -p "$T/run" && chown bind "$T/run" && chmod 755 "$T"
