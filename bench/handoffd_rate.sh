@@ -175,14 +175,25 @@ kill -USR1 $PID; sleep 0.5
 loaded=$(awk '$1 == "channels_loaded" { print $2 }' "$S2/status")
 chans=$(awk '$1 == "channels" { print $2 }' "$S2/status")
 rss_lazy=$(rss_kib $PID)
-kill $PID; wait $PID 2>/dev/null; PID=
 [ -n "$t_ready" ] && echo "READY=1 after $(( (t_ready - t0) / 1000000 )) ms" || echo "no READY=1 within 10 s"
 echo "first lookup answered after $(( (t_answer - t0) / 1000000 )) ms ($(printf '%s\n' "$out" | grep -o 'answers_ok=[0-9]*'))"
 echo "channels $chans, loaded at that point: $loaded (lazy loading), RSS $rss_lazy KiB"
+# Touch every other table: one new NAT64 packet each (validation round trip,
+# then the table loads and answers). Bounded by the sim's own limits.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+t1=$(now_ns)
+out=$(sim -a 127.1.0.1 -N $((TABLES - 1)) -C 40001 -c 1 --udp -w 256 -T 100ms --probe-retries 50 -q)
+t2=$(now_ns)
+kill -USR1 $PID; sleep 0.5
+loaded=$(awk '$1 == "channels_loaded" { print $2 }' "$S2/status")
+rss_all=$(rss_kib $PID)
+echo "every table touched (a validation round trip + first packet each): $(( (t2 - t1) / 1000000 )) ms more;" \
+    "channels loaded $loaded of $TABLES, RSS $rss_all KiB"
+printf '%s\n' "$out" | grep -o 'answers_ok=[0-9]* bad=[0-9]* validations=[0-9]* timeouts=[0-9]*'
+kill $PID; wait $PID 2>/dev/null; PID=
 t1=$(now_ns)
 ip netns exec "$NS" taskset -c "$SRV_CPU" "$SRV" -n -s "$S2" -t $FULL -m 2048 >"$T/check.out" 2>&1
 rc=$?
 t2=$(now_ns)
-echo "loading and checking all $TABLES tables (nat64-handoffd -n): $(( (t2 - t1) / 1000000 )) ms, exit $rc"
-grep -iE 'loaded|entries|channels' "$T/check.out" | tail -n 3
+echo "nat64-handoffd -n over that state: $(( (t2 - t1) / 1000000 )) ms, exit $rc"
 echo "(target: <= 1 s)"

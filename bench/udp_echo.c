@@ -61,8 +61,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "udp-echo: %s:%d: %s\n", addr, port, strerror(errno));
 		return 1;
 	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;	/* no SA_RESTART: recvmmsg returns EINTR */
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	while (!quit) {
 		for (i = 0; i < BATCH; i++) {
 			iov[i].iov_base = bufs[i];
