@@ -35,6 +35,8 @@ sim_build_v6(uint8_t *out, size_t cap, const struct sim_ident *id, const struct 
 	sim_auth(id, r->server, r->client, auth);
 	buf_wr_init(&w, out, cap);
 	hw_put_blob(&w, HW_T_TOKEN, id->token, SIM_MAC_LEN);
+	if (id->has_rot)
+		hw_put_blob(&w, HW_T_TOKEN_ROT, id->rot, SIM_MAC_LEN);
 	hw_put_blob(&w, HW_T_AUTH, auth, SIM_MAC_LEN);
 	if (r->hint != 0)
 		hw_put_hint(&w, r->hint);

@@ -310,7 +310,7 @@ sim_build_flow(struct sim *s, struct sim_nat *n, uint32_t f, uint8_t tries)
 	r.tcp = sim_flow_tcp(s, f);
 	r.sport = r.tcp ? 80 : 53;
 	r.seq = 1000u + tries;
-	r.hint = 0;
+	r.hint = s->o.hint_base ? (uint16_t)(s->o.hint_base + f) : 0;
 	return sim_build_v6(s->pkt, sizeof(s->pkt), &n->id, &r);
 }
 
@@ -858,6 +858,9 @@ sim_answer_entry(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 		if (fl->port == 0 || !fl->seen) {
 			if (!fl->seen)
 				s->k.c[SIM_C_entries]++;
+			if (!fl->seen && s->o.hint_base != 0 &&
+			    e->mapped_port == (uint16_t)(s->o.hint_base + (uint32_t)f))
+				s->k.c[SIM_C_hints_honored]++;
 			fl->seen = 1;
 			sim_set_port(n, (uint32_t)f, e->mapped_port);
 			sim_record(s, n, client, cport, e->mapped_port);
@@ -1220,6 +1223,13 @@ sim_create(const struct sim_opts *o, struct ev_loop *loop, const struct clk_now 
 		n->addr = o->nat64_base + i;
 		n->fd = n->fd9 = -1;
 		sim_ident_init(&n->id, o->seed, n->addr, o->server);
+		if (o->rotate) {
+			struct sim_ident old;
+
+			sim_ident_init(&old, o->rotate_from, n->addr, o->server);
+			memcpy(n->id.rot, old.token, SIM_MAC_LEN);
+			n->id.has_rot = true;
+		}
 		n->flows = xcalloc(s->n_flows ? s->n_flows : 1, sizeof(*n->flows));
 		n->aux = xcalloc(s->n_aux, sizeof(*n->aux));
 		sim_client_addr(SIM_KIND_FLOW, n->addr, o->client_base, n->client0);

@@ -24,10 +24,12 @@ sim_usage(FILE *f)
 "                          a fixed port lets a later run reuse validated tokens\n"
 "      --prefix P          NAT64 /96 prefix (default 64:ff9b::)\n"
 "      --seed N            key seed: same seed and address, same token (default 1)\n"
+"      --rotate-from S     also send a token rotation (type 5) with seed S's token\n"
 "Traffic (per NAT64):\n"
 "  -c, --clients N         synthetic clients 2001:db8:0:NAT::I (default 4)\n"
 "      --client-base N     index of the first client (default 0)\n"
 "  -k, --conns N           connections (client ports from %u) per client (default 1)\n"
+"      --hint P            mapped port hint (type 8) P + connection index\n"
 "      --tcp | --udp       IPv6 packets are TCP SYNs / UDP only (default: both, alternating)\n"
 "      --no-probe          skip the validation phase (first packet, bounce, retries)\n"
 "      --no-new            do not send the new-connection phase\n"
@@ -66,7 +68,7 @@ sim_usage(FILE *f)
 "\n"
 "Counters: sent answers_ok bad validations timeouts entries retries port9\n"
 "bad_validation unvalidated_answers dup lookups_ok returned echo_ok adopted\n"
-"garbage_dropped forged unexpected icmp_errors. Exit 0 if every expectation holds, 1 if not,\n"
+"garbage_dropped forged unexpected icmp_errors hints_honored. Exit 0 if every expectation holds, 1 if not,\n"
 "2 on a usage or setup error.\n",
 	    HW_DEFAULT_PORT, SIM_CPORT_BASE);
 }
@@ -97,7 +99,7 @@ sim_opts_defaults(struct sim_opts *o)
 enum {
 	O_PREFIX = 256, O_SEED, O_CBASE, O_TCP, O_UDP, O_NOPROBE, O_NONEW, O_REPEAT, O_LOOKUPS,
 	O_MISSES, O_ECHO, O_ADOPT, O_ADOPTM, O_GARBAGE, O_FORGE, O_ECHOT, O_NOP9, O_RECORD,
-	O_VERIFY, O_PRETRIES, O_PHASES, O_ACONFLICT, O_ICMP4, O_FUZZ,
+	O_VERIFY, O_PRETRIES, O_PHASES, O_ACONFLICT, O_ICMP4, O_FUZZ, O_ROTATE, O_HINT,
 };
 
 static int
@@ -154,6 +156,8 @@ sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, 
 		{ "adopt-conflict", no_argument, NULL, O_ACONFLICT },
 		{ "icmp4", required_argument, NULL, O_ICMP4 },
 		{ "fuzz", required_argument, NULL, O_FUZZ },
+		{ "rotate-from", required_argument, NULL, O_ROTATE },
+		{ "hint", required_argument, NULL, O_HINT },
 		{ "forge", no_argument, NULL, O_FORGE },
 		{ "echo-target", no_argument, NULL, O_ECHOT },
 		{ "no-port9", no_argument, NULL, O_NOP9 },
@@ -258,6 +262,17 @@ sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, 
 			break;
 		case O_GARBAGE: o->garbage = true; break;
 		case O_ACONFLICT: o->adopt_conflict = true; break;
+		case O_ROTATE:
+			if (sim_num(optarg, 0, UINT64_MAX, &o->rotate_from, "--rotate-from", err,
+			    errlen) == -1)
+				return -1;
+			o->rotate = true;
+			break;
+		case O_HINT:
+			if (sim_num(optarg, 1024, 65535, &v, "--hint", err, errlen) == -1)
+				return -1;
+			o->hint_base = (uint32_t)v;
+			break;
 		case O_ICMP4:
 			if (sim_num(optarg, 0, 65535, &v, "--icmp4", err, errlen) == -1)
 				return -1;

@@ -40,7 +40,7 @@
 	X(sent) X(answers_ok) X(bad) X(validations) X(timeouts) X(entries) \
 	X(retries) X(port9) X(bad_validation) X(unvalidated_answers) X(dup) \
 	X(lookups_ok) X(returned) X(echo_ok) X(adopted) X(garbage_dropped) \
-	X(forged) X(unexpected) X(icmp_errors)
+	X(forged) X(unexpected) X(icmp_errors) X(hints_honored)
 
 enum sim_counter {
 #define SIM_CENUM(n) SIM_C_##n,
@@ -99,6 +99,9 @@ struct sim_opts {
 	bool adopt_conflict;		/* adopted entries take our flows' ports */
 	unsigned icmp4;			/* IPv4 non-TCP/UDP packets: ICMP 3/2 expected */
 	unsigned fuzz;			/* randomly mutated requests */
+	bool rotate;			/* token rotation from rotate_from's key */
+	uint64_t rotate_from;
+	uint32_t hint_base;		/* mapped port hint = base + flow, 0 = none */
 	bool forge;			/* spoofed source, raw socket, no bounce */
 	bool echo_target;		/* target is a plain UDP echo: count replies */
 	bool udp_only, tcp_only;
@@ -122,6 +125,8 @@ int  sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *
 struct sim_ident {
 	uint8_t key[32];
 	uint8_t token[SIM_MAC_LEN];
+	bool has_rot;			/* send a token rotation (type 5) too */
+	uint8_t rot[SIM_MAC_LEN];	/* the previous key's token */
 };
 
 /* Deterministic per-NAT64 key from seed and its address (so a second run
