@@ -29,6 +29,7 @@ sim_ident_init(struct sim_ident *id, uint64_t seed, uint32_t nat64, uint32_t ser
 	uint8_t in[11 + 8 + 4], s4[4];
 	int i;
 
+	memset(id, 0, sizeof(*id));
 	memcpy(in, "handoff-sim", 11);
 	for (i = 0; i < 8; i++)
 		in[11 + i] = (uint8_t)(seed >> (56 - 8 * i));
