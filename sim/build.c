@@ -172,6 +172,9 @@ static const char *const sim_garbage_names[SIM_G__COUNT] = {
 	[SIM_G_V6_NO_AUTH] = "ipv6-without-auth",
 	[SIM_G_HUGE] = "huge-datagram",
 	[SIM_G_ENTRY_NO_IDENT] = "entry-without-identifier",
+	[SIM_G_WRONG_DST] = "ipv6-to-another-server",
+	[SIM_G_V6_OTHER_PROTO] = "ipv6-protocol-47",
+	[SIM_G_ENTRY_LOW_PORT] = "entry-port-below-1024",
 };
 
 const char *
@@ -305,6 +308,30 @@ sim_build_garbage(uint8_t *out, size_t cap, enum sim_garbage g, const struct sim
 			hw_put_noop(&w);
 		break;
 	case SIM_G_ENTRY_NO_IDENT:
+		hw_put_blob(&w, HW_T_TOKEN, id->token, SIM_MAC_LEN);
+		hw_put_blob(&w, HW_T_AUTH, auth, SIM_MAC_LEN);
+		hw_put_entry(&w, &e);
+		break;
+	case SIM_G_WRONG_DST:
+		sim_embed(prefix, server ^ 0xff, dst);
+		n = ippkt_udp6(ip, sizeof(ip), client, dst, SIM_CPORT_BASE, 53,
+		    (const uint8_t *)SIM_PAYLOAD, sizeof(SIM_PAYLOAD) - 1);
+		hw_put_blob(&w, HW_T_TOKEN, id->token, SIM_MAC_LEN);
+		hw_put_blob(&w, HW_T_AUTH, auth, SIM_MAC_LEN);
+		hw_put_ip(&w, ip, n);
+		break;
+	case SIM_G_V6_OTHER_PROTO:
+		n = ippkt_ip6(ip, sizeof(ip), client, dst, 47, (const uint8_t *)SIM_PAYLOAD,
+		    sizeof(SIM_PAYLOAD) - 1);
+		hw_put_blob(&w, HW_T_TOKEN, id->token, SIM_MAC_LEN);
+		hw_put_blob(&w, HW_T_AUTH, auth, SIM_MAC_LEN);
+		hw_put_ip(&w, ip, n);
+		break;
+	case SIM_G_ENTRY_LOW_PORT:
+		e.mapped_port = 80;
+		sim_client_addr(SIM_KIND_ADOPT, nat64, 59999, e.client);
+		sim_auth(id, server, e.client, auth);
+		hw_put_ident(&w);
 		hw_put_blob(&w, HW_T_TOKEN, id->token, SIM_MAC_LEN);
 		hw_put_blob(&w, HW_T_AUTH, auth, SIM_MAC_LEN);
 		hw_put_entry(&w, &e);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Malformed, truncated, oversized, duplicate-type and unknown-format control
-# packets from a validated NAT64 are dropped (no answer), each counted in
+# packets from a validated NAT64, and well-framed ones breaking the server's
+# rules (IPv6 to another server, IPv6 protocol 47, an adopted entry on port
+# 80), are dropped (no answer, no entry, no audit line), each counted in
 # the status file's drop_* counters, and the server survives them and a
 # burst of randomly mutated requests: it answers correctly afterwards.
 . "$(dirname "$0")/handoffd_common.inc"
@@ -8,7 +10,7 @@
 start_server -L "$LOGDIR" -t 256
 AUDIT=$LOGDIR/nat64-handoff.log
 NATS=2
-KINDS=16	# handoff-sim's malformed kinds (sim/sim.h enum sim_garbage)
+KINDS=19	# handoff-sim's malformed kinds (sim/sim.h enum sim_garbage)
 
 out=$(sim -a 127.0.0.2 -N $NATS -C 40002 -c 4 -e entries=8)
 rc=$?
@@ -24,6 +26,8 @@ out=$(sim -a 127.0.0.2 -N $NATS -C 40002 -c 4 --no-probe --no-new --garbage -T 3
 rc=$?
 echo "$out"
 [ $rc -eq 0 ] || fail "malformed packets were answered, or the server stopped answering"
+grep -q '2001:db8:1:' "$AUDIT" && fail "an entry from a refused packet was logged"
+[ "$(grep -c ' Created ' "$AUDIT")" = 8 ] || fail "malformed packets created entries"
 fresh_status
 sum_drops() { awk '$1 ~ /^drop_/ && $1 != "drop_attenuated" { s += $2 } END { print s + 0 }' "$1"; }
 before=$(sum_drops "$T/status.before")
@@ -34,7 +38,7 @@ grep '^drop_' "$STATE/status" | grep -v ' 0$'
     fail "expected $((NATS * KINDS)) more drops counted, got $((after - before))"
 for k in drop_empty drop_truncated drop_unknown_format drop_duplicate_type drop_ip_not_last \
     drop_bad_identifier drop_bad_length drop_bad_multi drop_no_token drop_ipv6_without_auth \
-    drop_entry_incomplete; do
+    drop_entry_incomplete drop_wrong_destination drop_unsupported_ipv6 drop_entry; do
 	v=$(st $k)
 	[ "$v" != MISSING ] || fail "status has no $k counter"
 	[ "$v" -ge $NATS ] || fail "$k = $v, want >= $NATS (one per NAT64)"
