@@ -64,8 +64,17 @@ rc=$?
 echo "$out"
 [ $rc -eq 0 ] || fail "an authenticated (address, port, token) was validated again"
 
+# 5. A NAT64 whose first packet is an IPv4 one (no client address): the
+#    validation packet carries source :: and an empty authenticator (the sim
+#    checks), then the packets to unused ports come back as returned.
+out=$(sim -a 127.0.0.7 -C 40007 -c 1 --no-probe --no-new --misses 3 -R 8 -T 200ms \
+    -e 'validations>=1' -e bad_validation=0 -e returned=3 -e entries=0)
+rc=$?
+echo "$out"
+[ $rc -eq 0 ] || fail "validation triggered by an IPv4 packet"
+
 fresh_status
-[ "$(st channels)" = 2 ] || fail "expected 2 channels, status says $(st channels)"
+[ "$(st channels)" = 3 ] || fail "expected 3 channels, status says $(st channels)"
 check_audit_format "$AUDIT"
 alive || fail "server died"
 echo "PASS"
