@@ -612,6 +612,26 @@ sim_prepare_adopted(struct sim *s)
 		for (j = 0; j < total; j++) {
 			struct hw_entry *e = &n->adopted[j];
 
+			if (s->o.adopt_move) {
+				/* our flow j's client on a new free port: the
+				 * server must move it (Deleted old, Created new) */
+				uint16_t cport;
+
+				if (j >= s->n_flows || n->flows[j].port == 0)
+					break;
+				while (sim_port_used(s, n, p) && p > 1024)
+					p--;
+				if (sim_port_used(s, n, p))
+					break;
+				e->mapped_port = p--;
+				memcpy(e->prefix, s->o.prefix, 12);
+				sim_flow_client(s, n, j, e->client, &cport);
+				e->client_port = cport;
+				sim_set_port(n, j, e->mapped_port);
+				sim_record(s, n, e->client, cport, e->mapped_port);
+				n->n_adopted++;
+				continue;
+			}
 			if (s->o.adopt_conflict) {
 				/* take the port of our flow j: the server must
 				 * give it to the newest claim (Deleted, Created) */
@@ -817,6 +837,14 @@ sim_answer_entry(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 		}
 		if (fl->port != e->mapped_port) {
 			sim_bad(s, n, "lookup by port returned another client", e->mapped_port);
+			return;
+		}
+		if (s->phase == PH_ADOPTED && s->o.adopt_move && (uint64_t)f < s->n_aux &&
+		    n->aux[f].sl.pending) {
+			n->aux[f].sl.pending = 0;
+			s->outstanding--;
+			s->k.c[SIM_C_answers_ok]++;
+			s->k.c[SIM_C_lookups_ok]++;
 			return;
 		}
 		if (s->phase != PH_LOOKUP || !fl->sl.pending) {

@@ -41,6 +41,8 @@ sim_usage(FILE *f)
 "      --adopt-multi N     N entries in §7 multiple-entry packets, then lookups\n"
 "      --adopt-conflict    adopted entries take the ports of this run's connections:\n"
 "                          the newest claim must win (Deleted + Created)\n"
+"      --adopt-move        adopted entries give this run's clients new ports: the\n"
+"                          server must move them (Deleted old port + Created new)\n"
 "      --icmp4 N           N IPv4 packets of protocol 47: ICMP 3/2 from the NAT64 expected\n"
 "      --garbage           malformed packets: no answer expected to any; then alive check\n"
 "      --fuzz N            N randomly mutated requests (answers not checked); then alive check\n"
@@ -99,7 +101,7 @@ sim_opts_defaults(struct sim_opts *o)
 enum {
 	O_PREFIX = 256, O_SEED, O_CBASE, O_TCP, O_UDP, O_NOPROBE, O_NONEW, O_REPEAT, O_LOOKUPS,
 	O_MISSES, O_ECHO, O_ADOPT, O_ADOPTM, O_GARBAGE, O_FORGE, O_ECHOT, O_NOP9, O_RECORD,
-	O_VERIFY, O_PRETRIES, O_PHASES, O_ACONFLICT, O_ICMP4, O_FUZZ, O_ROTATE, O_HINT,
+	O_VERIFY, O_PRETRIES, O_PHASES, O_ACONFLICT, O_ICMP4, O_FUZZ, O_ROTATE, O_HINT, O_AMOVE,
 };
 
 static int
@@ -154,6 +156,7 @@ sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, 
 		{ "adopt-multi", required_argument, NULL, O_ADOPTM },
 		{ "garbage", no_argument, NULL, O_GARBAGE },
 		{ "adopt-conflict", no_argument, NULL, O_ACONFLICT },
+		{ "adopt-move", no_argument, NULL, O_AMOVE },
 		{ "icmp4", required_argument, NULL, O_ICMP4 },
 		{ "fuzz", required_argument, NULL, O_FUZZ },
 		{ "rotate-from", required_argument, NULL, O_ROTATE },
@@ -262,6 +265,7 @@ sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, 
 			break;
 		case O_GARBAGE: o->garbage = true; break;
 		case O_ACONFLICT: o->adopt_conflict = true; break;
+		case O_AMOVE: o->adopt_move = true; break;
 		case O_ROTATE:
 			if (sim_num(optarg, 0, UINT64_MAX, &o->rotate_from, "--rotate-from", err,
 			    errlen) == -1)

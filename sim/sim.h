@@ -97,6 +97,7 @@ struct sim_opts {
 	unsigned adopt_multi;		/* ... sent in §7 multi-entry packets */
 	bool garbage;			/* malformed packets (each must be dropped) */
 	bool adopt_conflict;		/* adopted entries take our flows' ports */
+	bool adopt_move;		/* adopted entries move our flows to new ports */
 	unsigned icmp4;			/* IPv4 non-TCP/UDP packets: ICMP 3/2 expected */
 	unsigned fuzz;			/* randomly mutated requests */
 	bool rotate;			/* token rotation from rotate_from's key */

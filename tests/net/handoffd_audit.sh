@@ -3,7 +3,8 @@
 # table, adopted single and §7 entries, entries that take over ports, echo,
 # misses, ICMP errors, --localtime), matches the seed's format; Deleted and
 # Created of a reused port come in that order; conflicting adopted entries
-# win (the newest claim) and their lookups answer the adopting client.
+# win (the newest claim) and their lookups answer the adopting client; an
+# adopted entry giving a known client another port moves it.
 . "$(dirname "$0")/handoffd_common.inc"
 
 start_server -L "$LOGDIR" -t 16 --localtime
@@ -34,6 +35,18 @@ for c in '2001:db8:1:5::' '2001:db8:1:5::1'; do
 	done
 done
 
+# Adopted entries giving this run's clients new ports: the client moves
+# (Deleted on its old port, then Created on the new one), lookups follow.
+out=$(sim -a 127.0.0.6 -C 40006 -c 3 -k 2 --adopt 2 --adopt-multi 2 --adopt-move --record "$T/rec6" \
+    -e entries=6 -e adopted=4 -e lookups_ok=4)
+rc=$?
+echo "$out"
+[ $rc -eq 0 ] || fail "adopted entries did not move the clients"
+moved=$(awk '/ Deleted 127\.0\.0\.6:/ { split($4, a, ":"); old = a[2]; c = $5; next }
+    c != "" { split($4, b, ":"); if ($3 == "Created" && $5 == c && b[2] != old) n++; c = "" }
+    END { print n + 0 }' "$AUDIT")
+[ "$moved" = 4 ] || fail "want 4 Deleted+Created moves of the same client to a new port, got $moved"
+
 # Eviction in the 16-entry tables: 30 more clients on one NAT64.
 out=$(sim -a 127.0.0.2 -C 40002 -c 30 --client-base 100 -e entries=30 -e validations=0)
 rc=$?
@@ -41,10 +54,11 @@ echo "$out"
 [ $rc -eq 0 ] || fail "clients beyond the table size"
 del=$(grep -c ' Deleted 127.0.0.2:' "$AUDIT")
 [ "$del" -ge 26 ] || fail "expected >= 26 evictions on 127.0.0.2, got $del"
-# Each Deleted is followed by a Created of the same NAT64:port.
-awk '/ Deleted / { split($4, a, " "); want = $4; next }
-     want != "" { if ($3 != "Created" || $4 != want) { print "after Deleted " want ": " $0; bad = 1 } want = "" }
-     END { exit bad }' "$AUDIT" || fail "a Deleted not followed by the Created reusing its port"
+# Each Deleted is followed by the Created that caused it: the same
+# NAT64:port (eviction, port taken over) or the same client (moved).
+awk '/ Deleted / { want = $4; cl = $5; next }
+     want != "" { if ($3 != "Created" || ($4 != want && $5 != cl)) { print "after Deleted " want " " cl ": " $0; bad = 1 } want = "" }
+     END { exit bad }' "$AUDIT" || fail "a Deleted not followed by the Created that caused it"
 fresh_status
 grep '^channel ' "$STATE/status"
 for n in 127.0.0.2 127.0.0.3 127.0.0.4; do
