@@ -19,19 +19,33 @@ static uint64_t audit_errs;
 static char audit_buf[AUDIT_BUF];
 static size_t audit_len;
 
+/* Open log_dir's audit file (or standard output). The current stream
+ * stays in use until the new one is open: a failed reopen (SIGHUP with a
+ * missing directory) keeps writing where we were, never nowhere. */
 int
 audit_open(const char *log_dir, int localtime, char *err, size_t errlen)
 {
-	audit_close();
-	audit_local = localtime;
-	if (log_dir == NULL) {
-		audit_fd = STDOUT_FILENO;
-		return 0;
+	char *path = NULL;
+	int fd = STDOUT_FILENO;
+
+	if (log_dir) {
+		path = xmalloc(strlen(log_dir) + sizeof(AUDIT_FILE) + 2);
+		sprintf(path, "%s/%s", log_dir, AUDIT_FILE);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (fd == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			free(path);
+			return -1;
+		}
 	}
+	audit_flush();
+	if (audit_fd > STDERR_FILENO)
+		close(audit_fd);
+	audit_fd = fd;
+	audit_local = localtime;
 	free(audit_path);
-	audit_path = xmalloc(strlen(log_dir) + sizeof(AUDIT_FILE) + 2);
-	sprintf(audit_path, "%s/%s", log_dir, AUDIT_FILE);
-	return audit_reopen(err, errlen);
+	audit_path = path;
+	return 0;
 }
 
 int
@@ -87,8 +101,10 @@ audit_write(const struct clk_now *now, const char *event)
 	char stamp[40], line[256];
 	int n;
 
-	if (audit_fd == -1)
+	if (audit_fd == -1) {
+		audit_errs++;	/* a line lost is counted, never silent */
 		return;
+	}
 	clk_format_wall(now, audit_local, stamp, sizeof(stamp));
 	n = snprintf(line, sizeof(line), "%s %s\n", stamp, event);
 	if (n < 0 || (size_t)n >= sizeof(line)) {

@@ -198,23 +198,36 @@ chan_loaded(const struct chan_reg *reg)
 	return reg->nloaded;
 }
 
-static void
+/* Load a channel's table from its journal. On failure (the file cannot be
+ * read or created: EMFILE, EIO, ...) the channel stays unloaded, so it is
+ * never served from an empty table while its entries sit on disk; the
+ * next use retries, at most once a second. */
+static bool
 chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 {
 	struct jr_load_result res;
 	char path[4096], err[4600], a[ADDR_STRLEN];
 
-	(void)now;
+	if (ch->load_failed_ms && now->mono_ms - ch->load_failed_ms < 1000)
+		return false;
 	ch->t = ct_create(reg->table_size, reg->hash_key);
-	reg->nloaded++;
 	chan_path(reg, ch->local, ch->nat64, path, sizeof(path));
 	ch->jf = jr_open(path, ch->nat64, ch->local, ch->t, &res, err, sizeof(err));
 	if (ch->jf == NULL) {
 		reg->journal_errors++;
-		log_warnx("channel %s: %s; running without persistence",
-		    addr_fmt4(ch->nat64, a, sizeof(a)), err);
-		return;
+		if (ch->load_failed_ms == 0)
+			log_warnx("channel %s: %s; not served until its state can be read",
+			    addr_fmt4(ch->nat64, a, sizeof(a)), err);
+		ch->load_failed_ms = now->mono_ms ? now->mono_ms : 1;
+		ct_destroy(ch->t);
+		ch->t = NULL;
+		return false;
 	}
+	if (ch->load_failed_ms)
+		log_info("channel %s: state readable again, %u entries",
+		    addr_fmt4(ch->nat64, a, sizeof(a)), ct_count(ch->t));
+	ch->load_failed_ms = 0;
+	reg->nloaded++;
 	if (res.set_aside || res.truncated)
 		log_warnx("%s: %s", path, res.msg);
 	if (res.evicted)
@@ -222,14 +235,14 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 		    reg->table_size);
 	if (res.records)
 		log_debug("%s: %u records replayed, %u entries", path, res.records, ct_count(ch->t));
-	/* A compacted file restores LRU order exactly; start clean. */
 	ch->last_compact_ms = now->mono_ms;
-	if (res.truncated || res.evicted || jr_garbage(ch->jf, ch->t) > CHAN_COMPACT_GARBAGE) {
-		if (jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1) {
-			reg->journal_errors++;
-			log_warnx("%s", err);
-		}
+	if (res.truncated || res.evicted || jr_garbage(ch->jf, ch->t) > CHAN_COMPACT_GARBAGE)
+		ch->compact_due = true;
+	if (ch->init_pending) {
+		audit_initialized(now, ch->nat64);
+		ch->init_pending = false;
 	}
+	return true;
 }
 
 static struct chan *
@@ -264,8 +277,8 @@ chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
 	if (reg->nchan >= reg->max_channels)
 		return NULL;
 	ch = chan_register(reg, local, nat64);
+	ch->init_pending = true;	/* "Initialized" once its state exists */
 	chan_load(reg, ch, now);
-	audit_initialized(now, nat64);
 	return ch;
 }
 
@@ -321,6 +334,26 @@ chan_journal_create(struct chan_reg *reg, struct chan *ch, uint16_t port, const 
 		chan_mark_dirty(reg, ch);
 	}
 	ch->created++;
+}
+
+/* A new authenticator for an existing entry: stored and journaled (as a
+ * create record, which replay treats as a replacement), so kill -9 does
+ * not bring the old one back. */
+static void
+chan_refresh_auth(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t *auth,
+    size_t auth_len)
+{
+	struct ct_view v;
+
+	if (!ct_get(ch->t, port, &v) ||
+	    (v.auth_len == auth_len && (auth_len == 0 || memcmp(v.auth, auth, auth_len) == 0)))
+		return;
+	if (ct_set_auth(ch->t, port, auth, auth_len) != CT_OK || !ct_get(ch->t, port, &v))
+		return;
+	if (ch->jf) {
+		jr_add_create(ch->jf, &v);
+		chan_mark_dirty(reg, ch);
+	}
 }
 
 static bool
@@ -388,10 +421,11 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 	if (port) {
 		ct_touch(ch->t, port, now_s);
 		ch->touched = true;
-		if (ct_set_auth(ch->t, port, auth, auth_len) != CT_OK)
-			return port;
+		chan_refresh_auth(reg, ch, port, auth, auth_len);
 		return port;
 	}
+	if (!ct_can_insert(ch->t, prefix, auth, auth_len))
+		return 0;	/* decided before anything is evicted */
 	if (ct_count(ch->t) >= ct_capacity(ch->t)) {
 		port = chan_victim(reg, ch, avoid, navoid, now, &live);
 		if (port == 0)
@@ -429,10 +463,12 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 	if (old == port) {
 		ct_touch(ch->t, port, now_s);
 		ch->touched = true;
-		ct_set_auth(ch->t, port, auth, auth_len);
+		chan_refresh_auth(reg, ch, port, auth, auth_len);
 		ch->adopted++;
 		return true;
 	}
+	if (!ct_can_insert(ch->t, prefix, auth, auth_len))
+		return false;	/* decided before anything is deleted */
 	/* Newest wins: drop the client's other mapping and the port's
 	 * other client. */
 	if (old)
@@ -492,8 +528,8 @@ chan_flush(struct chan_reg *reg)
 void
 chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 {
-	struct chan *ch;
-	char err[512];
+	struct chan *ch, *pick = NULL;
+	char err[4600];
 	size_t i;
 
 	chan_flush(reg);
@@ -503,16 +539,24 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 				continue;
 			if (jr_sync(ch->jf) == -1)
 				reg->journal_errors++;
-			if (jr_garbage(ch->jf, ch->t) > ct_count(ch->t) + CHAN_COMPACT_GARBAGE ||
-			    (ch->touched && now->mono_ms - ch->last_compact_ms >= CHAN_COMPACT_MS)) {
-				if (jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1) {
-					reg->journal_errors++;
-					log_warnx("%s", err);
-				}
-				ch->touched = false;
-				ch->last_compact_ms = now->mono_ms;
-			}
+			if (jr_needs_compact(ch->jf) ||
+			    jr_garbage(ch->jf, ch->t) > ct_count(ch->t) + CHAN_COMPACT_GARBAGE ||
+			    (ch->touched && now->mono_ms - ch->last_compact_ms >= CHAN_COMPACT_MS))
+				ch->compact_due = true;
+			/* One compaction per tick (a full table takes tens of
+			 * ms): the most overdue goes first. */
+			if (ch->compact_due && (pick == NULL || ch->last_compact_ms < pick->last_compact_ms))
+				pick = ch;
 		}
+	if (pick) {
+		if (jr_compact(pick->jf, pick->t, err, sizeof(err)) == -1) {
+			reg->journal_errors++;
+			log_warnx("%s", err);
+		}
+		pick->compact_due = false;
+		pick->touched = false;
+		pick->last_compact_ms = now->mono_ms;
+	}
 }
 
 struct chan *

@@ -30,6 +30,9 @@ struct chan {
 	struct chan *dirty_next;
 	bool dirty;			/* journal records queued */
 	bool touched;			/* LRU changed since the last compaction */
+	bool compact_due;		/* rewrite the journal at the next chance */
+	bool init_pending;		/* new: "Initialized" when first loaded */
+	uint64_t load_failed_ms;	/* last failed load (0: none) */
 	uint64_t last_compact_ms;
 	uint8_t *live;			/* cached live-port bitmap */
 	uint64_t live_ms;

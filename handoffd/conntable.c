@@ -14,6 +14,7 @@
 #define CT_ABUCKETS	(1u << CT_ABITS)
 #define CT_AUTH_INLINE	24
 #define CT_AUTH_MAX_RECS 65535
+#define CT_EXT_BUDGET	(2u << 20)	/* octets of authenticators over 24 per table */
 
 struct ct_slot {		/* 32 octets */
 	uint8_t client[16];
@@ -299,6 +300,8 @@ ct_auth_ref(struct ct_table *t, const uint8_t *bytes, size_t len)
 			return idx;
 		}
 	}
+	if (len > CT_AUTH_INLINE && t->ext_bytes + len > CT_EXT_BUDGET)
+		return -1;
 	if (t->afree) {
 		idx = t->afree;
 		t->afree = t->auths[idx].hnext;
@@ -353,6 +356,29 @@ ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len)
 }
 
 /* --- insert / remove --------------------------------------------------- */
+
+bool
+ct_can_insert(const struct ct_table *t, const uint8_t prefix[12], const uint8_t *auth,
+    size_t auth_len)
+{
+	uint32_t h;
+	uint16_t idx;
+
+	if (auth_len > CT_MAX_AUTH)
+		return false;
+	if (ct_find_prefix(t, prefix) < 0 && t->nprefixes >= CT_MAX_PREFIXES)
+		return false;
+	if (auth_len == 0)
+		return true;
+	h = ct_hash_auth(t, auth, auth_len);
+	for (idx = t->ahead[h]; idx; idx = t->auths[idx].hnext)
+		if (t->auths[idx].len == auth_len &&
+		    memcmp(ct_auth_bytes(&t->auths[idx]), auth, auth_len) == 0)
+			return true;	/* shared: costs nothing */
+	if (auth_len > CT_AUTH_INLINE && t->ext_bytes + auth_len > CT_EXT_BUDGET)
+		return false;
+	return t->afree != 0 || t->nauths < CT_AUTH_MAX_RECS;
+}
 
 enum ct_err
 ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12], const uint8_t client[16],

@@ -12,7 +12,10 @@
  * (32 octets a slot, 2 MiB, pages touched only as ports are used), a
  * client hash of 32768 uint16 heads, and a deduplicated pool of
  * authenticators (one record per distinct authenticator, i.e. per client
- * address while the NAT64 keeps its key). No per-entry allocation.
+ * address while the NAT64 keeps its key). No per-entry allocation; an
+ * authenticator over 24 octets is allocated once, within a per-table
+ * budget of 2 MiB, so a table stays under ~6 MiB whatever the NAT64
+ * sends.
  *
  * Time is passed in as wall-clock seconds (now_s): the table never reads
  * a clock. Network input never reaches an assert: every argument from a
@@ -80,6 +83,11 @@ enum ct_err ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12
     const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,
     uint32_t now_s);
 void ct_remove(struct ct_table *t, uint16_t port);
+/* Would an entry with this prefix and authenticator find room (prefix
+ * slot, authenticator pool and its 2 MiB budget for authenticators over
+ * 24 octets)? Ignores the entry count: eviction makes room for that. */
+bool ct_can_insert(const struct ct_table *t, const uint8_t prefix[12], const uint8_t *auth,
+    size_t auth_len);
 
 /* LRU order: oldest entry's port (0 if empty), and the next newer one. */
 uint16_t ct_lru_oldest(const struct ct_table *t);

@@ -19,6 +19,7 @@
 #define JR_CREATE_FIXED	(1 + 1 + 2 + 2 + 4 + 12 + 16)
 #define JR_DELETE_LEN	(1 + 1 + 2 + 4)
 #define JR_MAX_FILE	(512u << 20)
+#define JR_MAX_QUEUE	(1u << 20)
 
 struct jr_file {
 	char *path;
@@ -29,6 +30,7 @@ struct jr_file {
 	size_t qlen, qcap;
 	uint32_t qrecords;
 	bool unsynced;
+	bool lost;		/* records were dropped: compact from the table */
 };
 
 static void
@@ -70,6 +72,19 @@ jr_peek(const char *path, uint32_t *nat64, uint32_t *local)
 	n = read(fd, h, sizeof(h));
 	close(fd);
 	return n == JR_HDR_LEN && jr_header_ok(h, JR_HDR_LEN, nat64, local) ? 0 : -1;
+}
+
+/* While writes fail (disk full), the queue must not grow without bound:
+ * past JR_MAX_QUEUE it is dropped and the file marked for a rewrite from
+ * the table, which is complete in memory. */
+static void
+jr_cap_queue(struct jr_file *jf)
+{
+	if (jf->qlen <= JR_MAX_QUEUE)
+		return;
+	jf->qlen = 0;
+	jf->qrecords = 0;
+	jf->lost = true;
 }
 
 static void
@@ -139,6 +154,13 @@ jr_flush(struct jr_file *jf, char *err, size_t errlen)
 {
 	size_t off = 0;
 
+	if (jf->qlen == 0)
+		return 0;
+	if (jf->fd == -1 && (jf->fd = open(jf->path, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: reopen failed: %s", jf->path, strerror(errno));
+		jr_cap_queue(jf);
+		return -1;
+	}
 	while (off < jf->qlen) {
 		ssize_t w = write(jf->fd, jf->q + off, jf->qlen - off);
 
@@ -151,6 +173,7 @@ jr_flush(struct jr_file *jf, char *err, size_t errlen)
 			 * what was written so it is not duplicated. */
 			memmove(jf->q, jf->q + off, jf->qlen - off);
 			jf->qlen -= off;
+			jr_cap_queue(jf);
 			return -1;
 		}
 		off += (size_t)w;
@@ -160,6 +183,12 @@ jr_flush(struct jr_file *jf, char *err, size_t errlen)
 	jf->qlen = 0;
 	jf->unsynced = true;
 	return 0;
+}
+
+bool
+jr_needs_compact(const struct jr_file *jf)
+{
+	return jf->lost;
 }
 
 int
@@ -234,6 +263,23 @@ jr_replay(const uint8_t *buf, size_t len, struct ct_table *t, struct jr_load_res
 	return off;
 }
 
+/* fsync the directory holding path, so a new file survives power loss. */
+static void
+jr_sync_dir(const char *path)
+{
+	char dir[4096], *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return;
+	*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 struct jr_file *
 jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
     struct jr_load_result *res, char *err, size_t errlen)
@@ -262,8 +308,10 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 			buf = NULL;
 			len = 0;
 		}
-	} else if (errno != ENOENT) {
+	} else if (errno == EFBIG || errno == EINVAL) {
+		/* Too large or not a regular file: content we cannot use. */
 		char aside[4096];
+		int e = errno;
 
 		snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, (long long)time(NULL));
 		if (rename(path, aside) == -1) {
@@ -271,8 +319,13 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 			return NULL;
 		}
 		res->set_aside = true;
-		snprintf(res->msg, sizeof(res->msg), "unreadable (%s); set aside as %s",
-		    strerror(errno), aside);
+		snprintf(res->msg, sizeof(res->msg), "unusable (%s); set aside as %s",
+		    strerror(e), aside);
+	} else if (errno != ENOENT) {
+		/* EMFILE, ENOMEM, EIO, EACCES...: the file may be perfectly
+		 * good. Leave it alone; the caller retries later. */
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
 	}
 
 	jf = xcalloc(1, sizeof(*jf));
@@ -283,18 +336,34 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 	if (buf) {
 		good = jr_replay(buf, len, t, res);
 		jf->records = res->records;
-		free(buf);
 		jf->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (jf->fd == -1)
+		if (jf->fd == -1) {
+			free(buf);
 			goto fail;
-		if (good < len) {
-			res->truncated = true;
-			snprintf(res->msg, sizeof(res->msg),
-			    "torn or corrupt record at offset %zu of %zu; %u records kept, tail cut",
-			    good, len, res->records);
-			if (ftruncate(jf->fd, (off_t)good) == -1)
-				goto fail;
 		}
+		if (good < len) {
+			char aside[4096];
+
+			/* Keep what is cut: a torn last record is the usual
+			 * cause, but a flipped bit mid-file would otherwise
+			 * take every later record with it. */
+			snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, (long long)time(NULL));
+			res->truncated = true;
+			if (afile_replace(aside, buf + good, len - good, 0600, err, errlen) == -1) {
+				free(buf);
+				errno = EIO;
+				goto fail;
+			}
+			snprintf(res->msg, sizeof(res->msg),
+			    "torn or corrupt record at offset %zu of %zu; %u records kept, "
+			    "the %zu octets after it saved as %s", good, len, res->records,
+			    len - good, aside);
+			if (ftruncate(jf->fd, (off_t)good) == -1) {
+				free(buf);
+				goto fail;
+			}
+		}
+		free(buf);
 		return jf;
 	}
 	jf->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -303,6 +372,7 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 	jr_header(h, nat64, local);
 	if (write(jf->fd, h, sizeof(h)) != (ssize_t)sizeof(h) || fsync(jf->fd) == -1)
 		goto fail;
+	jr_sync_dir(path);
 	return jf;
 fail:
 	snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -331,10 +401,7 @@ jr_compact(struct jr_file *jf, const struct ct_table *t, char *err, size_t errle
 	struct afile *af;
 	struct ct_view v;
 	uint16_t p;
-	int fd;
 
-	if (jf->qlen && jr_flush(jf, err, errlen) == -1)
-		return -1;
 	af = afile_begin(jf->path, 0600, err, errlen);
 	if (af == NULL)
 		return -1;
@@ -358,14 +425,20 @@ jr_compact(struct jr_file *jf, const struct ct_table *t, char *err, size_t errle
 	free(buf);
 	if (afile_commit(af, err, errlen) == -1)
 		return -1;
-	fd = open(jf->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd == -1) {
+	/* Whatever was queued is in the table too: the rewrite covers it. */
+	jf->qlen = 0;
+	jf->qrecords = 0;
+	/* The old descriptor points at the replaced inode: never write
+	 * there again. If the reopen fails, jr_flush() retries it. */
+	if (jf->fd != -1)
+		close(jf->fd);
+	jf->fd = open(jf->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	jf->records = ct_count(t);
+	jf->unsynced = false;
+	jf->lost = false;
+	if (jf->fd == -1) {
 		snprintf(err, errlen, "%s: reopen after compaction: %s", jf->path, strerror(errno));
 		return -1;
 	}
-	close(jf->fd);
-	jf->fd = fd;
-	jf->records = ct_count(t);
-	jf->unsynced = false;
 	return 0;
 }

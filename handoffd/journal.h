@@ -13,10 +13,14 @@
  * atomically with one create record per live entry, oldest first, which
  * is also how LRU order survives a restart.
  *
- * Loading validates the header and every record. A bad header: the file
- * is renamed aside (*.corrupt-<time>) and the channel starts empty. A bad
- * or torn record: replay stops there and the file is truncated to the
- * last good record (a crash mid-append leaves exactly that).
+ * Loading validates the header and every record. A bad header (or a file
+ * too large or not regular): the file is renamed aside (*.corrupt-<time>)
+ * and the channel starts empty. A bad or torn record: replay stops there,
+ * the octets from it on are saved to *.corrupt-<time>, and the file is
+ * truncated to the last good record (a crash mid-append leaves exactly
+ * that). An error opening or reading the file (EMFILE, EIO, ...) leaves
+ * it untouched and jr_open() fails: the caller must not serve the channel
+ * from an empty table, and retries later.
  */
 #ifndef NK_JOURNAL_H
 #define NK_JOURNAL_H
@@ -42,8 +46,8 @@ struct jr_load_result {
 };
 
 /* Open (creating if absent) and replay into t (empty, created by the
- * caller). Returns NULL only if the file cannot be created at all
- * (message in err). */
+ * caller). Returns NULL if the file cannot be read or created (message
+ * in err); t's contents are then meaningless. */
 struct jr_file *jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
     struct jr_load_result *res, char *err, size_t errlen);
 void jr_close(struct jr_file *jf);
@@ -54,6 +58,8 @@ void jr_add_delete(struct jr_file *jf, uint16_t port);
 int  jr_flush(struct jr_file *jf, char *err, size_t errlen);
 bool jr_pending(const struct jr_file *jf);
 int  jr_sync(struct jr_file *jf);
+/* Records were lost to failing writes: rewrite the file from the table. */
+bool jr_needs_compact(const struct jr_file *jf);
 /* Records in the file beyond the live entries (compaction when large). */
 uint32_t jr_garbage(const struct jr_file *jf, const struct ct_table *t);
 /* Rewrite atomically from t in LRU order (oldest first). */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,9 +176,12 @@ on_socket(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		}
 		chan_flush(d->srv.reg);
 		audit_flush();
-		save_tokens(d);
+		/* Tokens are saved by the 1 s timer, never here: nothing
+		 * answered depends on them (a bounce is consumed, not
+		 * answered), and a peer must not be able to make us fsync
+		 * per packet (type-5 rotations need no round trip). */
 		if (ntx)
-			uio_send(d->uio, tx, ntx);
+			d->srv.c[SRV_C_tx_errors] += (uint64_t)(ntx - uio_send(d->uio, tx, ntx));
 		if (n < UIO_BATCH)
 			break;
 	}
@@ -225,9 +229,9 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 		memcpy(nc.state_dir, d->cfg.state_dir, sizeof(nc.state_dir));
 		memcpy(nc.user, d->cfg.user, sizeof(nc.user));
 		if (audit_open(nc.log_dir[0] ? nc.log_dir : NULL, nc.localtime, err, sizeof(err)) == -1) {
-			log_warnx("reload: %s; audit log unchanged", err);
-			audit_open(d->cfg.log_dir[0] ? d->cfg.log_dir : NULL, d->cfg.localtime, err,
-			    sizeof(err));
+			/* audit_open() swaps only on success: the old file
+			 * (even if moved away by logrotate) keeps the lines. */
+			log_warnx("reload: %s; audit lines keep going to the previous file", err);
 			memcpy(nc.log_dir, d->cfg.log_dir, sizeof(nc.log_dir));
 		}
 		d->cfg = nc;
@@ -407,6 +411,21 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (audit_open(d.cfg.log_dir[0] ? d.cfg.log_dir : NULL, d.cfg.localtime, err, sizeof(err)) == -1)
 		fatalx("audit log: %s", err);
+
+	/* Every loaded channel holds its journal open: make room for them. */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+			if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)d.cfg.max_channels + 64)
+				log_warnx("open file limit %llu is below max-channels %u + 64: channels "
+				    "beyond it are refused until files free up (raise LimitNOFILE)",
+				    (unsigned long long)rl.rlim_cur, d.cfg.max_channels);
+		}
+	}
 
 	/* 2. Persistent state: keys and tokens, then the channels. */
 	d.srv.port = d.cfg.port;

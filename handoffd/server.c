@@ -135,7 +135,7 @@ srv_put_entry(struct buf_wr *w, const struct ct_view *v)
 
 /* Entries reported by the NAT64 (single or §7): adopt each. */
 static void
-srv_adopt_entries(struct srv_ctx *s, struct chan *ch, const struct hw_packet *pkt,
+srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const struct hw_packet *pkt,
     const struct clk_now *now)
 {
 	unsigned g, i;
@@ -146,6 +146,13 @@ srv_adopt_entries(struct srv_ctx *s, struct chan *ch, const struct hw_packet *pk
 		for (i = gr->first; i < (unsigned)gr->first + gr->count && i < pkt->n_entries; i++) {
 			const struct hw_entry *e = &pkt->entries[i];
 
+			/* §10's port rules bind the NAT64's entries too: we
+			 * would otherwise hand these ports out in answers. */
+			if (e->mapped_port == HW_TEREDO_PORT || e->mapped_port == s->port ||
+			    e->mapped_port == sport) {
+				s->c[SRV_C_drop_entry]++;
+				continue;
+			}
 			if (chan_adopt(s->reg, ch, e->mapped_port, e->prefix, e->client,
 			    e->client_port, gr->auth.p, gr->auth.len, now))
 				s->c[SRV_C_entries_adopted]++;
@@ -328,12 +335,16 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 		return 0;
 	}
 	ch = chan_get_or_create(s->reg, local, src, now);
-	if (ch == NULL || ch->t == NULL) {
+	if (ch == NULL) {
 		s->c[SRV_C_drop_max_channels]++;
 		return 0;
 	}
+	if (ch->t == NULL) {
+		s->c[SRV_C_drop_state_unavailable]++;
+		return 0;
+	}
 	if (pkt.n_entries > 0)
-		srv_adopt_entries(s, ch, &pkt, now);
+		srv_adopt_entries(s, ch, sport, &pkt, now);
 	if (pkt.ip_version == 6)
 		return srv_ipv6(s, ch, src, sport, &pkt, now, tx);
 	if (pkt.ip_version == 4)

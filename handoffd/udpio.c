@@ -128,7 +128,7 @@ uio_recv(struct uio *u, struct uio_rx *rx)
 int
 uio_send(struct uio *u, const struct srv_tx *tx, int n)
 {
-	int i, sent = 0;
+	int i, sent = 0, done = 0;
 
 	for (i = 0; i < n; i++) {
 		struct msghdr *m = &u->smsg[i].msg_hdr;
@@ -155,16 +155,18 @@ uio_send(struct uio *u, const struct srv_tx *tx, int n)
 		pi.ipi_spec_dst.s_addr = htonl(tx[i].local);
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
-	while (sent < n) {
-		int r = sendmmsg(u->fd, u->smsg + sent, (unsigned)(n - sent), 0);
+	while (done < n) {
+		int r = sendmmsg(u->fd, u->smsg + done, (unsigned)(n - done), 0);
 
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
-			/* Skip the datagram the kernel refused (e.g. no route). */
-			sent++;
+			/* Skip the datagram the kernel refused (no route, a
+			 * full socket buffer): the caller counts it. */
+			done++;
 			continue;
 		}
+		done += r;
 		sent += r;
 	}
 	return sent;

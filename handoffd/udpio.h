@@ -30,7 +30,8 @@ int  uio_fd(const struct uio *u);
 int  uio_recv(struct uio *u, struct uio_rx *rx);
 /* A send slot's SRV_TX_MAX-octet buffer, i < UIO_BATCH. */
 uint8_t *uio_txbuf(struct uio *u, int i);
-/* Send n datagrams; returns how many the kernel took. */
+/* Send n datagrams; returns how many the kernel took (refused ones are
+ * skipped, never retried). */
 int  uio_send(struct uio *u, const struct srv_tx *tx, int n);
 
 #endif

@@ -30,6 +30,7 @@ struct val_state {
 	int atten;
 	uint32_t max_tokens, ntokens;
 	bool dirty;
+	uint8_t hkey[crypto_shorthash_KEYBYTES];
 	struct val_tok *buckets[VAL_HBUCKETS];
 };
 
@@ -40,6 +41,7 @@ val_create(uint32_t max_tokens)
 
 	randombytes_buf(vs->key, sizeof(vs->key));
 	randombytes_buf(vs->prev_key, sizeof(vs->prev_key));
+	randombytes_buf(vs->hkey, sizeof(vs->hkey));
 	vs->atten = 2;
 	vs->max_tokens = max_tokens ? max_tokens : 1;
 	vs->dirty = true;
@@ -138,12 +140,18 @@ val_set_attenuation(struct val_state *vs, int counter)
 	vs->atten = counter;
 }
 
+/* Buckets are keyed by (server, NAT64) only, with a secret SipHash key,
+ * so all control ports of one NAT64 share a bucket (the per-NAT64 quota
+ * scans it) and nobody can aim many entries at one bucket. */
 static uint32_t
-val_bucket(uint32_t local, uint32_t nat64, uint16_t port)
+val_bucket(const struct val_state *vs, uint32_t local, uint32_t nat64)
 {
-	uint32_t h = nat64 * 2654435761u ^ local * 40503u ^ port * 2246822519u;
+	uint8_t in[8], out[crypto_shorthash_BYTES];
 
-	return (h ^ (h >> 16)) % VAL_HBUCKETS;
+	memcpy(in, &local, 4);
+	memcpy(in + 4, &nat64, 4);
+	crypto_shorthash(out, in, sizeof(in), vs->hkey);
+	return (uint32_t)(out[0] | out[1] << 8) % VAL_HBUCKETS;
 }
 
 static struct val_tok *
@@ -151,7 +159,7 @@ val_find(struct val_state *vs, uint32_t local, uint32_t nat64, uint16_t port)
 {
 	struct val_tok *t;
 
-	for (t = vs->buckets[val_bucket(local, nat64, port)]; t; t = t->next)
+	for (t = vs->buckets[val_bucket(vs, local, nat64)]; t; t = t->next)
 		if (t->local == local && t->nat64 == nat64 && t->port == port)
 			return t;
 	return NULL;
@@ -178,24 +186,6 @@ val_token_known(struct val_state *vs, uint32_t local, uint32_t nat64, uint16_t p
 	return false;
 }
 
-static void
-val_evict_oldest(struct val_state *vs)
-{
-	struct val_tok **best = NULL, **pp, *t;
-	size_t i;
-
-	for (i = 0; i < VAL_HBUCKETS; i++)
-		for (pp = &vs->buckets[i]; *pp; pp = &(*pp)->next)
-			if (best == NULL || (*pp)->last_seen_s < (*best)->last_seen_s)
-				best = pp;
-	if (best) {
-		t = *best;
-		*best = t->next;
-		val_tok_free(t);
-		vs->ntokens--;
-	}
-}
-
 static uint8_t *
 val_dup(const uint8_t *p, size_t n)
 {
@@ -206,21 +196,50 @@ val_dup(const uint8_t *p, size_t n)
 	return c;
 }
 
+/* Drop the least recently seen token of bucket b matching (local, nat64)
+ * if nat64 != 0, or of the whole store otherwise. */
+static void
+val_evict(struct val_state *vs, uint32_t local, uint32_t nat64, uint32_t b)
+{
+	struct val_tok **best = NULL, **pp, *t;
+	size_t i, lo = nat64 ? b : 0, hi = nat64 ? b + 1 : VAL_HBUCKETS;
+
+	for (i = lo; i < hi; i++)
+		for (pp = &vs->buckets[i]; *pp; pp = &(*pp)->next) {
+			if (nat64 && ((*pp)->local != local || (*pp)->nat64 != nat64))
+				continue;
+			if (best == NULL || (*pp)->last_seen_s < (*best)->last_seen_s)
+				best = pp;
+		}
+	if (best) {
+		t = *best;
+		*best = t->next;
+		val_tok_free(t);
+		vs->ntokens--;
+	}
+}
+
 static struct val_tok *
 val_get_or_add(struct val_state *vs, uint32_t local, uint32_t nat64, uint16_t port)
 {
 	struct val_tok *t = val_find(vs, local, nat64, port);
-	uint32_t b;
+	uint32_t b = val_bucket(vs, local, nat64), mine = 0;
 
 	if (t)
 		return t;
-	if (vs->ntokens >= vs->max_tokens)
-		val_evict_oldest(vs);
+	/* A NAT64 gets VAL_PER_NAT64 control ports; a host validating
+	 * many ports only pushes out its own oldest ones. */
+	for (t = vs->buckets[b]; t; t = t->next)
+		if (t->local == local && t->nat64 == nat64)
+			mine++;
+	if (mine >= VAL_PER_NAT64)
+		val_evict(vs, local, nat64, b);
+	else if (vs->ntokens >= vs->max_tokens)
+		val_evict(vs, 0, 0, 0);
 	t = xcalloc(1, sizeof(*t));
 	t->local = local;
 	t->nat64 = nat64;
 	t->port = port;
-	b = val_bucket(local, nat64, port);
 	t->next = vs->buckets[b];
 	vs->buckets[b] = t;
 	vs->ntokens++;

@@ -21,10 +21,13 @@
 #define VAL_KEY_LEN		32
 #define VAL_ROTATE_MS		30000
 #define VAL_MAX_TOKEN		510
+#define VAL_PER_NAT64		4	/* control ports remembered per NAT64 */
 
 struct val_state;
 
-/* max_tokens bounds the authenticated-token store (oldest evicted). */
+/* max_tokens bounds the authenticated-token store (least recently seen
+ * evicted); each (server, NAT64) pair keeps at most VAL_PER_NAT64 control
+ * ports, so one host cannot push other NAT64s' tokens out. */
 struct val_state *val_create(uint32_t max_tokens);
 void val_destroy(struct val_state *vs);
 

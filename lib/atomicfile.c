@@ -182,8 +182,18 @@ afile_slurp(const char *path, size_t maxlen, unsigned char **out, size_t *outlen
 
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			break;
+		if (r == -1) {
+			int e = errno;
+
+			/* A read error is not a short file: callers must not
+			 * mistake it for truncated content. */
+			free(buf);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;	/* shrank while we read: what we have */
 		got += (size_t)r;
 	}
 	close(fd);

@@ -543,6 +543,25 @@ test_adopt_newest_wins(void **state)
 		assert_true(ct_get(ch->t, 8100, &v));
 		assert_memory_equal(v.auth, "group-two-auth!!", 16);
 	}
+	/* 3544, our handoff port and the NAT64's own control port are
+	 * refused too: we would hand them out in later answers */
+	{
+		const uint16_t bad[3] = { 3544, HPORT, NATPORT };
+		int i;
+
+		for (i = 0; i < 3; i++) {
+			e.mapped_port = bad[i];
+			client6(e.client, (uint32_t)(0x90 + i));
+			buf_wr_init(&w, ctl, sizeof(ctl));
+			hw_put_ident(&w);
+			hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+			hw_put_blob(&w, HW_T_AUTH, auth, sizeof(auth));
+			hw_put_entry(&w, &e);
+			srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx);
+			assert_false(ct_port_used(ch->t, bad[i]));
+		}
+		assert_int_equal(f->s.c[SRV_C_drop_entry], 3);
+	}
 	/* a port below 1024 is refused and counted */
 	e.mapped_port = 80;
 	buf_wr_init(&w, ctl, sizeof(ctl));
@@ -551,7 +570,7 @@ test_adopt_newest_wins(void **state)
 	hw_put_blob(&w, HW_T_AUTH, auth, sizeof(auth));
 	hw_put_entry(&w, &e);
 	srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx);
-	assert_int_equal(f->s.c[SRV_C_drop_entry], 1);
+	assert_int_equal(f->s.c[SRV_C_drop_entry], 4);
 }
 
 /* Entries and tokens survive a restart; a torn journal tail is cut. */
