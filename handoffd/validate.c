@@ -101,14 +101,16 @@ val_mac_ok(const struct val_state *vs, const uint8_t *token, size_t tlen, uint32
     uint16_t port, const uint8_t *mac, size_t maclen)
 {
 	uint8_t a[VAL_MAC_LEN], b[VAL_MAC_LEN];
-	int ok;
+	int m1, m2;
 
 	if (maclen != VAL_MAC_LEN)
 		return false;
 	val_compute(vs->key, token, tlen, nat64, port, a);
 	val_compute(vs->prev_key, token, tlen, nat64, port, b);
-	ok = (sodium_memcmp(a, mac, VAL_MAC_LEN) == 0) | (sodium_memcmp(b, mac, VAL_MAC_LEN) == 0);
-	return ok != 0;
+	/* both compared, whichever matches: no early exit */
+	m1 = sodium_memcmp(a, mac, VAL_MAC_LEN) == 0;
+	m2 = sodium_memcmp(b, mac, VAL_MAC_LEN) == 0;
+	return (m1 | m2) != 0;
 }
 
 bool
