@@ -175,6 +175,8 @@ static const char *const sim_garbage_names[SIM_G__COUNT] = {
 	[SIM_G_WRONG_DST] = "ipv6-to-another-server",
 	[SIM_G_V6_OTHER_PROTO] = "ipv6-protocol-47",
 	[SIM_G_ENTRY_LOW_PORT] = "entry-port-below-1024",
+	[SIM_G_ENTRY_TEREDO] = "entry-port-3544",
+	[SIM_G_ENTRY_HANDOFF] = "entry-on-the-handoff-port",
 };
 
 const char *
@@ -328,7 +330,10 @@ sim_build_garbage(uint8_t *out, size_t cap, enum sim_garbage g, const struct sim
 		hw_put_ip(&w, ip, n);
 		break;
 	case SIM_G_ENTRY_LOW_PORT:
-		e.mapped_port = 80;
+	case SIM_G_ENTRY_TEREDO:
+	case SIM_G_ENTRY_HANDOFF:
+		e.mapped_port = g == SIM_G_ENTRY_LOW_PORT ? 80 :
+		    g == SIM_G_ENTRY_TEREDO ? HW_TEREDO_PORT : HW_DEFAULT_PORT;
 		sim_client_addr(SIM_KIND_ADOPT, nat64, 59999, e.client);
 		sim_auth(id, server, e.client, auth);
 		hw_put_ident(&w);

@@ -189,6 +189,8 @@ enum sim_garbage {
 	SIM_G_WRONG_DST = SIM_G_WIRE_COUNT,	/* IPv6 to prefix + another IPv4 */
 	SIM_G_V6_OTHER_PROTO,			/* IPv6 next header 47 */
 	SIM_G_ENTRY_LOW_PORT,			/* adopted entry with port 80 */
+	SIM_G_ENTRY_TEREDO,			/* adopted entry on 3544 */
+	SIM_G_ENTRY_HANDOFF,			/* adopted entry on the default handoff port */
 	SIM_G__COUNT
 };
 const char *sim_garbage_name(enum sim_garbage g);

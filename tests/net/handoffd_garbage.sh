@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Malformed, truncated, oversized, duplicate-type and unknown-format control
 # packets from a validated NAT64, and well-framed ones breaking the server's
-# rules (IPv6 to another server, IPv6 protocol 47, an adopted entry on port
-# 80), are dropped (no answer, no entry, no audit line), each counted in
+# rules (IPv6 to another server, IPv6 protocol 47, adopted entries on port
+# 80, 3544 or the handoff port), are dropped (no answer, no entry, no audit line), each counted in
 # the status file's drop_* counters, and the server survives them and a
 # burst of randomly mutated requests: it answers correctly afterwards.
 . "$(dirname "$0")/handoffd_common.inc"
@@ -10,7 +10,7 @@
 start_server -L "$LOGDIR" -t 256
 AUDIT=$LOGDIR/nat64-handoff.log
 NATS=2
-KINDS=19	# handoff-sim's malformed kinds (sim/sim.h enum sim_garbage)
+KINDS=21	# handoff-sim's malformed kinds (sim/sim.h enum sim_garbage)
 
 out=$(sim -a 127.0.0.2 -N $NATS -C 40002 -c 4 -e entries=8)
 rc=$?
