@@ -157,6 +157,8 @@ test_auth_refresh_persisted(void **state)
 	assert_true(ct_get(ch->t, 5000, &v));
 	assert_int_equal(v.auth_len, 16);
 	assert_memory_equal(v.auth, "NEW-AUTH-NEW-AUT", 16);	/* fails: OLD-AUTH */
+	chan_reg_destroy(r2, &now);
+	chan_reg_destroy(r1, &now);
 	audit_close();
 }
 
