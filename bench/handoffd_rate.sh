@@ -182,7 +182,7 @@ echo "channels $chans, loaded at that point: $loaded (lazy loading), RSS $rss_la
 # then the table loads and answers). Bounded by the sim's own limits.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 t1=$(now_ns)
-out=$(sim -a 127.1.0.1 -N $((TABLES - 1)) -C 40001 -c 1 --udp -w 4 -T 5s --probe-retries 5 -d 600s -q)
+out=$(sim -a 127.1.0.1 -N $((TABLES - 1)) -C 40001 -c 1 --udp -w 8 -T 400ms --probe-retries 30 -d 600s -q)
 t2=$(now_ns)
 kill -USR1 $PID; sleep 0.5
 loaded=$(awk '$1 == "channels_loaded" { print $2 }' "$S2/status")
