@@ -113,9 +113,10 @@ deps:
 	./scripts/deps.sh
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR)
 	$(foreach p,$(SBIN_PROGS),install -m 0755 $(BUILD)/$(p) $(DESTDIR)$(SBINDIR)/$(p) &&) true
 	$(foreach p,$(BIN_PROGS),install -m 0755 $(BUILD)/$(p) $(DESTDIR)$(BINDIR)/$(p) &&) true
+	$(foreach m,$(wildcard man/*.1),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man1/ &&) true
 	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man8/ &&) true
 	$(foreach m,$(wildcard man/*.5),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man5/ &&) true
 	$(foreach u,$(wildcard systemd/*.service),install -m 0644 $(u) $(DESTDIR)$(UNITDIR)/ &&) true
