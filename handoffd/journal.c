@@ -380,6 +380,35 @@ fail:
 	return NULL;
 }
 
+int
+jr_verify(const char *path, struct ct_table *t, struct jr_load_result *res, char *err,
+    size_t errlen)
+{
+	unsigned char *buf;
+	size_t len, good;
+	uint32_t fn, fl;
+
+	memset(res, 0, sizeof(*res));
+	if (afile_slurp(path, JR_MAX_FILE, &buf, &len) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!jr_header_ok(buf, len, &fn, &fl)) {
+		snprintf(err, errlen, "%s: bad header (would be set aside at start)", path);
+		free(buf);
+		return -1;
+	}
+	good = jr_replay(buf, len, t, res);
+	free(buf);
+	if (good < len) {
+		res->truncated = true;
+		snprintf(err, errlen, "%s: bad record at offset %zu of %zu after %u good ones "
+		    "(would be cut at start)", path, good, len, res->records);
+		return -1;
+	}
+	return 0;
+}
+
 void
 jr_close(struct jr_file *jf)
 {

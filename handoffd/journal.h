@@ -65,6 +65,10 @@ uint32_t jr_garbage(const struct jr_file *jf, const struct ct_table *t);
 /* Rewrite atomically from t in LRU order (oldest first). */
 int  jr_compact(struct jr_file *jf, const struct ct_table *t, char *err, size_t errlen);
 
+/* Check a journal without changing it: replay into t (empty). 0 if every
+ * record is good, else -1 with what start-up would do in err. */
+int  jr_verify(const char *path, struct ct_table *t, struct jr_load_result *res, char *err,
+    size_t errlen);
 /* Read only the header: 0 and the addresses, or -1. */
 int  jr_peek(const char *path, uint32_t *nat64, uint32_t *local);
 

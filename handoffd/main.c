@@ -4,6 +4,7 @@
  * socket (bound before privileges are dropped), the persisted state, then
  * the event loop. Shutdown runs the same modules in reverse.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <pwd.h>
@@ -90,6 +91,43 @@ add_override(struct handoffd *d, const char *key, const char *value)
 	d->ov.n++;
 }
 
+/* -n: replay every channel journal read-only; report each bad one and
+ * a summary line "channels N entries N" on standard error. */
+static int
+check_journals(struct handoffd *d)
+{
+	uint8_t key[16] = { 0 };
+	char dir[1100], path[1400], err[4600];
+	unsigned long nchan = 0, nentries = 0;
+	struct jr_load_result res;
+	struct dirent *de;
+	int rc = 0;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/channels", d->cfg.state_dir);
+	if ((dp = opendir(dir)) == NULL)
+		return 0;	/* nothing persisted yet */
+	while ((de = readdir(dp)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct ct_table *t;
+
+		if (n < 5 || strcmp(de->d_name + n - 4, ".tbl") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		t = ct_create(CT_MAX_CAPACITY, key);
+		if (jr_verify(path, t, &res, err, sizeof(err)) == -1) {
+			fprintf(stderr, "nat64-handoffd: %s\n", err);
+			rc = 1;
+		}
+		nchan++;
+		nentries += ct_count(t);
+		ct_destroy(t);
+	}
+	closedir(dp);
+	fprintf(stderr, "nat64-handoffd: %s: %lu channels, %lu entries\n", dir, nchan, nentries);
+	return rc;
+}
+
 /* -n: is the configuration usable, and is the state readable? */
 static int
 check_config(struct handoffd *d)
@@ -116,6 +154,8 @@ check_config(struct handoffd *d)
 		fprintf(stderr, "nat64-handoffd: %s: %s\n", d->cfg.state_dir, strerror(errno));
 		rc = 1;
 	}
+	if (check_journals(d) != 0)
+		rc = 1;
 	if (d->cfg.log_dir[0] && access(d->cfg.log_dir, W_OK) == -1) {
 		if (errno == ENOENT)
 			fprintf(stderr, "nat64-handoffd: log directory %s does not exist yet; "

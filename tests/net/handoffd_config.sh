@@ -48,6 +48,18 @@ rc=$?
 [ $rc -eq 1 ] || fail "-n on a damaged token file exits $rc"
 echo "$out" | grep -q "tokens:2: bad token line" || fail "-n does not name the bad line: $out"
 
+# -n replays every journal read-only: a damaged one is reported, untouched
+mkdir -p "$T/j/channels"
+printf 'not a journal at all' >"$T/j/channels/192.0.2.7-192.0.2.1.tbl"
+out=$("$BIN" -n -s "$T/j" 2>&1 >/dev/null)
+rc=$?
+[ $rc -eq 1 ] || fail "-n on a damaged journal exits $rc"
+echo "$out" | grep -q "192.0.2.7-192.0.2.1.tbl: bad header" || fail "-n does not name the bad journal: $out"
+[ "$(cat "$T/j/channels/192.0.2.7-192.0.2.1.tbl")" = "not a journal at all" ] || fail "-n changed the journal"
+rm "$T/j/channels/192.0.2.7-192.0.2.1.tbl"
+out=$("$BIN" -n -s "$T/j" 2>&1 >/dev/null) || fail "-n on an empty channels dir: $out"
+echo "$out" | grep -q "0 channels, 0 entries" || fail "-n summary: $out"
+
 # usage errors
 "$BIN" --no-such-option >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option does not exit 2"
 "$BIN" extra-arg >/dev/null 2>&1; [ $? -eq 2 ] || fail "stray argument does not exit 2"
