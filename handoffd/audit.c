@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define AUDIT_BUF	65536
@@ -95,46 +96,118 @@ audit_close(void)
 	audit_fd = -1;
 }
 
-static void
-audit_write(const struct clk_now *now, const char *event)
-{
-	char stamp[40], line[256];
-	int n;
+/* Line building without printf: this runs twice per eviction on the
+ * packet path. The "YYYY-MM-DD HH:MM:SS." part is formatted once per
+ * wall-clock second. */
+static time_t audit_stamp_sec = -1;
+static int audit_stamp_local = -1;
+static char audit_stamp[24];
 
+static char *
+audit_put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+static char *
+audit_put_uint(char *p, unsigned v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* Start a line in buf (at least 200 octets): stamp and a space. */
+static char *
+audit_begin(char *buf, const struct clk_now *now)
+{
+	long us = now->wall.tv_nsec / 1000L;
+	char *p = buf;
+	int i;
+
+	if (now->wall.tv_sec != audit_stamp_sec || audit_local != audit_stamp_local) {
+		char full[40];
+
+		clk_format_wall(now, audit_local, full, sizeof(full));
+		memcpy(audit_stamp, full, 20);	/* "YYYY-MM-DD HH:MM:SS." */
+		audit_stamp[20] = '\0';
+		audit_stamp_sec = now->wall.tv_sec;
+		audit_stamp_local = audit_local;
+	}
+	p = audit_put_str(p, audit_stamp);
+	for (i = 5; i >= 0; i--) {
+		p[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	p += 6;
+	*p++ = ' ';
+	return p;
+}
+
+static char *
+audit_put_v4(char *p, uint32_t a)
+{
+	int i;
+
+	for (i = 3; i >= 0; i--) {
+		p = audit_put_uint(p, (a >> (8 * i)) & 0xff);
+		if (i)
+			*p++ = '.';
+	}
+	return p;
+}
+
+static void
+audit_end(char *line, char *end)
+{
+	size_t n;
+
+	*end++ = '\n';
+	n = (size_t)(end - line);
 	if (audit_fd == -1) {
 		audit_errs++;	/* a line lost is counted, never silent */
 		return;
 	}
-	clk_format_wall(now, audit_local, stamp, sizeof(stamp));
-	n = snprintf(line, sizeof(line), "%s %s\n", stamp, event);
-	if (n < 0 || (size_t)n >= sizeof(line)) {
-		audit_errs++;
-		return;
-	}
-	if (audit_len + (size_t)n > AUDIT_BUF)
+	if (audit_len + n > AUDIT_BUF)
 		audit_flush();
-	memcpy(audit_buf + audit_len, line, (size_t)n);
-	audit_len += (size_t)n;
+	memcpy(audit_buf + audit_len, line, n);
+	audit_len += n;
 }
 
 void
 audit_initialized(const struct clk_now *now, uint32_t nat64)
 {
-	char a[ADDR_STRLEN], ev[64];
+	char line[200], *p = audit_begin(line, now);
 
-	snprintf(ev, sizeof(ev), "Initialized %s", addr_fmt4(nat64, a, sizeof(a)));
-	audit_write(now, ev);
+	p = audit_put_str(p, "Initialized ");
+	p = audit_put_v4(p, nat64);
+	audit_end(line, p);
 }
 
 static void
 audit_entry(const struct clk_now *now, const char *what, uint32_t nat64, uint16_t port,
     const uint8_t client[16], uint16_t client_port)
 {
-	char a[ADDR_STRLEN], c[ADDR_STRLEN], ev[160];
+	char line[200], c[ADDR_STRLEN], *p = audit_begin(line, now);
 
-	snprintf(ev, sizeof(ev), "%s %s:%u [%s]:%u", what, addr_fmt4(nat64, a, sizeof(a)), port,
-	    addr_fmt6(client, c, sizeof(c)), client_port);
-	audit_write(now, ev);
+	p = audit_put_str(p, what);
+	*p++ = ' ';
+	p = audit_put_v4(p, nat64);
+	*p++ = ':';
+	p = audit_put_uint(p, port);
+	p = audit_put_str(p, " [");
+	p = audit_put_str(p, addr_fmt6(client, c, sizeof(c)));
+	p = audit_put_str(p, "]:");
+	p = audit_put_uint(p, client_port);
+	audit_end(line, p);
 }
 
 void
