@@ -256,6 +256,13 @@ chan_lookup(struct chan_reg *reg, uint32_t local, uint32_t nat64)
 	return NULL;
 }
 
+bool
+chan_would_accept(const struct chan_reg *reg, uint32_t local, uint32_t nat64)
+{
+	return reg->nchan < reg->max_channels ||
+	    chan_lookup((struct chan_reg *)reg, local, nat64) != NULL;
+}
+
 struct chan *
 chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64, const struct clk_now *now)
 {

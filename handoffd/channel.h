@@ -57,6 +57,10 @@ struct chan *chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64,
 /* The channel, created (audit "Initialized") if new; NULL at max_channels. */
 struct chan *chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
     const struct clk_now *now);
+/* Is there room for this channel (known already, or below max-channels)?
+ * Asked before validating, so a NAT64 that would be refused costs no
+ * validation traffic. */
+bool chan_would_accept(const struct chan_reg *reg, uint32_t local, uint32_t nat64);
 /* Load every registered channel (benchmarks, --check). Returns loaded count. */
 uint32_t chan_load_all(struct chan_reg *reg, const struct clk_now *now);
 

@@ -321,6 +321,10 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 		} else {
 			if (bounce_shaped)
 				s->c[SRV_C_bad_bounce]++;
+			if (!chan_would_accept(s->reg, local, src)) {
+				s->c[SRV_C_drop_max_channels]++;
+				return 0;
+			}
 			if (!val_attenuate(s->vs)) {
 				s->c[SRV_C_drop_attenuated]++;
 				return 0;

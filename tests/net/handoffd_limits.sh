@@ -11,7 +11,7 @@ AUDIT=$LOGDIR/nat64-handoff.log
 
 out=$(sim -a 127.0.0.2 -N 2 -C 40002 -c 3 -e entries=6) || fail "two channels: $out"
 echo "$out"
-out=$(sim -a 127.0.0.4 -C 40004 -c 3 --probe-retries 4 -R 1 -T 200ms -e answers_ok=0 -e 'timeouts>=1' \
+out=$(sim -a 127.0.0.4 -C 40004 -c 3 --probe-retries 4 -R 1 -T 200ms -e answers_ok=0 -e 'timeouts>=1' -e port9=0 \
     -e entries=0)
 rc=$?
 echo "$out"
