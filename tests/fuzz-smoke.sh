@@ -19,5 +19,7 @@ for bin in "$@"; do
 		echo "fuzz  $name: CRASH"; tail -40 "$work.log"; rc=1
 	fi
 	rm -rf "$work" "$work.log"
+	# state directories the target made for itself (fuzz_server, _journal, _tokens)
+	rm -rf /tmp/nk-fuzz-"${name#fuzz_}"-??????
 done
 exit $rc
