@@ -117,6 +117,7 @@ done
 # SIGHUP re-reads the prefix file even when stat() shows no change (same
 # size, inode and mtime), and SIGUSR1 writes the status file
 : >"$T/log"
+rm -f "$T/status"	# a stale one from an earlier run would let us race the start
 "$HD" -s "$T/status" -i 100ms -t 50ms --startup 200ms -p tcp:192.0.2.2:80 "$T/pf" -- true \
     >"$T/log" 2>&1 &
 PID=$!
@@ -124,8 +125,12 @@ for i in $(seq 50); do grep -q '^prefix 2001:db8:64:2::/96 ' "$T/status" 2>/dev/
 grep -q '^prefix 2001:db8:64:2::/96 ' "$T/status" || fail "status before SIGHUP"
 touch -r "$T/pf" "$T/pf.time"
 printf '2001:db8:64:1::\n2001:db8:64:9::\n' >"$T/pf.new"
+# The daemon is stopped while the file changes, so its stat() poll can only
+# see the end state: same inode, same size, same mtime.
+kill -STOP $PID
 dd if="$T/pf.new" of="$T/pf" conv=notrunc status=none	# same inode, same size, never empty
 touch -r "$T/pf.time" "$T/pf"	# same mtime
+kill -CONT $PID
 sleep 1.5
 grep -q '^prefix 2001:db8:64:9::/96 ' "$T/status" && fail "reloaded without SIGHUP (stat saw a change)"
 kill -HUP $PID
