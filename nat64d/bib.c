@@ -181,7 +181,7 @@ nd_pick_port(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t *ou
 	for (i = 0; i < 16; i++) {
 		uint16_t p = (uint16_t)(st->p.port_min + randombytes_uniform(range));
 
-		if (!nd_bib_find4(st, proto, v4, p)) {
+		if (p != st->p.reserved_port && !nd_bib_find4(st, proto, v4, p)) {
 			*out = p;
 			return 0;
 		}
@@ -190,12 +190,32 @@ nd_pick_port(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t *ou
 	for (i = 0; i < range; i++) {
 		uint16_t p = (uint16_t)(st->p.port_min + (start + i) % range);
 
-		if (!nd_bib_find4(st, proto, v4, p)) {
+		if (p != st->p.reserved_port && !nd_bib_find4(st, proto, v4, p)) {
 			*out = p;
 			return 0;
 		}
 	}
 	return -1;
+}
+
+uint32_t
+nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16])
+{
+	uint8_t k[16];
+
+	memcpy(k, v6, 16);
+	return st->pool4[nd_state_hash(st, k, 16) % (uint32_t)st->p.n_pool4];
+}
+
+bool
+nd_bib_used_with(const struct nd_bib *b, uint32_t raddr)
+{
+	const struct nd_session *s;
+
+	for (s = b->sessions; s; s = s->bnext)
+		if (s->raddr == raddr)
+			return true;
+	return false;
 }
 
 struct nd_bib *

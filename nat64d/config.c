@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "handoff_wire.h"
 
 void
 nd_config_defaults(struct nd_config *c)
@@ -28,6 +29,16 @@ nd_config_defaults(struct nd_config *c)
 	c->udp_coalesce = true;
 	c->batch = 64;
 	c->icmp_rate = 1000;
+	c->handoff = false;
+	c->ho_port = HW_DEFAULT_PORT;
+	c->ho_ctl_port = HW_DEFAULT_PORT;
+	c->ho_cache_ms = 300 * 1000;
+	c->ho_cache_max = 65536;
+	c->ho_hold_ms = 1000;
+	c->ho_announce_rate = 100;
+	c->ho_probe_ms = 5000;
+	c->ho_token_life_ms = 3600 * 1000;
+	c->ho_auth_life_ms = 7ULL * 86400 * 1000;
 }
 
 static int
@@ -188,6 +199,26 @@ fn(void *cfg, const char *v, char *err, size_t errlen)				\
 ND_INT_SETTER(set_batch, batch, 1, 1024)
 ND_INT_SETTER(set_verbose, verbose, 0, 3)
 ND_INT_SETTER(set_icmp_rate, icmp_rate, 0, 1000000)
+ND_U32_SETTER(set_ho_cache_max, ho_cache_max, 16, 16777216)
+ND_U32_SETTER(set_ho_announce_rate, ho_announce_rate, 0, 1000000)
+
+#define ND_PORT_SETTER(fn, field)						\
+static int									\
+fn(void *cfg, const char *v, char *err, size_t errlen)				\
+{										\
+	uint64_t x;								\
+	if (conf_uint(v, 1, 65535, &x, err, errlen) == -1)			\
+		return -1;							\
+	if (x == HW_TEREDO_PORT || x == HW_DISCARD_PORT) {			\
+		snprintf(err, errlen, "port %u is reserved (Teredo/discard)",	\
+		    (unsigned)x);						\
+		return -1;							\
+	}									\
+	((struct nd_config *)cfg)->field = (uint16_t)x;				\
+	return 0;								\
+}
+ND_PORT_SETTER(set_ho_port, ho_port)
+ND_PORT_SETTER(set_ho_ctl_port, ho_ctl_port)
 
 #define ND_DUR_SETTER(fn, field, lo)						\
 static int									\
@@ -201,6 +232,17 @@ ND_DUR_SETTER(set_to_tcp_est, to_tcp_est_ms, 1000)
 ND_DUR_SETTER(set_to_tcp_trans, to_tcp_trans_ms, 1000)
 ND_DUR_SETTER(set_to_tcp_syn, to_tcp_syn_ms, 1000)
 ND_DUR_SETTER(set_to_icmp, to_icmp_ms, 1000)
+ND_DUR_SETTER(set_ho_cache, ho_cache_ms, 1000)
+ND_DUR_SETTER(set_ho_probe, ho_probe_ms, 100)
+ND_DUR_SETTER(set_ho_token_life, ho_token_life_ms, 60 * 1000)
+ND_DUR_SETTER(set_ho_auth_life, ho_auth_life_ms, 60 * 1000)
+
+static int
+set_ho_hold(void *cfg, const char *v, char *err, size_t errlen)
+{
+	return conf_duration_ms(v, 10, 60 * 1000, &((struct nd_config *)cfg)->ho_hold_ms,
+	    err, errlen);
+}
 
 #define ND_BOOL_SETTER(fn, field)						\
 static int									\
@@ -215,6 +257,7 @@ fn(void *cfg, const char *v, char *err, size_t errlen)				\
 ND_BOOL_SETTER(set_offload, offload)
 ND_BOOL_SETTER(set_udp_coalesce, udp_coalesce)
 ND_BOOL_SETTER(set_syslog, syslog)
+ND_BOOL_SETTER(set_handoff, handoff)
 
 #define ND_STR_SETTER(fn, field)						\
 static int									\
@@ -231,6 +274,7 @@ fn(void *cfg, const char *v, char *err, size_t errlen)				\
 ND_STR_SETTER(set_mapping_log, mapping_log)
 ND_STR_SETTER(set_user, user)
 ND_STR_SETTER(set_status_file, status_file)
+ND_STR_SETTER(set_state_dir, state_dir)
 
 static const struct conf_key nd_keys[] = {
 	{ "tun-device", set_tun },
@@ -257,6 +301,17 @@ static const struct conf_key nd_keys[] = {
 	{ "user", set_user },
 	{ "status-file", set_status_file },
 	{ "icmp-error-rate", set_icmp_rate },
+	{ "handoff", set_handoff },
+	{ "handoff-port", set_ho_port },
+	{ "handoff-control-port", set_ho_ctl_port },
+	{ "handoff-cache-timeout", set_ho_cache },
+	{ "handoff-cache-max", set_ho_cache_max },
+	{ "handoff-hold-timeout", set_ho_hold },
+	{ "handoff-announce-rate", set_ho_announce_rate },
+	{ "handoff-probe-interval", set_ho_probe },
+	{ "handoff-token-lifetime", set_ho_token_life },
+	{ "handoff-auth-lifetime", set_ho_auth_life },
+	{ "state-dir", set_state_dir },
 	{ NULL, NULL }
 };
 
@@ -299,6 +354,16 @@ nd_config_check(const struct nd_config *c, char *err, size_t errlen)
 				snprintf(err, errlen, "prefix listed twice");
 				return -1;
 			}
+	if (c->handoff) {
+		bool p96 = false;
+
+		for (i = 0; i < c->n_prefix; i++)
+			p96 |= c->prefix[i].len == 96;
+		if (!p96) {
+			snprintf(err, errlen, "handoff needs a /96 prefix (entries carry a /96, §4)");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -361,6 +426,18 @@ nd_config_print(const struct nd_config *c, char *buf, size_t len)
 		P("status-file %s\n", c->status_file);
 	if (c->user[0])
 		P("user %s\n", c->user);
+	if (c->state_dir[0])
+		P("state-dir %s\n", c->state_dir);
+	if (c->handoff) {
+		P("handoff yes\nhandoff-port %u\nhandoff-control-port %u\n", c->ho_port, c->ho_ctl_port);
+		P("handoff-cache-timeout %llums\nhandoff-cache-max %u\n",
+		    (unsigned long long)c->ho_cache_ms, c->ho_cache_max);
+		P("handoff-hold-timeout %llums\nhandoff-announce-rate %u\n",
+		    (unsigned long long)c->ho_hold_ms, c->ho_announce_rate);
+		P("handoff-probe-interval %llums\n", (unsigned long long)c->ho_probe_ms);
+		P("handoff-token-lifetime %llums\nhandoff-auth-lifetime %llums\n",
+		    (unsigned long long)c->ho_token_life_ms, (unsigned long long)c->ho_auth_life_ms);
+	}
 #undef P
 	return n;
 }

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cksum.h"
 #include "nd_gso.h"
+#include "nd_handoff.h"
 #include "nd_hold.h"
 #include "xalloc.h"
 
@@ -39,6 +40,7 @@ gw_params(const struct nd_config *cfg, struct nd_state_params *p)
 	p->timeout_ms[ND_TC_TCP_SYN] = cfg->to_tcp_syn_ms;
 	p->max_bib = cfg->max_bib;
 	p->max_sessions = cfg->max_sessions;
+	p->reserved_port = cfg->handoff ? cfg->ho_ctl_port : 0;
 }
 
 struct nd_gw *
@@ -81,6 +83,15 @@ nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg)
 	gw->cfg.icmp_rate = cfg->icmp_rate;
 	gw->cfg.verbose = cfg->verbose;
 	gw->cfg.batch = cfg->batch;
+	if (gw->ho) {
+		gw->cfg.ho_cache_ms = cfg->ho_cache_ms;
+		gw->cfg.ho_cache_max = cfg->ho_cache_max;
+		gw->cfg.ho_announce_rate = cfg->ho_announce_rate;
+		gw->cfg.ho_probe_ms = cfg->ho_probe_ms;
+		gw->cfg.ho_token_life_ms = cfg->ho_token_life_ms;
+		gw->cfg.ho_auth_life_ms = cfg->ho_auth_life_ms;
+		nd_ho_reconfig(gw);
+	}
 }
 
 void
@@ -91,6 +102,7 @@ nd_gw_free(struct nd_gw *gw)
 	nd_state_free(&gw->st);
 	nd_batch_free(gw);
 	nd_hold_free(gw->fhold);
+	nd_ho_free(gw->ho);
 	free(gw);
 }
 
@@ -99,11 +111,21 @@ nd_gw_expire(struct nd_gw *gw, const struct clk_now *now)
 {
 	uint64_t next;
 
+	int64_t ms;
+
 	nd_state_expire(&gw->st, now, &next);
 	gw->c.frag_expired += nd_hold_expire(gw->fhold, now, NULL, NULL);
 	if (next == UINT64_MAX || next > now->mono_ms + 1000)
-		return 1000;
-	return (int64_t)(next - now->mono_ms);
+		ms = 1000;
+	else
+		ms = (int64_t)(next - now->mono_ms);
+	if (gw->ho) {
+		int64_t h = nd_ho_tick(gw, now);
+
+		if (h < ms)
+			ms = h;
+	}
+	return ms;
 }
 
 int
@@ -185,9 +207,10 @@ gw_tcp_flags(const uint8_t *tcp)
 static void gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
     const struct clk_now *now);
 
-/* The handoff hook (issue 4, draft §8): decides what happens to a packet
- * subject to NAT once its BIB entry and session are known (both may be
- * NULL for the IPv4 side). A standard NAT64 always translates. */
+/* The last word on a packet subject to NAT once its own BIB entry and
+ * session are known. The handoff decisions of draft §8 (cached server
+ * entries, the control channel, holding) are taken before, by
+ * nd_ho_in6()/nd_ho_in4() in handoff.c; what reaches here translates. */
 static enum nd_verdict
 gw_classify(struct nd_gw *gw, struct nd_bib *b, struct nd_session *s, bool from6)
 {
@@ -282,7 +305,7 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 	uint8_t *l4, proto4, fk[ND_FRAG_KEYMAX], fv[8];
 	size_t l4len, total;
 	int pfx;
-	bool df, partial;
+	bool df, partial, announce = false;
 	uint16_t id;
 
 	gw->c.rx6++;
@@ -406,6 +429,20 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 	}
 	proto4 = in.proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in.proto;
 
+	if (gw->ho && !in.frag) {
+		struct nd_hoent *he = NULL;
+
+		switch (nd_ho_in6(gw, pkt, len, vh, &in, pfx, dst4, proto4, sport, l4, &he, now)) {
+		case ND_HO_TAKEN:
+			return;
+		case ND_HO_CACHED:
+			src4 = he->pool4;
+			port4 = he->port4;
+			goto xlat;
+		case ND_HO_PASS:
+			break;
+		}
+	}
 	b = nd_bib_find6(&gw->st, proto4, pkt + 8, sport);
 	if (b)
 		s = nd_session_find(&gw->st, b, dst4, dport);
@@ -427,6 +464,8 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 			gw->c.gen_unreach6++;
 			return;
 		}
+		/* Handoff §8: the first use of an own entry with a server is told to it. */
+		announce = gw->ho && !in.frag && !nd_bib_used_with(b, dst4);
 		if (!(s = nd_session_create(&gw->st, b, dst4, dport, now))) {
 			gw->c.drop_state_full++;
 			if (b->n_sessions == 0 && b->owner == ND_OWN_LOCAL)
@@ -439,12 +478,15 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 	}
 	if (gw_classify(gw, b, s, true) != ND_V_XLAT)
 		return;
+	if (announce)
+		nd_ho_announce(gw, b, pfx, dst4, now);
 	if (proto4 == ND_PROTO_TCP)
 		nd_session_tcp(&gw->st, s, true, gw_tcp_flags(l4), now);
 	else
 		nd_session_touch(&gw->st, s, now);
 	src4 = b->v4;
 	port4 = b->port4;
+xlat:
 
 	/* L4: ports and checksum, incrementally (RFC 1624). */
 	switch (in.proto) {
@@ -612,7 +654,7 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 	struct nd_p4 in;
 	uint8_t *l4, nh, src6[16], dst6[16], fk[ND_FRAG_KEYMAX], fv[32];
 	size_t l4len, seg;
-	uint16_t sport = 0, dport = 0;
+	uint16_t sport = 0, dport = 0, port6 = 0;
 	struct nd_bib *b;
 	struct nd_session *s;
 	bool partial;
@@ -653,6 +695,10 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 			return;
 		}
 		nd_icmp_xlat4to6(gw, &in, now);
+		return;
+	}
+	if (gw->ho && nd_ho_is_control(gw, &in, l4, l4len)) {
+		nd_ho_control_in(gw, pkt, &in, vh, now);
 		return;
 	}
 	if (in.ttl <= 1) {
@@ -734,6 +780,21 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		sport = 0;
 		break;
 	}
+	if (gw->ho && !nd_p4_isfrag(&in)) {
+		struct nd_hoent *he = NULL;
+
+		switch (nd_ho_in4(gw, pkt, len, vh, &in, sport, dport, l4, &he, now)) {
+		case ND_HO_TAKEN:
+			return;
+		case ND_HO_CACHED:
+			pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
+			memcpy(dst6, he->client, 16);
+			port6 = he->port6;
+			goto xlat;
+		case ND_HO_PASS:
+			break;
+		}
+	}
 	b = nd_bib_find4(&gw->st, in.proto, in.dst, dport);
 	if (!b) {
 		gw->c.drop_no_bib++;
@@ -760,8 +821,10 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 	else
 		nd_session_touch(&gw->st, s, now);
 	pfx = s->pfx < gw->cfg.n_prefix ? s->pfx : 0;
-	addr_rfc6052_embed(gw->cfg.prefix[pfx].addr, gw->cfg.prefix[pfx].len, in.src, src6);
 	memcpy(dst6, b->v6, 16);
+	port6 = b->port6;
+xlat:
+	addr_rfc6052_embed(gw->cfg.prefix[pfx].addr, gw->cfg.prefix[pfx].len, in.src, src6);
 
 	switch (in.proto) {
 	case ND_PROTO_TCP:
@@ -771,7 +834,7 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 
 		if (in.proto == ND_PROTO_UDP && ck == 0 && !partial) {
 			/* RFC 7915 §4.5: compute the checksum IPv4 left out. */
-			be16_store(l4 + 2, b->port6);
+			be16_store(l4 + 2, port6);
 			ck = cksum_finish(cksum_add(cksum_pseudo6(src6, dst6, ND_PROTO_UDP,
 			    (uint32_t)l4len), l4, l4len));
 			be16_store(l4 + 6, ck ? ck : 0xffff);
@@ -781,9 +844,9 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		sum_new = cksum_add(cksum_add(0, src6, 16), dst6, 16);
 		if (!partial) {	/* see gw_in6 */
 			sum_old = cksum_add(sum_old, l4 + 2, 2);
-			sum_new += b->port6;
+			sum_new += port6;
 		}
-		be16_store(l4 + 2, b->port6);
+		be16_store(l4 + 2, port6);
 		ck = nd_ck_adjust(ck, sum_old, sum_new, partial);
 		if (in.proto == ND_PROTO_UDP && ck == 0 && !partial)
 			ck = 0xffff;
@@ -796,7 +859,7 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		sum_old = cksum_add(cksum_add(0, l4, 2), l4 + 4, 2);
 		l4[0] = l4[0] == 8 ? 128 : 129;
 		l4[1] = 0;
-		be16_store(l4 + 4, b->port6);
+		be16_store(l4 + 4, port6);
 		sum_new = cksum_pseudo6(src6, dst6, ND_PROTO_ICMP6, (uint32_t)l4len);
 		sum_new = cksum_add(cksum_add(sum_new, l4, 2), l4 + 4, 2);
 		be16_store(l4 + 2, nd_ck_adjust(ck, sum_old, sum_new, false));
@@ -855,5 +918,7 @@ nd_gw_status(const struct nd_gw *gw, char *buf, size_t len)
 	    (unsigned long long)gw->dev->rx, (unsigned long long)gw->dev->tx,
 	    (unsigned long long)gw->dev->rx_err, (unsigned long long)gw->dev->tx_err);
 #undef ND_P
+	if (gw->ho)
+		n += nd_ho_status(gw, buf + (n < len ? n : len), n < len ? len - n : 0);
 	return n;
 }

@@ -4,6 +4,7 @@
  * (RFC 7915 §4.2-4.3, §5.2-5.3; RFC 6146 §3.5 for the inner mapping).
  */
 #include "nd_gw.h"
+#include "nd_handoff.h"
 
 #include <string.h>
 
@@ -128,7 +129,7 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 	const uint8_t *icmp = o4->p + o4->ihl;
 	size_t ilen = o4->len - o4->ihl, q, plen, l4q;
 	struct nd_p4 in;
-	struct nd_bib *b;
+	struct nd_bib *b, hb;
 	struct nd_session *s;
 	uint8_t t6, c6, *o = gw->scratch, *ip, *l4, nh;
 	uint8_t isrc6[16], idst6[16], osrc6[16];
@@ -144,6 +145,14 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 	if (cksum_finish(cksum_add(0, icmp, ilen)) != 0) {
 		gw->c.drop_malformed4++;
 		return;
+	}
+	if (gw->ho) {
+		struct nd_p4 ci;
+
+		/* Draft §8: an error about one of our control packets. */
+		if (nd_parse4((uint8_t *)icmp + 8, ilen - 8, true, &ci) == ND_P_OK &&
+		    nd_ho_icmp_control(gw, o4->src, icmp[0], icmp[1], &ci, now))
+			return;
 	}
 	if (!nd_icmp4to6_map(icmp[0], icmp[1], &t6, &c6)) {
 		gw->c.drop_icmp_type++;
@@ -163,10 +172,22 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 	l4 = in.p + in.ihl;
 	port = in.proto == ND_PROTO_ICMP ? be16_load(l4 + 4) : be16_load(l4);
 	if (!(b = nd_bib_find4(&gw->st, in.proto, in.src, port))) {
-		gw->c.drop_icmp_err_nomatch++;
-		return;
-	}
-	if ((s = nd_session_find(&gw->st, b, in.dst, in.proto == ND_PROTO_ICMP ? 0 : be16_load(l4 + 2))))
+		struct nd_hoent *he = gw->ho && in.proto != ND_PROTO_ICMP ?
+		    nd_hoc_find4(nd_ho_cache(gw), in.dst, in.src, port) : NULL;
+
+		if (!he) {
+			gw->c.drop_icmp_err_nomatch++;
+			return;
+		}
+		/* About a packet translated with a server's cached entry. */
+		memset(&hb, 0, sizeof(hb));
+		memcpy(hb.v6, he->client, 16);
+		hb.port6 = he->port6;
+		b = &hb;
+		pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
+		gw->c.icmp_err_via_cache++;
+	} else if ((s = nd_session_find(&gw->st, b, in.dst,
+	    in.proto == ND_PROTO_ICMP ? 0 : be16_load(l4 + 2))))
 		pfx = s->pfx < gw->cfg.n_prefix ? s->pfx : 0;
 	if (!nd_gw_v4_ok(o4->src) || !nd_gw_v4_ok(in.dst)) {
 		gw->c.drop_bad_addr++;
@@ -243,7 +264,7 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 	const uint8_t *icmp = o6->p + o6->l4off;
 	size_t ilen = o6->len - o6->l4off, q, l4q, tlen;
 	struct nd_p6 in;
-	struct nd_bib *b;
+	struct nd_bib *b, hb;
 	uint8_t t4, c4, *o = gw->scratch, *ip, *l4, proto4;
 	uint32_t osrc4, odst4, isrc4, idst4, param = 0;
 	uint16_t port;
@@ -280,8 +301,18 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 	proto4 = in.proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in.proto;
 	port = in.proto == ND_PROTO_ICMP6 ? be16_load(in.p + in.l4off + 4) : be16_load(in.p + in.l4off + 2);
 	if (!(b = nd_bib_find6(&gw->st, proto4, in.p + 24, port))) {
-		gw->c.drop_icmp_err_nomatch++;
-		return;
+		struct nd_hoent *he = gw->ho && proto4 != ND_PROTO_ICMP ?
+		    nd_hoc_find6(nd_ho_cache(gw), isrc4, in.p + 24, port) : NULL;
+
+		if (!he) {
+			gw->c.drop_icmp_err_nomatch++;
+			return;
+		}
+		memset(&hb, 0, sizeof(hb));
+		hb.v4 = he->pool4;
+		hb.port4 = he->port4;
+		b = &hb;
+		gw->c.icmp_err_via_cache++;
 	}
 	idst4 = b->v4;
 	if (nd_gw_prefix_of(gw, o6->p + 8, &osrc4) < 0 || !nd_gw_v4_ok(osrc4))

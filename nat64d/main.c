@@ -22,11 +22,13 @@
 
 #include "nd_config.h"
 #include "nd_gw.h"
+#include "nd_handoff.h"
 #include "nd_maplog.h"
 #include "nd_pktdev.h"
 
 #define ND_DEFAULT_CONF	"/etc/nat64d.conf"
 #define ND_RXBUF	(65536 + 64)
+#define ND_STATUS_MAX	(256 * 1024)
 
 static volatile int quit;
 static const char *conf_path = ND_DEFAULT_CONF;
@@ -52,8 +54,11 @@ usage(FILE *f)
 static void
 write_status(void)
 {
-	char *buf = xmalloc(16384), err[256];
-	size_t n = nd_gw_status(gw, buf, 16384);
+	char *buf = xmalloc(ND_STATUS_MAX), err[256];
+	size_t n = nd_gw_status(gw, buf, ND_STATUS_MAX);
+
+	if (n >= ND_STATUS_MAX)
+		n = ND_STATUS_MAX - 1;
 
 	if (gw->cfg.status_file[0] &&
 	    afile_replace(gw->cfg.status_file, buf, n, 0644, err, sizeof(err)) == -1)
@@ -211,8 +216,15 @@ main(int argc, char **argv)
 	if (cfg.user[0] && daemon_drop_privileges(cfg.user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 
-	/* 3. tables */
+	/* 3. tables, and the handoff keys and servers from the state directory */
 	gw = nd_gw_new(&cfg, &dev);
+	clk_read(&now);
+	if (cfg.handoff) {
+		if (nd_ho_new(gw, &now, err, sizeof(err)) == NULL)
+			fatalx("handoff state: %s", err);
+		if (err[0])
+			log_warnx("handoff state: %s", err);
+	}
 	gw->coalesce = dev.vnet && cfg.udp_coalesce;
 	if (cfg.mapping_log[0])
 		gw->st.on_bib = nd_maplog_event;
@@ -234,6 +246,9 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_info("translating on %s (%s offload), %d prefix(es), %d pool address(es)", dev.name,
 	    dev.vnet ? "with" : "without", cfg.n_prefix, cfg.n_pool4);
+	if (cfg.handoff)
+		log_info("NAT64 handoff: control port %u, servers' port %u, state %s", cfg.ho_ctl_port,
+		    cfg.ho_port, cfg.state_dir[0] ? cfg.state_dir : "not kept (no state-dir)");
 	daemon_notify("READY=1");
 
 	while (!quit)
@@ -241,6 +256,8 @@ main(int argc, char **argv)
 
 	/* teardown, in reverse */
 	daemon_notify("STOPPING=1");
+	clk_read(&now);
+	nd_ho_flush_state(gw, &now);
 	write_status();
 	ev_destroy(loop);
 	free(rxbuf);

@@ -43,6 +43,17 @@ struct nd_config {
 	char user[64];			/* drop privileges to this user */
 	char status_file[256];		/* "" = off */
 	int icmp_rate;			/* ICMP errors generated per second */
+	/* NAT64 handoff (nd_handoff.h, docs/PROTOCOL.md §9) */
+	bool handoff;
+	uint16_t ho_port;		/* the servers' handoff port */
+	uint16_t ho_ctl_port;		/* our control port on each pool address */
+	uint64_t ho_cache_ms;		/* idle lifetime of a cached server entry */
+	uint32_t ho_cache_max;
+	uint64_t ho_hold_ms;		/* how long a packet waits for a server */
+	uint32_t ho_announce_rate;	/* per unconfirmed server, per second */
+	uint64_t ho_probe_ms;		/* first probe interval while a server is down */
+	uint64_t ho_token_life_ms, ho_auth_life_ms;
+	char state_dir[200];		/* "" = keys not persisted */
 };
 
 void nd_config_defaults(struct nd_config *c);

@@ -37,7 +37,7 @@
 	X(drop_frag_icmp) X(drop_udp0_frag) X(drop_udp0_v6)		\
 	X(drop_too_big) X(drop_icmp_err_nomatch) X(drop_hairpin_loop)	\
 	X(drop_gso) X(drop_tx) X(drop_source_route)						\
-	X(icmp_err_xlat4to6) X(icmp_err_xlat6to4)			\
+	X(icmp_err_xlat4to6) X(icmp_err_xlat6to4) X(icmp_err_via_cache)			\
 	X(gen_time_exceeded6) X(gen_time_exceeded4)			\
 	X(gen_frag_needed4) X(gen_unreach6) X(icmp_rate_limited)	\
 	X(frag_out6) X(frags_xlat) X(hairpin)				\
@@ -60,6 +60,7 @@ enum nd_verdict { ND_V_XLAT, ND_V_DROP, ND_V_CONTROL, ND_V_HOLD };
 
 struct nd_train;
 struct nd_hold;
+struct nd_ho;
 
 #define ND_FRAG_HOLD_PKTS	256
 #define ND_FRAG_HOLD_BYTES	(1024 * 1024)
@@ -80,6 +81,7 @@ struct nd_gw {
 	bool in_hairpin;
 	bool refeeding;			/* a held fragment is going through again */
 	struct nd_hold *fhold;		/* fragments waiting for their first */
+	struct nd_ho *ho;		/* handoff.c, with `handoff yes` (nd_ho_new) */
 	uint8_t hdr[128];		/* the new IP header of a translation */
 	uint8_t scratch[ND_SCRATCH];	/* ICMP errors, fragments, hairpin */
 	uint8_t scratch2[ND_SCRATCH];

@@ -81,6 +81,7 @@ struct nd_state_params {
 	uint16_t port_min, port_max;
 	uint64_t timeout_ms[ND_TC_N];
 	uint32_t max_bib, max_sessions;
+	uint16_t reserved_port;		/* never allocated (handoff control port); 0 none */
 };
 
 struct nd_state_counters {
@@ -124,6 +125,10 @@ struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v
     uint16_t port6, uint32_t v4, uint16_t port4, uint8_t owner, uint32_t server,
     const struct clk_now *now);
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
+/* The pool address paired with an IPv6 host (the one nd_bib_create tries first). */
+uint32_t nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16]);
+/* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */
+bool nd_bib_used_with(const struct nd_bib *b, uint32_t raddr);
 uint32_t nd_state_hash(const struct nd_state *st, const void *p, size_t n);
 
 /* session.c */

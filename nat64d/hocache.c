@@ -1,0 +1,225 @@
+/* hocache.c — the NAT64's cache of server-owned entries; see nd_handoff.h.
+ *
+ * Two hash tables (by server + NAT64 address + mapped port for the IPv4
+ * side, by server + client endpoint for the IPv6 side; SipHash with a
+ * random key) and one LRU list. The cache is only a cache: dropping an
+ * entry costs one round trip to the server, which holds the real table.
+ */
+#include "nd_handoff.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void
+nd_hoc_init(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms)
+{
+	uint32_t size = 16;
+
+	memset(c, 0, sizeof(*c));
+	while (size < max && size < (1u << 22))
+		size <<= 1;
+	c->mask = size - 1;
+	c->h4 = xcalloc(size, sizeof(*c->h4));
+	c->h6 = xcalloc(size, sizeof(*c->h6));
+	c->lru.lnext = c->lru.lprev = &c->lru;
+	c->max = max ? max : 1;
+	c->timeout_ms = timeout_ms;
+	randombytes_buf(c->hkey, sizeof(c->hkey));
+}
+
+void
+nd_hoc_free(struct nd_hocache *c)
+{
+	struct nd_hoent *e, *n;
+
+	if (!c->h4)
+		return;
+	for (e = c->lru.lnext; e != &c->lru; e = n) {
+		n = e->lnext;
+		free(e);
+	}
+	free(c->h4);
+	free(c->h6);
+	c->h4 = c->h6 = NULL;
+}
+
+static uint32_t
+hoc_hash(const struct nd_hocache *c, const void *k, size_t n)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint32_t v;
+
+	crypto_shorthash(h, k, n, c->hkey);
+	memcpy(&v, h, sizeof(v));
+	return v & c->mask;
+}
+
+static uint32_t
+hoc_h4(const struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4)
+{
+	uint8_t k[10];
+
+	memcpy(k, &server, 4);
+	memcpy(k + 4, &pool4, 4);
+	memcpy(k + 8, &port4, 2);
+	return hoc_hash(c, k, sizeof(k));
+}
+
+static uint32_t
+hoc_h6(const struct nd_hocache *c, uint32_t server, const uint8_t client[16], uint16_t port6)
+{
+	uint8_t k[22];
+
+	memcpy(k, &server, 4);
+	memcpy(k + 4, client, 16);
+	memcpy(k + 20, &port6, 2);
+	return hoc_hash(c, k, sizeof(k));
+}
+
+struct nd_hoent *
+nd_hoc_find4(const struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4)
+{
+	struct nd_hoent *e;
+
+	for (e = c->h4[hoc_h4(c, server, pool4, port4)]; e; e = e->next4)
+		if (e->port4 == port4 && e->server == server && e->pool4 == pool4)
+			return e;
+	return NULL;
+}
+
+struct nd_hoent *
+nd_hoc_find6(const struct nd_hocache *c, uint32_t server, const uint8_t client[16],
+    uint16_t port6)
+{
+	struct nd_hoent *e;
+
+	for (e = c->h6[hoc_h6(c, server, client, port6)]; e; e = e->next6)
+		if (e->port6 == port6 && e->server == server && !memcmp(e->client, client, 16))
+			return e;
+	return NULL;
+}
+
+static void
+hoc_lru_unlink(struct nd_hoent *e)
+{
+	e->lprev->lnext = e->lnext;
+	e->lnext->lprev = e->lprev;
+}
+
+static void
+hoc_lru_tail(struct nd_hocache *c, struct nd_hoent *e)
+{
+	e->lprev = c->lru.lprev;
+	e->lnext = &c->lru;
+	c->lru.lprev->lnext = e;
+	c->lru.lprev = e;
+}
+
+void
+nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e)
+{
+	struct nd_hoent **pp;
+
+	for (pp = &c->h4[hoc_h4(c, e->server, e->pool4, e->port4)]; *pp; pp = &(*pp)->next4)
+		if (*pp == e) {
+			*pp = e->next4;
+			break;
+		}
+	for (pp = &c->h6[hoc_h6(c, e->server, e->client, e->port6)]; *pp; pp = &(*pp)->next6)
+		if (*pp == e) {
+			*pp = e->next6;
+			break;
+		}
+	hoc_lru_unlink(e);
+	c->n--;
+	free(e);
+}
+
+void
+nd_hoc_touch(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now)
+{
+	e->used_ms = now->mono_ms;
+	hoc_lru_unlink(e);
+	hoc_lru_tail(c, e);
+}
+
+struct nd_hoent *
+nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4,
+    const uint8_t client[16], uint16_t port6, uint8_t pfx, const struct clk_now *now)
+{
+	struct nd_hoent *a = nd_hoc_find4(c, server, pool4, port4);
+	struct nd_hoent *b = nd_hoc_find6(c, server, client, port6), *e;
+	uint32_t h;
+
+	if (a && a == b) {
+		a->pfx = pfx;
+		nd_hoc_touch(c, a, now);
+		return a;
+	}
+	/* The server re-mapped the port or the client: the newest wins. */
+	if (a) {
+		nd_hoc_delete(c, a);
+		c->replaced++;
+	}
+	if (b) {
+		nd_hoc_delete(c, b);
+		c->replaced++;
+	}
+	if (c->n >= c->max && c->lru.lnext != &c->lru) {
+		nd_hoc_delete(c, c->lru.lnext);
+		c->evicted++;
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->server = server;
+	e->pool4 = pool4;
+	e->port4 = port4;
+	e->port6 = port6;
+	memcpy(e->client, client, 16);
+	e->pfx = pfx;
+	e->used_ms = now->mono_ms;
+	h = hoc_h4(c, server, pool4, port4);
+	e->next4 = c->h4[h];
+	c->h4[h] = e;
+	h = hoc_h6(c, server, client, port6);
+	e->next6 = c->h6[h];
+	c->h6[h] = e;
+	hoc_lru_tail(c, e);
+	c->n++;
+	c->created++;
+	return e;
+}
+
+unsigned
+nd_hoc_expire(struct nd_hocache *c, const struct clk_now *now, uint64_t *next_ms)
+{
+	unsigned n = 0;
+
+	*next_ms = UINT64_MAX;
+	while (c->lru.lnext != &c->lru) {
+		struct nd_hoent *e = c->lru.lnext;
+
+		if (e->used_ms + c->timeout_ms > now->mono_ms) {
+			*next_ms = e->used_ms + c->timeout_ms;
+			break;
+		}
+		nd_hoc_delete(c, e);
+		c->expired++;
+		n++;
+	}
+	return n;
+}
+
+uint32_t
+nd_hoc_count_server(const struct nd_hocache *c, uint32_t server)
+{
+	const struct nd_hoent *e;
+	uint32_t n = 0;
+
+	for (e = c->lru.lnext; e != &c->lru; e = e->lnext)
+		if (e->server == server)
+			n++;
+	return n;
+}
