@@ -23,6 +23,7 @@
  *     token-prev <64 hex>                      (optional)
  *     auth-key <64 hex> <unix seconds>        (1..4 lines, newest first)
  *     server <IPv4 address>                    (0..1024 lines)
+ *     end                                      (so a cut file is noticed)
  * Anything else is an error: the file is set aside and fresh keys drawn.
  */
 #include "nd_handoff.h"
@@ -205,7 +206,7 @@ nd_hostate_parse(const char *text, size_t len, struct nd_hokeys *k, uint32_t *se
 	struct nd_hokeys nk;
 	size_t off = 0;
 	int line = 0, ns = 0;
-	bool have_tok = false, have_magic = false;
+	bool have_tok = false, have_magic = false, have_end = false;
 
 	memset(&nk, 0, sizeof(nk));
 	while (off < len) {
@@ -229,6 +230,10 @@ nd_hostate_parse(const char *text, size_t len, struct nd_hokeys *k, uint32_t *se
 			return -1;
 		}
 #define IS(s) (wl[0] == sizeof(s) - 1 && !memcmp(w[0], s, sizeof(s) - 1))
+		if (have_end) {
+			snprintf(err, errlen, "line %d: text after 'end'", line);
+			return -1;
+		}
 		if (!have_magic) {
 			if (!IS("nat64d-handoff-state") || nw != 2 || wl[1] != 1 || w[1][0] != '1') {
 				snprintf(err, errlen, "line %d: not a nat64d handoff state file "
@@ -279,14 +284,16 @@ nd_hostate_parse(const char *text, size_t len, struct nd_hokeys *k, uint32_t *se
 				return -1;
 			}
 			servers[ns++] = ntohl(in.s_addr);
+		} else if (IS("end") && nw == 1) {
+			have_end = true;
 		} else {
 			snprintf(err, errlen, "line %d: unknown keyword", line);
 			return -1;
 		}
 #undef IS
 	}
-	if (!have_magic || !have_tok || nk.n_auth == 0) {
-		snprintf(err, errlen, "incomplete: needs the header, token-key and auth-key");
+	if (!have_magic || !have_tok || nk.n_auth == 0 || !have_end) {
+		snprintf(err, errlen, "incomplete: needs the header, token-key, auth-key and 'end'");
 		return -1;
 	}
 	*k = nk;
@@ -318,6 +325,7 @@ nd_hostate_format(const struct nd_hokeys *k, const uint32_t *servers, int n_serv
 	for (i = 0; i < n_servers; i++)
 		HS_P("server %u.%u.%u.%u\n", servers[i] >> 24, (servers[i] >> 16) & 255,
 		    (servers[i] >> 8) & 255, servers[i] & 255);
+	HS_P("end\n");
 #undef HS_P
 	sodium_memzero(hex, sizeof(hex));
 	return n;
