@@ -120,6 +120,55 @@ four["not_pool"] = b"\0" + ip4(S4, POOL2, 17, u4)
 four["options"] = b"\2" + bytes([0x46]) + ip4(S4, POOL, 17, u4)[1:20] + b"\1\1\1\0" + u4
 four["tso"] = b"\1" + vnet(1, 1, 40, 1440, 20, 16) + ip4(S4, POOL, 6, tcp(80, 2000, 0x10, b"w" * 3000))
 
+# NAT64 handoff (the harness: token key 32 x 0x11, authenticator key 32 x
+# 0x22, 192.0.2.2 known to support handoff, cached entry 198.51.100.1:3000
+# <-> [2001:db8:1::2]:41000). MACs as nat64d/hostate.c: keyed BLAKE2b-128.
+import hashlib
+TOKK, AUTHK = b"\x11" * 32, b"\x22" * 32
+PFX12 = socket.inet_pton(socket.AF_INET6, "2001:db8:64::")[:12]
+
+
+def mac(key, msg):
+    return hashlib.blake2b(msg, digest_size=16, key=key).digest()
+
+
+def msg(t, data):
+    return bytes([0x30 | t, len(data) // 2]) + data
+
+
+TOK = msg(4, mac(TOKK, b"tok" + S4))
+AUTH = msg(6, mac(AUTHK, b"auth" + S4 + C6))
+IDENT = msg(1, b"[[ This is the NAT64 handoff protocol. The client is using IPv6. "
+            b"To know their real IP address you need to use this protocol or support IPv6. ]]")
+
+
+def entry(mport, cport):
+    return msg(7, struct.pack("!H", mport) + PFX12 + C6 + struct.pack("!H", cport))
+
+
+def ctl(payload):
+    return b"\0" + ip4(S4, POOL, 17, udp(6464, 6464, payload))
+
+
+u6req = ip6(C6, S6, 17, l4ck6(C6, S6, 17, udp(41001, 53, b"query"), 6))
+u4ret = ip4(S4, POOL, 17, l4ck4(S4, POOL, 17, udp(53, 3001, b"reply"), 6))
+four["ho_entry_ipv6"] = ctl(AUTH + entry(3001, 41001) + u6req)
+four["ho_entry_ipv4"] = ctl(AUTH + entry(3001, 41001) + u4ret)
+four["ho_entry_only"] = ctl(entry(3002, 41002) + AUTH)
+four["ho_returned"] = ctl(TOK + u4ret)
+four["ho_probe_answer"] = ctl(TOK + ip4(S4, POOL, 17, udp(9, 9, b""), df=False))
+four["ho_echo_reply"] = ctl(AUTH + ip6(S6, C6, 58, icmp6(S6, C6, 129, 0, struct.pack("!HH", 7, 1), b"ping")))
+four["ho_after_xlat4"] = ctl(TOK + ip4(POOL, S4, 1, icmp4(3, 2, b"\0" * 4, u4ret[:28])))
+four["ho_bad_auth"] = ctl(msg(6, b"\0" * 16) + entry(3003, 41003))
+four["ho_validation"] = b"\0" + ip4(S4, POOL, 17, udp(6464, 9, msg(6, b"") + ip6(C6, bytes(16), 59, b"m" * 16)))
+four["ho_cached_reply"] = b"\0" + ip4(S4, POOL, 17, l4ck4(S4, POOL, 17, udp(80, 3000, b"data"), 6))
+ctlpkt = ip4(POOL, S4, 17, udp(6464, 6464, TOK + IDENT))
+four["ho_ctl_unreach"] = b"\0" + ip4(S4, POOL, 1, icmp4(3, 3, b"\0" * 4, ctlpkt))
+six["ho_cached"] = b"\0" + ip6(C6, S6, 17, l4ck6(C6, S6, 17, udp(41000, 80, b"data"), 6))
+six["ho_new_flow"] = b"\0" + ip6(C6, S6, 6, l4ck6(C6, S6, 6, tcp(41005, 80, 0x02), 16))
+six["ho_ack"] = b"\0" + ip6(C6, S6, 6, l4ck6(C6, S6, 6, tcp(41006, 80, 0x10, b"x"), 16))
+six["ho_echo"] = b"\0" + ip6(C6, S6, 58, icmp6(C6, S6, 128, 0, struct.pack("!HH", 7, 1), b"ping"))
+
 for name, seeds in (("xlat6to4", six), ("xlat4to6", four)):
     d = os.path.join(HERE, "corpus", name)
     os.makedirs(d, exist_ok=True)

@@ -12,9 +12,15 @@
 
 #include "buf.h"
 #include "cksum.h"
+#include "atomicfile.h"
 #include "nd_config.h"
 #include "nd_gw.h"
+#include "nd_handoff.h"
 #include "nd_pktdev.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct nd_gw *fz_gw;
 static struct nd_dev fz_dev;
@@ -24,8 +30,14 @@ static uint8_t fz_buf[65536 + 64];
 static void
 fz_init(void)
 {
-	static const char conf[] = "prefix 2001:db8:64::/96\nprefix 2001:db8:100::/40\n"
-	    "pool4 198.51.100.1\npool4 198.51.100.2\nport-range 2000-2063\nmtu6 1280\n";
+	/* Handoff on, with fixed keys (token key 32 x 0x11, authenticator key
+	 * 32 x 0x22, as fuzz/make-nat64d-seeds.py assumes) and 192.0.2.2 known
+	 * to speak it, so seeds can carry valid tokens and authenticators. */
+	static const char state[] = "nat64d-handoff-state 1\n"
+	    "token-key 1111111111111111111111111111111111111111111111111111111111111111 1700000000\n"
+	    "auth-key 2222222222222222222222222222222222222222222222222222222222222222 1700000000\n"
+	    "server 192.0.2.2\nend\n";
+	char conf[512], dir[64], path[96];
 	struct nd_config cfg;
 	struct clk_now now = clk_fake(1000, 1700000000);
 	char err[256];
@@ -33,13 +45,28 @@ fz_init(void)
 	struct nd_bib *b;
 	int p;
 
+	/* Removed by tests/fuzz-smoke.sh (/tmp/nk-fuzz-<name>-XXXXXX). */
+	snprintf(dir, sizeof(dir), "/tmp/nk-fuzz-%s-XXXXXX", FZ_NAME);
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/handoff.state", dir);
+	if (afile_replace(path, state, sizeof(state) - 1, 0600, err, sizeof(err)) == -1)
+		abort();
+	snprintf(conf, sizeof(conf), "prefix 2001:db8:64::/96\nprefix 2001:db8:100::/40\n"
+	    "pool4 198.51.100.1\npool4 198.51.100.2\nport-range 2000-2063\nmtu6 1280\n"
+	    "handoff yes\nstate-dir %s\nhandoff-token-lifetime 30d\nhandoff-auth-lifetime 30d\n",
+	    dir);
 	nd_config_defaults(&cfg);
-	if (nd_config_parse_text("fuzz", conf, sizeof(conf) - 1, &cfg, err, sizeof(err)) == -1)
+	if (nd_config_parse_text("fuzz", conf, strlen(conf), &cfg, err, sizeof(err)) == -1)
 		abort();
 	if (nd_fake_open(&fz_dev, true, &fz_peer) == -1)
 		abort();
 	fz_gw = nd_gw_new(&cfg, &fz_dev);
 	fz_gw->coalesce = true;
+	if (nd_ho_new(fz_gw, &now, err, sizeof(err)) == NULL)
+		abort();
+	/* A cached server entry: 192.0.2.2 gave 198.51.100.1:3000 to client:41000. */
+	nd_hoc_put(nd_ho_cache(fz_gw), 0xc0000202, 0xc6336401, 3000, v6, 41000, 0, &now);
 	for (p = 0; p < 3; p++) {	/* client 2001:db8:1::2 port/id 40000 <-> 198.51.100.1:2000 */
 		uint8_t proto = p == 0 ? 17 : p == 1 ? 6 : 1;
 
