@@ -94,9 +94,13 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 			    memcmp(nc->pool4, gw->cfg.pool4, sizeof(nc->pool4)) ||
 			    nc->n_prefix != gw->cfg.n_prefix ||
 			    memcmp(nc->prefix, gw->cfg.prefix, sizeof(nc->prefix)) ||
-			    nc->port_min != gw->cfg.port_min || nc->port_max != gw->cfg.port_max)
-				log_warnx("reload: tun-device, prefix, pool4 and port-range need a restart; "
-				    "applying the rest");
+			    nc->port_min != gw->cfg.port_min || nc->port_max != gw->cfg.port_max ||
+			    nc->handoff != gw->cfg.handoff || nc->ho_port != gw->cfg.ho_port ||
+			    nc->ho_ctl_port != gw->cfg.ho_ctl_port || nc->ho_hold_ms != gw->cfg.ho_hold_ms ||
+			    strcmp(nc->state_dir, gw->cfg.state_dir))
+				log_warnx("reload: tun-device, prefix, pool4, port-range, handoff, "
+				    "handoff-port, handoff-control-port, handoff-hold-timeout and state-dir "
+				    "need a restart; applying the rest");
 			nd_gw_reconfig(gw, nc);
 			log_setverbose(nc->verbose);
 			log_info("configuration reloaded");
