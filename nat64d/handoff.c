@@ -261,15 +261,6 @@ pend_take(struct nd_ho *ho, uint64_t key, const struct clk_now *now)
 
 /* ------------------------------------------------------------ sending */
 
-static void
-ho_v4bytes(uint32_t a, uint8_t out[4])
-{
-	out[0] = (uint8_t)(a >> 24);
-	out[1] = (uint8_t)(a >> 16);
-	out[2] = (uint8_t)(a >> 8);
-	out[3] = (uint8_t)a;
-}
-
 /* Token first, always: an ICMP error quoting the packet then carries it. */
 static void
 ho_put_token(struct nd_ho *ho, struct buf_wr *w, uint32_t server)
@@ -305,8 +296,8 @@ ho_send(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, const struct buf_w
 		ho->c.drop_bad_packet++;
 		return;
 	}
-	ho_v4bytes(pool4, src);
-	ho_v4bytes(s->addr, dst);
+	be32_store(pool4, src);
+	be32_store(s->addr, dst);
 	n = ippkt_udp4(ho->out, sizeof(ho->out), src, dst, gw->cfg.ho_ctl_port, gw->cfg.ho_port,
 	    ho->payload, w->off);
 	if (n == 0) {
@@ -331,8 +322,8 @@ ho_probe(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, const struct clk_
 
 	buf_wr_init(&w, ho->payload, sizeof(ho->payload));
 	ho_put_token(ho, &w, s->addr);
-	ho_v4bytes(s->addr, src);
-	ho_v4bytes(pool4, dst);
+	be32_store(s->addr, src);
+	be32_store(pool4, dst);
 	n = ippkt_udp4(ip, sizeof(ip), src, dst, HW_DISCARD_PORT, HW_DISCARD_PORT, NULL, 0);
 	hw_put_ip(&w, ip, n);
 	ho->c.probes++;
