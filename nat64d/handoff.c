@@ -296,8 +296,8 @@ ho_send(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, const struct buf_w
 		ho->c.drop_bad_packet++;
 		return;
 	}
-	be32_store(pool4, src);
-	be32_store(s->addr, dst);
+	be32_store(src, pool4);
+	be32_store(dst, s->addr);
 	n = ippkt_udp4(ho->out, sizeof(ho->out), src, dst, gw->cfg.ho_ctl_port, gw->cfg.ho_port,
 	    ho->payload, w->off);
 	if (n == 0) {
@@ -322,8 +322,8 @@ ho_probe(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, const struct clk_
 
 	buf_wr_init(&w, ho->payload, sizeof(ho->payload));
 	ho_put_token(ho, &w, s->addr);
-	be32_store(s->addr, src);
-	be32_store(pool4, dst);
+	be32_store(src, s->addr);
+	be32_store(dst, pool4);
 	n = ippkt_udp4(ip, sizeof(ip), src, dst, HW_DISCARD_PORT, HW_DISCARD_PORT, NULL, 0);
 	hw_put_ip(&w, ip, n);
 	ho->c.probes++;
