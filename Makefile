@@ -6,6 +6,7 @@
 #   make fuzz            build the libFuzzer targets (clang) into build-fuzz/
 #   make fuzz-smoke      run each fuzz target briefly on its seed corpus
 #   make install         honours PREFIX, DESTDIR, SBINDIR, BINDIR, MANDIR, UNITDIR
+#   make install-wireshark-global   the Lua dissector into Wireshark's plugin directory
 #
 # Every program lives in its own directory with a module.mk that registers it
 # with the templates below; lib/ is the shared library every program links.
@@ -48,7 +49,7 @@ PROG_INCLUDES :=
 UNIT_TESTS :=
 FUZZ_TARGETS :=
 
-.PHONY: all check check-unit fuzz fuzz-smoke install clean deps
+.PHONY: all check check-unit fuzz fuzz-smoke install install-wireshark-global clean deps
 .SECONDARY:
 all:
 
@@ -120,6 +121,15 @@ install: all
 	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man8/ &&) true
 	$(foreach m,$(wildcard man/*.5),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man5/ &&) true
 	$(foreach u,$(wildcard systemd/*.service),install -m 0644 $(u) $(DESTDIR)$(UNITDIR)/ &&) true
+	install -d $(DESTDIR)$(PREFIX)/share/nat64kit/wireshark
+	install -m 0644 tools/wireshark/nat64handoff.lua $(DESTDIR)$(PREFIX)/share/nat64kit/wireshark/
+
+# Opt-in: the NAT64 handoff dissector where every Wireshark/tshark on the
+# host loads it (Debian loads Lua plugins only from its own directory).
+WIRESHARK_LUA_DIR ?= /usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/wireshark/plugins
+install-wireshark-global:
+	install -d $(DESTDIR)$(WIRESHARK_LUA_DIR)
+	install -m 0644 tools/wireshark/nat64handoff.lua $(DESTDIR)$(WIRESHARK_LUA_DIR)/
 
 clean:
 	rm -rf build build-san build-fuzz
