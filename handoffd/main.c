@@ -203,6 +203,7 @@ on_socket(int fd, uint32_t events, void *arg, const struct clk_now *now)
 	(void)events;
 	for (rounds = 0; rounds < 16; rounds++) {
 		n = uio_recv(d->uio, rx);
+		d->srv.c[SRV_C_drop_rx_unusable] = uio_rx_dropped(d->uio);
 		if (n <= 0) {
 			if (n == -1)
 				log_warn("recvmmsg");

@@ -25,7 +25,8 @@
 	X(drop_unsupported_ipv6) X(drop_unsupported_ipv4) X(drop_fragment) \
 	X(drop_bad_ip) X(drop_no_port) X(drop_too_big) X(drop_entry) \
 	X(entries_created) X(entries_found) X(entries_adopted) \
-	X(lookup_hit) X(lookup_miss) X(echo_replies) X(icmp_errors_sent) X(tx_errors)
+	X(lookup_hit) X(lookup_miss) X(echo_replies) X(icmp_errors_sent) X(tx_errors) \
+	X(drop_rx_unusable)
 
 enum srv_counter {
 #define SRV_ENUM(n) SRV_C_##n,

@@ -16,6 +16,7 @@
 
 struct uio {
 	int fd;
+	uint64_t rx_dropped;		/* truncated, or without IP_PKTINFO / not IPv4 */
 	uint8_t *rxbuf;			/* UIO_BATCH * UIO_RXBUF */
 	uint8_t *txbuf;			/* UIO_BATCH * SRV_TX_MAX */
 	struct mmsghdr rmsg[UIO_BATCH], smsg[UIO_BATCH];
@@ -104,8 +105,10 @@ uio_recv(struct uio *u, struct uio_rx *rx)
 		struct cmsghdr *c;
 		uint32_t local = 0;
 
-		if (m->msg_flags & MSG_TRUNC)
+		if (m->msg_flags & MSG_TRUNC) {
+			u->rx_dropped++;	/* cannot happen: the buffer holds 65536 */
 			continue;
+		}
 		for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c))
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 				struct in_pktinfo pi;
@@ -113,8 +116,10 @@ uio_recv(struct uio *u, struct uio_rx *rx)
 				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 				local = ntohl(pi.ipi_addr.s_addr);
 			}
-		if (local == 0 || u->rname[i].sin_family != AF_INET)
+		if (local == 0 || u->rname[i].sin_family != AF_INET) {
+			u->rx_dropped++;
 			continue;
+		}
 		rx[k].local = local;
 		rx[k].src = ntohl(u->rname[i].sin_addr.s_addr);
 		rx[k].sport = ntohs(u->rname[i].sin_port);
@@ -170,4 +175,10 @@ uio_send(struct uio *u, const struct srv_tx *tx, int n)
 		sent += r;
 	}
 	return sent;
+}
+
+uint64_t
+uio_rx_dropped(const struct uio *u)
+{
+	return u->rx_dropped;
 }

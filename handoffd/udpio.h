@@ -33,5 +33,7 @@ uint8_t *uio_txbuf(struct uio *u, int i);
 /* Send n datagrams; returns how many the kernel took (refused ones are
  * skipped, never retried). */
 int  uio_send(struct uio *u, const struct srv_tx *tx, int n);
+/* Datagrams received but unusable (truncated, no local address): counted. */
+uint64_t uio_rx_dropped(const struct uio *u);
 
 #endif
