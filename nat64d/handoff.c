@@ -492,6 +492,8 @@ ho_resend(struct nd_gw *gw, struct nd_hosrv *s, const struct clk_now *now)
 	ho_batch_flush(gw, s, &b, now);
 }
 
+static void ho_save(struct nd_gw *gw, const struct clk_now *now);
+
 /* A valid control packet came from this server. */
 static struct nd_hosrv *
 srv_confirm(struct nd_gw *gw, uint32_t a, const struct clk_now *now)
@@ -506,6 +508,11 @@ srv_confirm(struct nd_gw *gw, uint32_t a, const struct clk_now *now)
 	if ((was & (ND_HS_SUPPORT | ND_HS_DOWN)) != ND_HS_SUPPORT) {
 		ho->c.server_up++;
 		ho->dirty = true;
+		/* A server newly known to speak the protocol is written at once
+		 * (a restart right after must still know it); flapping ones wait
+		 * for the once-a-second timer. */
+		if (!(was & ND_HS_SUPPORT) && ho->state_path[0])
+			ho_save(gw, now);
 		ho_resend(gw, s, now);
 	}
 	return s;
