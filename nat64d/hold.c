@@ -93,21 +93,37 @@ hold_take(struct nd_hold *h, struct nd_held **pp, nd_hold_cb *cb, void *arg,
 	free(p);
 }
 
+/* The packets of key are detached first and handed out afterwards, so a
+ * callback may put packets into this queue again. */
 unsigned
 nd_hold_release(struct nd_hold *h, uint64_t key, nd_hold_cb *cb, void *arg,
     const struct clk_now *now)
 {
-	struct nd_held **pp = &h->head;
+	struct nd_held **pp = &h->head, *out = NULL, **otail = &out, *p;
 	unsigned n = 0;
 
 	while (*pp) {
 		if ((*pp)->key == key) {
-			hold_take(h, pp, cb, arg, now);
+			p = *pp;
+			*pp = p->next;
+			if (h->tail == &p->next)
+				h->tail = pp;
+			h->n--;
+			h->bytes -= p->len;
+			p->next = NULL;
+			*otail = p;
+			otail = &p->next;
 			n++;
 		} else
 			pp = &(*pp)->next;
 	}
 	h->c.released += n;
+	while ((p = out) != NULL) {
+		out = p->next;
+		if (cb)
+			cb(arg, p->key, p->pkt, p->len, &p->vh, now);
+		free(p);
+	}
 	return n;
 }
 
