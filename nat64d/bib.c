@@ -2,6 +2,8 @@
  * pool-address choice and RFC 6056 random port allocation. */
 #include "nd_state.h"
 
+#define ND_PROTO_ICMP_ID	1	/* BIB entries of ICMP queries (identifiers) */
+
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,15 +175,42 @@ nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 /* RFC 6056 §3.3.1 (Algorithm 1, simple random selection) over the
  * configured range, then a scan from a random point so a nearly full
  * range still finds the last free port. */
+static bool
+nd_port_free(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t p,
+    const uint8_t v6[16], uint16_t port6)
+{
+	const struct nd_bib *o;
+
+	if (p == st->p.reserved_port || nd_bib_find4(st, proto, v4, p))
+		return false;
+	if (st->port_busy && st->port_busy(st->port_busy_arg, v4, p))
+		return false;
+	if (st->joint_ports && proto != ND_PROTO_ICMP_ID &&
+	    (o = nd_bib_find4(st, proto == 6 ? 17 : 6, v4, p)) != NULL &&
+	    (o->port6 != port6 || memcmp(o->v6, v6, 16) != 0))
+		return false;
+	return true;
+}
+
 static int
-nd_pick_port(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t *out)
+nd_pick_port(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t *out,
+    const uint8_t v6[16], uint16_t port6)
 {
 	uint32_t range = (uint32_t)st->p.port_max - st->p.port_min + 1, i, start;
 
+	/* The same endpoint's mapping in the other protocol, if free here. */
+	if (st->joint_ports && proto != ND_PROTO_ICMP_ID) {
+		const struct nd_bib *o = nd_bib_find6(st, proto == 6 ? 17 : 6, v6, port6);
+
+		if (o && o->v4 == v4 && nd_port_free(st, proto, v4, o->port4, v6, port6)) {
+			*out = o->port4;
+			return 0;
+		}
+	}
 	for (i = 0; i < 16; i++) {
 		uint16_t p = (uint16_t)(st->p.port_min + randombytes_uniform(range));
 
-		if (p != st->p.reserved_port && !nd_bib_find4(st, proto, v4, p)) {
+		if (nd_port_free(st, proto, v4, p, v6, port6)) {
 			*out = p;
 			return 0;
 		}
@@ -190,7 +219,7 @@ nd_pick_port(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t *ou
 	for (i = 0; i < range; i++) {
 		uint16_t p = (uint16_t)(st->p.port_min + (start + i) % range);
 
-		if (p != st->p.reserved_port && !nd_bib_find4(st, proto, v4, p)) {
+		if (nd_port_free(st, proto, v4, p, v6, port6)) {
 			*out = p;
 			return 0;
 		}
@@ -236,7 +265,7 @@ nd_bib_create(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 	for (i = 0; i < st->p.n_pool4; i++) {
 		uint32_t a = st->pool4[(first + i) % st->p.n_pool4];
 
-		if (nd_pick_port(st, proto, a, &port) == 0)
+		if (nd_pick_port(st, proto, a, &port, v6, port6) == 0)
 			return nd_bib_insert(st, proto, v6, port6, a, port, ND_OWN_LOCAL, 0, now);
 	}
 	st->c.ports_exhausted++;

@@ -47,13 +47,26 @@
 #define HO_HOLD_PKTS	4096
 #define HO_HOLD_BYTES	(16u * 1024 * 1024)
 #define HO_OUT		(HO_FWD_MAX + 512)
-#define HO_RESEND_MAX	65536	/* entries per §7 resend */
+#define HO_RESEND_MAX	65536	/* entries waiting to be resent (§7), all servers */
+#define HO_RESEND_BURST	16	/* §7 packets sent at once on a transition */
+#define HO_RESEND_TICK	128	/* ... and per 100 ms afterwards */
 #define HO_NOSYN_RATE	200.0	/* non-SYN TCP forwarded for unconfirmed servers, /s */
+#define HO_SILENT_QUESTIONS 3	/* unanswered questions that make a server down */
 
 struct ho_pend {
 	uint64_t key;
-	uint64_t until_ms;
-	bool stub;
+	uint64_t until_ms;		/* the question is open (packets are held) */
+	uint64_t stub_until_ms;		/* a header-only copy may still come back */
+};
+
+#define HO_STUB_MEMORY_MS	60000
+
+/* An entry waiting to be sent in the §7 format. */
+struct ho_rs {
+	uint32_t server, pool4;
+	uint16_t port4, port6;
+	uint8_t pfx;
+	uint8_t client[16];
 };
 
 struct nd_ho {
@@ -72,6 +85,10 @@ struct nd_ho {
 	bool reinject;			/* a returned or released packet is going through */
 	double nosyn_bucket;
 	uint64_t nosyn_ms;
+	struct ho_rs *rs;		/* ring of HO_RESEND_MAX */
+	uint32_t rs_head, rs_n;
+	double abucket;			/* all announcements, all servers */
+	uint64_t abucket_ms;
 	uint8_t payload[HO_OUT];
 	uint8_t out[HO_OUT + 64];
 	uint8_t stub[256];
@@ -226,37 +243,46 @@ pend_find(struct nd_ho *ho, uint64_t key, const struct clk_now *now)
 	return NULL;
 }
 
+/* A slot is free once its question is closed and no stub of it can still
+ * come back. */
 static struct ho_pend *
-pend_add(struct nd_ho *ho, uint64_t key, bool stub, uint64_t until)
+pend_add(struct nd_ho *ho, uint64_t key, bool stub, uint64_t until, const struct clk_now *now)
 {
 	int i;
 
 	for (i = 0; i < HO_PEND_PROBE; i++) {
 		struct ho_pend *p = &ho->pend[(key + (uint64_t)i) & (HO_PEND - 1)];
 
-		if (p->until_ms == 0 || p->key == key || p->until_ms < until - 60000) {
+		if (p->key == key || (p->until_ms <= now->mono_ms && p->stub_until_ms <= now->mono_ms)) {
 			p->key = key;
 			p->until_ms = until;
-			p->stub = stub;
+			p->stub_until_ms = stub ? now->mono_ms + HO_STUB_MEMORY_MS : 0;
 			return p;
 		}
 	}
+	ho->c.drop_pend_full++;
 	return NULL;
 }
 
-/* Remove the question; was it answered with a stub (so the packet the
- * server returns is not the real one)? */
+/* Close the question; was a header-only copy sent (so the packet the
+ * server returns is not the real one)? Remembered past the hold time. */
 static bool
 pend_take(struct nd_ho *ho, uint64_t key, const struct clk_now *now)
 {
-	struct ho_pend *p = pend_find(ho, key, now);
-	bool stub;
+	int i;
 
-	if (!p)
-		return false;
-	stub = p->stub;
-	p->until_ms = 0;
-	return stub;
+	for (i = 0; i < HO_PEND_PROBE; i++) {
+		struct ho_pend *p = &ho->pend[(key + (uint64_t)i) & (HO_PEND - 1)];
+
+		if (p->key == key && (p->until_ms > now->mono_ms || p->stub_until_ms > now->mono_ms)) {
+			bool stub = p->stub_until_ms > now->mono_ms;
+
+			p->until_ms = 0;
+			p->stub_until_ms = 0;
+			return stub;
+		}
+	}
+	return false;
 }
 
 /* ------------------------------------------------------------ sending */
@@ -389,6 +415,9 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, u
 			ho->c.drop_bad_packet++;
 			return;
 		}
+		/* The stub must be recognised when it comes back: no record, no stub. */
+		if (!pend_add(ho, key, true, now->mono_ms + gw->cfg.ho_hold_ms, now))
+			return;
 		if (nd_hold_put(ho->hold, key, pkt, len, vh, now) == -1) {
 			ho->c.drop_hold_full++;
 			return;
@@ -396,8 +425,11 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, u
 		ho->c.held++;
 		ip = ho->stub;
 		ho->c.fwd_stub++;
-	}
-	pend_add(ho, key, big, now->mono_ms + gw->cfg.ho_hold_ms);
+	} else
+		pend_add(ho, key, false, now->mono_ms + gw->cfg.ho_hold_ms, now);
+	/* A server that stops answering is noticed (nd_ho_tick marks it down). */
+	if (s->unanswered++ == 0)
+		s->asked_ms = now->mono_ms;
 	buf_wr_init(&w, ho->payload, sizeof(ho->payload));
 	ho_put_token(ho, &w, s->addr);
 	if (v6)
@@ -415,63 +447,111 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, u
 
 struct ho_batch {
 	struct buf_wr w;
+	struct nd_hosrv *s;
 	uint32_t pool4;
 	int n;
 };
 
 static void
-ho_batch_flush(struct nd_gw *gw, struct nd_hosrv *s, struct ho_batch *b, const struct clk_now *now)
+ho_batch_flush(struct nd_gw *gw, struct ho_batch *b, const struct clk_now *now)
 {
 	if (b->n > 0)
-		ho_send(gw, s, b->pool4, &b->w, now);
+		ho_send(gw, b->s, b->pool4, &b->w, now);
 	b->n = 0;
 }
 
-static void
-ho_batch_add(struct nd_gw *gw, struct nd_hosrv *s, struct ho_batch *b, uint32_t pool4,
-    uint16_t port4, const uint8_t *prefix12, const uint8_t client[16], uint16_t port6,
+/* Add one entry to the §7 packet being built; returns the number of
+ * packets sent to make room (0 or 1). */
+static int
+ho_batch_add(struct nd_gw *gw, struct ho_batch *b, struct nd_hosrv *s, const struct ho_rs *r,
     const struct clk_now *now)
 {
 	struct nd_ho *ho = gw->ho;
 	struct hw_entry e;
+	int sent = 0;
 
-	if (b->n > 0 && (b->pool4 != pool4 ||
-	    b->w.off + 2 + ND_HO_MACLEN + 2 + HW_ENTRY_DATA_LEN > HW_MULTI_MAX_PAYLOAD))
-		ho_batch_flush(gw, s, b, now);
+	if (b->n > 0 && (b->s != s || b->pool4 != r->pool4 ||
+	    b->w.off + 2 + ND_HO_MACLEN + 2 + HW_ENTRY_DATA_LEN > HW_MULTI_MAX_PAYLOAD)) {
+		ho_batch_flush(gw, b, now);
+		sent = 1;
+	}
 	if (b->n == 0) {
 		buf_wr_init(&b->w, ho->payload, sizeof(ho->payload));
 		ho_put_token(ho, &b->w, s->addr);
 		hw_put_ident(&b->w);
-		b->pool4 = pool4;
+		b->s = s;
+		b->pool4 = r->pool4;
 	}
-	e.mapped_port = port4;
-	memcpy(e.prefix, prefix12, 12);
-	memcpy(e.client, client, 16);
-	e.client_port = port6;
-	ho_put_auth(ho, &b->w, s->addr, client);
+	e.mapped_port = r->port4;
+	memcpy(e.prefix, gw->cfg.prefix[r->pfx].addr, 12);
+	memcpy(e.client, r->client, 16);
+	e.client_port = r->port6;
+	ho_put_auth(ho, &b->w, s->addr, r->client);
 	hw_put_entry(&b->w, &e);
 	b->n++;
 	ho->c.resent_entries++;
+	return sent;
+}
+
+/* Send at most max_pkts §7 packets from the queue. */
+static void
+ho_rs_drain(struct nd_gw *gw, int max_pkts, const struct clk_now *now)
+{
+	struct nd_ho *ho = gw->ho;
+	struct ho_batch b = { .n = 0 };
+	int sent = 0;
+
+	while (ho->rs_n > 0) {
+		const struct ho_rs *r = &ho->rs[ho->rs_head];
+		struct nd_hosrv *s = srv_find(ho, r->server);
+
+		if (s && srv_confirmed(s)) {
+			sent += ho_batch_add(gw, &b, s, r, now);
+			if (sent >= max_pkts)
+				break;		/* r stays queued: the packet holding it is not sent */
+		}
+		ho->rs_head = (ho->rs_head + 1) % HO_RESEND_MAX;
+		ho->rs_n--;
+	}
+	if (sent < max_pkts)
+		ho_batch_flush(gw, &b, now);
+}
+
+static void
+ho_rs_push(struct nd_ho *ho, uint32_t server, uint32_t pool4, uint16_t port4, uint8_t pfx,
+    const uint8_t client[16], uint16_t port6)
+{
+	struct ho_rs *r;
+
+	if (ho->rs_n == HO_RESEND_MAX) {
+		ho->c.drop_resend_full++;
+		return;
+	}
+	r = &ho->rs[(ho->rs_head + ho->rs_n) % HO_RESEND_MAX];
+	r->server = server;
+	r->pool4 = pool4;
+	r->port4 = port4;
+	r->port6 = port6;
+	r->pfx = pfx;
+	memcpy(r->client, client, 16);
+	ho->rs_n++;
+	ho->c.resend_queued++;
 }
 
 /* Every entry still cached from this server, and every own entry used
- * with it, in §7 packets (one authenticator per entry). */
+ * with it, queued for the §7 format (one authenticator per entry); the
+ * first packets leave now, the rest paced by nd_ho_tick. */
 static void
 ho_resend(struct nd_gw *gw, struct nd_hosrv *s, const struct clk_now *now)
 {
 	struct nd_ho *ho = gw->ho;
-	struct ho_batch b = { .n = 0 };
 	const struct nd_hoent *e;
-	uint32_t i, sent = 0;
+	uint32_t i;
 
-	for (e = ho->cache.lru.lnext; e != &ho->cache.lru && sent < HO_RESEND_MAX; e = e->lnext) {
-		if (e->server != s->addr)
-			continue;
-		ho_batch_add(gw, s, &b, e->pool4, e->port4, gw->cfg.prefix[e->pfx].addr, e->client,
-		    e->port6, now);
-		sent++;
-	}
-	for (i = 0; i <= gw->st.bmask && sent < HO_RESEND_MAX; i++) {
+	for (e = ho->cache.lru.lnext; e != &ho->cache.lru; e = e->lnext)
+		if (e->server == s->addr)
+			ho_rs_push(ho, s->addr, e->pool4, e->port4, e->pfx, e->client, e->port6);
+	for (i = 0; i <= gw->st.bmask; i++) {
 		const struct nd_bib *bb;
 
 		for (bb = gw->st.h6[i]; bb; bb = bb->next6) {
@@ -484,12 +564,10 @@ ho_resend(struct nd_gw *gw, struct nd_hosrv *s, const struct clk_now *now)
 					break;
 			if (!ss || ss->pfx >= gw->cfg.n_prefix || gw->cfg.prefix[ss->pfx].len != 96)
 				continue;
-			ho_batch_add(gw, s, &b, bb->v4, bb->port4, gw->cfg.prefix[ss->pfx].addr,
-			    bb->v6, bb->port6, now);
-			sent++;
+			ho_rs_push(ho, s->addr, bb->v4, bb->port4, ss->pfx, bb->v6, bb->port6);
 		}
 	}
-	ho_batch_flush(gw, s, &b, now);
+	ho_rs_drain(gw, HO_RESEND_BURST, now);
 }
 
 static void ho_save(struct nd_gw *gw, const struct clk_now *now);
@@ -504,6 +582,7 @@ srv_confirm(struct nd_gw *gw, uint32_t a, const struct clk_now *now)
 
 	s->rx++;
 	s->last_ms = now->mono_ms;
+	s->unanswered = 0;
 	s->flags = (uint8_t)((s->flags | ND_HS_SUPPORT) & ~ND_HS_DOWN);
 	if ((was & (ND_HS_SUPPORT | ND_HS_DOWN)) != ND_HS_SUPPORT) {
 		ho->c.server_up++;
@@ -526,11 +605,23 @@ ho_wall(const struct clk_now *now)
 	return (int64_t)now->wall.tv_sec;
 }
 
+static bool
+ho_port_busy(void *arg, uint32_t v4, uint16_t port)
+{
+	struct nd_ho *ho = arg;
+
+	return nd_hoc_port_used(&ho->cache, v4, port);
+}
+
 struct nd_ho *
 nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 {
 	struct nd_ho *ho = xcalloc(1, sizeof(*ho));
 	uint32_t servers[ND_HO_MAX_SERVERS];
+
+	ho->rs = xcalloc(HO_RESEND_MAX, sizeof(*ho->rs));
+	ho->abucket = 1e12;
+	ho->abucket_ms = now->mono_ms;
 	int i, n = 0, r;
 
 	for (i = 0; i < ND_HO_MAX_SERVERS; i++)
@@ -547,6 +638,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 		if (r == -1) {
 			nd_hoc_free(&ho->cache);
 			nd_hold_free(ho->hold);
+			free(ho->rs);
 			free(ho);
 			return NULL;
 		}
@@ -556,6 +648,11 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 	gw->ho = ho;
 	for (i = 0; i < n; i++)
 		srv_add(ho, servers[i], now)->flags = ND_HS_SUPPORT;
+	/* Own mappings keep off the ports servers handed out, and a client
+	 * endpoint has one port for TCP and UDP (an entry has no protocol). */
+	gw->st.port_busy = ho_port_busy;
+	gw->st.port_busy_arg = ho;
+	gw->st.joint_ports = true;
 	return ho;
 }
 
@@ -567,6 +664,7 @@ nd_ho_free(struct nd_ho *ho)
 	nd_hoc_free(&ho->cache);
 	nd_hold_free(ho->hold);
 	sodium_memzero(&ho->keys, sizeof(ho->keys));
+	free(ho->rs);
 	free(ho);
 }
 
@@ -617,6 +715,10 @@ nd_ho_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		s = srv_find(ho, dst4);
 		if (l4[0] != 128 || !srv_confirmed(s) || len > HO_FWD_MAX)
 			return ND_HO_PASS;
+		if (ho->reinject) {
+			ho->c.drop_returned_loop++;
+			return ND_HO_TAKEN;
+		}
 		buf_wr_init(&w, ho->payload, sizeof(ho->payload));
 		ho_put_token(ho, &w, dst4);
 		ho_put_auth(ho, &w, dst4, pkt + 8);
@@ -666,6 +768,24 @@ nd_ho_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 	return ND_HO_PASS;
 }
 
+/* All servers together: ten times one server's rate (a client scanning
+ * many hosts must not make the pool addresses a UDP/6464 scanner). */
+static bool
+ho_global_take(struct nd_gw *gw, const struct clk_now *now)
+{
+	struct nd_ho *ho = gw->ho;
+	double rate = 10.0 * gw->cfg.ho_announce_rate;
+
+	ho->abucket += rate * (double)(now->mono_ms - ho->abucket_ms) / 1000.0;
+	ho->abucket_ms = now->mono_ms;
+	if (ho->abucket > rate)
+		ho->abucket = rate;
+	if (ho->abucket < 1.0)
+		return false;
+	ho->abucket -= 1.0;
+	return true;
+}
+
 void
 nd_ho_announce(struct nd_gw *gw, const struct nd_bib *b, int pfx, uint32_t server,
     const struct clk_now *now)
@@ -679,7 +799,7 @@ nd_ho_announce(struct nd_gw *gw, const struct nd_bib *b, int pfx, uint32_t serve
 	    gw->cfg.prefix[pfx].len != 96 || nd_state_is_pool4(&gw->st, server))
 		return;
 	s = srv_add(ho, server, now);
-	if (!srv_take(gw, s, now)) {
+	if (!srv_take(gw, s, now) || !ho_global_take(gw, now)) {
 		ho->c.announce_limited++;
 		return;
 	}
@@ -703,7 +823,7 @@ bool
 nd_ho_is_control(const struct nd_gw *gw, const struct nd_p4 *in, const uint8_t *l4,
     size_t l4len)
 {
-	return in->proto == ND_PROTO_UDP && !nd_p4_isfrag(in) && l4len >= 8 &&
+	return in->proto == ND_PROTO_UDP && nd_p4_first(in) && l4len >= 8 &&
 	    be16_load(l4) == gw->cfg.ho_port && be16_load(l4 + 2) == gw->cfg.ho_ctl_port;
 }
 
@@ -741,7 +861,7 @@ nd_ho_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		/* §9: a validation packet. Return it whole, then probe. */
 		struct buf_wr w;
 
-		if (!srv_confirmed(s) && !srv_take(gw, s, now)) {
+		if (!srv_take(gw, s, now)) {
 			ho->c.fwd_limited++;
 			return ND_HO_TAKEN;
 		}
@@ -754,7 +874,8 @@ nd_ho_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		hw_put_ip(&w, pkt, len);
 		ho->c.bounced++;
 		ho_send(gw, s, in->dst, &w, now);
-		ho_probe(gw, s, in->dst, now);
+		if (!srv_confirmed(s))
+			ho_probe(gw, s, in->dst, now);
 		return ND_HO_TAKEN;
 	}
 	ho_forward(gw, s, in->dst, ho_key4(ho, in->src, in->dst, dport), pkt, len, vh, false,
@@ -822,12 +943,39 @@ ho_ctl_entry(struct nd_gw *gw, uint8_t *base, const uint8_t *payload,
 		ho->c.drop_bad_auth++;
 		return;
 	}
-	if ((pfx = ho_prefix96(gw, en->prefix)) < 0 || en->mapped_port == 0 ||
+	/* Authentic: the server is alive, whatever we make of the entry. */
+	srv_confirm(gw, server, now);
+	/* §10's port rules, and our control port. */
+	if ((pfx = ho_prefix96(gw, en->prefix)) < 0 || en->mapped_port < 1024 ||
+	    en->mapped_port == HW_TEREDO_PORT || en->mapped_port == gw->cfg.ho_port ||
 	    en->mapped_port == gw->cfg.ho_ctl_port) {
 		ho->c.drop_bad_entry++;
 		return;
 	}
-	srv_confirm(gw, server, now);
+	/* The server is authoritative for its ports: an own mapping of another
+	 * client on this port stops being used with this server (its
+	 * sessions with it go), or the server's traffic for the port would
+	 * have two destinations. */
+	{
+		int pr;
+
+		for (pr = 0; pr < 2; pr++) {
+			struct nd_bib *b = nd_bib_find4(&gw->st, pr ? ND_PROTO_UDP : ND_PROTO_TCP,
+			    pool4, en->mapped_port);
+			struct nd_session *ss, *nx;
+
+			if (!b || (b->port6 == en->client_port && !memcmp(b->v6, en->client, 16)))
+				continue;
+			for (ss = b->sessions; ss; ss = nx) {
+				nx = ss->bnext;
+				if (ss->raddr == server) {
+					/* (b goes with its last session) */
+					nd_session_delete(&gw->st, ss, now);
+					ho->c.own_sessions_displaced++;
+				}
+			}
+		}
+	}
 	nd_hoc_put(&ho->cache, server, pool4, en->mapped_port, en->client, en->client_port,
 	    (uint8_t)pfx, now);
 	ho->c.entries_cached++;
@@ -839,8 +987,14 @@ ho_ctl_entry(struct nd_gw *gw, uint8_t *base, const uint8_t *payload,
 		uint8_t *ip = base + (hp->ip.p - payload);
 
 		if (!memcmp(ip + 8, en->client, 16) && ho_is_server6(gw, ip + 24, server)) {
-			if (!stub6)
+			/* Only TCP/UDP goes back in: anything else could loop or be
+			 * an ICMP error aimed at a third party. */
+			if (stub6)
+				ho->c.stub_answers++;
+			else if (ip[6] == ND_PROTO_TCP || ip[6] == ND_PROTO_UDP)
 				ho_reinject(gw, ip, hp->ip.len, now);
+			else
+				ho->c.drop_bad_packet++;
 		} else if (!memcmp(ip + 24, en->client, 16) && ho_is_server6(gw, ip + 8, server)) {
 			ho->c.delivered6++;
 			nd_gw_send(gw, NULL, ip, hp->ip.len, NULL, 0, true);
@@ -851,8 +1005,12 @@ ho_ctl_entry(struct nd_gw *gw, uint8_t *base, const uint8_t *payload,
 		uint32_t s4 = be32_load(ip + 12), d4 = be32_load(ip + 16);
 
 		if (s4 == server && d4 == pool4) {
-			if (!stub4)
+			if (stub4)
+				ho->c.stub_answers++;
+			else if (ip[9] == ND_PROTO_TCP || ip[9] == ND_PROTO_UDP)
 				ho_reinject(gw, ip, hp->ip.len, now);
+			else
+				ho->c.drop_bad_packet++;
 		} else if (s4 == pool4 && d4 == server) {
 			ho->c.delivered4++;
 			nd_gw_send(gw, NULL, ip, hp->ip.len, NULL, 0, false);
@@ -860,8 +1018,10 @@ ho_ctl_entry(struct nd_gw *gw, uint8_t *base, const uint8_t *payload,
 			ho->c.drop_bad_packet++;
 	}
 	/* What waited for this entry goes through now, oldest first. */
-	nd_hold_release(ho->hold, k6, ho_refeed, gw, now);
-	nd_hold_release(ho->hold, k4, ho_refeed, gw, now);
+	if (nd_hold_count(ho->hold)) {
+		nd_hold_release(ho->hold, k6, ho_refeed, gw, now);
+		nd_hold_release(ho->hold, k4, ho_refeed, gw, now);
+	}
 }
 
 void
@@ -876,6 +1036,14 @@ nd_ho_control_in(struct nd_gw *gw, uint8_t *pkt, const struct nd_p4 *in,
 	enum hw_err e;
 
 	ho->c.ctl_rx++;
+	if (ho->reinject) {		/* a control packet inside a control packet */
+		ho->c.drop_returned_loop++;
+		return;
+	}
+	if (nd_p4_isfrag(in)) {		/* never sent so by us or nat64-handoffd */
+		ho->c.drop_ctl_fragment++;
+		return;
+	}
 	if (be16_load(udp + 4) < 8 || be16_load(udp + 4) > ulen) {
 		ho->c.drop_bad_packet++;
 		return;
@@ -961,7 +1129,7 @@ nd_ho_control_in(struct nd_gw *gw, uint8_t *pkt, const struct nd_p4 *in,
 				uint64_t k4 = ho_key4(ho, server, pool4, p.dport);
 
 				pend_take(ho, k4, now);
-				ho->c.hold_expired += nd_hold_release(ho->hold, k4, NULL, NULL, now);
+				ho->c.drop_returned_held += nd_hold_release(ho->hold, k4, NULL, NULL, now);
 			}
 		} else
 			ho->c.drop_bad_packet++;
@@ -971,6 +1139,17 @@ nd_ho_control_in(struct nd_gw *gw, uint8_t *pkt, const struct nd_p4 *in,
 }
 
 /* ------------------------------------------------------------ ICMP about control packets */
+
+static void
+ho_mark_down(struct nd_gw *gw, struct nd_hosrv *s, const struct clk_now *now)
+{
+	s->flags |= ND_HS_DOWN;
+	s->downs++;
+	s->unanswered = 0;
+	s->probe_iv = gw->cfg.ho_probe_ms;
+	s->probe_ms = now->mono_ms + s->probe_iv;
+	gw->ho->c.server_down++;
+}
 
 bool
 nd_ho_icmp_control(struct nd_gw *gw, uint32_t from, uint8_t type, uint8_t code,
@@ -994,13 +1173,8 @@ nd_ho_icmp_control(struct nd_gw *gw, uint32_t from, uint8_t type, uint8_t code,
 	    pl[1] != ND_HO_MACLEN / 2 || !nd_hokeys_token_ok(&ho->keys, from, pl + 2, ND_HO_MACLEN))
 		return true;
 	s = srv_find(ho, from);
-	if (srv_confirmed(s)) {
-		s->flags |= ND_HS_DOWN;
-		s->downs++;
-		s->probe_iv = gw->cfg.ho_probe_ms;
-		s->probe_ms = now->mono_ms + s->probe_iv;
-		ho->c.server_down++;
-	}
+	if (srv_confirmed(s))
+		ho_mark_down(gw, s, now);
 	return true;
 }
 
@@ -1044,7 +1218,16 @@ nd_ho_tick(struct nd_gw *gw, const struct clk_now *now)
 	for (i = 0; i < ND_HO_MAX_SERVERS; i++) {
 		struct nd_hosrv *s = &ho->srv[i];
 
-		if (!s->used || !(s->flags & ND_HS_DOWN) || now->mono_ms < s->probe_ms)
+		if (!s->used)
+			continue;
+		/* Questions unanswered for twice the hold time: the server is
+		 * silent (firewalled, hung). Down, as for a port unreachable. */
+		if (srv_confirmed(s) && s->unanswered >= HO_SILENT_QUESTIONS &&
+		    now->mono_ms - s->asked_ms > 2 * gw->cfg.ho_hold_ms) {
+			ho_mark_down(gw, s, now);
+			ho->c.server_silent++;
+		}
+		if (!(s->flags & ND_HS_DOWN) || now->mono_ms < s->probe_ms)
 			continue;
 		ho_probe(gw, s, gw->cfg.pool4[0], now);
 		if (s->probe_iv < gw->cfg.ho_probe_ms * 64)
@@ -1056,6 +1239,10 @@ nd_ho_tick(struct nd_gw *gw, const struct clk_now *now)
 		ho->dirty = true;
 	if (ho->dirty && ho->state_path[0] && now->mono_ms >= ho->save_ms)
 		ho_save(gw, now);
+	if (ho->rs_n > 0)
+		ho_rs_drain(gw, HO_RESEND_TICK, now);
+	if (ho->rs_n > 0 && (next == UINT64_MAX || next > now->mono_ms + 100))
+		return 100;
 	if (next == UINT64_MAX || next > now->mono_ms + 1000)
 		return 1000;
 	return (int64_t)(next - now->mono_ms);

@@ -37,6 +37,8 @@ nd_hoc_free(struct nd_hocache *c)
 
 	if (!c->h4)
 		return;
+	int i;
+
 	for (e = c->lru.lnext; e != &c->lru; e = n) {
 		n = e->lnext;
 		free(e);
@@ -44,6 +46,45 @@ nd_hoc_free(struct nd_hocache *c)
 	free(c->h4);
 	free(c->h6);
 	c->h4 = c->h6 = NULL;
+	for (i = 0; i < c->n_pool; i++)
+		free(c->portref[i]);
+	c->n_pool = 0;
+}
+
+static uint16_t *
+hoc_refs(const struct nd_hocache *c, uint32_t pool4)
+{
+	int i;
+
+	for (i = 0; i < c->n_pool; i++)
+		if (c->pool[i] == pool4)
+			return c->portref[i];
+	return NULL;
+}
+
+static void
+hoc_ref(struct nd_hocache *c, uint32_t pool4, uint16_t port4, int d)
+{
+	uint16_t *r = hoc_refs(c, pool4);
+
+	if (!r) {
+		if (c->n_pool == ND_HOC_POOLS)
+			return;
+		r = c->portref[c->n_pool] = xcalloc(65536, sizeof(uint16_t));
+		c->pool[c->n_pool++] = pool4;
+	}
+	if (d > 0 && r[port4] < UINT16_MAX)
+		r[port4]++;
+	else if (d < 0 && r[port4] > 0)
+		r[port4]--;
+}
+
+bool
+nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4)
+{
+	const uint16_t *r = hoc_refs(c, pool4);
+
+	return r && r[port4] > 0;
 }
 
 static uint32_t
@@ -119,10 +160,13 @@ hoc_lru_tail(struct nd_hocache *c, struct nd_hoent *e)
 }
 
 void
-nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e)
+nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now)
 {
 	struct nd_hoent **pp;
 
+	if (c->on_event)
+		c->on_event(c->on_event_arg, e, false, now);
+	hoc_ref(c, e->pool4, e->port4, -1);
 	for (pp = &c->h4[hoc_h4(c, e->server, e->pool4, e->port4)]; *pp; pp = &(*pp)->next4)
 		if (*pp == e) {
 			*pp = e->next4;
@@ -161,15 +205,15 @@ nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4
 	}
 	/* The server re-mapped the port or the client: the newest wins. */
 	if (a) {
-		nd_hoc_delete(c, a);
+		nd_hoc_delete(c, a, now);
 		c->replaced++;
 	}
 	if (b) {
-		nd_hoc_delete(c, b);
+		nd_hoc_delete(c, b, now);
 		c->replaced++;
 	}
 	if (c->n >= c->max && c->lru.lnext != &c->lru) {
-		nd_hoc_delete(c, c->lru.lnext);
+		nd_hoc_delete(c, c->lru.lnext, now);
 		c->evicted++;
 	}
 	e = xcalloc(1, sizeof(*e));
@@ -187,8 +231,11 @@ nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4
 	e->next6 = c->h6[h];
 	c->h6[h] = e;
 	hoc_lru_tail(c, e);
+	hoc_ref(c, pool4, port4, +1);
 	c->n++;
 	c->created++;
+	if (c->on_event)
+		c->on_event(c->on_event_arg, e, true, now);
 	return e;
 }
 
@@ -205,7 +252,7 @@ nd_hoc_expire(struct nd_hocache *c, const struct clk_now *now, uint64_t *next_ms
 			*next_ms = e->used_ms + c->timeout_ms;
 			break;
 		}
-		nd_hoc_delete(c, e);
+		nd_hoc_delete(c, e, now);
 		c->expired++;
 		n++;
 	}

@@ -315,6 +315,12 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 		gw->c.icmp_err_via_cache++;
 	}
 	idst4 = b->v4;
+	/* An error goes to the sender of the packet it quotes; one addressed
+	 * elsewhere would make us send ICMPv4 to a third party. */
+	if (isrc4 != odst4) {
+		gw->c.drop_icmp_err_nomatch++;
+		return;
+	}
 	if (nd_gw_prefix_of(gw, o6->p + 8, &osrc4) < 0 || !nd_gw_v4_ok(osrc4))
 		osrc4 = gw->own4;	/* an IPv6 router: RFC 7915 §5.1 */
 	if (t4 == 3 && c4 == 4) {
@@ -374,6 +380,5 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 		be32_store(o + 24, param);
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + ND_IP4_HLEN + q)));
 	gw->c.icmp_err_xlat6to4++;
-	(void)odst4;
 	nd_gw_send(gw, NULL, o, 2 * ND_IP4_HLEN + 8 + q, NULL, 0, false);
 }

@@ -228,6 +228,10 @@ main(int argc, char **argv)
 			fatalx("handoff state: %s", err);
 		if (err[0])
 			log_warnx("handoff state: %s", err);
+		if (cfg.mapping_log[0]) {
+			nd_ho_cache(gw)->on_event = nd_maplog_hoent;
+			nd_ho_cache(gw)->on_event_arg = NULL;
+		}
 	}
 	gw->coalesce = dev.vnet && cfg.udp_coalesce;
 	if (cfg.mapping_log[0])

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "nd_handoff.h"
 
 static int ml_fd = -1;
 static char ml_path[256];
@@ -70,6 +71,37 @@ nd_maplog_event(void *arg, const struct nd_bib *b, bool created, const struct cl
 	if (ml_fd == -1)
 		return;
 	n = nd_maplog_format(line, sizeof(line), b, created, now);
+	if (write(ml_fd, line, n) != (ssize_t)n)
+		ml_errors++;
+}
+
+/* A server's entry: "handoff:<server>" where the protocol stands (one
+ * entry covers TCP and UDP towards that server). */
+size_t
+nd_maplog_format_hoent(char *buf, size_t len, const struct nd_hoent *e, bool created,
+    const struct clk_now *now)
+{
+	char ts[32], a4[ADDR_STRLEN], s4[ADDR_STRLEN], a6[ADDR_STRLEN];
+	int n;
+
+	clk_format_wall(now, 0, ts, sizeof(ts));
+	n = snprintf(buf, len, "%s %s handoff:%s %s:%u [%s]:%u\n", ts,
+	    created ? "Created" : "Deleted", addr_fmt4(e->server, s4, sizeof(s4)),
+	    addr_fmt4(e->pool4, a4, sizeof(a4)), e->port4, addr_fmt6(e->client, a6, sizeof(a6)),
+	    e->port6);
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
+void
+nd_maplog_hoent(void *arg, const struct nd_hoent *e, bool created, const struct clk_now *now)
+{
+	char line[256];
+	size_t n;
+
+	(void)arg;
+	if (ml_fd == -1)
+		return;
+	n = nd_maplog_format_hoent(line, sizeof(line), e, created, now);
 	if (write(ml_fd, line, n) != (ssize_t)n)
 		ml_errors++;
 }

@@ -52,6 +52,13 @@ struct nd_hoent {
 	uint64_t used_ms;
 };
 
+struct nd_hoent;
+/* Called for every entry cached (created) or dropped (mapping log). */
+typedef void nd_hoc_event_fn(void *arg, const struct nd_hoent *e, bool created,
+    const struct clk_now *now);
+
+#define ND_HOC_POOLS	64	/* = ND_MAX_POOL4 */
+
 struct nd_hocache {
 	struct nd_hoent **h4, **h6;
 	uint32_t mask;
@@ -60,6 +67,13 @@ struct nd_hocache {
 	uint64_t timeout_ms;
 	uint8_t hkey[16];
 	uint64_t created, replaced, expired, evicted;
+	/* How many cached entries (of any server) hold each port of each
+	 * pool address: the gateway's own port allocation avoids them. */
+	uint32_t pool[ND_HOC_POOLS];
+	int n_pool;
+	uint16_t *portref[ND_HOC_POOLS];
+	nd_hoc_event_fn *on_event;
+	void *on_event_arg;
 };
 
 void nd_hoc_init(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms);
@@ -75,7 +89,9 @@ struct nd_hoent *nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool
     uint16_t port4, const uint8_t client[16], uint16_t port6, uint8_t pfx,
     const struct clk_now *now);
 void nd_hoc_touch(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
-void nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e);
+void nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
+/* Does any cached entry hold this pool address and port? */
+bool nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4);
 /* Drop entries idle for timeout_ms; *next_ms = next deadline or UINT64_MAX. */
 unsigned nd_hoc_expire(struct nd_hocache *c, const struct clk_now *now, uint64_t *next_ms);
 uint32_t nd_hoc_count_server(const struct nd_hocache *c, uint32_t server);
@@ -131,7 +147,9 @@ int nd_hostate_save(const char *path, const struct nd_hokeys *k, const uint32_t 
 	X(resent_entries) X(returned) X(delivered4) X(delivered6)	\
 	X(reinjected) X(held) X(released) X(hold_expired)		\
 	X(server_down) X(server_up) X(ctl_icmp) X(icmp_via_cache)	\
-	X(fwd_limited) X(state_saves)					\
+	X(fwd_limited) X(state_saves) X(server_silent) X(stub_answers)	\
+	X(drop_pend_full) X(own_sessions_displaced) X(drop_returned_held)	\
+	X(drop_ctl_fragment) X(resend_queued) X(drop_resend_full)	\
 	X(drop_wire) X(drop_bad_token) X(drop_bad_auth)			\
 	X(drop_bad_entry) X(drop_bad_packet) X(drop_hold_full)		\
 	X(drop_returned_loop) X(drop_ctl_csum) X(drop_state_save)
@@ -152,6 +170,8 @@ struct nd_hosrv {
 	bool used;
 	uint64_t last_ms;		/* last packet to or from it */
 	uint64_t probe_ms, probe_iv;	/* next probe while down, back-off */
+	uint32_t unanswered;		/* questions since the last valid packet */
+	uint64_t asked_ms;		/* when the first of them was asked */
 	double bucket;			/* announcements/forwards while unconfirmed */
 	uint64_t bucket_ms;
 	uint64_t rx, tx, announced, fwd, downs;

@@ -4,6 +4,11 @@
  *   2026-11-23 08:01:32.123456 Created tcp 198.51.100.1:3719 [2001:db8::17]:53186
  *   2026-11-23 08:06:40.003111 Deleted udp 198.51.100.1:4411 [2001:db8::17]:5353
  *
+ * and, with handoff, one per server entry cached or dropped from the cache
+ * (the server that allocated it where the protocol stands):
+ *
+ *   2026-11-23 08:07:01.000412 Created handoff:192.0.2.2 198.51.100.1:23058 [2001:db8::17]:40004
+ *
  * UTC stamps; O_APPEND; reopened on SIGHUP (logrotate). Separate from
  * diagnostics. Write errors are counted, never fatal.
  */
@@ -23,6 +28,11 @@ void nd_maplog_close(void);
 void nd_maplog_event(void *arg, const struct nd_bib *b, bool created, const struct clk_now *now);
 /* Format one line into buf (tests). */
 size_t nd_maplog_format(char *buf, size_t len, const struct nd_bib *b, bool created,
+    const struct clk_now *now);
+struct nd_hoent;
+/* nd_hoc_event_fn for the handoff cache. */
+void nd_maplog_hoent(void *arg, const struct nd_hoent *e, bool created, const struct clk_now *now);
+size_t nd_maplog_format_hoent(char *buf, size_t len, const struct nd_hoent *e, bool created,
     const struct clk_now *now);
 uint64_t nd_maplog_errors(void);
 

@@ -106,6 +106,12 @@ struct nd_state {
 	struct nd_state_counters c;
 	nd_bib_event_fn *on_bib;
 	void *on_bib_arg;
+	/* Handoff: ports the allocator must not hand out (held by a server's
+	 * cached entry), and one port per client endpoint across TCP and UDP
+	 * (a handoff entry has no protocol, draft §4). */
+	bool (*port_busy)(void *arg, uint32_t v4, uint16_t port);
+	void *port_busy_arg;
+	bool joint_ports;
 };
 
 /* bib.c */

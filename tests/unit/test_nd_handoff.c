@@ -61,6 +61,7 @@ struct net {
 	struct pq to_client, to_server;
 	int ctl_to_server, ctl_to_nat64;
 	bool server_up;			/* false: handoff port closed (ICMP 3/3) */
+	bool server_silent;		/* control packets vanish (firewall, hung) */
 };
 
 static void
@@ -148,6 +149,8 @@ net_run(struct net *n)
 			size_t k;
 
 			n->ctl_to_server++;
+			if (n->server_silent)
+				continue;
 			if (!n->server_up) {
 				uint8_t me[4] = { 192, 0, 2, 2 };
 
@@ -645,6 +648,156 @@ test_cache_lru_and_expiry(void **state)
 	nd_hoc_free(&c);
 }
 
+/* Review findings, kept as regressions. */
+
+static void
+test_own_ports_avoid_server_ports(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t cl[16];
+	uint16_t p;
+
+	(void)state;
+	/* Server 192.0.2.2 handed out 2000..2062 (port-range is 2000-2063):
+	 * an own mapping towards another host must get 2063. */
+	t_a6("2001:db8:1::99", cl);
+	for (p = 2000; p < 2063; p++)
+		nd_hoc_put(nd_ho_cache(n->t.gw), SRVA, POOLA, p, cl, p, 0, &n->t.now);
+	{
+		uint8_t l4[64], pkt[256];
+		size_t len = t_ip6(pkt, CLIENT, "2001:db8:64::cb00:7109", 17, 64, l4,
+		    t_udp(l4, 40000, 53, "hello"), 6);
+
+		t_in(&n->t, pkt, len);
+	}
+	net_run(n);
+	/* The translated datagram, and its announcement to 203.0.113.9:6464. */
+	assert_int_equal(n->to_server.n, 2);
+	assert_int_equal(t_get16(n->to_server.p[0] + 22), 6464);	/* told first */
+	assert_int_equal(t_get16(n->to_server.p[1] + 22), 53);
+	assert_int_equal(t_get16(n->to_server.p[1] + 20), 2063);
+	net_close(n);
+}
+
+static void
+test_silent_server_goes_down(void **state)
+{
+	struct net *n = net_open(NULL);
+	int i;
+
+	(void)state;
+	first_contact(n);
+	n->server_silent = true;
+	for (i = 0; i < 3; i++)
+		udp6(n, (uint16_t)(40010 + i));
+	net_run(n);
+	assert_int_equal(n->to_server.n, 0);
+	n->t.now = clk_fake(n->t.now.mono_ms + 2500, n->t.now.wall.tv_sec + 3);
+	nd_gw_expire(n->t.gw, &n->t.now);
+	assert_int_equal(hc(n)->server_silent, 1);
+	assert_true(nd_ho_server(n->t.gw, SRVA)->flags & ND_HS_DOWN);
+	/* The retry gets an own mapping and goes through. */
+	udp6(n, 40010);
+	net_run(n);
+	assert_int_equal(n->to_server.n, 1);
+	net_close(n);
+}
+
+static void
+test_returned_echo_is_not_forwarded_again(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t l4[64], echo[256], pay[512], pkt[700];
+	uint8_t src[4] = { 192, 0, 2, 2 }, dst[4] = { 198, 51, 100, 1 };
+	size_t len, k;
+	struct buf_wr w;
+	struct hw_entry e;
+	const uint8_t *auth;
+	ssize_t m;
+	uint8_t ctl[2048];
+	struct hw_packet hp;
+
+	(void)state;
+	first_contact(n);
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 128;
+	len = t_ip6(echo, CLIENT, SERVER6, 58, 64, l4, 16, 2);
+	t_in(&n->t, echo, len);
+	/* Take nat64d's control packet off the wire to learn the authenticator. */
+	m = t_recv(&n->t, ctl, sizeof(ctl));
+	assert_true(m > 28);
+	assert_int_equal(hw_parse(ctl + 28, (size_t)m - 28, &hp), HW_OK);
+	auth = hp.auth.p;
+	/* A "minimal server" answers [auth, entry, the packet as received]. */
+	buf_wr_init(&w, pay, sizeof(pay));
+	hw_put_blob(&w, HW_T_AUTH, auth, hp.auth.len);
+	memset(&e, 0, sizeof(e));
+	e.mapped_port = 5555;
+	memcpy(e.prefix, n->t.cfg.prefix[0].addr, 12);
+	t_a6(CLIENT, e.client);
+	e.client_port = 0;
+	hw_put_entry(&w, &e);
+	hw_put_ip(&w, echo, len);
+	k = ippkt_udp4(pkt, sizeof(pkt), src, dst, 6464, 6464, pay, w.off);
+	t_in(&n->t, pkt, k);
+	net_run(n);
+	assert_int_equal(hc(n)->fwd_echo6, 1);		/* not again: no loop */
+	assert_int_equal(hc(n)->drop_bad_packet, 1);
+	net_close(n);
+}
+
+static void
+test_spoofed_validation_packets_limited(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t pkt[256], src[4] = { 192, 0, 2, 2 }, dst[4] = { 198, 51, 100, 1 };
+	uint64_t tx0;
+	size_t k;
+	int i;
+
+	(void)state;
+	first_contact(n);
+	tx0 = hc(n)->ctl_tx;
+	k = ippkt_udp4(pkt, sizeof(pkt), src, dst, 6464, 9, (const uint8_t *)"\x36\x00", 2);
+	for (i = 0; i < 1000; i++)
+		t_in(&n->t, pkt, k);
+	/* At most the announce rate's burst, and no probes to a known server. */
+	assert_true(hc(n)->ctl_tx - tx0 <= 101);
+	assert_true(hc(n)->fwd_limited >= 899);
+	assert_int_equal(hc(n)->probes, 1);
+	net_close(n);
+}
+
+static void
+test_late_answer_to_a_stub(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t l4[1600], pkt[1700];
+	size_t len;
+
+	(void)state;
+	first_contact(n);
+	/* 1452 octets: a header-only copy is asked about, the original held. */
+	memset(l4, 'z', sizeof(l4));
+	len = t_ip6(pkt, CLIENT, SERVER6, 17, 64, l4, t_udp(l4, 40020, 53, ""), -1);
+	t_put16(pkt + 4, 1412);
+	t_put16(pkt + 44, 1412);
+	len = 40 + 1412;
+	t_put16(pkt + 46, 0);
+	t_put16(pkt + 46, t_l4ck6(pkt, 17, pkt + 40, 1412));
+	t_in(&n->t, pkt, len);
+	assert_int_equal(hc(n)->fwd_stub, 1);
+	/* The answer comes after the hold time: the original is gone, and the
+	 * stub that comes back must not be translated as a packet. */
+	n->t.now = clk_fake(n->t.now.mono_ms + 1500, n->t.now.wall.tv_sec + 2);
+	nd_gw_expire(n->t.gw, &n->t.now);
+	net_run(n);
+	assert_int_equal(hc(n)->stub_answers, 1);
+	assert_int_equal(n->to_server.n, 0);
+	assert_int_equal(hc(n)->hold_expired, 1);
+	net_close(n);
+}
+
 int
 main(void)
 {
@@ -660,6 +813,11 @@ main(void)
 		cmocka_unit_test(test_state_file),
 		cmocka_unit_test(test_corrupt_state_set_aside),
 		cmocka_unit_test(test_cache_lru_and_expiry),
+		cmocka_unit_test(test_own_ports_avoid_server_ports),
+		cmocka_unit_test(test_silent_server_goes_down),
+		cmocka_unit_test(test_returned_echo_is_not_forwarded_again),
+		cmocka_unit_test(test_spoofed_validation_packets_limited),
+		cmocka_unit_test(test_late_answer_to_a_stub),
 	};
 
 	if (sodium_init() < 0)
