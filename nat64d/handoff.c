@@ -46,6 +46,7 @@
 #define HO_PEND_PROBE	8
 #define HO_HOLD_PKTS	4096
 #define HO_HOLD_BYTES	(16u * 1024 * 1024)
+#define HO_HOLD_PER_KEY	64	/* one flow cannot fill the queue for everyone */
 #define HO_OUT		(HO_FWD_MAX + 512)
 #define HO_RESEND_MAX	65536	/* entries waiting to be resent (§7), all servers */
 #define HO_RESEND_BURST	16	/* §7 packets sent at once on a transition */
@@ -57,6 +58,7 @@ struct ho_pend {
 	uint64_t key;
 	uint64_t until_ms;		/* the question is open (packets are held) */
 	uint64_t stub_until_ms;		/* a header-only copy may still come back */
+	uint32_t held;			/* packets held under this question */
 };
 
 #define HO_STUB_MEMORY_MS	60000
@@ -257,6 +259,7 @@ pend_add(struct nd_ho *ho, uint64_t key, bool stub, uint64_t until, const struct
 			p->key = key;
 			p->until_ms = until;
 			p->stub_until_ms = stub ? now->mono_ms + HO_STUB_MEMORY_MS : 0;
+			p->held = 0;
 			return p;
 		}
 	}
@@ -391,14 +394,17 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, u
 	struct nd_ho *ho = gw->ho;
 	struct buf_wr w;
 	bool big;
+	struct ho_pend *p;
 	const uint8_t *ip = pkt;
 	size_t iplen = len;
 
-	if (pend_find(ho, key, now)) {
-		if (nd_hold_put(ho->hold, key, pkt, len, vh, now) == -1)
+	if ((p = pend_find(ho, key, now)) != NULL) {
+		if (p->held >= HO_HOLD_PER_KEY || nd_hold_put(ho->hold, key, pkt, len, vh, now) == -1)
 			ho->c.drop_hold_full++;
-		else
+		else {
+			p->held++;
 			ho->c.held++;
+		}
 		return;
 	}
 	if (!srv_confirmed(s) && !srv_take(gw, s, now)) {
@@ -416,12 +422,13 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, u
 			return;
 		}
 		/* The stub must be recognised when it comes back: no record, no stub. */
-		if (!pend_add(ho, key, true, now->mono_ms + gw->cfg.ho_hold_ms, now))
+		if ((p = pend_add(ho, key, true, now->mono_ms + gw->cfg.ho_hold_ms, now)) == NULL)
 			return;
 		if (nd_hold_put(ho->hold, key, pkt, len, vh, now) == -1) {
 			ho->c.drop_hold_full++;
 			return;
 		}
+		p->held++;
 		ho->c.held++;
 		ip = ho->stub;
 		ho->c.fwd_stub++;

@@ -798,6 +798,25 @@ test_late_answer_to_a_stub(void **state)
 	net_close(n);
 }
 
+static void
+test_hold_is_capped_per_flow(void **state)
+{
+	struct net *n = net_open(NULL);
+	int i;
+
+	(void)state;
+	first_contact(n);
+	for (i = 0; i < 100; i++)
+		udp6(n, 40030);
+	assert_int_equal(hc(n)->fwd6, 1);
+	assert_int_equal(hc(n)->held, 64);
+	assert_int_equal(hc(n)->drop_hold_full, 35);
+	net_run(n);
+	assert_int_equal(hc(n)->released, 64);
+	assert_int_equal(n->to_server.n, MAXQ);		/* 65 translated; the queue keeps 64 */
+	net_close(n);
+}
+
 int
 main(void)
 {
@@ -818,6 +837,7 @@ main(void)
 		cmocka_unit_test(test_returned_echo_is_not_forwarded_again),
 		cmocka_unit_test(test_spoofed_validation_packets_limited),
 		cmocka_unit_test(test_late_answer_to_a_stub),
+		cmocka_unit_test(test_hold_is_capped_per_flow),
 	};
 
 	if (sodium_init() < 0)
