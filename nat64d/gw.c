@@ -110,7 +110,6 @@ int64_t
 nd_gw_expire(struct nd_gw *gw, const struct clk_now *now)
 {
 	uint64_t next;
-
 	int64_t ms;
 
 	nd_state_expire(&gw->st, now, &next);
