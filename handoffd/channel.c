@@ -420,18 +420,20 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
     bool *created)
 {
 	uint32_t now_s = (uint32_t)now->wall.tv_sec;
+	struct ct_key k;
 	uint16_t port;
 	bool live;
 
 	*created = false;
-	port = ct_find_client(ch->t, prefix, client, client_port);
+	ct_key_init(&k, prefix, client, client_port, auth, auth_len);
+	port = ct_find_key(ch->t, &k);
 	if (port) {
 		ct_touch(ch->t, port, now_s);
 		ch->touched = true;
 		chan_refresh_auth(reg, ch, port, auth, auth_len);
 		return port;
 	}
-	if (!ct_can_insert(ch->t, prefix, auth, auth_len))
+	if (!ct_can_insert_key(ch->t, &k))
 		return 0;	/* decided before anything is evicted */
 	if (ct_count(ch->t) >= ct_capacity(ch->t)) {
 		port = chan_victim(reg, ch, avoid, navoid, now, &live);
@@ -448,7 +450,7 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		if (port == 0)
 			return 0;
 	}
-	if (ct_insert(ch->t, port, prefix, client, client_port, auth, auth_len, now_s) != CT_OK)
+	if (ct_insert_key(ch->t, port, &k, now_s) != CT_OK)
 		return 0;
 	chan_journal_create(reg, ch, port, now);
 	*created = true;
@@ -461,12 +463,14 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
     const struct clk_now *now)
 {
 	uint32_t now_s = (uint32_t)now->wall.tv_sec;
+	struct ct_key k;
 	uint16_t old;
 	bool live;
 
 	if (port < CT_MIN_PORT)
 		return false;
-	old = ct_find_client(ch->t, prefix, client, client_port);
+	ct_key_init(&k, prefix, client, client_port, auth, auth_len);
+	old = ct_find_key(ch->t, &k);
 	if (old == port) {
 		ct_touch(ch->t, port, now_s);
 		ch->touched = true;
@@ -474,7 +478,7 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 		ch->adopted++;
 		return true;
 	}
-	if (!ct_can_insert(ch->t, prefix, auth, auth_len))
+	if (!ct_can_insert_key(ch->t, &k))
 		return false;	/* decided before anything is deleted */
 	/* Newest wins: drop the client's other mapping and the port's
 	 * other client. */
@@ -492,7 +496,7 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 			ch->evicted_live++;
 		chan_delete(reg, ch, victim, now);
 	}
-	if (ct_insert(ch->t, port, prefix, client, client_port, auth, auth_len, now_s) != CT_OK)
+	if (ct_insert_key(ch->t, port, &k, now_s) != CT_OK)
 		return false;
 	chan_journal_create(reg, ch, port, now);
 	ch->adopted++;

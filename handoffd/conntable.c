@@ -8,9 +8,9 @@
 #include <string.h>
 
 #define CT_SLOTS	65536
-#define CT_HBITS	15
+#define CT_HBITS	16
 #define CT_HBUCKETS	(1u << CT_HBITS)
-#define CT_ABITS	14
+#define CT_ABITS	16
 #define CT_ABUCKETS	(1u << CT_ABITS)
 #define CT_AUTH_INLINE	24
 #define CT_AUTH_MAX_RECS 65535
@@ -32,7 +32,7 @@ struct ct_auth {		/* 32 octets */
 	uint16_t refs;		/* 0: on the free list */
 	uint16_t len;
 	uint16_t hnext;		/* bucket chain, or free-list link */
-	uint16_t pad;
+	uint16_t bucket;	/* its ahead[] bucket (no rehash on release) */
 	union {
 		uint8_t inl[CT_AUTH_INLINE];
 		uint8_t *ext;
@@ -130,41 +130,87 @@ ct_hash_auth(const struct ct_table *t, const uint8_t *a, size_t len)
 	return (uint32_t)(out[0] | out[1] << 8) & (CT_ABUCKETS - 1);
 }
 
+/* The hashes of a ct_key, computed at most once each (the prefix index
+ * once the prefix is known to the table: prefixes are never removed). */
+static uint32_t
+ct_key_chash(const struct ct_table *t, struct ct_key *k, int pi)
+{
+	if (!k->chash_ok || k->chash_pi != pi) {
+		k->chash = ct_hash_client(t, (uint8_t)pi, k->client, k->client_port);
+		k->chash_pi = pi;
+		k->chash_ok = true;
+	}
+	return k->chash;
+}
+
+static uint32_t
+ct_key_ahash(const struct ct_table *t, struct ct_key *k)
+{
+	if (!k->ahash_ok) {
+		k->ahash = ct_hash_auth(t, k->auth, k->auth_len);
+		k->ahash_ok = true;
+	}
+	return k->ahash;
+}
+
+static int
+ct_key_prefix(const struct ct_table *t, struct ct_key *k)
+{
+	int i;
+
+	if (k->pi >= 0)
+		return k->pi;
+	for (i = 0; i < t->nprefixes; i++)
+		if (memcmp(t->prefixes[i], k->prefix, 12) == 0)
+			return k->pi = i;
+	return -1;
+}
+
+void
+ct_key_init(struct ct_key *k, const uint8_t prefix[12], const uint8_t client[16],
+    uint16_t client_port, const uint8_t *auth, size_t auth_len)
+{
+	memset(k, 0, sizeof(*k));
+	k->prefix = prefix;
+	k->client = client;
+	k->client_port = client_port;
+	k->auth = auth;
+	k->auth_len = auth_len;
+	k->pi = -1;
+}
+
 static const uint8_t *
 ct_auth_bytes(const struct ct_auth *a)
 {
 	return a->len > CT_AUTH_INLINE ? a->d.ext : a->d.inl;
 }
 
-static int
-ct_find_prefix(const struct ct_table *t, const uint8_t prefix[12])
+uint16_t
+ct_find_key(const struct ct_table *t, struct ct_key *k)
 {
-	int i;
+	int pi = ct_key_prefix(t, k);
+	uint16_t p;
 
-	for (i = 0; i < t->nprefixes; i++)
-		if (memcmp(t->prefixes[i], prefix, 12) == 0)
-			return i;
-	return -1;
+	if (pi < 0)
+		return 0;
+	for (p = t->hhead[ct_key_chash(t, k, pi)]; p; p = t->slots[p].hnext) {
+		const struct ct_slot *s = &t->slots[p];
+
+		if (s->client_port == k->client_port && s->prefix == pi &&
+		    memcmp(s->client, k->client, 16) == 0)
+			return p;
+	}
+	return 0;
 }
 
 uint16_t
 ct_find_client(const struct ct_table *t, const uint8_t prefix[12], const uint8_t client[16],
     uint16_t client_port)
 {
-	int pi = ct_find_prefix(t, prefix);
-	uint16_t p;
+	struct ct_key k;
 
-	if (pi < 0)
-		return 0;
-	for (p = t->hhead[ct_hash_client(t, (uint8_t)pi, client, client_port)]; p;
-	    p = t->slots[p].hnext) {
-		const struct ct_slot *s = &t->slots[p];
-
-		if (s->client_port == client_port && s->prefix == pi &&
-		    memcmp(s->client, client, 16) == 0)
-			return p;
-	}
-	return 0;
+	ct_key_init(&k, prefix, client, client_port, NULL, 0);
+	return ct_find_key(t, &k);
 }
 
 bool
@@ -259,15 +305,13 @@ ct_auth_unref(struct ct_table *t, uint16_t idx)
 {
 	struct ct_auth *a;
 	uint16_t *pp;
-	uint32_t h;
 
 	if (idx == 0)
 		return;
 	a = &t->auths[idx];
 	if (--a->refs > 0)
 		return;
-	h = ct_hash_auth(t, ct_auth_bytes(a), a->len);
-	for (pp = &t->ahead[h]; *pp; pp = &t->auths[*pp].hnext)
+	for (pp = &t->ahead[a->bucket]; *pp; pp = &t->auths[*pp].hnext)
 		if (*pp == idx) {
 			*pp = a->hnext;
 			break;
@@ -281,25 +325,40 @@ ct_auth_unref(struct ct_table *t, uint16_t idx)
 	t->afree = idx;
 }
 
-/* Find or add a record for these bytes; returns its index with one more
- * reference, 0 for an empty authenticator, or -1 when the pool is full. */
+/* The record holding the key's authenticator, or 0. */
+static uint16_t
+ct_auth_find(const struct ct_table *t, struct ct_key *k)
+{
+	uint16_t idx;
+
+	for (idx = t->ahead[ct_key_ahash(t, k)]; idx; idx = t->auths[idx].hnext) {
+		const struct ct_auth *a = &t->auths[idx];
+
+		if (a->len == k->auth_len && memcmp(ct_auth_bytes(a), k->auth, k->auth_len) == 0)
+			return idx;
+	}
+	return 0;
+}
+
+/* Find or add a record for the key's authenticator; returns its index
+ * with one more reference, 0 for an empty authenticator, or -1 when the
+ * pool is full. */
 static int
-ct_auth_ref(struct ct_table *t, const uint8_t *bytes, size_t len)
+ct_auth_ref(struct ct_table *t, struct ct_key *k)
 {
 	struct ct_auth *a;
+	size_t len = k->auth_len;
 	uint32_t h;
 	uint16_t idx;
 
 	if (len == 0)
 		return 0;
-	h = ct_hash_auth(t, bytes, len);
-	for (idx = t->ahead[h]; idx; idx = t->auths[idx].hnext) {
-		a = &t->auths[idx];
-		if (a->len == len && memcmp(ct_auth_bytes(a), bytes, len) == 0) {
-			a->refs++;
-			return idx;
-		}
+	idx = ct_auth_find(t, k);
+	if (idx) {
+		t->auths[idx].refs++;
+		return idx;
 	}
+	h = ct_key_ahash(t, k);
 	if (len > CT_AUTH_INLINE && t->ext_bytes + len > CT_EXT_BUDGET)
 		return -1;
 	if (t->afree) {
@@ -324,10 +383,11 @@ ct_auth_ref(struct ct_table *t, const uint8_t *bytes, size_t len)
 	a->len = (uint16_t)len;
 	if (len > CT_AUTH_INLINE) {
 		a->d.ext = xmalloc(len);
-		memcpy(a->d.ext, bytes, len);
+		memcpy(a->d.ext, k->auth, len);
 		t->ext_bytes += len;
 	} else
-		memcpy(a->d.inl, bytes, len);
+		memcpy(a->d.inl, k->auth, len);
+	a->bucket = (uint16_t)h;
 	a->hnext = t->ahead[h];
 	t->ahead[h] = idx;
 	return idx;
@@ -337,6 +397,7 @@ enum ct_err
 ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len)
 {
 	struct ct_slot *s;
+	struct ct_key k;
 	int idx;
 
 	if (!ct_port_used(t, port))
@@ -347,7 +408,8 @@ ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len)
 	if (s->auth && t->auths[s->auth].len == len &&
 	    memcmp(ct_auth_bytes(&t->auths[s->auth]), auth, len) == 0)
 		return CT_OK;
-	idx = ct_auth_ref(t, auth, len);
+	ct_key_init(&k, NULL, NULL, 0, auth, len);
+	idx = ct_auth_ref(t, &k);
 	if (idx < 0)
 		return CT_E_AUTH_POOL;
 	ct_auth_unref(t, s->auth);
@@ -358,31 +420,33 @@ ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len)
 /* --- insert / remove --------------------------------------------------- */
 
 bool
-ct_can_insert(const struct ct_table *t, const uint8_t prefix[12], const uint8_t *auth,
-    size_t auth_len)
+ct_can_insert_key(const struct ct_table *t, struct ct_key *k)
 {
-	uint32_t h;
-	uint16_t idx;
-
-	if (auth_len > CT_MAX_AUTH)
+	if (k->auth_len > CT_MAX_AUTH)
 		return false;
-	if (ct_find_prefix(t, prefix) < 0 && t->nprefixes >= CT_MAX_PREFIXES)
+	if (ct_key_prefix(t, k) < 0 && t->nprefixes >= CT_MAX_PREFIXES)
 		return false;
-	if (auth_len == 0)
+	if (k->auth_len == 0)
 		return true;
-	h = ct_hash_auth(t, auth, auth_len);
-	for (idx = t->ahead[h]; idx; idx = t->auths[idx].hnext)
-		if (t->auths[idx].len == auth_len &&
-		    memcmp(ct_auth_bytes(&t->auths[idx]), auth, auth_len) == 0)
-			return true;	/* shared: costs nothing */
-	if (auth_len > CT_AUTH_INLINE && t->ext_bytes + auth_len > CT_EXT_BUDGET)
+	if (ct_auth_find(t, k))
+		return true;	/* shared: costs nothing */
+	if (k->auth_len > CT_AUTH_INLINE && t->ext_bytes + k->auth_len > CT_EXT_BUDGET)
 		return false;
 	return t->afree != 0 || t->nauths < CT_AUTH_MAX_RECS;
 }
 
+bool
+ct_can_insert(const struct ct_table *t, const uint8_t prefix[12], const uint8_t *auth,
+    size_t auth_len)
+{
+	struct ct_key k;
+
+	ct_key_init(&k, prefix, NULL, 0, auth, auth_len);
+	return ct_can_insert_key(t, &k);
+}
+
 enum ct_err
-ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12], const uint8_t client[16],
-    uint16_t client_port, const uint8_t *auth, size_t auth_len, uint32_t now_s)
+ct_insert_key(struct ct_table *t, uint16_t port, struct ct_key *k, uint32_t now_s)
 {
 	struct ct_slot *s;
 	uint32_t h;
@@ -394,33 +458,44 @@ ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12], const uin
 		return CT_E_PORT_USED;
 	if (t->count >= t->capacity)
 		return CT_E_FULL;
-	if (auth_len > CT_MAX_AUTH)
+	if (k->auth_len > CT_MAX_AUTH)
 		return CT_E_AUTH;
-	if (ct_find_client(t, prefix, client, client_port))
+	if (ct_find_key(t, k))
 		return CT_E_CLIENT_EXISTS;
-	pi = ct_find_prefix(t, prefix);
+	pi = ct_key_prefix(t, k);
 	if (pi < 0) {
 		if (t->nprefixes >= CT_MAX_PREFIXES)
 			return CT_E_PREFIXES;
 		pi = t->nprefixes++;
-		memcpy(t->prefixes[pi], prefix, 12);
+		memcpy(t->prefixes[pi], k->prefix, 12);
+		k->pi = pi;
 	}
-	ai = ct_auth_ref(t, auth, auth_len);
+	ai = ct_auth_ref(t, k);
 	if (ai < 0)
 		return CT_E_AUTH_POOL;
 	s = &t->slots[port];
-	memcpy(s->client, client, 16);
-	s->client_port = client_port;
+	memcpy(s->client, k->client, 16);
+	s->client_port = k->client_port;
 	s->prefix = (uint8_t)pi;
 	s->auth = (uint16_t)ai;
 	s->last_used = now_s;
 	s->used = 1;
-	h = ct_hash_client(t, (uint8_t)pi, client, client_port);
+	h = ct_key_chash(t, k, pi);
 	s->hnext = t->hhead[h];
 	t->hhead[h] = port;
 	ct_lru_push_new(t, port);
 	t->count++;
 	return CT_OK;
+}
+
+enum ct_err
+ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12], const uint8_t client[16],
+    uint16_t client_port, const uint8_t *auth, size_t auth_len, uint32_t now_s)
+{
+	struct ct_key k;
+
+	ct_key_init(&k, prefix, client, client_port, auth, auth_len);
+	return ct_insert_key(t, port, &k, now_s);
 }
 
 void

@@ -10,7 +10,9 @@
  *
  * Memory: entries live in a 65536-slot array indexed by mapped port
  * (32 octets a slot, 2 MiB, pages touched only as ports are used), a
- * client hash of 32768 uint16 heads, and a deduplicated pool of
+ * client hash of 65536 uint16 heads, an authenticator hash of 65536
+ * uint16 heads (both about one entry a bucket in a full table, as every
+ * chain step is a cache miss), and a deduplicated pool of
  * authenticators (one record per distinct authenticator, i.e. per client
  * address while the NAT64 keeps its key). No per-entry allocation; an
  * authenticator over 24 octets is allocated once, within a per-table
@@ -88,6 +90,27 @@ void ct_remove(struct ct_table *t, uint16_t port);
  * 24 octets)? Ignores the entry count: eviction makes room for that. */
 bool ct_can_insert(const struct ct_table *t, const uint8_t prefix[12], const uint8_t *auth,
     size_t auth_len);
+
+/* The same operations on a prepared key: one client's (prefix, client,
+ * port, authenticator), whose SipHash values and prefix index are
+ * computed at most once however many calls it goes through (a new entry
+ * is looked up, checked and inserted). The pointers must stay valid
+ * while the key is used; a key belongs to one table. */
+struct ct_key {
+	const uint8_t *prefix, *client, *auth;
+	size_t auth_len;
+	uint16_t client_port;
+	int pi;				/* prefix index, -1 until known */
+	int chash_pi;
+	bool chash_ok, ahash_ok;
+	uint32_t chash, ahash;
+};
+
+void ct_key_init(struct ct_key *k, const uint8_t prefix[12], const uint8_t client[16],
+    uint16_t client_port, const uint8_t *auth, size_t auth_len);
+uint16_t ct_find_key(const struct ct_table *t, struct ct_key *k);
+bool ct_can_insert_key(const struct ct_table *t, struct ct_key *k);
+enum ct_err ct_insert_key(struct ct_table *t, uint16_t port, struct ct_key *k, uint32_t now_s);
 
 /* LRU order: oldest entry's port (0 if empty), and the next newer one. */
 uint16_t ct_lru_oldest(const struct ct_table *t);
