@@ -422,10 +422,15 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 	uint32_t now_s = (uint32_t)now->wall.tv_sec;
 	struct ct_key k;
 	uint16_t port;
-	bool live;
+	bool live, full;
 
 	*created = false;
 	ct_key_init(&k, prefix, client, client_port, auth, auth_len);
+	full = ct_count(ch->t) >= ct_capacity(ch->t);
+	if (full)	/* with the likely victim */
+		ct_prefetch_new(ch->t, &k, ct_lru_oldest(ch->t));
+	else
+		ct_prefetch_key(ch->t, &k, false);
 	port = ct_find_key(ch->t, &k);
 	if (port) {
 		ct_touch(ch->t, port, now_s);
@@ -435,7 +440,7 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 	}
 	if (!ct_can_insert_key(ch->t, &k))
 		return 0;	/* decided before anything is evicted */
-	if (ct_count(ch->t) >= ct_capacity(ch->t)) {
+	if (full) {
 		port = chan_victim(reg, ch, avoid, navoid, now, &live);
 		if (port == 0)
 			return 0;
@@ -454,6 +459,8 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		return 0;
 	chan_journal_create(reg, ch, port, now);
 	*created = true;
+	if (full)	/* the next victim, while the answer goes out */
+		ct_prefetch_remove(ch->t, ct_lru_oldest(ch->t));
 	return port;
 }
 

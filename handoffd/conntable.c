@@ -53,7 +53,16 @@ struct ct_table {
 	uint16_t afree;
 	uint16_t *ahead;		/* CT_ABUCKETS */
 	size_t ext_bytes;
+	uint16_t rm_port;		/* ct_prefetch_remove's port (0: none) */
+	uint32_t rm_hash;		/* and its client-hash bucket */
 };
+
+/* A cache hint only: never changes what the code computes. */
+#if defined(__GNUC__)
+#define CT_PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define CT_PREFETCH(p)	((void)(p))
+#endif
 
 struct ct_table *
 ct_create(uint32_t capacity, const uint8_t hash_key[16])
@@ -508,7 +517,11 @@ ct_remove(struct ct_table *t, uint16_t port)
 	if (!ct_port_used(t, port))
 		return;
 	s = &t->slots[port];
-	h = ct_hash_client(t, s->prefix, s->client, s->client_port);
+	if (t->rm_port == port) {
+		h = t->rm_hash;		/* the slot is unchanged since */
+		t->rm_port = 0;
+	} else
+		h = ct_hash_client(t, s->prefix, s->client, s->client_port);
 	for (pp = &t->hhead[h]; *pp; pp = &t->slots[*pp].hnext)
 		if (*pp == port) {
 			*pp = s->hnext;
@@ -518,6 +531,67 @@ ct_remove(struct ct_table *t, uint16_t port)
 	ct_auth_unref(t, s->auth);
 	memset(s, 0, sizeof(*s));
 	t->count--;
+}
+
+/* --- cache hints ------------------------------------------------------ */
+
+/* Every step of a chain walk is a likely cache miss (8 full tables are
+ * far larger than the caches); these start the loads early so that they
+ * overlap instead of following one another. */
+void
+ct_prefetch_key(const struct ct_table *t, struct ct_key *k, bool with_auth)
+{
+	int pi = ct_key_prefix(t, k);
+
+	if (pi >= 0)
+		CT_PREFETCH(&t->hhead[ct_key_chash(t, k, pi)]);
+	if (with_auth && k->auth_len > 0)
+		CT_PREFETCH(&t->ahead[ct_key_ahash(t, k)]);
+}
+
+void
+ct_prefetch_remove(struct ct_table *t, uint16_t port)
+{
+	const struct ct_slot *s;
+
+	if (!ct_port_used(t, port))
+		return;
+	s = &t->slots[port];
+	if (t->rm_port != port) {
+		t->rm_hash = ct_hash_client(t, s->prefix, s->client, s->client_port);
+		t->rm_port = port;
+	}
+	CT_PREFETCH(&t->hhead[t->rm_hash]);
+	if (s->auth) {
+		CT_PREFETCH(&t->auths[s->auth]);
+		CT_PREFETCH(&t->ahead[t->auths[s->auth].bucket]);
+	}
+}
+
+void
+ct_prefetch_new(struct ct_table *t, struct ct_key *k, uint16_t victim)
+{
+	uint16_t p, a;
+
+	/* Level 1: the bucket heads of the four chains a new entry with an
+	 * eviction walks (new client, new authenticator, the victim's
+	 * client and authenticator). */
+	ct_prefetch_key(t, k, true);
+	ct_prefetch_remove(t, victim);
+	/* Level 2: the first element of each chain (about one a bucket).
+	 * Reading the heads waits for the loads above, all at once. */
+	if (k->chash_ok && (p = t->hhead[k->chash]) != 0)
+		CT_PREFETCH(&t->slots[p]);
+	if (k->ahash_ok && (a = t->ahead[k->ahash]) != 0)
+		CT_PREFETCH(&t->auths[a]);
+	if (t->rm_port == victim && ct_port_used(t, victim)) {
+		const struct ct_slot *s = &t->slots[victim];
+
+		if ((p = t->hhead[t->rm_hash]) != 0 && p != victim)
+			CT_PREFETCH(&t->slots[p]);
+		if (s->auth && (a = t->ahead[t->auths[s->auth].bucket]) != 0 && a != s->auth)
+			CT_PREFETCH(&t->auths[a]);
+	}
 }
 
 /* --- port choice (§10) ------------------------------------------------- */

@@ -112,6 +112,15 @@ uint16_t ct_find_key(const struct ct_table *t, struct ct_key *k);
 bool ct_can_insert_key(const struct ct_table *t, struct ct_key *k);
 enum ct_err ct_insert_key(struct ct_table *t, uint16_t port, struct ct_key *k, uint32_t now_s);
 
+/* Cache hints, no effect on contents: start loading what looking the key
+ * up (and, with_auth, finding its authenticator) will touch, and what
+ * removing the entry on port will touch (its hash is kept for that). */
+void ct_prefetch_key(const struct ct_table *t, struct ct_key *k, bool with_auth);
+void ct_prefetch_remove(struct ct_table *t, uint16_t port);
+/* Both, for a key about to be inserted in place of the entry on victim,
+ * and one step further along each hash chain. */
+void ct_prefetch_new(struct ct_table *t, struct ct_key *k, uint16_t victim);
+
 /* LRU order: oldest entry's port (0 if empty), and the next newer one. */
 uint16_t ct_lru_oldest(const struct ct_table *t);
 uint16_t ct_lru_newer(const struct ct_table *t, uint16_t port);
