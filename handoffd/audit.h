@@ -27,6 +27,9 @@ int  audit_reopen(char *err, size_t errlen);
 void audit_flush(void);
 void audit_close(void);
 
+/* Write an IPv6 address as inet_ntop(3) would, at p; returns the end.
+ * p needs 46 octets. */
+char *audit_put_v6(char *p, const uint8_t a[16]);
 void audit_initialized(const struct clk_now *now, uint32_t nat64);
 void audit_created(const struct clk_now *now, uint32_t nat64, uint16_t port,
     const uint8_t client[16], uint16_t client_port);
