@@ -206,19 +206,6 @@ gw_tcp_flags(const uint8_t *tcp)
 static void gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
     const struct clk_now *now);
 
-/* The last word on a packet subject to NAT once its own BIB entry and
- * session are known. The handoff decisions of draft §8 (cached server
- * entries, the control channel, holding) are taken before, by
- * nd_ho_in6()/nd_ho_in4() in handoff.c; what reaches here translates. */
-static enum nd_verdict
-gw_classify(struct nd_gw *gw, struct nd_bib *b, struct nd_session *s, bool from6)
-{
-	(void)gw;
-	(void)b;
-	(void)s;
-	(void)from6;
-	return ND_V_XLAT;
-}
 
 /* Key/value of the fragment table. */
 static size_t
@@ -475,8 +462,6 @@ gw_in6(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 		}
 		s->pfx = (uint8_t)pfx;
 	}
-	if (gw_classify(gw, b, s, true) != ND_V_XLAT)
-		return;
 	if (announce)
 		nd_ho_announce(gw, b, pfx, dst4, now);
 	if (proto4 == ND_PROTO_TCP)
@@ -813,8 +798,6 @@ gw_in4(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
 			return;
 		}
 	}
-	if (gw_classify(gw, b, s, false) != ND_V_XLAT)
-		return;
 	if (in.proto == ND_PROTO_TCP)
 		nd_session_tcp(&gw->st, s, false, gw_tcp_flags(l4), now);
 	else

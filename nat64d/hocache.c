@@ -258,15 +258,3 @@ nd_hoc_expire(struct nd_hocache *c, const struct clk_now *now, uint64_t *next_ms
 	}
 	return n;
 }
-
-uint32_t
-nd_hoc_count_server(const struct nd_hocache *c, uint32_t server)
-{
-	const struct nd_hoent *e;
-	uint32_t n = 0;
-
-	for (e = c->lru.lnext; e != &c->lru; e = e->lnext)
-		if (e->server == server)
-			n++;
-	return n;
-}

@@ -50,11 +50,6 @@ struct nd_counters {
 #undef ND_X
 };
 
-/* Where a packet subject to NAT goes (issue 4, §8). Only ND_V_XLAT and
- * ND_V_DROP are produced today; the handoff extension adds the others:
- * ND_V_CONTROL forwards it over the control channel, ND_V_HOLD parks it
- * in hold.c until a server answers. */
-enum nd_verdict { ND_V_XLAT, ND_V_DROP, ND_V_CONTROL, ND_V_HOLD };
 
 #define ND_SCRATCH	(65536 + 256)
 

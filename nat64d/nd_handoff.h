@@ -94,7 +94,6 @@ void nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_no
 bool nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4);
 /* Drop entries idle for timeout_ms; *next_ms = next deadline or UINT64_MAX. */
 unsigned nd_hoc_expire(struct nd_hocache *c, const struct clk_now *now, uint64_t *next_ms);
-uint32_t nd_hoc_count_server(const struct nd_hocache *c, uint32_t server);
 
 /* ------------------------------------------------------------ hostate.c */
 

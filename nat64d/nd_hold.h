@@ -1,5 +1,6 @@
-/* nd_hold.h — packets held while a handoff server is asked (issue 4,
- * draft §8: "a way to hold a packet while asking a server").
+/* nd_hold.h — bounded queues of held packets: fragments waiting for their
+ * first fragment (gw.c), and packets waiting while a handoff server is
+ * asked (handoff.c; draft §8).
  *
  * Bounded by packet count and bytes; every packet carries the caller's
  * 64-bit key (e.g. a hash of server IPv4 + client IPv6 + port) and a
@@ -7,7 +8,6 @@
  * under a key once the answer came; nd_hold_expire() drops what waited
  * too long (the caller may then translate it the standard way or send an
  * ICMP error). FIFO order = deadline order, so expiry is O(expired).
- * Not yet used by the packet path: the standard NAT64 never holds.
  */
 #ifndef ND_HOLD_H
 #define ND_HOLD_H

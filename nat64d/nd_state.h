@@ -8,15 +8,13 @@
  * used with one IPv4 peer (address, port); sessions carry the timers and
  * the TCP state. Everything is bounded (max-bib, max-sessions) and counted.
  *
- * Handoff (issue 4) is designed in, not implemented:
- *  - a BIB entry has an owner: ND_OWN_LOCAL (allocated here) or
- *    ND_OWN_SERVER (a cached entry allocated by a handoff server, ->server
- *    being its IPv4 address); both live in the same hash tables so the
- *    packet path does one lookup, then checks the owner;
- *  - the sessions of a local entry are exactly its "used with server X"
- *    records (nd_session_find(bib, X, port)); ND_SF_TOLD marks that the
- *    entry was announced to X;
- *  - hold.c keeps packets waiting for a server's answer.
+ * A BIB entry has an owner: ND_OWN_LOCAL (allocated here; it goes with its
+ * last session) or ND_OWN_SERVER (inserted with nd_bib_insert(), kept until
+ * deleted). Entries that handoff servers allocate are not BIB entries: they
+ * live in the handoff cache (nd_handoff.h, hocache.c), keyed per server.
+ * For handoff, the sessions of a local entry are its "used with server X"
+ * records (nd_bib_used_with()), and the allocator can be told to avoid
+ * ports (port_busy) and to give an endpoint one port for TCP and UDP.
  *
  * Time is always the caller's `now`; nothing here reads a clock or logs.
  */
@@ -45,7 +43,6 @@ enum nd_tcp_state {
 #define ND_TCPF_SYN	0x02
 #define ND_TCPF_RST	0x04
 
-#define ND_SF_TOLD	0x01	/* handoff: this entry was announced to the peer */
 
 struct nd_session;
 

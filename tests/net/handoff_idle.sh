@@ -11,7 +11,6 @@ ho_topology
 servers_start S
 ho_start S
 nd_start
-nd_cache_empty() { nd_status; [ "$(nd_st handoff_cache_entries)" = 0 ]; }
 
 # the warm-up makes server4 known, so the session's entry is the server's
 check "warm-up curl" eval 'ho_curl 40001 | grep -q "^hello /p40001"'

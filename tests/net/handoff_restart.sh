@@ -15,7 +15,6 @@ ho_topology
 servers_start S
 ho_start S
 nd_start
-nd_cache_empty() { nd_status; [ "$(nd_st handoff_cache_entries)" = 0 ]; }
 
 check "warm-up curl" eval 'ho_curl 40001 | grep -q "^hello /p40001"'
 check "server4 adopted it (Created ... :40001)" wait_for 15 has_created "$AUDIT" 40001

@@ -213,8 +213,8 @@ test_server_owned_cache_entry(void **state)
 
 	(void)state;
 	init(&st, 100);
-	/* Handoff (issue 4): an entry allocated by server 192.0.2.2 sits in
-	 * the same tables, found by both lookups, marked with its owner. */
+	/* A static entry (owner ND_OWN_SERVER) sits in the same tables, found
+	 * by both lookups, marked with its owner. */
 	b = nd_bib_insert(&st, 6, v6a, 40000, pool[0], 31337, ND_OWN_SERVER, 0xc0000202, &now);
 	assert_non_null(b);
 	assert_ptr_equal(nd_bib_find6(&st, 6, v6a, 40000), b);
