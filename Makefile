@@ -33,13 +33,16 @@ BUILD   ?= build
 SANFLAGS :=
 endif
 
+# One version for every program: the VERSION file, as NK_VERSION.
+NK_VERSION := $(shell cat VERSION)
+
 SODIUM_CFLAGS := $(shell pkg-config --cflags libsodium 2>/dev/null)
 SODIUM_LIBS   := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 NK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow -Wpointer-arith \
 	    -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
-	    -Ilib $(SODIUM_CFLAGS) $(SANFLAGS) -MMD -MP
+	    -DNK_VERSION='"$(NK_VERSION)"' -Ilib $(SODIUM_CFLAGS) $(SANFLAGS) -MMD -MP
 NK_LDFLAGS = $(SANFLAGS)
 LDLIBS += $(SODIUM_LIBS) -lz
 
@@ -57,7 +60,7 @@ all:
 # program may share its directory's name (nat64d/).
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(NK_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(NK_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # $(call nk_program,NAME,DIR,EXTRA_LDLIBS): DIR/main.c plus every other DIR/*.c,
 # the latter also collected into $(BUILD)/obj/DIR/libNAME.a for the unit tests.
@@ -84,7 +87,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # Unit tests see every program's headers.
 $(BUILD)/obj/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(NK_CFLAGS) $(PROG_INCLUDES) $(CFLAGS) -c -o $@ $<
+	$(CC) $(NK_CFLAGS) $(PROG_INCLUDES) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(PROG_LIBS) $(BUILD)/lib/libnk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(PROG_LIBS) $(BUILD)/lib/libnk.a -Wl,--end-group $(CMOCKA_LIBS) $(LDLIBS)
@@ -101,7 +104,7 @@ check-unit: all
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BUILD ?= $(BUILD)-fuzz
 FUZZ_BINS := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(PROG_INCLUDES) $(SODIUM_CFLAGS) \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DNK_VERSION='"$(NK_VERSION)"' -g -O1 -Ilib $(PROG_INCLUDES) $(SODIUM_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(FUZZ_BUILD)/%: fuzz/%.c $(wildcard lib/*.c lib/*.h */*.c */*.h)
 	@mkdir -p $(FUZZ_BUILD)

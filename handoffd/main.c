@@ -35,7 +35,7 @@
 #include "udpio.h"
 #include "validate.h"
 
-#define HANDOFFD_VERSION "0.1.0"
+#define HANDOFFD_VERSION NK_VERSION
 
 struct handoffd {
 	struct hcfg cfg;

@@ -30,7 +30,7 @@
 #include "status.h"
 #include "xalloc.h"
 
-#define HEALTHD_VERSION		"0.1.0"
+#define HEALTHD_VERSION		NK_VERSION
 #define HD_DEFAULT_STATE	"/run/nat64-healthd/status"
 
 struct hd_opts {
