@@ -5,7 +5,13 @@
 #   make SAN=1 check     the same with ASan+UBSan (builds into build-san/)
 #   make fuzz            build the libFuzzer targets (clang) into build-fuzz/
 #   make fuzz-smoke      run each fuzz target briefly on its seed corpus
-#   make install         honours PREFIX, DESTDIR, SBINDIR, BINDIR, MANDIR, UNITDIR
+#   make progs           build the programs only (no unit tests: no cmocka needed)
+#   make install         the programs, man pages, systemd units (paths substituted),
+#                        sysusers.d/tmpfiles.d files, configuration (never over an
+#                        existing file), examples, docs and the Wireshark dissector;
+#                        honours PREFIX, DESTDIR, SBINDIR, BINDIR, MANDIR, SYSCONFDIR,
+#                        DOCDIR, UNITDIR, SYSUSERSDIR, TMPFILESDIR and CPPFLAGS,
+#                        CFLAGS, LDFLAGS (e.g. from dpkg-buildflags)
 #   make install-wireshark-global   the Lua dissector into Wireshark's plugin directory
 #
 # Every program lives in its own directory with a module.mk that registers it
@@ -16,7 +22,11 @@ SBINDIR ?= $(PREFIX)/sbin
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/nat64kit
+DOCDIR  ?= $(PREFIX)/share/doc/nat64kit
+SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DESTDIR ?=
 
 CC      ?= cc
@@ -52,7 +62,7 @@ PROG_INCLUDES :=
 UNIT_TESTS :=
 FUZZ_TARGETS :=
 
-.PHONY: all check check-unit fuzz fuzz-smoke install install-wireshark-global clean deps
+.PHONY: all progs check check-unit fuzz fuzz-smoke install install-wireshark-global clean deps
 .SECONDARY:
 all:
 
@@ -93,6 +103,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(PROG_LIBS) $(BUILD)/lib/libnk.a
 	$(CC) $(NK_LDFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(PROG_LIBS) $(BUILD)/lib/libnk.a -Wl,--end-group $(CMOCKA_LIBS) $(LDLIBS)
 
 all: $(PROGS) $(UNIT_TESTS)
+progs: $(PROGS)
 
 check: all
 	BUILD=$(BUILD) ./tests/run-tests.sh
@@ -116,16 +127,39 @@ fuzz-smoke: fuzz
 deps:
 	./scripts/deps.sh
 
-install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR)
+# Units name /usr/local/sbin, /usr/local/bin and /etc in the tree; installed,
+# they name SBINDIR, BINDIR and SYSCONFDIR.
+NK_UNIT_SED = -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+	-e 's|\([ =-]\)/etc/|\1$(SYSCONFDIR)/|g'
+# Configuration: SOURCE:DESTINATION (under SYSCONFDIR), installed only where
+# no file exists, and as examples under DOCDIR.
+NK_CONFIGS = scripts/nat64-handoffd.conf.default:nat64kit/nat64-handoffd.conf \
+	etc/nat64d.conf.example:nat64d.conf etc/nat64-healthd.default:default/nat64-healthd
+NK_EXAMPLES = etc/nat64-prefixes.example
+NK_DOCS = README.md NEWS LICENSE docs/PROTOCOL.md docs/NAT64D.md docs/HEALTHD.md \
+	docs/INSTALL-handoffd.md docs/WIRESHARK.md
+
+install: progs
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SHAREDIR)/wireshark
 	$(foreach p,$(SBIN_PROGS),install -m 0755 $(BUILD)/$(p) $(DESTDIR)$(SBINDIR)/$(p) &&) true
 	$(foreach p,$(BIN_PROGS),install -m 0755 $(BUILD)/$(p) $(DESTDIR)$(BINDIR)/$(p) &&) true
 	$(foreach m,$(wildcard man/*.1),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man1/ &&) true
 	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man8/ &&) true
 	$(foreach m,$(wildcard man/*.5),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man5/ &&) true
-	$(foreach u,$(wildcard systemd/*.service),install -m 0644 $(u) $(DESTDIR)$(UNITDIR)/ &&) true
-	install -d $(DESTDIR)$(PREFIX)/share/nat64kit/wireshark
-	install -m 0644 tools/wireshark/nat64handoff.lua $(DESTDIR)$(PREFIX)/share/nat64kit/wireshark/
+	$(foreach u,$(wildcard systemd/*.service),sed $(NK_UNIT_SED) $(u) >$(DESTDIR)$(UNITDIR)/$(notdir $(u)).tmp && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$(notdir $(u)).tmp && \
+	    mv -f $(DESTDIR)$(UNITDIR)/$(notdir $(u)).tmp $(DESTDIR)$(UNITDIR)/$(notdir $(u)) &&) true
+	$(foreach f,$(wildcard systemd/*.sysusers),install -m 0644 $(f) $(DESTDIR)$(SYSUSERSDIR)/$(basename $(notdir $(f))).conf &&) true
+	$(foreach f,$(wildcard systemd/*.tmpfiles),install -m 0644 $(f) $(DESTDIR)$(TMPFILESDIR)/$(basename $(notdir $(f))).conf &&) true
+	$(foreach c,$(NK_CONFIGS),install -m 0644 $(word 1,$(subst :, ,$(c))) \
+	    $(DESTDIR)$(DOCDIR)/examples/$(notdir $(word 2,$(subst :, ,$(c)))) && \
+	    { test -e $(DESTDIR)$(SYSCONFDIR)/$(word 2,$(subst :, ,$(c))) || \
+	      install -D -m 0644 $(word 1,$(subst :, ,$(c))) $(DESTDIR)$(SYSCONFDIR)/$(word 2,$(subst :, ,$(c))); } &&) true
+	$(foreach e,$(NK_EXAMPLES),install -m 0644 $(e) $(DESTDIR)$(DOCDIR)/examples/ &&) true
+	$(foreach d,$(NK_DOCS),install -m 0644 $(d) $(DESTDIR)$(DOCDIR)/ &&) true
+	install -m 0644 tools/wireshark/nat64handoff.lua $(DESTDIR)$(SHAREDIR)/wireshark/
 
 # Opt-in: the NAT64 handoff dissector where every Wireshark/tshark on the
 # host loads it (Debian loads Lua plugins only from its own directory).

@@ -78,7 +78,7 @@ for d in "$PREFIX" "$UNITDIR" "$CONFDIR" "$HOMEDIR"; do
 done
 if [ -n "$UPDATE_SRC" ]; then
 	UPDATE_SRC=$(cd "$UPDATE_SRC" 2>/dev/null && pwd) || die "--update-on-restart: no directory '$UPDATE_SRC'"
-	[ -d "$UPDATE_SRC/.git" ] || die "--update-on-restart: $UPDATE_SRC is not a git checkout"
+	[ -e "$UPDATE_SRC/.git" ] || die "--update-on-restart: $UPDATE_SRC is not a git checkout"
 	[[ "$UPDATE_SRC" != *[[:space:]]* ]] || die "--update-on-restart: no blanks in the path please"
 fi
 if [ "$DRY" = 0 ] && [ "$(id -u)" != 0 ]; then
@@ -129,12 +129,14 @@ fi
 run install -d -m 0750 -o "$USERNAME" -g "$USERNAME" "$HOMEDIR"
 run install -d -m 0750 -o "$USERNAME" -g "$USERNAME" "$LOGDIR"
 
-# 2. Build and install. Units from `make install` go to a scratch directory:
-# this script installs the unit itself, with this installation's paths.
+# 2. Build and install. Units, configuration and the sysusers.d/tmpfiles.d
+# files of `make install` go to a scratch directory: this script has its own
+# user and log directory, and installs the unit and configuration itself.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 run "$MAKE" -C "$SRC" BUILD="$BUILD" all
-run "$MAKE" -C "$SRC" BUILD="$BUILD" PREFIX="$PREFIX" UNITDIR="$scratch/units" install
+run "$MAKE" -C "$SRC" BUILD="$BUILD" PREFIX="$PREFIX" UNITDIR="$scratch/units" \
+	SYSCONFDIR="$scratch/etc" SYSUSERSDIR="$scratch/sysusers.d" TMPFILESDIR="$scratch/tmpfiles.d" install
 run install -d "$SHAREDIR"
 run install -m 0755 "$SRC/scripts/update-handoffd.sh" "$SHAREDIR/update-handoffd.sh"
 
@@ -145,15 +147,18 @@ if [ -e "$CONF" ]; then
 		say "note: $CONF does not set 'log-dir $LOGDIR'; the unit only allows writing there"
 	fi
 else
-	sed "s|/home/nat64ho/logs|$LOGDIR|g; s|^#user nat64ho\$|#user $USERNAME|; s|/etc/nat64kit/nat64-handoffd.conf|$CONF|g" \
+	sed "s|^log-dir /var/log/nat64-handoffd\$|log-dir $LOGDIR|; s|^#user nat64-handoffd\$|#user $USERNAME|; s|/etc/nat64kit/nat64-handoffd.conf|$CONF|g" \
 		"$SRC/scripts/nat64-handoffd.conf.default" | put_file "$CONF" 0644
 fi
 
-# 4. The unit, with this installation's paths, user and log directory.
+# 4. The unit, with this installation's paths, user and log directory (in
+# the user's home, which the unit then shows read-only but for that).
 sed -e "s|^ExecStart=/usr/local/sbin/nat64-handoffd -f /etc/nat64kit/nat64-handoffd.conf\$|ExecStart=$SBINDIR/nat64-handoffd -f $CONF|" \
-    -e "s|^User=nat64ho\$|User=$USERNAME|" \
-    -e "s|^Group=nat64ho\$|Group=$USERNAME|" \
-    -e "s|^ReadWritePaths=/home/nat64ho/logs\$|ReadWritePaths=$LOGDIR|" \
+    -e "s|^User=nat64-handoffd\$|User=$USERNAME|" \
+    -e "s|^Group=nat64-handoffd\$|Group=$USERNAME|" \
+    -e "s|^LogsDirectory=nat64-handoffd\$|ReadWritePaths=$LOGDIR|" \
+    -e "/^LogsDirectoryMode=/d" \
+    -e "s|^ProtectHome=yes\$|ProtectHome=read-only|" \
     "$SRC/systemd/$UNIT" | put_file "$UNITDIR/$UNIT" 0644
 
 # 5. The update-on-restart drop-in: present exactly when asked for.

@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 1 ] || { echo "usage: update-handoffd.sh [--prefix DIR] [--dry-run] SRC_DIR" >&2; exit 2; }
 SRC=$1
-[ -d "$SRC/.git" ] || { echo "update-handoffd: $SRC is not a git checkout" >&2; exit 1; }
+[ -e "$SRC/.git" ] || { echo "update-handoffd: $SRC is not a git checkout" >&2; exit 1; }
 
 owner=$(stat -c %U "$SRC")
 as_owner() {
@@ -56,6 +56,8 @@ echo "update-handoffd: $SRC at $after (was $before)"
 as_owner "$MAKE" -C "$SRC" BUILD="$BUILD" all
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-# Units are managed by install-handoffd.sh: make install's copy is discarded.
-as_root "$MAKE" -C "$SRC" BUILD="$BUILD" PREFIX="$PREFIX" UNITDIR="$scratch/units" install
+# The unit, configuration and user are install-handoffd.sh's: make install's
+# copies are discarded.
+as_root "$MAKE" -C "$SRC" BUILD="$BUILD" PREFIX="$PREFIX" UNITDIR="$scratch/units" \
+	SYSCONFDIR="$scratch/etc" SYSUSERSDIR="$scratch/sysusers.d" TMPFILESDIR="$scratch/tmpfiles.d" install
 echo "update-handoffd: installed into $PREFIX"
