@@ -1,6 +1,7 @@
 #!/bin/sh
-# scripts/deps.sh [build|run|bench|test|all ...] — install the Debian 12
-# packages of those sets of scripts/packages.txt (default: all); run as root.
+# scripts/deps.sh [--list] [build|run|bench|test|all ...] — install the
+# Debian 12 packages of those sets of scripts/packages.txt (default: all);
+# run as root. --list prints them, one per line, and installs nothing.
 #   build  compile, make install, build the Debian packages
 #   run    what the programs and scripts/demo.sh use at run time
 #   bench  the peers and load generators of bench/
@@ -11,11 +12,14 @@
 # installed before is left as it was. Quiet unless something fails.
 set -eu
 cd "$(dirname "$0")/.."
+PACKAGES=${DEPS_PACKAGES:-scripts/packages.txt}
+list=0
+if [ "${1:-}" = --list ]; then list=1; shift; fi
 sets=${*:-all}
 for s in $sets; do
 	case "$s" in
 	build|run|bench|test|all) ;;
-	*) echo "usage: deps.sh [build|run|bench|test|all ...]" >&2; exit 2 ;;
+	*) echo "usage: deps.sh [--list] [build|run|bench|test|all ...]" >&2; exit 2 ;;
 	esac
 done
 # the packages of the sets asked for; lines before any header are "test"
@@ -24,7 +28,11 @@ pkgs=$(awk -v want=" $sets " '
 	$0 == "" { next }
 	/^\[[a-z]+\]$/ { set = substr($0, 2, length($0) - 2); next }
 	{ s = set == "" ? "test" : set
-	  if (index(want, " all ") || index(want, " " s " ")) print }' scripts/packages.txt)
+	  if ((index(want, " all ") || index(want, " " s " ")) && !seen[$0]++) print }' "$PACKAGES")
+if [ $list = 1 ]; then
+	[ -z "$pkgs" ] || printf '%s\n' $pkgs
+	exit 0
+fi
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
