@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64kit — top-level GNU makefile.
 #
 #   make                 build every program into $(BUILD)/

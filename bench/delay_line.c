@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* delay-line — a fixed one-way delay for every packet routed through a TUN
  * device, for a kernel without netem (bench/nat64d_handoff.sh). The kernel
  * routes packets into TUN IFNAME; each is written back into the same device

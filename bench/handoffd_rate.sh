@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # bench/handoffd_rate.sh — nat64-handoffd's control-plane figures,
 # each against a yardstick measured in the same run:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # bench/healthd_failover.sh — nat64-healthd figures (not part of `make check`):
 #
 #  1. Failover time: the rig of tests/net/healthd_common.inc (real BIND 9

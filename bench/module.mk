@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # bench/: benchmark tools, built only by `make bench` (not by default).
 #   udp-echo   bare recvmmsg/sendmmsg UDP echo: the yardstick
 #   tblclone   copies one channel file N times (start-up benchmark)

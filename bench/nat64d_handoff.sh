@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # bench/nat64d_handoff.sh — what NAT64 handoff costs nat64d per new
 # connection, measured against plain nat64d in the same run:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # bench/nat64d_vs_tayga.sh — nat64d against Debian's tayga, same topology,
 # same run:
 #

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* tblclone — make N copies of one nat64-handoffd channel file for the
  * start-up benchmark, each for another NAT64 address: the same records,
  * the header's NAT64 address replaced and its CRC-32 recomputed. Follows

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* tcp-crr — TCP connect/request/response load generator and latency probe
  * for bench/nat64d_handoff.sh (new connections through a NAT64).
  *

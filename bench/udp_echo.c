@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* udp-echo — the benchmark's yardstick: a bare UDP echo server doing what
  * any UDP server must do at the least (recvmmsg a batch, sendmmsg it back
  * to its sources), on one socket, one thread. bench/handoffd_rate.sh runs

@@ -1,4 +1,5 @@
 // FUZZ-SOURCES: lib/conf.c lib/atomicfile.c lib/xalloc.c
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: lib/conf.c. The input is a configuration text for a
  * few dummy keys using every value helper (number, yes/no, duration,
  * free text). Never crash; an error message is a terminated string

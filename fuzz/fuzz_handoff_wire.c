@@ -1,4 +1,5 @@
 // FUZZ-SOURCES: lib/handoff_wire.c lib/ippkt.c lib/buf.c lib/cksum.c
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: lib/handoff_wire.c. Parse the input as a control
  * packet; when it parses, run both composition checks, check every view
  * points inside the input, re-encode what was parsed with the encoders

@@ -1,4 +1,5 @@
 // FUZZ-SOURCES: handoffd/journal.c handoffd/conntable.c lib/buf.c lib/atomicfile.c lib/xalloc.c
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: the channel journal loader. Odd first octet: the
  * input follows a valid header (so the fuzzer explores records); even:
  * the input is the whole file. The loader must never crash, must leave a

@@ -1,4 +1,5 @@
 // FUZZ-SOURCES: sim/check.c sim/ident.c lib/handoff_wire.c lib/ippkt.c lib/buf.c lib/cksum.c
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: handoff-sim's answer checks (sim/check.c). The input is
  * what a server (or anything on the path) sends a simulated NAT64, on its
  * control socket or its port-9 socket. Never crash; a classified answer

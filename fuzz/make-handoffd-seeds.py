@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 """Regenerate the seed corpora of fuzz_server, fuzz_journal and fuzz_tokens
 (fuzz/corpus/{server,journal,tokens}/). Written by hand from the draft's
 layouts; run from the top of the tree. The seeds are committed."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 """Seed corpora for fuzz_xlat6to4 / fuzz_xlat4to6 (nat64d).
 
 Each seed is: one flag byte (bit 0: a 10-octet virtio_net_hdr follows,

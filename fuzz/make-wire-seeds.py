@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 """Regenerate the seed corpora of fuzz_handoff_wire and fuzz_conf
 (fuzz/corpus/handoff_wire/, fuzz/corpus/conf/). Every control packet is
 assembled by hand from the layouts of draft-dupont-6man-nat64handoff-00

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_fuzz_common.h — the gateway under the fuzzer: a fake packet device,
  * a few mappings so inputs can hit state (UDP, TCP, ICMP), and input
  * fix-ups (header and outer ICMP checksums) so the fuzzer gets past the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* audit.h — the handoff audit log: one line per event, exactly the
  * original nat64handoff server's format:
  *

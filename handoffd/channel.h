@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* channel.h — the control channels this server knows, one per (server
  * IPv4 address, NAT64 IPv4 address) pair (draft §3), each with its table
  * (conntable.c), its journal (journal.c) and its counters.

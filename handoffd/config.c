@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* config.c — see config.h. */
 #include "config.h"
 #include "addr.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* config.h — nat64-handoffd settings: built-in defaults, then the config
  * file (-f), then command-line options, which are the same settings under
  * the same names (each option is applied through the config-file setter,

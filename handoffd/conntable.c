@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* conntable.c — see conntable.h. */
 #include "conntable.h"
 #include "handoff_wire.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* conntable.h — one control channel's connection tracking table.
  *
  * The authoritative table the server keeps for the connections between

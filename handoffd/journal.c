@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* journal.c — see journal.h. */
 #include "journal.h"
 #include "atomicfile.h"

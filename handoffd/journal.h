@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* journal.h — persistence of one channel's table.
  *
  * File STATE/channels/<nat64>-<server>.tbl: a 32-octet header, then

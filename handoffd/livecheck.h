@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* livecheck.h — which NAT64-side ports have a live local TCP connection.
  *
  * Before evicting, the server prefers an entry whose mapped port has no

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nat64-handoffd — the NAT64 handoff server (draft-dupont-6man-nat64handoff-00).
  *
  * main() reads top to bottom: options and config, the audit log, the

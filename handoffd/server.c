@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* server.c — see server.h. */
 #include "server.h"
 #include "ippkt.h"

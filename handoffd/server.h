@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* server.h — what nat64-handoffd does with one control packet (draft §9,
  * §10; docs/PROTOCOL.md). Pure logic over the channel registry and the
  * validation state: no sockets, no clock reads. The caller (main.c)

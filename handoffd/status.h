@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* status.h — the status file STATE/status: what `nat64-handoffd --status`
  * prints. Text, "key value" lines; per channel one "channel" line.
  * Rewritten atomically every status-interval, on SIGUSR1 and at exit. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* udpio.h — the server's UDP socket: batched receive (recvmmsg) with the
  * local address each datagram reached (IP_PKTINFO), and batched send
  * (sendmmsg) from that same local address, so replies leave from the

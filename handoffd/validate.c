@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* validate.c — see validate.h. */
 #include "validate.h"
 #include "addr.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* apply.c — see apply.h. */
 #include "apply.h"
 #include "log.h"

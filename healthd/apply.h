@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* apply.h — runs COMMAND PREFIX... whenever the selection changes.
  *
  * One run at a time, with a timeout (enforced by the runner). A failure is

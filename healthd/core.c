@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* core.c — see core.h. */
 #include "core.h"
 #include "addr.h"

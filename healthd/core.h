@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* core.h — the daemon's logic without the OS: the prefix table, probe
  * scheduling with jitter, health, selection and the apply trigger.
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* dnsmsg.c — see dnsmsg.h. */
 #include "dnsmsg.h"
 #include "buf.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nat64-healthd — keeps BIND's DNS64 on the 2–3 healthiest NAT64 prefixes.
  *
  *	nat64-healthd [options] PREFIXFILE -- COMMAND [ARGS]

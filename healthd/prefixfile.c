@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* prefixfile.c — see prefixfile.h. */
 #include "prefixfile.h"
 #include "addr.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* probe.c — probe target specifications (see probe.h). */
 #include "probe.h"
 #include "addr.h"

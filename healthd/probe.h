@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* probe.h — what is probed through each NAT64 prefix, and the seam to the
  * code that does it.
  *

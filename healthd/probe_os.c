@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* probe_os.c — see probe_os.h. */
 #include "probe_os.h"
 #include "buf.h"

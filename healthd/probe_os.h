@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* probe_os.h — the real prober: non-blocking sockets in the event loop.
  * TCP connect, one DNS query over UDP, ICMPv6 echo through a ping socket
  * (net.ipv4.ping_group_range) or, failing that, a raw socket when the

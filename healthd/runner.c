@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* runner.c — see runner.h. */
 #include "runner.h"
 #include "log.h"

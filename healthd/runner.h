@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* runner.h — the real hd_runner: fork+exec COMMAND, collect its output
  * (last 1 KiB), wait through a pidfd in the event loop, SIGTERM at the
  * timeout and SIGKILL 2 s later, report to hd_apply_done(). */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* status.c — see status.h. */
 #include "status.h"
 #include "atomicfile.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* status.h — the state file (`nat64-healthd --status` prints it) and the
  * Prometheus textfile (node_exporter textfile collector). Both are
  * rewritten atomically (lib/atomicfile.h).

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* addr.h — IPv4/IPv6 address and prefix text, and RFC 6052 embedding.
  *
  * IPv4 addresses are uint32_t in HOST byte order throughout nat64kit's

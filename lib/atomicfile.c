@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* atomicfile.c — see atomicfile.h. */
 #include "atomicfile.h"
 #include "xalloc.h"

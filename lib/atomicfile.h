@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* atomicfile.h — crash-safe file replacement (the redis recipe):
  * temp file in the same directory, full write, fsync, rename over the
  * target, fsync the directory. A reader sees the old file or the new one,

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* buf.h — bounds-checked readers and writers for wire data.
  *
  * Every parser of untrusted bytes goes through these. Errors are sticky:

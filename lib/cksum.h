@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* cksum.h — the Internet checksum (RFC 1071) and incremental update
  * (RFC 1624), shared by the handoff server's packet builders and nat64d. */
 #ifndef NK_CKSUM_H

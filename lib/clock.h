@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* clock.h — the one place nat64kit reads time.
  *
  * A daemon reads the clock once per wake-up (clk_read) and passes the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* conf.h — the shared configuration-file reader.
  *
  * Format (every nat64kit config file):

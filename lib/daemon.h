@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* daemon.h — process plumbing shared by the daemons: privilege drop and
  * the systemd readiness protocol (sd_notify, written here because it is
  * one datagram on a unix socket and not worth a library dependency). */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* evloop.c — see evloop.h. */
 #include "evloop.h"
 #include "xalloc.h"

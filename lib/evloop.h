@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* evloop.h — the small event loop every nat64kit daemon runs.
  *
  * epoll for descriptors, an ordered list of one-shot-or-repeating timers,

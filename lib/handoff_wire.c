@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* handoff_wire.c — see handoff_wire.h. */
 #include "handoff_wire.h"
 

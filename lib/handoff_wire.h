@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* handoff_wire.h — THE wire format of NAT64 handoff
  * (draft-dupont-6man-nat64handoff-00 §4–§7). One parser and one set of
  * encoders, used by nat64-handoffd, nat64d, handoff-sim and the tests.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* htab.h — one small chained hash table for the tables that are not hot
  * paths (channels, tokens, caches, fragment queues).
  *

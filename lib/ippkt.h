@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* ippkt.h — small builders and readers for the IP packets the handoff
  * protocol embeds: the server's port-9 validation packet, the NAT64's
  * bounce of it, ICMPv6 echo replies and ICMPv4 errors built by the

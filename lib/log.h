@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* log.h — diagnostics for every nat64kit daemon (OpenBSD log.c style).
  *
  * Foreground: stderr. With --syslog: syslog(3) at each line's priority.

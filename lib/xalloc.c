@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* xalloc.c — see xalloc.h. */
 #include "xalloc.h"
 

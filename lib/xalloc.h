@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* xalloc.h — allocation that cannot fail: out of memory aborts the daemon
  * (docs/HACKING.md, error policy). Use for our own bookkeeping only; sizes
  * driven by network input must be bounded before they get here. */

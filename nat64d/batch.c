@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* batch.c — coalescing of translated UDP datagrams on the way out.
  *
  * Under load nat64d reads bursts of small datagrams of one flow (a DNS

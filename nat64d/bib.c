@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* bib.c — the Binding Information Base: hash tables both ways, paired
  * pool-address choice and RFC 6056 random port allocation. */
 #include "nd_state.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* config.c — nat64d.conf parsing; see nd_config.h and nat64d.conf(5). */
 #include "nd_config.h"
 

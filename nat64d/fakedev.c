@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* fakedev.c — the test double of tun.c: a SOCK_SEQPACKET socketpair keeps
  * one packet per message exactly like TUN, so the daemon's packet path
  * runs unchanged without root. nd_dev_recv/send/close are shared. */

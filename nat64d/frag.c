@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* frag.c — fragment tracking; see nd_frag.h. */
 #include "nd_frag.h"
 

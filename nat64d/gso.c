@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* gso.c — virtio_net_hdr rewriting for translated super-packets; see nd_gso.h. */
 #include "nd_gso.h"
 

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* gw.c — the stateful packet path; see nd_gw.h.
  *
  * IPv6 -> IPv4 (gw_in6):  parse, destination inside a prefix, hop limit,

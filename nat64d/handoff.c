@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* handoff.c — the control channel of NAT64 handoff in nat64d; see
  * nd_handoff.h, docs/PROTOCOL.md §9 and draft §8.
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* hocache.c — the NAT64's cache of server-owned entries; see nd_handoff.h.
  *
  * Two hash tables (by server + NAT64 address + mapped port for the IPv4

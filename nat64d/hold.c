@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* hold.c — packets held while a server is asked; see nd_hold.h. */
 #include "nd_hold.h"
 

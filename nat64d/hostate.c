@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* hostate.c — the NAT64's handoff secrets and what it persists; see
  * nd_handoff.h and docs/PROTOCOL.md §9.
  *

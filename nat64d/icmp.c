@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* icmp.c — ICMP errors: the gateway's own (Time Exceeded, Fragmentation
  * Needed, Address Unreachable), rate-limited, and the translation of
  * ICMP errors between the two sides including the packet they quote

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* main.c — nat64d: a stateful NAT64 gateway over TUN (RFC 6146 + RFC 7915).
  *
  * Order: options, configuration, TUN device, privilege drop, the gateway

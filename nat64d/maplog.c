@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* maplog.c — the mapping log; see nd_maplog.h. */
 #include "nd_maplog.h"
 

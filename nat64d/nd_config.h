@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_config.h — nat64d's configuration (nat64d.conf(5)).
  *
  * Parsed with lib/conf.h into a fresh struct; the daemon swaps only on

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_frag.h — fragment tracking: the first fragment of a datagram carries
  * the ports, the others only its (addresses, identification). When the
  * first fragment is translated its translated addresses are remembered

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_gso.h — offload metadata of TUN packets (struct virtio_net_hdr).
  *
  * With IFF_VNET_HDR and TUNSETOFFLOAD the kernel hands nat64d TCP

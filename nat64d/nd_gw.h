@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_gw.h — the gateway: nat64d's packet path from the packet device back to
  * it, tying together RFC 6146 state (nd_state.h), RFC 7915 translation
  * (nd_xlat.h, icmp.c), fragments (nd_frag.h) and offload metadata (nd_gso.h).

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_handoff.h — nat64d as the NAT64 side of NAT64 handoff
  * (draft-dupont-6man-nat64handoff-00 §4–§9; docs/PROTOCOL.md §9 has every
  * decision).

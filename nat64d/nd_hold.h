@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_hold.h — bounded queues of held packets: fragments waiting for their
  * first fragment (gw.c), and packets waiting while a handoff server is
  * asked (handoff.c; draft §8).

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_maplog.h — the optional mapping log, in the handoff server's audit
  * style, one line per BIB entry created or deleted:
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_pktdev.h — the packet-device seam. nat64d reads and writes whole IP
  * packets, optionally prefixed by a struct virtio_net_hdr (IFF_VNET_HDR).
  * The real driver is a Linux TUN device (tun.c); tests use a

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_state.h — RFC 6146 state: the Binding Information Base (bib.c) and the
  * session table with its TCP state machine and timers (session.c).
  *

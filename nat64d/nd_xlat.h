@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_xlat.h — RFC 7915 header translation primitives: bounds-checked
  * parsers of IPv6/IPv4 headers, header builders, checksum adjustment
  * (incremental, RFC 1624; also for the partial checksums of offloaded

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* session.c — RFC 6146 sessions: one per (BIB entry, IPv4 peer), the TCP
  * state machine of §3.5.2 and the timers of §4, kept as one LRU-ordered
  * expiry list per timeout class so expiry is O(expired). */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* tun.c — the Linux TUN driver behind nd_pktdev.h: IFF_TUN | IFF_NO_PI,
  * plus IFF_VNET_HDR and TUNSETOFFLOAD so the kernel hands us TCP
  * super-packets (TSO, up to 64 KB) with checksums left partial. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* xlat.c — RFC 7915 header translation primitives; see nd_xlat.h. */
 #include "nd_xlat.h"
 

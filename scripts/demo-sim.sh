@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # scripts/demo-sim.sh — the simulator demo (scripts/demo.sh runs the real
 # system with nat64d): nat64-handoffd on a
 # private loopback with a temporary state and log directory, handoff-sim

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # scripts/demo.sh — the whole system on built-in defaults, in three network
 # namespaces made (and removed) here:
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # scripts/deps.sh [--list] [build|run|bench|test|all ...] — install the
 # Debian 12 packages of those sets of scripts/packages.txt (default: all);
 # run as root. --list prints them, one per line, and installs nothing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # scripts/install-handoffd.sh — install nat64-handoffd as a system service.
 #
 # What the original server's install.sh did, minus the silent self-update:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # scripts/update-handoffd.sh [--prefix DIR] [--dry-run] SRC_DIR
 #
 # Update nat64-handoffd from a git checkout: git pull --ff-only, make, make
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--prefix) PREFIX=${2:?--prefix needs a directory}; shift 2 ;;
 	--dry-run) DRY=1; shift ;;
-	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) echo "update-handoffd: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
 	esac

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* build.c — the control packets a NAT64 sends to the handoff server
  * (§5, §7, §9), all through lib/handoff_wire.h encoders and lib/ippkt.h
  * builders, plus the malformed ones the server must drop.

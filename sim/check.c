@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* check.c — verdicts on what the server sends a NAT64: §6's three answer
  * patterns (through hw_check_to_nat64), §10's port rules, and the port-9
  * validation packet of docs/protocol-decisions.txt. Pure functions: every

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* engine.c — handoff-sim's run: phases over every simulated NAT64, a
  * window of outstanding requests, timeouts and retries, the port-9 bounce,
  * and the bookkeeping that checks each answer against what was asked.

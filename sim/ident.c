@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* ident.c — the simulated NAT64's secrets and synthetic clients.
  *
  * Each NAT64 has a key derived from the run's seed and its own address,

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* io.c — handoff-sim's sockets: a connected control socket per NAT64, a
  * port-9 socket per NAT64 (the validation packet lands there), datagrams
  * queued and sent in batches with sendmmsg, received with recvmmsg, and a

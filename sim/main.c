@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* handoff-sim — plays one or many handoff-capable NAT64s against
  * nat64-handoffd over real UDP and checks every answer. See sim.h for the
  * modules and --help for the options.

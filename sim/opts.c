@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* opts.c — handoff-sim's command line. */
 #include "sim.h"
 #include "addr.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* record.c — one line per entry the server answered:
  *   NAT64-IPv4 MAPPED-PORT CLIENT-IPv6 CLIENT-PORT
  * written by --record, read back by --verify (e.g. after kill -9).

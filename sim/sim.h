@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* sim.h — handoff-sim: plays one or many handoff-capable NAT64s against a
  * nat64-handoffd over real UDP and checks every answer (draft §6, §9,
  * docs/protocol-decisions.txt).

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* summary.c — the counters every run reports, the machine-readable
  * summary line, and --expect assertions over them.
  */

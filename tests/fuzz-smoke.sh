@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # tests/fuzz-smoke.sh BIN... — run each libFuzzer target for FUZZ_SECONDS
 # (default 30) on a copy of its seed corpus fuzz/corpus/<name>/.
 # New inputs go to a scratch directory, never into the tree.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # tests/run-tests.sh [TIER...] — run nat64kit's test tiers and print one
 # closing line "check: N passed, N failed, N skipped".
 #

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* update-dns64 — write the resolver's DNS64 prefixes and apply them.
  *
  *	update-dns64 [options] PREFIX...

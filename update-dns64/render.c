@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* render.c — see render.h. */
 #include "render.h"
 #include "addr.h"

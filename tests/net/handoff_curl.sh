@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # handoff_curl.sh — must-show 1: curl from client6 through nat64d (handoff
 # yes) to server4; nat64-handoffd's audit log names the client's real IPv6
 # address and port. The first connection is mapped by nat64d itself and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # handoff_forge.sh — must-show 7: a forger on server4's link sends control
 # packets with the gateway's address (198.51.100.1) as source, from port
 # 6464 and other ports, with made-up tokens: identifier + entries (one

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # handoff_idle.sh — must-show 3: a TCP session idle for longer than the
 # gateway's cache lifetime (handoff-cache-timeout 2s, idle >= 5 s) still
 # works afterwards: nat64d's cache entry expires, the next packet goes over

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # handoff_legacy.sh — must-show 6: server4b has no nat64-handoffd (UDP 6464
 # closed). curl to it works as plain NAT64, and a capture on server4b shows
 # nat64d's identifier + entry packets to 192.0.2.3:6464 naming the client's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # handoff_lru.sh — must-show 5: nat64-handoffd with a 16-entry table under
 # connection pressure (40 short connections from different client ports)
 # while a long session stays active (a line every 0.5 s): the least

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # handoff_ping.sh — must-show 8: ping6 to server4 (64:ff9b::192.0.2.2)
 # through nat64d is answered through the control channel: nat64d forwards
 # the echo requests to nat64-handoffd (handoff_fwd6), which answers them

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # handoff_restart.sh — must-shows 2 and 4: a long TCP session (client6 ->
 # server4:7007, line echo) survives
 #   (2) kill -9 of nat64d and a restart with an empty cache: the next

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Every audit line, over a mixed run (several NAT64s, evictions in a small
 # table, adopted single and §7 entries, entries that take over ports, echo,
 # misses, ICMP errors, --localtime), matches the seed's format; Deleted and

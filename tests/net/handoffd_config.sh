@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64-handoffd configuration, golden-file style (OpenBSD's N.in -> -nv ->
 # N.ok): every tests/golden/handoffd/N.conf checked with -n must print
 # exactly N.ok; every eN.conf must be refused with exactly eN.err (the

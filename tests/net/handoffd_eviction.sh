@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # A table filled to its full 64508 entries (the default size), then one more
 # client: the least recently used entry is logged "Deleted" and its port is
 # reused at once in the "Created" line that follows. Then, with a live local

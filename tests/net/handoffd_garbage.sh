@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Malformed, truncated, oversized, duplicate-type and unknown-format control
 # packets from a validated NAT64, and well-framed ones breaking the server's
 # rules (IPv6 to another server, IPv6 protocol 47, adopted entries on port

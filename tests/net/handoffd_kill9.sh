@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # kill -9 during a burst of new entries, restart: every entry the server had
 # answered before the kill (handoff-sim records each answer as it arrives)
 # is still there: an IPv4 lookup of its port returns the same client, an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Limits and the rest of §9/§10 at the wire: the maximum number of control
 # channels (the extra NAT64 gets nothing, counted, no audit line); token
 # rotation (type 5) switches keys without a new validation and keeps the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # "Least recently used" means used: an entry touched again by an IPv6 packet
 # from its client, or by an IPv4 packet to its port, moves behind the others
 # and is not the next one evicted. 16-entry table, one NAT64.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # The server on all local addresses: answers (and the port-9 validation
 # packet) leave from the address each request reached, and each (NAT64,
 # server address) pair is its own control channel with its own table and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # A clean restart (SIGTERM) keeps the tables and the authenticated tokens:
 # no new validation, same ports, lookups answer the same clients; the status
 # file is written at exit; a NAT64 that "reboots" (new process, same key and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # logrotate-style rotation: mv the audit log away, SIGHUP, and the next lines
 # land in a new file at the old path while the moved file keeps the old ones.
 . "$(dirname "$0")/handoffd_common.inc"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Damaged state is never fatal: a channel file with a bad header is set
 # aside (the channel starts empty) and a torn tail (a crash mid-append) is
 # cut off, keeping every record before it; the other channels' entries and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Audit time stamps: UTC by default whatever the server's TZ; local time
 # with --localtime. The server runs with TZ=Asia/Tokyo (UTC+9, no DST); each
 # stamp is read back in the zone it should be in and must lie within an hour

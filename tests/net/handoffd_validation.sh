@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # §9 validation over real sockets: an unvalidated NAT64 receives the port-9
 # validation packet, bounces it, and only then gets entries; forged packets
 # from addresses that cannot receive the bounce (raw-socket spoofing, or a

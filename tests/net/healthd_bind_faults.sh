@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64-healthd against a BIND that refuses or is stopped (healthd_common.inc):
 #  A. BIND rejects the new include (a prefix also configured in named.conf:
 #     "already exists"): update-dns64 puts the previous file back, the daemon

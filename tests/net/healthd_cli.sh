@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64-healthd and update-dns64 from the command line, no network, no root:
 #  - `nat64-healthd -n` on tests/healthd/N.in (+ N.conf) matches N.ok;
 #  - invalid prefix files and options give file:line / option errors;

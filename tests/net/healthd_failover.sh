@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64-healthd + update-dns64 + real BIND 9 + 4 tayga NAT64s (healthd_common.inc):
 #  1. at start, dig shows AAAA synthesized from exactly the first three prefixes
 #     (file order), the status and Prometheus files agree;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64-healthd under 10 % random loss each way on one NAT64 path (an
 # ip6tables statistic rule in that NAT64's FORWARD chain: this kernel has
 # no sch_netem; the rule drops 10 % of the packets in both directions),

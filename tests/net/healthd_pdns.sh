@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # update-dns64 -b pdns with a real PowerDNS Recursor as the DNS64 resolver
 # (healthd_common.inc rig, pdns_recursor instead of the recursive BIND).
 # dns64-prefix cannot change at run time, so the reload command restarts

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # update-dns64 -b unbound with a real Unbound as the DNS64 resolver
 # (healthd_common.inc rig, Unbound instead of the recursive BIND):
 # Unbound takes one prefix, so nat64-healthd's first selected prefix (healthy

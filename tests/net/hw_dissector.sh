@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # tests/net/hw_dissector.sh — the Wireshark Lua dissector
 # (tools/wireshark/nat64handoff.lua) against real traffic.
 #

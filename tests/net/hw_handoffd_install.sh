@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # tests/net/hw_handoffd_install.sh — scripts/install-handoffd.sh and
 # scripts/update-handoffd.sh into a throwaway prefix, unit and config
 # directory, with a throwaway service user (nk-test-ho<pid>) that is deleted

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64d configuration, golden-file style (N.conf -> nat64d -n -v -> N.ok):
 # every tests/golden/nat64d/N.conf must print exactly N.ok and re-parse to
 # the same; every eN.conf must be refused with exactly "nat64d: " + eN.err

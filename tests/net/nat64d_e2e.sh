@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64d_e2e.sh — nat64d end to end with real clients, in three network
 # namespaces created (and deleted, by a trap) here:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # tests/net/pkg_deps.sh — scripts/deps.sh's package sets (--list, nothing
 # installed): build holds the compiler's libraries and not the test tools,
 # test holds the resolvers, all is every line of scripts/packages.txt once,

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_testutil.h — packet builders and a gateway on the fake device for
  * nat64d's unit tests. Checksums here are computed from scratch
  * (RFC 1071 over the RFC 8200 / RFC 768 pseudo-headers), independently of

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Whole-daemon scenarios for healthd/core.c + apply.c with a fake clock, a
  * fake prober (per-prefix up/down, loss, RTT) and a fake COMMAND runner:
  * start, failover, recovery, hours of 10 % loss without flapping, COMMAND

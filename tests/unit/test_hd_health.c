@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Unit tests for healthd/health.c (rise/fall, hold-down doubling, window
  * ratio) and healthd/select.c (stickiness, file order, RTT margin, fill,
  * never empty). Pure logic, fake clock. */

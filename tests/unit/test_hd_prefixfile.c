@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Unit tests for healthd/prefixfile.c and healthd/probe.c (target specs):
  * accepted forms, every kind of rejection with its file:line message. */
 #include <setjmp.h>

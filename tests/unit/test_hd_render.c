@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Unit tests for update-dns64/render.c (update-dns64's file contents for
  * BIND, Unbound, PowerDNS Recursor; validation; drained prefixes kept for
  * reverse DNS) and healthd/dnsmsg.c (the DNS probe's query and reply

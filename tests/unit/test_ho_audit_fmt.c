@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_ho_audit_fmt.c — nat64-handoffd writes client addresses in its
  * audit lines without printf (audit_put_v6); the text must be exactly what
  * inet_ntop(3) writes: every pattern of zero/non-zero words with several

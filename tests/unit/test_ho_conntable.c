@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Unit tests for handoffd/conntable.c: insert/lookup/remove, LRU order,
  * authenticator dedup, port choice rules, capacity, and a randomised
  * model check against a naive reference (seeded, reproducible). */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* handoffd/livecheck.c against the real kernel (no root needed): a TCP
  * connection from 127.0.0.2:<port> to a listener on 127.0.0.1 must show
  * up as a live port for "NAT64" 127.0.0.2, and disappear once closed;

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Regression tests from the adversarial review of nat64-handoffd: each
  * failed before its fix. EMFILE must not set a good journal aside; an
  * authenticator refresh survives kill -9; a failed audit reopen keeps

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Review tests for nat64-handoffd (channel.c, journal.c, conntable.c,
  * server.c): properties an adversarial review checked and found to hold.
  * - eviction never picks or reuses 3544, the handoff port or the control

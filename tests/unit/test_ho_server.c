@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Unit tests for handoffd/server.c with the real channel registry,
  * journal and validation modules on a temporary state directory: the
  * test plays the NAT64 with the shared wire module (lib/handoff_wire.c)

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Unit tests for handoffd/validate.c: the §9 MAC and its key rotation,
  * the token store (add, rotate, bound), and the
  * token file (round trip, and every kind of damage refused). */

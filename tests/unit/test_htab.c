@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_htab.c — lib/htab.c: insert, lookup with the caller's compare,
  * collisions in one bucket, removal (also while iterating), iteration
  * visiting every node exactly once; seeded random operations checked

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_hw_atten.c — measures the §9 attenuation of nat64-handoffd
  * (val_attenuate, handoffd/validate.c) for docs/PROTOCOL.md: counter
  * starts at 2; at 0 a packet is dropped and the counter set to 1 or 2 at

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_hw_ippkt.c — lib/ippkt.c: every builder against a packet written
  * out by hand, checksums computed by hand (RFC 1071 sums shown below), and
  * the readers' rejections. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_hw_wire.c — lib/handoff_wire.c against byte-exact vectors written
  * by hand from the layouts of draft-dupont-6man-nat64handoff-00 §4–§7.
  *

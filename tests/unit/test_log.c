@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_log.c — lib/log.c: sd-daemon(3) priority prefixes when stderr is
  * the journal (JOURNAL_STREAM names it), plain lines otherwise, and the
  * verbose levels. */

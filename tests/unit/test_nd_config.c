@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_nd_config.c — nat64d.conf: defaults, values, file:line errors. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_nd_gso.c — offload metadata: a TCP super-packet with a partial
  * checksum crosses the gateway once, with its virtio_net_hdr rewritten
  * (TCPV6 <-> TCPV4, csum_start, hdr_len) and its partial checksum

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_nd_handoff.c — nat64d's side of NAT64 handoff, wired in-process to
  * nat64-handoffd's real server logic (handoffd/server.c with its channel
  * registry, journal, validation and audit modules on a temporary

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_nd_hold.c — the hold queue the handoff extension will park packets
  * in: per-key release in order, bounds, expiry under a fake clock. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_nd_state.c — RFC 6146 state under a fake clock: session ageing
  * with the §4 default timeouts, the TCP state machine of §3.5.2, BIB
  * entries living as long as their sessions, bounded tables, the

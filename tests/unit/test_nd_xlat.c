@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_nd_xlat.c — nat64d's packet path through the fake packet device:
  * RFC 7915 header translation both ways, RFC 6146 mapping/filtering, ICMP
  * errors (own and translated, with the quoted packet), MTU handling,

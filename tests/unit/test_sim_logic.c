@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Unit tests for handoff-sim's logic without sockets: identities and
  * client addressing, every request it builds passing the wire module's
  * §5/§7 checks, every malformed packet failing them, the answer checks

@@ -1,3 +1,4 @@
+-- Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 -- nat64handoff.lua — Wireshark/tshark dissector for the NAT64 handoff
 -- protocol (draft-dupont-6man-nat64handoff-00) as nat64kit speaks it.
 --
