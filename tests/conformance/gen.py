@@ -188,7 +188,8 @@ def cases_hdr64():
                   "offset 0, TTL = Hop Limit - 1, Protocol = Next Header, source from the BIB (RFC 6146 "
                   "§3.6), destination extracted (RFC 6052 §2.3)", bib=[BIB_UDP_A], ignore=ID4)
     L.append(out_udp(c))
-    c = Case("hdr64-tcp-syn", "RFC 7915 §5.1, §5.5", rule="TCP ports and checksum follow the tuple (§5.5)", bib=[BIB_TCP_A], ignore=ID4)
+    c = Case("hdr64-tcp-syn", "RFC 7915 §5.1, §5.5", rule="TCP ports and checksum follow the tuple (§5.5)",
+             bib=[BIB_TCP_A], ignore=ID4)
     L.append(out_tcp(c))
     c = Case("hdr64-tcp-data", "RFC 7915 §5.1, §5.5", rule="a segment with payload, checksum updated",
              bib=[BIB_TCP_A], ignore=ID4)
@@ -239,6 +240,15 @@ def cases_hdr64():
         c.send(u6(data=data), "IPv6 packet of %d octets" % (total + 20))
         c.expect(u4(data=data, df=df), "IPv4 packet of %d octets, DF %d" % (total, df))
         L.append(c)
+    c = Case("hdr64-icmp-echo-df", "RFC 7915 §5.1",
+             says="If the size of the translated IPv4 packet is less than or equal to 1260 bytes, it is set to "
+                  "zero; otherwise, it is set to one.", rule="the DF rule holds for ICMP as for UDP",
+             bib=[BIB_ICMP_A])
+    big = bytes(1300)
+    c.send([IP6(A, S6), ICMP(True, 128, 0, struct.pack("!HH", ICMPID, 2), data=big)], "1348-octet echo request")
+    c.expect([IP4(POOL, S4, ttl=63, df=True), ICMP(False, 8, 0, struct.pack("!HH", PI, 2), data=big)],
+             "1328-octet IPv4, DF 1")
+    L.append(c)
     for kinds, nm in (([0], "hop-by-hop"), ([60], "destination-options"), ([43], "routing-sl0"),
                       ([0, 60, 43], "chain")):
         c = Case("hdr64-skip-%s" % nm, "RFC 7915 §5.1",
@@ -1057,7 +1067,8 @@ def cases_icmp64q():
     for t6, c6, t4, c4, nm in ((3, 0, 11, 0, "time-exceeded"), (1, 0, 3, 1, "unreachable")):
         c = Case("icmp64q-rfc4884-%s" % nm, "RFC 7915 §5.2, RFC 4884 §4",
                  rule="§5.2 \"ICMP Error Payload\", the mirror of §4.2: the RFC 4884 length attribute is adjusted "
-                      "to the translated original datagram; 128 octets of original datagram (length 16 words of 8) become 108, padded to the 128 "
+                      "to the translated original datagram; 128 octets of original datagram (length 16 words of "
+                      "8) become 108, padded to the 128 "
                       "RFC 4884 requires (length 32 words of 4); the extension structure follows unchanged",
                  bib=[BIB_UDP_A], ignore=ID4)
         out_udp(c)
@@ -1116,7 +1127,8 @@ def cases_state():
     L.append(c)
     syn = [IP4(S4, POOL), TCP(80, 2050, "S", seq=1)]
     c = Case("state-tcp-v4-syn-no-bib-port-unreachable", "RFC 6146 §3.5.2.2",
-             rule="more than 6 s (here 7) without an IPv6 SYN for it: ICMP Port Unreachable (3/3) quoting the stored SYN (source: "
+             rule="more than 6 s (here 7) without an IPv6 SYN for it: ICMP Port Unreachable (3/3) quoting the "
+                  "stored SYN (source: "
                   "ipv4-addr, as for nat64d's other ICMPv4 errors)", bib=[BIB_TCP_A], ignore=ID4)
     c.send(syn, "SYN to pool4:2050, no BIB entry").none("held")
     c.wait(7000)
@@ -1139,6 +1151,54 @@ def cases_state():
              bib=[BIB_UDP_A], ignore=ID4)
     out_udp(c)
     c.send(reply4(src=C4, sp=7777), "another IPv4 host").expect(reply6(src=C6, sp=7777), "translated")
+    L.append(c)
+    c = Case("state-udp-session-kept", "RFC 6146 §3.5.1, §4",
+             rule="a UDP session lives at least UDP-Min (2 min), by default 5 min (nat64d udp-timeout): a reply "
+                  "after 4 min 50 s still goes through", bib=[BIB_UDP_A])
+    out_udp(c).wait(290000).none("nothing expires")
+    c.send(reply4(), "the reply").expect(reply6(), "translated")
+    L.append(c)
+    c = Case("state-udp-session-expired", "RFC 6146 §3.5.1, §4",
+             rule="after 5 min without traffic the session and its BIB entry (without other sessions) are "
+                  "gone: the reply is discarded", bib=[BIB_UDP_A])
+    out_udp(c).wait(301000).none("nothing is sent when state expires")
+    c.send(reply4(), "the reply, too late").none()
+    L.append(c)
+    c = Case("state-icmp-session-expired", "RFC 6146 §3.5.3, §4",
+             rule="an ICMP query session lives ICMP-TIMEOUT (60 s): the echo reply after 61 s is discarded",
+             bib=[BIB_ICMP_A])
+    out_echo(c).wait(61000).none()
+    c.send([IP4(S4, POOL), ICMP(False, 0, 0, struct.pack("!HH", PI, 1), data=b"ping")], "echo reply").none()
+    L.append(c)
+    c = Case("state-tcp-established-kept", "RFC 6146 §3.5.2.2, §4",
+             rule="an established TCP session lives TCP_EST (2 h 4 min): data after 2 h still goes through",
+             bib=[BIB_TCP_A])
+    out_tcp(c)
+    c.send([IP4(S4, POOL), TCP(80, PA, "SA", seq=9000, ack=101)], "SYN/ACK")
+    c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "SA", seq=9000, ack=101)], "translated")
+    c.send([IP6(A, S6), TCP(AP, 80, "A", seq=101, ack=9001)], "ACK: established")
+    c.expect([IP4(POOL, S4, ttl=63), TCP(PA, 80, "A", seq=101, ack=9001)], "translated")
+    c.wait(7200000).none()
+    c.send([IP4(S4, POOL), TCP(80, PA, "PA", seq=9001, ack=101, data=b"late")], "data after 2 h")
+    c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "PA", seq=9001, ack=101, data=b"late")], "translated")
+    L.append(c)
+    c = Case("state-tcp-v6-init-expired", "RFC 6146 §3.5.2.2, §4",
+             rule="a session in V6 INIT (a SYN from IPv6, no answer) lives TCP_TRANS (4 min): a SYN/ACK after "
+                  "that is discarded", bib=[BIB_TCP_A])
+    out_tcp(c).wait(241000).none()
+    c.send([IP4(S4, POOL), TCP(80, PA, "SA", seq=9000, ack=101)], "SYN/ACK after 4 min 1 s").none()
+    L.append(c)
+    c = Case("state-tcp-fin-both-transitory", "RFC 6146 §3.5.2.2, §4",
+             rule="after a FIN from each side the session lives TCP_TRANS (4 min), then goes", bib=[BIB_TCP_A])
+    out_tcp(c)
+    c.send([IP4(S4, POOL), TCP(80, PA, "SA", seq=9000, ack=101)], "SYN/ACK")
+    c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "SA", seq=9000, ack=101)], "translated")
+    c.send([IP6(A, S6), TCP(AP, 80, "FA", seq=101, ack=9001)], "FIN from A")
+    c.expect([IP4(POOL, S4, ttl=63), TCP(PA, 80, "FA", seq=101, ack=9001)], "translated")
+    c.send([IP4(S4, POOL), TCP(80, PA, "FA", seq=9001, ack=102)], "FIN from the server")
+    c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "FA", seq=9001, ack=102)], "translated")
+    c.wait(241000).none()
+    c.send([IP4(S4, POOL), TCP(80, PA, "A", seq=9002, ack=102)], "a last ACK after 4 min 1 s").none()
     L.append(c)
     bibs = ["udp %s %d %s %d" % (A, 30000 + i, POOL, 2000 + i) for i in range(64)]
     c = Case("state-ports-exhausted", "RFC 6146 §3.5.1.1",
@@ -1206,7 +1266,8 @@ def cases_options():
     L = []
     c = Case("option-reset-tos-6to4", "RFC 7915 §5.1",
              rule="a translator SHOULD offer an option to ignore the IPv6 Traffic Class and set the IPv4 TOS "
-                  "to a configured value; `reset-tos yes`: TOS 0", config=["reset-tos yes"], bib=[BIB_UDP_A], ignore=ID4)
+                  "to a configured value; `reset-tos yes`: TOS 0", config=["reset-tos yes"], bib=[BIB_UDP_A],
+             ignore=ID4)
     c.send(u6(tc=0xb8), "traffic class 0xb8").expect(u4(), "TOS 0")
     L.append(c)
     c = Case("option-reset-tos-4to6", "RFC 7915 §4.1",
