@@ -173,7 +173,7 @@ R54 = ("RFC 7915 §5.4: the ICMPv6 error is Destination Unreachable, Code 1 (com
        "administratively prohibited), unless RFC 7915 or RFC 6146 say otherwise; nat64d's own ICMPv6 errors "
        "come from prefix + ipv4-addr")
 S44 = ("If the IPv4 packet is discarded, then the translator SHOULD be able to send back an ICMPv4 error message "
-       "to the original sender of the packet, unless the discarded packet is itself an ICMPv4 message.")
+       "to the original sender of the packet, unless the discarded packet is itself an ICMPv4 error message.")
 R44 = ("RFC 7915 §4.4: the ICMPv4 error is Destination Unreachable, Code 13 (Communication Administratively "
        "Prohibited), unless RFC 7915 or RFC 6146 say otherwise; nat64d's own ICMPv4 errors come from ipv4-addr, "
        "TOS 0xc0, TTL 64")
@@ -206,7 +206,7 @@ def cases_hdr64():
     L.append(out_echo(c))
     for tc, nm in ((0xb8, "dscp-ef"), (0x03, "ecn-ce"), (0x28, "dscp-af11")):
         c = Case("hdr64-tclass-%s" % nm, "RFC 7915 §5.1",
-                 says="Type of Service (TOS): By default, copied from the IPv6 Traffic Class (all 8 bits).",
+                 says="Type of Service (TOS) Octet: By default, copied from the IPv6 Traffic Class (all 8 bits).",
                  bib=[BIB_UDP_A], ignore=ID4)
         c.send(u6(tc=tc), "traffic class 0x%02x" % tc)
         c.expect(u4(tos=tc), "TOS 0x%02x" % tc)
@@ -252,9 +252,8 @@ def cases_hdr64():
     for kinds, nm in (([0], "hop-by-hop"), ([60], "destination-options"), ([43], "routing-sl0"),
                       ([0, 60, 43], "chain")):
         c = Case("hdr64-skip-%s" % nm, "RFC 7915 §5.1",
-                 says="The IPv6 headers HOPOPT (0), IPv6-Route (43), and IPv6-Opts (60) are skipped over "
-                      "during processing as they have no meaningful translation.",
-                 rule="Total Length leaves them out; Protocol is the upper layer's", bib=[BIB_UDP_A], ignore=ID4)
+                 rule="Hop-by-Hop Options, Destination Options and Routing headers (Segments Left 0) are "
+                      "skipped: Total Length leaves them out, Protocol is the upper layer's", bib=[BIB_UDP_A], ignore=ID4)
         c.send(u6(exts=[Ext6(k) for k in kinds]), "UDP behind %s" % nm)
         c.expect(u4(), "translated without them")
         L.append(c)
@@ -712,7 +711,11 @@ def cases_icmp46():
         L.append(c)
     for p4, p6 in PTR46:
         c = Case("icmp46-param-problem-pointer-%d" % p4, "RFC 7915 §4.2",
-                 rule="Code 0 (Pointer indicates the error): Code 0, the pointer mapped by Figure 3 (IPv4 "
+                 says="Code 0 (Pointer indicates the error): Set the Code to 0 (Erroneous header field "
+                      "encountered) and update the pointer as defined in Figure 3. (If the Original IPv4 Pointer "
+                      "Value is not listed or the Translated IPv6 Pointer Value is listed as \"n/a\", silently "
+                      "drop the packet.)",
+                 rule="Figure 3 (IPv4 "
                       "octet -> IPv6 octet: 0->0, 1->1, 2,3->4, 8->7, 9->6, 12-15->8, 16-19->24); a pointer not "
                       "listed there, or listed as n/a (4-7, 10, 11), drops the message", bib=[BIB_UDP_A],
                  ignore=ID4)
@@ -721,13 +724,14 @@ def cases_icmp46():
               rest6=struct.pack("!I", p6 if p6 is not None else 0))
         L.append(c)
     c = Case("icmp46-param-problem-bad-length", "RFC 7915 §4.2",
-             rule="Code 2 (Bad Length): Code 0, the pointer mapped by Figure 3 (2 -> 4)", bib=[BIB_UDP_A],
+             says="Code 2 (Bad length): Set the Code to 0 (Erroneous header field encountered) and update the "
+                  "pointer as defined in Figure 3.", rule="Figure 3: 2 -> 4", bib=[BIB_UDP_A],
              ignore=ID4)
     out_udp(c)
     err46(c, 12, 2, 4, 0, rest4=bytes([2, 0, 0, 0]), rest6=struct.pack("!I", 4))
     L.append(c)
     c = Case("icmp46-param-problem-missing-option", "RFC 7915 §4.2",
-             says="Code 1 (Missing a Required Option): Silently drop.", bib=[BIB_UDP_A])
+             says="Code 1 (Missing a required option): Silently drop.", bib=[BIB_UDP_A])
     out_udp(c)
     err46(c, 12, 1, None, None)
     L.append(c)
@@ -869,7 +873,7 @@ def cases_icmp46q():
     ext = ext4884([ext_object(2, 1, struct.pack("!I", 3))])     # an Interface Information object
     for t4, c4, t6, c6, nm in ((11, 0, 3, 0, "time-exceeded"), (3, 1, 1, 0, "unreachable")):
         c = Case("icmp46q-rfc4884-%s" % nm, "RFC 7915 §4.2, RFC 4884 §4.1, §5",
-                 says="If the received ICMPv4 packet contains an ICMPv4 Extension [RFC4884], then the translation "
+                 says="If the received ICMPv4 packet contains an ICMPv4 Extension [RFC4884], the translation "
                       "of the ICMPv4 packet will cause the ICMPv6 packet to change length. When this occurs, the "
                       "ICMPv6 Extension length attribute MUST be adjusted accordingly (e.g., longer due to the "
                       "translation from IPv4 to IPv6).",
