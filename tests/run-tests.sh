@@ -36,7 +36,7 @@ run_unit() {
 		rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
-		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		s=$(sed -n 's/^\[  SKIPPED \] \([0-9][0-9]*\) test.*/\1/p' "$log" | tail -1)
 		p=${p:-0} f=${f:-0} s=${s:-0}
 		if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
 		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
