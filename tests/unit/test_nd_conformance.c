@@ -1102,7 +1102,7 @@ int
 main(void)
 {
 	struct CMUnitTest *tests;
-	int i, rc, per[5] = { 0 };
+	int i, rc, per[4] = { 0 };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* interleave with cmocka's stderr */
 	load_all();
@@ -1121,6 +1121,16 @@ main(void)
 		per[cases[i].result]++;
 		if (cases[i].result == 1 || cases[i].result == 3)
 			fprintf(stderr, "conformance: FAILED %s: %s\n", cases[i].name, cases[i].fail);
+	}
+	for (i = 0; i < n_cases; i++) {
+		int j, k[4] = { 0 };
+
+		if (i > 0 && !strcmp(cases[i].file, cases[i - 1].file))
+			continue;
+		for (j = i; j < n_cases && !strcmp(cases[j].file, cases[i].file); j++)
+			k[cases[j].result]++;
+		fprintf(stderr, "conformance: %-32s %3d cases: %3d pass, %2d xfail, %d fail, %d xpass\n",
+		    cases[i].file, j - i, k[0], k[2], k[1], k[3]);
 	}
 	fprintf(stderr, "conformance: %d cases: %d pass, %d xfail, %d fail, %d xpass\n", n_cases, per[0], per[2], per[1],
 	    per[3]);
