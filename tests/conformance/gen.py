@@ -941,7 +941,7 @@ def cases_icmp64():
     ptb = ("The MTU field MUST be adjusted for the difference between the IPv4 and IPv6 header sizes, taking into "
            "account whether or not the packet in error includes a Fragment Header, i.e., minimum(advertised "
            "MTU-20, MTU_of_IPv4_nexthop, (MTU_of_IPv6_nexthop)-20).")
-    for mtu, want in ((1400, 1380), (1280, 1260), (1500, 1480), (9000, 1480)):
+    for mtu, want in ((1400, 1380), (1280, 1260), (1500, 1480), (9000, 1480), (1000, 980)):
         c = Case("icmp64-packet-too-big-%d" % mtu, "RFC 7915 §5.2", says=ptb,
                  rule="mtu4 1500 and mtu6 1500: minimum(%d - 20, 1500, 1500 - 20) = %d" % (mtu, want),
                  bib=[BIB_UDP_A], ignore=ID4)
@@ -958,8 +958,10 @@ def cases_icmp64():
         L.append(c)
     for p6, p4 in PTR64:
         c = Case("icmp64-param-problem-pointer-%d" % p6, "RFC 7915 §5.2",
-                 rule="Code 0 (Erroneous header field encountered): Type 12, Code 0, the pointer mapped by Figure 6 "
-                      "(IPv6 octet -> IPv4 octet: 0->0, 1->1, 4,5->2, 6->9, 7->8, 8-23->12, 24-39->16); a pointer "
+                 says="Code 0 (Erroneous header field encountered): Set to Type 12, Code 0, and update the pointer "
+                      "as defined in Figure 6. (If the Original IPv6 Pointer Value is not listed or the Translated "
+                      "IPv4 Pointer Value is listed as \"n/a\", silently drop the packet.)",
+                 rule="Figure 6 (IPv6 octet -> IPv4 octet: 0->0, 1->1, 4,5->2, 6->9, 7->8, 8-23->12, 24-39->16); a pointer "
                       "not listed or n/a (2, 3, 40 and beyond) drops the message",
                  bib=[BIB_UDP_A], ignore=ID4)
         out_udp(c)
