@@ -198,6 +198,21 @@ def cases_hdr64():
     c.expect([IP4(POOL, S4, ttl=63), TCP(PA, 80, "PA", seq=101, ack=5000, data=b"GET / HTTP/1.0\r\n\r\n")],
              "translated segment")
     L.append(c)
+    opts = bytes([2, 4, 0x05, 0xb4, 4, 2, 1, 3, 3, 7])       # MSS 1460, SACK permitted, NOP, window scale 7
+    opts += b"\0" * (-len(opts) % 4)
+    c = Case("hdr64-tcp-options", "RFC 7915 §5.5",
+             rule="only the ports and the checksum of the transport header change: TCP options (here MSS 1460, "
+                  "SACK permitted, window scale 7) go through untouched", bib=[BIB_TCP_A], ignore=ID4)
+    c.send([IP6(A, S6), TCP(AP, 80, "S", seq=100, options=opts)], "SYN with options")
+    c.expect([IP4(POOL, S4, ttl=63), TCP(PA, 80, "S", seq=100, options=opts)], "the same options")
+    L.append(c)
+    c = Case("hdr64-extensions-icmp-echo", "RFC 7915 §5.1, §5.2",
+             rule="Hop-by-Hop Options and a Routing header with Segments Left 0 before an echo request are skipped",
+             bib=[BIB_ICMP_A], ignore=ID4)
+    c.send([IP6(A, S6), Ext6(0), Ext6(43), ICMP(True, 128, 0, struct.pack("!HH", ICMPID, 3), data=b"ping")],
+           "HBH, Routing (segments left 0), echo request")
+    c.expect([IP4(POOL, S4, ttl=63), ICMP(False, 8, 0, struct.pack("!HH", PI, 3), data=b"ping")], "echo request")
+    L.append(c)
     c = Case("hdr64-icmp-echo-request", "RFC 7915 §5.2",
              says="Echo Request and Echo Reply (Type 128 and 129): Adjust the Type values to 8 and 0, "
                   "respectively, and adjust the ICMP checksum both to take the type change into account "
@@ -308,6 +323,20 @@ def cases_hdr46():
     out_tcp(c)
     c.send([IP4(S4, POOL, ttl=64), TCP(80, PA, "SA", seq=9000, ack=101)], "SYN/ACK")
     c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "SA", seq=9000, ack=101)], "translated SYN/ACK")
+    L.append(c)
+    c = Case("hdr46-tcp-rst", "RFC 7915 §4.1, §4.5, RFC 6146 §3.5.2.2",
+             rule="a RST from IPv4 for a session is translated (and ends the session)", bib=[BIB_TCP_A], ignore=ID4)
+    out_tcp(c)
+    c.send([IP4(S4, POOL), TCP(80, PA, "RA", seq=0, ack=101, win=0)], "RST")
+    c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "RA", seq=0, ack=101, win=0)], "translated RST")
+    L.append(c)
+    c = Case("hdr46-df-clear-fits", "RFC 7915 §4.1",
+             says="When the IPv4 sender does not set the DF bit, the translator MUST NOT include the Fragment "
+                  "Header for the non-fragmented IPv6 packets.",
+             rule="DF clear, the IPv6 packet exactly mtu6 (1500): sent whole", bib=[BIB_UDP_A], ignore=ID4)
+    data = bytes(1480 - 28)
+    out_udp(c).send([IP4(S4, POOL), UDP(53, PA, data)], "1480-octet IPv4, DF clear")
+    c.expect([IP6(S6, A, hlim=63), UDP(53, AP, data)], "1500-octet IPv6, no Fragment header")
     L.append(c)
     c = Case("hdr46-icmp-echo-reply", "RFC 7915 §4.2",
              says="Echo and Echo Reply (Type 8 and Type 0): Adjust the Type values to 128 and 129, "
@@ -1246,6 +1275,11 @@ def cases_hairpin():
     c = Case("hairpin-tcp-syn", "RFC 6146 §3.8", rule=hs, bib=[BIB_TCP_A, BIB_TCP_B])
     c.send([IP6(A, POOL6), TCP(AP, PB, "S", seq=1)], "SYN from A to B's mapping")
     c.expect([IP6(POOL6, B, hlim=62), TCP(PA, BP, "S", seq=1)], "SYN to B")
+    L.append(c)
+    c = Case("hairpin-traffic-class", "RFC 6146 §3.8, RFC 7915 §5.1, §4.1",
+             rule="the traffic class survives both translations (TOS copied each way)", bib=[BIB_UDP_A, BIB_UDP_B])
+    c.send([IP6(A, POOL6, tc=0xb8), UDP(AP, PB, b"to B")], "A -> B's mapping, traffic class 0xb8")
+    c.expect([IP6(POOL6, B, hlim=62, tc=0xb8), UDP(PA, BP, b"to B")], "to B, traffic class 0xb8")
     L.append(c)
     c = Case("hairpin-no-bib", "RFC 6146 §3.8, §3.5.1", rule="hairpinned to a port with no BIB entry: discarded",
              bib=[BIB_UDP_A])

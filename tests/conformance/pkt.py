@@ -165,21 +165,25 @@ TCPF = {"F": 1, "S": 2, "R": 4, "P": 8, "A": 16, "U": 32}
 class TCP(Layer):
     proto = 6
 
-    def __init__(self, sport, dport, flags="S", seq=1, ack=0, win=65535, data=b"", ck=None):
+    def __init__(self, sport, dport, flags="S", seq=1, ack=0, win=65535, data=b"", ck=None, options=b""):
         self.sport, self.dport, self.seq, self.ack, self.win = sport, dport, seq, ack, win
         self.flags = sum(TCPF[c] for c in flags)
-        self.fs, self.data, self.ck = flags, data, ck
+        self.fs, self.data, self.ck, self.options = flags, data, ck, options
+        assert len(options) % 4 == 0
 
     def ser(self, pseudo):
-        t = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq, self.ack, 0x50, self.flags,
-                        self.win, 0, 0) + self.data
+        hl = 20 + len(self.options)
+        t = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq, self.ack, (hl // 4) << 4, self.flags,
+                        self.win, 0, 0) + self.options + self.data
         ck = csum(pseudo(6, len(t)) + t) if self.ck is None else self.ck
         t = t[:16] + struct.pack("!H", ck) + t[18:]
         ann = [(0, 20, "%sTCP: source port %d, destination port %d, seq %d, ack %d, flags %s, window %d, "
                 "checksum 0x%04x" % (self.pre, self.sport, self.dport, self.seq, self.ack, self.fs,
                                      self.win, ck))]
+        if self.options:
+            ann.append((20, len(self.options), "%sTCP options" % self.pre))
         if self.data:
-            ann.append((20, len(self.data), "%sTCP payload" % self.pre))
+            ann.append((hl, len(self.data), "%sTCP payload" % self.pre))
         return t, ann
 
 
