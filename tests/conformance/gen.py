@@ -545,8 +545,8 @@ def cases_frag():
              "ICMPv4 Port Unreachable")
     L.append(c)
     c = Case("frag64-icmp-fragmented", "RFC 6146 §3.4",
-             rule="a really fragmented ICMPv6 message cannot be checked or translated in pieces: nat64d drops "
-                  "it (the RFC allows this)", bib=[BIB_ICMP_A])
+             rule="a really fragmented ICMPv6 message can be neither checked nor mapped in pieces: nat64d, "
+                  "which does not reassemble, drops it", bib=[BIB_ICMP_A])
     c.send([IP6(A, S6), Frag6(0, True, 0x77), ICMP(True, 128, 0, struct.pack("!HH", ICMPID, 1), data=bytes(8))],
            "first fragment of an echo request").none()
     L.append(c)
