@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 """gen.py — writes nat64d's conformance cases (tests/conformance/*.txt).
 
     python3 tests/conformance/gen.py        # rewrite every case file

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 """pkt.py — packet builders for the conformance case generator (gen.py).
 
 Every packet is a list of layers, outermost first. build() serializes it,

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_nd_conformance.c — nat64d's conformance tier: every case of
  * the case files in tests/conformance (written from RFC 7915, RFC 6146, RFC 6946,
  * RFC 4884, RFC 6791 and RFC 6052 by tests/conformance/gen.py) is run
