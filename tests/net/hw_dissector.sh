@@ -45,6 +45,13 @@ for b in "$SRV" "$SIM"; do
 	[ -x "$b" ] || { echo "FAIL: $b not built (make BUILD=$BUILD)"; exit 1; }
 done
 [ -f "$LUA" ] || { echo "FAIL: $LUA missing"; exit 1; }
+# The tree's dissector, not an installed copy: nat64kit-tools puts one where
+# every tshark loads it, and a protocol cannot be registered twice. Where
+# one is installed, tshark runs with that directory hidden.
+GLOBAL_LUA=$(tshark -G folders 2>/dev/null | sed -n 's/^Global Lua Plugins:[[:space:]]*//p')
+if [ -n "$GLOBAL_LUA" ] && [ -e "$GLOBAL_LUA/nat64handoff.lua" ]; then
+	tshark() { unshare -m sh -c 'mount -t tmpfs none "$1" && shift && exec tshark "$@"' sh "$GLOBAL_LUA" "$@"; }
+fi
 
 NS=nk-hwd-$$
 T=$(mktemp -d /tmp/nk-hwd.XXXXXX)
