@@ -7,10 +7,11 @@
 #   run    what the programs and scripts/demo.sh use at run time
 #   bench  the peers and load generators of bench/
 #   test   make check, clang, sanitizers, fuzzing, .ci/packaging
-# The resolvers the test set installs (bind9, unbound, pdns-recursor) are
-# disabled at boot and stopped right after installation: the tests start
-# their own, and three resolvers on port 53 would fight. A resolver that was
-# installed before is left as it was. Quiet unless something fails.
+# The servers the test set installs (the resolvers bind9, unbound,
+# pdns-recursor, and nginx) are disabled at boot and stopped right after
+# installation: the tests start their own, and three resolvers on port 53
+# would fight. One that was installed before is left as it was. Quiet unless
+# something fails.
 set -eu
 cd "$(dirname "$0")/.."
 PACKAGES=${DEPS_PACKAGES:-scripts/packages.txt}
@@ -47,12 +48,13 @@ echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
-# Resolvers installed just now: not at boot, not running.
+# Servers installed just now: not at boot, not running.
 for p in $missing; do
 	case "$p" in
 	bind9) units="named.service" ;;
 	unbound) units="unbound.service unbound-resolvconf.service" ;;
 	pdns-recursor) units="pdns-recursor.service" ;;
+	nginx) units="nginx.service" ;;
 	*) continue ;;
 	esac
 	for u in $units; do
