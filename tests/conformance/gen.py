@@ -240,7 +240,7 @@ def cases_hdr64():
         L.append(c)
     for h in (1, 0):
         c = Case("hdr64-hop-limit-%d-exceeded" % h, "RFC 7915 §5.1, RFC 4443 §3.3",
-                 says="As part of decrementing the TTL or Hop Limit, the translator (as any router) MUST check "
+                 says="As part of decrementing the TTL or Hop Limit the translator (as any router) MUST check "
                       "for zero and send the ICMPv4 \"TTL Exceeded\" or ICMPv6 \"Hop Limit Exceeded\" error.",
                  rule="nat64d's own ICMPv6 errors come from prefix + ipv4-addr, hop limit 64, traffic class 0",
                  bib=[BIB_UDP_A])
@@ -280,6 +280,11 @@ def cases_hdr64():
     c.send(u6(exts=[Ext6(43, segleft=1)]), "Routing header, segments left 1")
     c.expect([IP6(OWN6, A), ICMP(True, 4, 0, struct.pack("!I", 43), inner=u6(exts=[Ext6(43, segleft=1)]))],
              "Parameter Problem, pointer 43")
+    L.append(c)
+    c = Case("hdr64-src-illegal-loopback", "RFC 7915 §5.1",
+             says="In stateless and stateful modes, if the translator gets an illegal source address (e.g., ::1, "
+                  "etc.), the translator SHOULD silently drop the packet.")
+    c.send(u6(src="::1"), "source ::1").none()
     L.append(c)
     c = Case("hdr64-dst-not-in-prefix", "RFC 6146 §3.5",
              rule="only packets to an address inside the NAT64 prefix are translated", bib=[BIB_UDP_A])
@@ -330,7 +335,7 @@ def cases_hdr46():
     c.send([IP4(S4, POOL), TCP(80, PA, "RA", seq=0, ack=101, win=0)], "RST")
     c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "RA", seq=0, ack=101, win=0)], "translated RST")
     L.append(c)
-    c = Case("hdr46-df-clear-fits", "RFC 7915 §4.1",
+    c = Case("hdr46-df-clear-fits", "RFC 7915 §4",
              says="When the IPv4 sender does not set the DF bit, the translator MUST NOT include the Fragment "
                   "Header for the non-fragmented IPv6 packets.",
              rule="DF clear, the IPv6 packet exactly mtu6 (1500): sent whole", bib=[BIB_UDP_A], ignore=ID4)
@@ -381,24 +386,23 @@ def cases_hdr46():
     for t, nm in ((0x83, "lsrr"), (0x89, "ssrr")):
         opts = bytes([t, 7, 4]) + bytes([192, 0, 2, 99]) + b"\0"
         c = Case("hdr46-source-route-%s" % nm, "RFC 7915 §4.1",
-                 says="if an unexpired source route option is present, then the packet MUST instead be "
-                      "discarded, and an ICMPv4 \"Destination Unreachable, Source Route Failed\" (Type 3, "
-                      "Code 5) error message SHOULD be returned to the sender.", bib=[BIB_UDP_A], ignore=ID4)
+                 rule="IPv4 options are ignored, but a packet with an unexpired source route option (LSRR, SSRR) "
+                      "is discarded and an ICMPv4 Destination Unreachable, Source Route Failed (Type 3, Code 5) "
+                      "is returned to the sender (SHOULD)", bib=[BIB_UDP_A], ignore=ID4)
         out_udp(c)
         pk = [IP4(S4, POOL, ttl=64, options=opts), UDP(53, PA, b"reply!")]
         c.send(pk, "unexpired %s" % nm.upper())
         c.expect([IP4(OWN4, S4, tos=0xc0), ICMP(False, 3, 5, inner=pk)], "Source Route Failed")
         L.append(c)
-    c = Case("hdr46-df-fits", "RFC 7915 §4.1",
-             says="When the IPv4 sender does not set the DF bit, the translator MUST NOT include the Fragment "
-                  "Header for the non-fragmented IPv6 packets.",
+    c = Case("hdr46-df-fits", "RFC 7915 §4",
+             says="As a result, an IPv6 Fragment Header is only included if the IPv4 packet is already fragmented.",
              rule="DF set, the IPv6 packet is exactly mtu6 (1500): sent whole, no Fragment header",
              bib=[BIB_UDP_A], ignore=ID4)
     data = bytes(1480 - 28)
     out_udp(c).send([IP4(S4, POOL, df=True), UDP(53, PA, data)], "1480-octet IPv4, DF")
     c.expect([IP6(S6, A, hlim=63), UDP(53, AP, data)], "1500-octet IPv6")
     L.append(c)
-    c = Case("hdr46-df-clear-no-fragment-header", "RFC 7915 §4.1",
+    c = Case("hdr46-df-clear-no-fragment-header", "RFC 7915 §4",
              says="When the IPv4 sender does not set the DF bit, the translator MUST NOT include the Fragment "
                   "Header for the non-fragmented IPv6 packets.", bib=[BIB_UDP_A], ignore=ID4)
     out_udp(c).send(reply4(), "DF clear, small").expect(reply6(), "no Fragment header")
@@ -511,10 +515,9 @@ def cases_frag():
     L.append(c)
     for proto in ("udp", "tcp"):
         c = Case("frag64-atomic-%s" % proto, "RFC 6946 §4, RFC 7915 §5.1.1",
-                 says="A host that receives an IPv6 packet that includes a Fragment Header with the \"Fragment "
+                 says="A host that receives an IPv6 packet which includes a Fragment Header with the \"Fragment "
                       "Offset\" equal to 0 and the \"M\" bit equal to 0 MUST process such packet in isolation "
-                      "from any other packets/fragments, even if such packets/fragments contain the same set "
-                      "{IPv6 Source Address, IPv6 Destination Address, Fragment Identification}.",
+                      "from any other packets/fragments",
                  rule="translated as a whole packet: ID from the Fragment header, DF 0, MF 0",
                  bib=[BIB_UDP_A if proto == "udp" else BIB_TCP_A], ignore="")
         l6 = UDP(AP, 53, b"atomic") if proto == "udp" else TCP(AP, 80, "S", seq=7)
@@ -523,7 +526,7 @@ def cases_frag():
         c.expect([IP4(POOL, S4, ttl=63, ident=0x0001), l4], "IPv4, ID 0x0001, DF 0, MF 0")
         L.append(c)
     c = Case("frag64-atomic-icmp-echo", "RFC 6946 §4, RFC 7915 §5.1.1",
-             says="A host that receives an IPv6 packet that includes a Fragment Header with the \"Fragment "
+             says="A host that receives an IPv6 packet which includes a Fragment Header with the \"Fragment "
                   "Offset\" equal to 0 and the \"M\" bit equal to 0 MUST process such packet in isolation from "
                   "any other packets/fragments",
              rule="an atomic fragment is not a fragment: ICMP inside it is translated like ICMP outside one",
@@ -535,14 +538,18 @@ def cases_frag():
     L.append(c)
     c = Case("frag64-atomic-icmp-error", "RFC 6946 §4, RFC 7915 §5.2-5.3",
              rule="an ICMPv6 error in an atomic fragment is translated like one outside a Fragment header "
-                  "(outer source: the pool4 address of the session, RFC 6146 §3.6)",
-             bib=[BIB_UDP_A], ignore=ID4)
-    out_udp(c)
+                  "(outer source: the pool4 address of the session, RFC 6146 §3.6); the outer Identification is "
+                  "the low-order 16 bits of the Fragment header's (RFC 7915 §5.1.1), DF 0",
+             bib=[BIB_UDP_A], ignore="inner.ipv4.id")
+    c.send([IP6(A, S6), Frag6(0, False, 0xabcd0010), UDP(AP, 53, b"hello")],
+           "A -> server in an atomic fragment, creates the session")
+    c.expect([IP4(POOL, S4, ttl=63, ident=0x0010), UDP(PA, 53, b"hello")], "translated, ID 0x0010")
     q = reply6()
     c.send([IP6(A, S6), Frag6(0, False, 0xabcd0003), ICMP(True, 1, 4, inner=q)],
            "Port Unreachable from A in an atomic fragment")
-    c.expect([IP4(POOL, S4, ttl=63), ICMP(False, 3, 3, inner=[IP4(S4, POOL, ttl=63), UDP(53, PA, b"reply!")])],
-             "ICMPv4 Port Unreachable")
+    c.expect([IP4(POOL, S4, ttl=63, ident=0x0003), ICMP(False, 3, 3, inner=[IP4(S4, POOL, ttl=63),
+                                                                             UDP(53, PA, b"reply!")])],
+             "ICMPv4 Port Unreachable, ID 0x0003")
     L.append(c)
     c = Case("frag64-icmp-fragmented", "RFC 6146 §3.4",
              rule="a really fragmented ICMPv6 message can be neither checked nor mapped in pieces: nat64d, "
@@ -581,8 +588,8 @@ def cases_frag():
         return [IP6(S6, A, hlim=63), Frag6(off, m, 0xbeef), Raw(full6r[off:off + n], "UDP octets %d-%d"
                                                                  % (off, off + n - 1), proto=17)]
 
-    says46 = ("Identification: The low-order 16 bits are copied from the Identification field in the IPv4 "
-              "header. The high-order 16 bits are set to zero.")
+    says46 = ("Identification: The low-order 16 bits copied from the Identification field in the IPv4 "
+              "header. The high-order 16 bits set to zero.")
     rule46 = ("RFC 7915 §4.1: a fragmented IPv4 packet gets a Fragment header: Next Header = Protocol, offset "
               "copied, M = MF; Payload Length counts the 8 octets")
     c = Case("frag46-first", "RFC 7915 §4.1", says=says46, rule=rule46, bib=[BIB_UDP_A], ignore=ID4)
@@ -598,6 +605,15 @@ def cases_frag():
     out_udp(c).send(r4(2), "last").none("held")
     c.send(r4(0), "first").expect(r6(0), "first").expect(r6(2), "then the held last one")
     c.send(r4(1), "middle").expect(r6(1), "middle")
+    L.append(c)
+    c = Case("frag46-df-fragment", "RFC 7915 §4",
+             says="As a result, an IPv6 Fragment Header is only included if the IPv4 packet is already fragmented.",
+             rule="a fragment with DF set is still a fragment: it gets a Fragment header like any other (the DF "
+                  "bit has no IPv6 counterpart)", bib=[BIB_UDP_A], ignore=ID4)
+    out_udp(c)
+    c.send([IP4(S4, POOL, ident=0xbeef, mf=True, df=True), Raw(full4r[:200], "UDP octets 0-199", proto=17)],
+           "first fragment, DF 1, MF 1")
+    c.expect(r6(0), "IPv6 + Fragment header, id 0x0000beef")
     L.append(c)
     c = Case("frag46-zero-checksum-fragment", "RFC 7915 §4.5, §4.4, RFC 6146 §3.4", says=S44,
              rule="a fragmented IPv4 UDP datagram with checksum 0 cannot be given a checksum without reassembly "
@@ -870,7 +886,7 @@ def cases_icmp46q():
     L.append(c)
     for src, src6 in (("0.0.0.0", "64:ff9b::"), ("127.0.0.1", "64:ff9b::7f00:1")):
         c = Case("icmp46q-illegal-source-%s" % src, "RFC 7915 §4.1",
-                 says="Note that when translating ICMPv4 Error Messages into ICMPv6, the \"illegal\" source "
+                 says="Note when translating ICMPv4 Error Messages into ICMPv6, the \"illegal\" source "
                       "address will be translated for the purpose of trouble shooting.", bib=[BIB_UDP_A],
                  ignore=ID4)
         out_udp(c)
@@ -1237,9 +1253,9 @@ def cases_state():
     L.append(c)
     bibs = ["udp %s %d %s %d" % (A, 30000 + i, POOL, 2000 + i) for i in range(64)]
     c = Case("state-ports-exhausted", "RFC 6146 §3.5.1.1",
-             says="If it is not possible to allocate an appropriate IPv4 transport address or create a BIB entry, "
-                  "then the packet is discarded. The NAT64 SHOULD send an ICMPv6 Destination Unreachable error "
-                  "message with Code 3 (Address Unreachable).", bib=bibs)
+             rule="when no IPv4 transport address can be allocated (no BIB entry can be created) the packet is "
+                  "discarded and the NAT64 SHOULD send ICMPv6 Destination Unreachable, Code 3 (Address "
+                  "Unreachable)", bib=bibs)
     pk = u6(sp=31000)
     c.send(pk, "a 65th UDP mapping with all 64 ports taken")
     c.expect([IP6(OWN6, A), ICMP(True, 1, 3, inner=pk)], "Address Unreachable")
@@ -1380,11 +1396,12 @@ def embed(prefix, plen, v4):
 
 def cases_rfc6052():
     L = []
+    # No /32 case: a /32 prefix inside the documentation range (2001:db8::/32) would hold the clients too.
     for prefix, plen in (("2001:db8:100::", 40), ("2001:db8:122::", 48), ("2001:db8:122:300::", 56),
                          ("2001:db8:122:344::", 64), ("2001:db8:64::", 96)):
         s6 = embed(prefix, plen, S4)
         says = ("RFC 6052 §2.2: the IPv4 address is embedded at bits %s of a /%d prefix, bits 64 to 71 (the "
-                "\"u\" octet) zero" % ({40: "40-63 and 72-79", 48: "48-63 and 72-87", 56: "56-63 and 72-95",
+                "\"u\" octet) zero" % ({32: "32-63", 40: "40-63 and 72-79", 48: "48-63 and 72-87", 56: "56-63 and 72-95",
                                          64: "72-103", 96: "96-127"}[plen], plen))
         cfg = ["prefix %s/%d" % (prefix, plen)]
         c = Case("rfc6052-prefix-%d-6to4" % plen, "RFC 6052 §2.2-2.3", rule=says, config=cfg, bib=[BIB_UDP_A],
