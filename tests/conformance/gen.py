@@ -255,6 +255,20 @@ def cases_hdr64():
         c.send(u6(data=data), "IPv6 packet of %d octets" % (total + 20))
         c.expect(u4(data=data, df=df), "IPv4 packet of %d octets, DF %d" % (total, df))
         L.append(c)
+    c = Case("hdr64-too-big", "RFC 7915 §5.1, §1.4, RFC 4443 §3.2",
+             says="Note that the translator MUST behave as a router, i.e., the translator MUST send a Packet Too "
+                  "Big error message or fragment the packet when the packet size exceeds the MTU of the next-hop "
+                  "interface.",
+             rule="an IPv6 packet whose translation (1501 octets) exceeds mtu4 (1500) is not fragmented (RFC 8200 "
+                  "§5: IPv6 routers do not fragment): ICMPv6 Packet Too Big with MTU mtu4 + 20 = 1520, quoting as "
+                  "much of the packet as fits in 1280 octets (RFC 4443 §2.4); nat64d's own ICMPv6 errors come "
+                  "from prefix + ipv4-addr", bib=[BIB_UDP_A])
+    data = ping_len(1521)
+    pk = u6(data=data)
+    c.send(pk, "IPv6 packet of 1521 octets")
+    c.expect([IP6(OWN6, A), ICMP(True, 2, 0, struct.pack("!I", 1520), inner=pk, quote=1232)],
+             "Packet Too Big, MTU 1520")
+    L.append(c)
     c = Case("hdr64-icmp-echo-df", "RFC 7915 §5.1",
              says="If the size of the translated IPv4 packet is less than or equal to 1260 bytes, it is set to "
                   "zero; otherwise, it is set to one.", rule="the DF rule holds for ICMP as for UDP",
@@ -901,10 +915,11 @@ def cases_icmp46q():
     c = Case("icmp46q-nested-error", "RFC 7915 §4.3",
              says="This process MUST stop at the first embedded header and drop the packet if it contains more "
                   "embedded headers.",
-             rule="an ICMPv4 error quoting an ICMPv4 error is dropped", bib=[BIB_ICMP_A])
-    out_echo(c)
+             rule="an ICMPv4 error quoting an ICMPv4 error is dropped, though the packet the inner error quotes "
+                  "belongs to a live UDP session", bib=[BIB_UDP_A])
+    out_udp(c)
     c.send([IP4(R4, POOL), ICMP(False, 3, 1, inner=[IP4(POOL, S4, ttl=60),
-                                                    ICMP(False, 3, 3, inner=[IP4(S4, POOL), UDP(53, PI, b"x")])])],
+                                                    ICMP(False, 3, 3, inner=[IP4(S4, POOL), UDP(53, PA, b"x")])])],
            "Host Unreachable quoting a Port Unreachable").none()
     L.append(c)
     c = Case("icmp46q-outer-ttl-1", "RFC 7915 §4.1, RFC 1812 §4.3.2.7",
