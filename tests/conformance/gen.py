@@ -740,6 +740,12 @@ def cases_icmp46():
         out_udp(c)
         err46(c, 3, 4, 2, 0, rest4=struct.pack("!HH", 0, mtu), rest6=struct.pack("!I", want))
         L.append(c)
+    c = Case("icmp46-frag-needed-mtu4-term", "RFC 7915 §4.2", says=ptb_says,
+             rule="mtu4 1400: minimum(1480 + 20, 1500, 1400 + 20) = 1420", config=["mtu4 1400"], bib=[BIB_UDP_A],
+             ignore=ID4)
+    out_udp(c)
+    err46(c, 3, 4, 2, 0, rest4=struct.pack("!HH", 0, 1480), rest6=struct.pack("!I", 1420))
+    L.append(c)
     c = Case("icmp46-frag-needed-mtu-0-plateau", "RFC 7915 §4.2",
              says="the translator MUST use the plateau values specified in [RFC1191] to determine a likely path "
                   "MTU and include that path MTU in the ICMPv6 packet. (Use the greatest plateau value that is "
@@ -1008,6 +1014,12 @@ def cases_icmp64():
         out_udp(c)
         err64(c, 2, 0, 3, 4, rest6=struct.pack("!I", mtu), rest4=struct.pack("!HH", 0, want))
         L.append(c)
+    c = Case("icmp64-packet-too-big-mtu4-term", "RFC 7915 §5.2", says=ptb,
+             rule="mtu4 1400: minimum(1500 - 20, 1400, 1500 - 20) = 1400", config=["mtu4 1400"], bib=[BIB_UDP_A],
+             ignore=ID4)
+    out_udp(c)
+    err64(c, 2, 0, 3, 4, rest6=struct.pack("!I", 1500), rest4=struct.pack("!HH", 0, 1400))
+    L.append(c)
     for code in (0, 1):
         c = Case("icmp64-time-exceeded-code-%d" % code, "RFC 7915 §5.2",
                  says="Time Exceeded (Type 3): Set the Type to 11, and adjust the ICMPv4 checksum both to take the "
