@@ -352,10 +352,24 @@ def cases_hdr46():
     c = Case("hdr46-df-clear-fits", "RFC 7915 §4",
              says="When the IPv4 sender does not set the DF bit, the translator MUST NOT include the Fragment "
                   "Header for the non-fragmented IPv6 packets.",
-             rule="DF clear, the IPv6 packet exactly mtu6 (1500): sent whole", bib=[BIB_UDP_A], ignore=ID4)
+             rule="DF clear and mtu6 1500 configured as the IPv6 side's MTU (the administrator's threshold "
+                  "of RFC 7915 §4.1): the 1500-octet IPv6 packet is sent whole", config=["mtu6 1500"],
+             bib=[BIB_UDP_A], ignore=ID4)
     data = bytes(1480 - 28)
     out_udp(c).send([IP4(S4, POOL), UDP(53, PA, data)], "1480-octet IPv4, DF clear")
     c.expect([IP6(S6, A, hlim=63), UDP(53, AP, data)], "1500-octet IPv6, no Fragment header")
+    L.append(c)
+    c = Case("hdr46-df-clear-lowest-ipv6-mtu-default", "RFC 7915 §4.1",
+             rule="DF clear, nothing configured: lowest-ipv6-mtu \"defaults to 1280 bytes\", so a packet that "
+                  "would be 1500 octets as IPv6 SHOULD be fragmented to IPv6 packets of at most 1280 octets, "
+                  "each with a Fragment header carrying the IPv4 Identification", bib=[BIB_UDP_A], ignore=ID4)
+    out_udp(c)
+    full = l4bytes(UDP(53, AP, data), IP6(S6, A))
+    c.send([IP4(S4, POOL, ident=0x6161), UDP(53, PA, data)], "1480-octet IPv4, DF clear")
+    c.expect([IP6(S6, A, hlim=63), Frag6(0, True, 0x6161), Raw(full[:1232], "UDP datagram, octets 0-1231",
+              proto=17)], "fragment 1: offset 0, M 1")
+    c.expect([IP6(S6, A, hlim=63), Frag6(1232, False, 0x6161), Raw(full[1232:], "UDP datagram, the rest",
+              proto=17)], "fragment 2: offset 1232, M 0")
     L.append(c)
     c = Case("hdr46-icmp-echo-reply", "RFC 7915 §4.2",
              says="Echo and Echo Reply (Type 8 and Type 0): Adjust the Type values to 128 and 129, "
