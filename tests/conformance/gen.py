@@ -1480,10 +1480,10 @@ def main():
                 "# Network: prefix 64:ff9b::/96, pool4 198.51.100.1, ipv4-addr 203.0.113.1, clients",
                 "# 2001:db8:1::2 and ::3, IPv4 server 192.0.2.2, other IPv4 host 203.0.113.9, routers",
                 "# 2001:db8:1::ffff and 203.0.113.7.",
-                "# ignore: ipv4.id / inner.ipv4.id: RFC 7915 §5.1 leaves the Identification of a packet",
-                "# without a Fragment header to the translator (\"Set according to a Fragment Identification",
-                "# generator at the translator\"); a checksum covering an ignored field is checked for",
-                "# validity, not by value. Fragment cases compare the Identification exactly.", ""]
+                "# ignore: ipv4.id / inner.ipv4.id: RFC 7915 §5.1 and §6 leave the Identification of a",
+                "# packet without a Fragment header to the translator's own generator; a checksum covering",
+                "# an ignored field is checked for validity, not by value. Fragment cases compare the",
+                "# Identification exactly.", ""]
         body = []
         for c in cases:
             assert c.name not in names, c.name
