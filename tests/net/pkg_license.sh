@@ -2,7 +2,8 @@
 # Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # tests/net/pkg_license.sh — the licence: LICENSE is the ISC licence,
 # debian/copyright says so, and every source file (C, shell, Lua, Python,
-# make, man pages) names it in its first three lines.
+# make, man pages) names it in its first three lines
+# (scripts/licence-lines.sh --check; without --check it adds them).
 set -u
 cd "$(dirname "$0")/../.."
 command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1 ||
@@ -19,12 +20,7 @@ check() {
 }
 check "LICENSE is the ISC licence" grep -q "^Permission to use, copy, modify, and distribute this software for any" LICENSE
 check "debian/copyright: License: ISC" grep -qx "License: ISC" debian/copyright
-missing=$(git ls-files -co --exclude-standard | grep -E '\.(c|h|sh|inc|lua|py|mk|[1-8])$|(^|/)Makefile$|^\.ci/|^debian/rules$' |
-	grep -Ev '^(fuzz/corpus|tests/golden|tests/healthd)/' |
-	while read -r f; do
-		[ -f "$f" ] || continue
-		head -n 3 "$f" | grep -q 'SPDX-License-Identifier: ISC' || echo "$f"
-	done)
+missing=$(scripts/licence-lines.sh --check)
 check "every source file names the licence in its first lines" test -z "$missing" || sed 's/^/    no licence line: /' <<<"$missing"
 echo "$fails failure(s)"
 [ $fails = 0 ]
