@@ -142,6 +142,11 @@ conf_path(const char *value, char *dst, size_t dstlen, bool allow_empty, char *e
 	memcpy(dst, value, n + 1);
 	while (n > 1 && dst[n - 1] == '/')
 		dst[--n] = '\0';
+	if (dst[n - 1] == ' ' || dst[n - 1] == '\t' || dst[n - 1] == '\r') {
+		/* it would not read back in from -n's output */
+		snprintf(err, errlen, "'%s': a path may not end in a blank", value);
+		return -1;
+	}
 	return 0;
 }
 
@@ -577,8 +582,12 @@ conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl, int
 	cl->config = t->config;
 	for (o = t->opts; o->name; o++) {
 		n++;
-		if ((o->flags & CONF_CLI) && o->def && conf_apply(o, run, o->def, msg, sizeof(msg)) == -1)
+		if (!(o->flags & CONF_CLI) || o->def == NULL)
+			continue;
+		if (conf_apply(o, run, o->def, msg, sizeof(msg)) == -1)
 			assert(!"a default does not parse");
+		if (o->seen)
+			((char *)run)[o->seen - 1] = 0;
 	}
 	lo = xcalloc(n + 1, sizeof(*lo));
 	if (t->stop_at_operand)
