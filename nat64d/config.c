@@ -281,7 +281,7 @@ static const struct conf_opt nd_opts[] = {
 
 const struct conf_table nd_config_table = {
 	.prog = "nat64d",
-	.usage = "[-dnv] [-f file] [--KEY VALUE...]",
+	.usage = "[-dnv] [-f file] [options]",
 	.about =
 "A stateful NAT64 gateway over TUN (RFC 6146, RFC 7915). Every setting of\n"
 "the configuration file is also an option of the same name, applied over\n"
