@@ -297,7 +297,7 @@ conf_apply(const struct conf_opt *o, void *base, const char *v, char *err, size_
 		uint64_t n = conf_load(cnt, o->cnt_size);
 
 		if (n >= o->max) {
-			snprintf(err, errlen, "at most %llu of them", (unsigned long long)o->max);
+			snprintf(err, errlen, "at most %llu allowed", (unsigned long long)o->max);
 			rc = -1;
 		} else if ((rc = o->parse(p + n * o->esize, v, err, errlen)) == 0)
 			conf_store(cnt, o->cnt_size, n + 1);

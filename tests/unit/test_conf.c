@@ -211,7 +211,7 @@ test_errors(void **state)
 	expect_err("name 12345678\n", "t.conf:1: name: value empty or too long");
 	expect_err("user bad;name\n", "t.conf:1: user: 'bad;name' is not a user name");
 	expect_err("colour green\n", "t.conf:1: colour: 'green' is not one of red, blue, azure");
-	expect_err("item 1\nitem 2\nitem 3\nitem 4\n", "t.conf:4: item: at most 3 of them");
+	expect_err("item 1\nitem 2\nitem 3\nitem 4\n", "t.conf:4: item: at most 3 allowed");
 	expect_err("item 100\n", "t.conf:1: item: 100 is out of range 0..99");
 	expect_err("check yes\n", "t.conf:1: unknown setting 'check'");	/* command line only */
 	{
@@ -314,7 +314,7 @@ test_command_line(void **state)
 	assert_string_equal(err, "--port: 13 is unlucky");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--item", "1",
 	    "--item", "2", "--item", "3", "--item", "4", NULL), -1);
-	assert_string_equal(err, "--item: at most 3 of them");
+	assert_string_equal(err, "--item: at most 3 allowed");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "stray", NULL), -1);
 	assert_string_equal(err, "unexpected argument 'stray'");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-V", NULL), 1);
