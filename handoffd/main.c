@@ -221,7 +221,7 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 	} else {
 		conf_reload(&hcfg_table, &d->cfg, &nc, err, sizeof(err));
 		if (err[0])
-			log_warnx("reload: %s change only on restart; keeping their running values", err);
+			log_warnx("reload: restart to change %s; keeping the running values", err);
 		if (audit_open(nc.log_dir[0] ? nc.log_dir : NULL, nc.localtime, err, sizeof(err)) == -1) {
 			/* audit_open() swaps only on success: the old file
 			 * (even if moved away by logrotate) keeps the lines. */

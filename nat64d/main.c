@@ -74,7 +74,7 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 		} else {
 			conf_reload(&nd_config_table, &gw->cfg, nc, err, sizeof(err));
 			if (err[0])
-				log_warnx("reload: %s need a restart; applying the rest", err);
+				log_warnx("reload: restart to change %s; applying the rest", err);
 			nd_gw_reconfig(gw, nc);
 			log_setverbose(nc->verbose);
 			log_info("configuration reloaded");
