@@ -50,8 +50,7 @@ static const struct conf_opt hcfg_opts[] = {
 	{ "check", 'n', CONF_BOOL, R(check), .flags = CONF_CLI,
 	  .help = "check the configuration and state as a start would, print the configuration, exit" },
 	{ "status", 0, CONF_BOOL, R(status), .flags = CONF_CLI, .help = "print the running server's status and exit" },
-	{ "help", 'h', CONF_HELP, .help = "this text" },
-	{ "version", 'V', CONF_VERSION, .help = "print the version and exit" },
+	CONF_HELP_VERSION,
 	{ NULL }
 };
 #undef F

@@ -77,8 +77,7 @@ static const struct conf_opt hd_opts_table[] = {
 	{ "syslog", 0, CONF_BOOL, RUN(syslog), .flags = CONF_CLI, .help = "diagnostics to syslog" },
 	{ "verbose", 'v', CONF_UINT, RUN(verbose), .max = 3, .flags = CONF_CLI | CONF_COUNT,
 	  .help = "more diagnostics" },
-	{ "help", 'h', CONF_HELP, .help = "this text" },
-	{ "version", 'V', CONF_VERSION, .help = "print the version and exit" },
+	CONF_HELP_VERSION,
 	{ NULL }
 };
 #undef F

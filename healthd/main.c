@@ -177,7 +177,8 @@ hd_signal(int signo, void *arg, const struct clk_now *now)
 	}
 }
 
-/* -n: the prefixes, every setting, the command. */
+/* -n: every setting, which reads back in with -f; the prefixes and the
+ * command, which are not settings, as comments. */
 static void
 hd_print_check(const struct hd_opts *o, const struct hd_pflist *l, char **cmd, int ncmd)
 {
@@ -186,9 +187,9 @@ hd_print_check(const struct hd_opts *o, const struct hd_pflist *l, char **cmd, i
 	int k;
 
 	for (i = 0; i < l->n; i++)
-		printf("prefix %s\n", hd_pf_fmt(&l->v[i], b, sizeof(b)));
+		printf("# prefix %s\n", hd_pf_fmt(&l->v[i], b, sizeof(b)));
 	conf_print(&hd_config_table, o, stdout);
-	printf("command");
+	printf("# command");
 	for (k = 0; k < ncmd; k++)
 		printf(" %s", cmd[k]);
 	printf(" PREFIX...\n");

@@ -413,7 +413,7 @@ conf_defaults(const struct conf_table *t, void *cfg)
 	}
 }
 
-int
+static int
 conf_set(const struct conf_table *t, void *cfg, const char *key, const char *value,
     char *err, size_t errlen)
 {
@@ -520,7 +520,7 @@ conf_cli_flag(const struct conf_opt *o)
 }
 
 static int
-conf_cli_one(const struct conf_table *t, const struct conf_opt *o, const char *arg, void *run,
+conf_cli_one(const struct conf_opt *o, const char *arg, void *run,
     struct conf_cmdline *cl, void *scratch, char *err, size_t errlen)
 {
 	char msg[512];
@@ -560,7 +560,6 @@ conf_cli_one(const struct conf_table *t, const struct conf_opt *o, const char *a
 		goto too_many;
 	cl->opt[cl->n] = o;
 	cl->value[cl->n++] = arg;
-	(void)t;
 	return 0;
 too_many:
 	snprintf(err, errlen, "more than %d settings on the command line", CONF_MAX_SET);
@@ -640,7 +639,7 @@ conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl, int
 			fprintf(out, "%s %s\n", t->prog, NK_VERSION);
 			rc = 1;
 		} else
-			rc = conf_cli_one(t, o, optarg, run, cl, scratch, err, errlen);
+			rc = conf_cli_one(o, optarg, run, cl, scratch, err, errlen);
 	}
 	free(scratch);
 	free(lo);

@@ -120,6 +120,11 @@ struct conf_opt {
 	.max = sizeof(((type *)0)->arr) / sizeof(((type *)0)->arr[0]),		\
 	.cnt_off = offsetof(type, cnt), .cnt_size = sizeof(((type *)0)->cnt)
 
+/* The -h/--help and -V/--version entries every program ends its table with. */
+#define CONF_HELP_VERSION							\
+	{ "help", 'h', CONF_HELP, .help = "this text" },			\
+	{ "version", 'V', CONF_VERSION, .help = "print the version and exit" }
+
 struct conf_table {
 	const char *prog;	/* "nat64-handoffd" */
 	const char *usage;	/* after "usage: PROG " */
@@ -152,9 +157,6 @@ int conf_parse_file(const struct conf_table *t, const char *path, void *cfg,
     char *err, size_t errlen);
 int conf_parse_text(const struct conf_table *t, const char *name, const char *text,
     size_t len, void *cfg, char *err, size_t errlen);
-/* Apply one setting by name. 0, or -1 with "key: message". */
-int conf_set(const struct conf_table *t, void *cfg, const char *key, const char *value,
-    char *err, size_t errlen);
 
 /* The command line: command-line-only entries go into run; settings are
  * checked and remembered in cl. Returns 0, 1 when --help or --version was

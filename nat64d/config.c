@@ -271,8 +271,7 @@ static const struct conf_opt nd_opts[] = {
 	  .help = "more verbose diagnostics (repeat for debug)" },
 	{ "stderr", 'd', CONF_BOOL, RUN(force_stderr), .flags = CONF_CLI,
 	  .help = "log to standard error even with 'syslog yes'" },
-	{ "help", 'h', CONF_HELP, .help = "this text" },
-	{ "version", 'V', CONF_VERSION, .help = "print the version and exit" },
+	CONF_HELP_VERSION,
 	{ NULL }
 };
 #undef F

@@ -152,8 +152,7 @@ static const struct conf_opt sim_opts_list[] = {
 	{ "quiet", 'q', CONF_BOOL, F(quiet), .help = "only the SUMMARY line" },
 	{ "verbose", 'v', CONF_UINT, F(verbose), .max = 3, .flags = CONF_COUNT,
 	  .help = "every bad answer in detail (repeat: every packet)" },
-	{ "help", 'h', CONF_HELP, .help = "this text" },
-	{ "version", 'V', CONF_VERSION, .help = "print the version and exit" },
+	CONF_HELP_VERSION,
 	{ NULL }
 };
 #undef F

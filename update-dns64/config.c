@@ -35,8 +35,7 @@ static const struct conf_opt ud_opts_list[] = {
 	  "pdns-recursor); \"\" skips it" },
 	{ "dry-run", 'n', CONF_BOOL, F(dry_run),
 	  .help = "check the prefixes, print the file that would be written and exit" },
-	{ "help", 'h', CONF_HELP, .help = "this text" },
-	{ "version", 'V', CONF_VERSION, .help = "print the version and exit" },
+	CONF_HELP_VERSION,
 	{ NULL }
 };
 #undef F

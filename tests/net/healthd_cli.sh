@@ -29,7 +29,11 @@ for in in tests/healthd/*.in; do
 	"$HD" -n "${args[@]}" -t 500ms -p icmp:192.0.2.2 "$in" -- update-dns64 -o /var/lib/bind/dns64.conf \
 	    >"$T/out" 2>&1 || fail "$in: -n failed: $(cat "$T/out")"
 	diff -u "$b.ok" "$T/out" || fail "$in: output differs from $b.ok"
-	n=$((n + 1))
+	# what -n prints is a config file that reads back in to the same
+	"$HD" -n -f "$T/out" "$in" -- update-dns64 -o /var/lib/bind/dns64.conf >"$T/again" 2>&1 ||
+	    fail "$in: -n output does not read back in: $(cat "$T/again")"
+	diff -u "$T/out" "$T/again" || fail "$in: -n output read back in differs"
+	n=$((n + 2))
 done
 
 # errors: expect_err WANT-SUBSTRING ARGS...

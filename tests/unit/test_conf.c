@@ -97,8 +97,7 @@ static const struct conf_opt t_opts[] = {
 	{ "check", 'n', CONF_BOOL, CONF_FIELD(struct t_run, check), .flags = CONF_CLI, .help = "check" },
 	{ "verbose", 'v', CONF_UINT, CONF_FIELD(struct t_run, verbose), .max = 2,
 	  .flags = CONF_CLI | CONF_COUNT, .help = "chatty" },
-	{ "help", 'h', CONF_HELP, .help = "this text" },
-	{ "version", 'V', CONF_VERSION, .help = "the version" },
+	CONF_HELP_VERSION,
 	{ NULL }
 };
 #undef F
