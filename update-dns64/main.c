@@ -187,7 +187,7 @@ main(int argc, char **argv)
 	const char *out_path, *checkcmd, *reloadcmd;
 	unsigned char *oldtext = NULL;
 	size_t oldlen = 0, nact, nold = 0, ndr = 0;
-	char err[2600], why[2600], rout[2048];
+	char err[2600], why[4200], rout[2048];
 	bool dry, had_old;
 	char *text, **rargv;
 	int rc;
