@@ -50,11 +50,8 @@ static const struct conf_opt hcfg_opts[] = {
 	{ "check", 'n', CONF_BOOL, R(check), .flags = CONF_CLI,
 	  .help = "check the configuration and state as a start would, print the configuration, exit" },
 	{ "status", 0, CONF_BOOL, R(status), .flags = CONF_CLI, .help = "print the running server's status and exit" },
-	CONF_HELP_VERSION,
-	{ NULL }
+	CONF_END
 };
-#undef F
-#undef R
 
 const struct conf_table hcfg_table = {
 	.prog = "nat64-handoffd",

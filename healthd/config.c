@@ -77,11 +77,8 @@ static const struct conf_opt hd_opts_table[] = {
 	{ "syslog", 0, CONF_BOOL, RUN(syslog), .flags = CONF_CLI, .help = "diagnostics to syslog" },
 	{ "verbose", 'v', CONF_UINT, RUN(verbose), .max = 3, .flags = CONF_CLI | CONF_COUNT,
 	  .help = "more diagnostics" },
-	CONF_HELP_VERSION,
-	{ NULL }
+	CONF_END
 };
-#undef F
-#undef RUN
 
 const struct conf_table hd_config_table = {
 	.prog = "nat64-healthd",

@@ -120,10 +120,11 @@ struct conf_opt {
 	.max = sizeof(((type *)0)->arr) / sizeof(((type *)0)->arr[0]),		\
 	.cnt_off = offsetof(type, cnt), .cnt_size = sizeof(((type *)0)->cnt)
 
-/* The -h/--help and -V/--version entries every program ends its table with. */
-#define CONF_HELP_VERSION							\
+/* How every table ends: -h/--help, -V/--version and the terminator. */
+#define CONF_END								\
 	{ "help", 'h', CONF_HELP, .help = "this text" },			\
-	{ "version", 'V', CONF_VERSION, .help = "print the version and exit" }
+	{ "version", 'V', CONF_VERSION, .help = "print the version and exit" },	\
+	{ .name = NULL }
 
 struct conf_table {
 	const char *prog;	/* "nat64-handoffd" */
@@ -134,7 +135,7 @@ struct conf_table {
 	size_t cfg_size;	/* the config struct */
 	int max_args;		/* operands allowed after the options; -1: any */
 	bool stop_at_operand;	/* options end at the first operand (COMMAND ARGS) */
-	const struct conf_opt *opts;	/* ends with { .name = NULL } */
+	const struct conf_opt *opts;	/* ends with CONF_END */
 };
 
 #define CONF_MAX_SET	64

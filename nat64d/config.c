@@ -271,12 +271,8 @@ static const struct conf_opt nd_opts[] = {
 	  .help = "more verbose diagnostics (repeat for debug)" },
 	{ "stderr", 'd', CONF_BOOL, RUN(force_stderr), .flags = CONF_CLI,
 	  .help = "log to standard error even with 'syslog yes'" },
-	CONF_HELP_VERSION,
-	{ NULL }
+	CONF_END
 };
-#undef F
-#undef RUN
-#undef RL
 
 const struct conf_table nd_config_table = {
 	.prog = "nat64d",

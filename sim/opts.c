@@ -152,10 +152,8 @@ static const struct conf_opt sim_opts_list[] = {
 	{ "quiet", 'q', CONF_BOOL, F(quiet), .help = "only the SUMMARY line" },
 	{ "verbose", 'v', CONF_UINT, F(verbose), .max = 3, .flags = CONF_COUNT,
 	  .help = "every bad answer in detail (repeat: every packet)" },
-	CONF_HELP_VERSION,
-	{ NULL }
+	CONF_END
 };
-#undef F
 
 const struct conf_table sim_opts_table = {
 	.prog = "handoff-sim",

@@ -35,11 +35,8 @@ static const struct conf_opt ud_opts_list[] = {
 	  "pdns-recursor); \"\" skips it" },
 	{ "dry-run", 'n', CONF_BOOL, F(dry_run),
 	  .help = "check the prefixes, print the file that would be written and exit" },
-	CONF_HELP_VERSION,
-	{ NULL }
+	CONF_END
 };
-#undef F
-#undef SEEN
 
 const struct conf_table ud_config_table = {
 	.prog = "update-dns64",

@@ -26,8 +26,8 @@ struct t_cfg {
 	struct conf_prefix6 pfx;
 	char path[16], name[8], user[16];
 	int colour;
-	uint32_t list[3];
-	int nlist;
+	char list[3][4];	/* "item" values: 1..3 lower-case letters */
+	size_t nlist;
 };
 
 struct t_run {
@@ -35,21 +35,24 @@ struct t_run {
 	int verbose;
 };
 
+/* An item is a short lower-case word. */
 static int
-parse_elem(void *elem, const char *v, char *err, size_t errlen)
+parse_item(void *elem, const char *v, char *err, size_t errlen)
 {
-	uint64_t x;
+	size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyz");
 
-	if (conf_uint(v, 0, 99, &x, err, errlen) == -1)
+	if (n == 0 || n > 3 || v[n] != '\0') {
+		snprintf(err, errlen, "'%s' is not a short word", v);
 		return -1;
-	*(uint32_t *)elem = (uint32_t)x;
+	}
+	memcpy(elem, v, n + 1);
 	return 0;
 }
 
 static const char *
-fmt_elem(const void *elem, char *buf, size_t len)
+item_text(const void *elem, char *buf, size_t len)
 {
-	snprintf(buf, len, "%u", *(const uint32_t *)elem);
+	snprintf(buf, len, "%s", (const char *)elem);
 	return buf;
 }
 
@@ -91,16 +94,14 @@ static const struct conf_opt t_opts[] = {
 	{ "name", 0, CONF_STRING, F(name), .flags = CONF_OMIT_EMPTY | CONF_RELOAD },
 	{ "user", 'u', CONF_USER, F(user), .flags = CONF_OMIT_EMPTY },
 	{ "colour", 0, CONF_ENUM, F(colour), .enums = colours, .def = "red", .flags = CONF_RELOAD },
-	{ "item", 0, CONF_LIST, CONF_LIST_FIELD(struct t_cfg, list, nlist), .parse = parse_elem,
-	  .fmt = fmt_elem, .flags = CONF_RELOAD },
+	{ "item", 0, CONF_LIST, CONF_LIST_FIELD(struct t_cfg, list, nlist), .parse = parse_item,
+	  .fmt = item_text, .flags = CONF_RELOAD },
 	{ "Run:", 0, CONF_HEADING, .help = "Run:" },
 	{ "check", 'n', CONF_BOOL, CONF_FIELD(struct t_run, check), .flags = CONF_CLI, .help = "check" },
 	{ "verbose", 'v', CONF_UINT, CONF_FIELD(struct t_run, verbose), .max = 2,
 	  .flags = CONF_CLI | CONF_COUNT, .help = "chatty" },
-	CONF_HELP_VERSION,
-	{ NULL }
+	CONF_END
 };
-#undef F
 
 static const struct conf_table t_table = {
 	.prog = "t-prog", .usage = "[options]", .epilog = "The end.\n",
@@ -153,7 +154,7 @@ test_values(void **state)
 	(void)state;
 	assert_int_equal(parse("port 1\nflag\nno-probe yes\nlevel 3\ninterval 2m\nmargin 5ms\n"
 	    "bytes 2M\nv4 192.0.2.1\nv6 2001:db8::1\npfx 2001:db8:100::/40\npath /var/x//\n"
-	    "name a b c\nuser nobody\ncolour azure\nitem 1\nitem 2\n", &c, err, sizeof(err)), 0);
+	    "name a b c\nuser nobody\ncolour azure\nitem a\nitem bc\n", &c, err, sizeof(err)), 0);
 	assert_int_equal(c.port, 1);
 	assert_true(c.flag);		/* no value: yes */
 	assert_false(c.probe);
@@ -169,7 +170,7 @@ test_values(void **state)
 	assert_string_equal(c.name, "a b c");
 	assert_int_equal(c.colour, 2);
 	assert_int_equal(c.nlist, 2);
-	assert_int_equal(c.list[1], 2);
+	assert_string_equal(c.list[1], "bc");
 	/* bounds are inclusive */
 	assert_int_equal(parse("port 65535\ninterval 10ms\ninterval 1h\nbytes 1k\nbytes 1G\n"
 	    "pfx 2001:db8::/32\npath\n", &c, err, sizeof(err)), 0);
@@ -210,8 +211,8 @@ test_errors(void **state)
 	expect_err("name 12345678\n", "t.conf:1: name: value empty or too long");
 	expect_err("user bad;name\n", "t.conf:1: user: 'bad;name' is not a user name");
 	expect_err("colour green\n", "t.conf:1: colour: 'green' is not one of red, blue, azure");
-	expect_err("item 1\nitem 2\nitem 3\nitem 4\n", "t.conf:4: item: at most 3 allowed");
-	expect_err("item 100\n", "t.conf:1: item: 100 is out of range 0..99");
+	expect_err("item a\nitem b\nitem c\nitem d\n", "t.conf:4: item: at most 3 allowed");
+	expect_err("item abcd\n", "t.conf:1: item: 'abcd' is not a short word");
 	expect_err("check yes\n", "t.conf:1: unknown setting 'check'");	/* command line only */
 	{
 		struct t_cfg c;
@@ -245,13 +246,13 @@ test_print_roundtrip(void **state)
 
 	(void)state;
 	assert_int_equal(parse("port 7\nno-probe yes\ninterval 90s\nmargin 1ms\nv4 192.0.2.9\n"
-	    "pfx 2001:db8:100::/40\nitem 5\nitem 6\ncolour blue\n", &a, err, sizeof(err)), 0);
+	    "pfx 2001:db8:100::/40\nitem x\nitem yz\ncolour blue\n", &a, err, sizeof(err)), 0);
 	f = fmemopen(out1, sizeof(out1), "w");
 	conf_print(&t_table, &a, f);
 	fclose(f);
 	assert_string_equal(out1, "port 7\nflag no\nno-probe yes\nlevel 0\ninterval 90000ms\n"
 	    "margin 1ms\nbytes 65536\nv4 192.0.2.9\nv6 ::\npfx 2001:db8:100::/40\npath \n"
-	    "colour blue\nitem 5\nitem 6\n");
+	    "colour blue\nitem x\nitem yz\n");
 	assert_int_equal(parse(out1, &b, err, sizeof(err)), 0);
 	f = fmemopen(out2, sizeof(out2), "w");
 	conf_print(&t_table, &b, f);
@@ -289,7 +290,7 @@ test_command_line(void **state)
 
 	(void)state;
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-p", "7",
-	    "--interval", "1m", "--flag", "--no-probe=no", "-ll", "--level", "-nvvv", "--item", "4",
+	    "--interval", "1m", "--flag", "--no-probe=no", "-ll", "--level", "-nvvv", "--item", "d",
 	    NULL), 0);
 	assert_true(run.check);
 	assert_int_equal(run.verbose, 2);	/* capped at max */
@@ -311,8 +312,8 @@ test_command_line(void **state)
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--port", "13",
 	    NULL), -1);
 	assert_string_equal(err, "--port: 13 is unlucky");
-	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--item", "1",
-	    "--item", "2", "--item", "3", "--item", "4", NULL), -1);
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--item", "a",
+	    "--item", "b", "--item", "c", "--item", "d", NULL), -1);
 	assert_string_equal(err, "--item: at most 3 allowed");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "stray", NULL), -1);
 	assert_string_equal(err, "unexpected argument 'stray'");
@@ -335,10 +336,10 @@ test_file_then_command_line(void **state)
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
-	fputs("port 100\ninterval 3s\nitem 1\n", f);
+	fputs("port 100\ninterval 3s\nitem a\n", f);
 	fclose(f);
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-f", path,
-	    "-p", "200", "--item", "2", NULL), 0);
+	    "-p", "200", "--item", "b", NULL), 0);
 	assert_int_equal(conf_build(&t_table, &c, &cl, err, sizeof(err)), 0);
 	assert_int_equal(c.port, 200);
 	assert_int_equal(c.interval_ms, 3000);
