@@ -2,6 +2,7 @@
 #include "hd_config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "daemon.h"
 #include "prefixfile.h"
@@ -95,6 +96,26 @@ const struct conf_table hd_config_table = {
 	.stop_at_operand = true,
 	.opts = hd_opts_table,
 };
+
+int
+hd_config_operands(struct hd_run *run, int argc, char **argv, int first, char *err,
+    size_t errlen)
+{
+	if (first >= argc) {
+		snprintf(err, errlen, "no PREFIXFILE");
+		return -1;
+	}
+	run->pfpath = argv[first++];
+	if (first < argc && strcmp(argv[first], "--") == 0)
+		first++;
+	run->cmd = argv + first;
+	run->ncmd = argc - first;
+	if (run->ncmd <= 0) {
+		snprintf(err, errlen, "no COMMAND after --");
+		return -1;
+	}
+	return 0;
+}
 
 int
 hd_config_check(struct hd_opts *o, char *err, size_t errlen)

@@ -21,14 +21,21 @@ struct hd_opts {
 	char state_path[1024], prom_path[1024], user[64];	/* "" = none */
 };
 
-/* Command-line-only switches. */
+/* Command-line-only switches, and the operands PREFIXFILE -- COMMAND [ARGS]. */
 struct hd_run {
 	bool check, status, syslog;
 	int verbose;
+	const char *pfpath;
+	char **cmd;
+	int ncmd;
 };
 
 extern const struct conf_table hd_config_table;
 
+/* The operands from argv[first] on (where the options stopped): a
+ * PREFIXFILE, an optional "--", then COMMAND [ARGS]. 0, or -1 with a message. */
+int hd_config_operands(struct hd_run *run, int argc, char **argv, int first, char *err,
+    size_t errlen);
 /* Rules between settings (a probe, --max not below --min), and the
  * derived default of startup. 0, or -1 with a message. */
 int hd_config_check(struct hd_opts *o, char *err, size_t errlen);

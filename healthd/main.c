@@ -204,8 +204,7 @@ main(int argc, char **argv)
 	struct hd_pflist l;
 	struct clk_now now;
 	char err[512];
-	int ai, ncmd, rc;
-	char **cmd;
+	int rc;
 
 	memset(&d, 0, sizeof(d));
 	if ((rc = conf_cmdline(&hd_config_table, &run, &cl, argc, argv, stdout, err, sizeof(err))) != 0) {
@@ -226,24 +225,13 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
-	/* PREFIXFILE -- COMMAND [ARGS]; the options stopped at the first operand.
-	 * -n checks all a start checks. */
-	ai = cl.first_arg;
-	if (ai >= argc) {
-		fprintf(stderr, "nat64-healthd: no PREFIXFILE\n");
+	/* -n checks all a start checks */
+	if (hd_config_operands(&run, argc, argv, cl.first_arg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: %s\n", err);
 		conf_usage(&hd_config_table, stderr);
 		return 2;
 	}
-	d.pfpath = argv[ai++];
-	if (ai < argc && strcmp(argv[ai], "--") == 0)
-		ai++;
-	cmd = argv + ai;
-	ncmd = argc - ai;
-	if (ncmd <= 0) {
-		fprintf(stderr, "nat64-healthd: no COMMAND after --\n");
-		conf_usage(&hd_config_table, stderr);
-		return 2;
-	}
+	d.pfpath = run.pfpath;
 	if (hd_config_check(&d.o, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64-healthd: %s\n", err);
 		return 2;
@@ -257,7 +245,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (run.check) {
-		hd_print_check(&d.o, &l, cmd, ncmd);
+		hd_print_check(&d.o, &l, run.cmd, run.ncmd);
 		hd_pf_free(&l);
 		return 0;
 	}
@@ -275,7 +263,7 @@ main(int argc, char **argv)
 	clk_read(&now);
 	d.prober = hd_pos_create(d.loop, hd_probe_report, &d);
 	d.runner = hd_runner_create(d.loop);
-	d.apply = hd_apply_create(&d.o.apply, cmd, (size_t)ncmd, d.runner);
+	d.apply = hd_apply_create(&d.o.apply, run.cmd, (size_t)run.ncmd, d.runner);
 	hd_runner_bind(d.runner, d.apply, hd_kick, &d);
 	d.core = hd_core_create(&d.o.core, d.prober, d.apply, &now);
 	hd_core_set_prefixes(d.core, &l, &now);
