@@ -2,7 +2,7 @@
 /* libFuzzer target: lib/conf.c, the option table parser. The input is a
  * configuration text for a table with an entry of every type (bool,
  * integer, duration with a unit, size, IPv4 and IPv6 address, prefix,
- * path, text, user, enum, list). Never crash; an error message is a
+ * path, text, user, group, enum, list; "none" for empty). Never crash; an error message is a
  * terminated string starting with the file name; a text that parses,
  * printed back by conf_print and parsed again, prints the same.
  * Seeds: fuzz/corpus/conf/ (fuzz/make-wire-seeds.py). */
@@ -26,7 +26,7 @@ struct dummy {
 	uint32_t v4;
 	uint8_t v6[16];
 	struct conf_prefix6 pfx;
-	char path[64], name[64], user[32];
+	char path[64], name[64], user[32], sock[32], group[32];
 	int colour;
 	uint32_t list[4];
 	int nlist;
@@ -66,6 +66,8 @@ static const struct conf_opt opts[] = {
 	{ "path", 0, CONF_PATH, F(path), .flags = CONF_EMPTY },
 	{ "name", 0, CONF_STRING, F(name), .flags = CONF_OMIT_EMPTY },
 	{ "user", 0, CONF_USER, F(user), .flags = CONF_EMPTY },
+	{ "sock", 0, CONF_PATH, F(sock), .flags = CONF_NONE },
+	{ "group", 0, CONF_GROUP, F(group), .flags = CONF_OMIT_EMPTY },
 	{ "colour", 0, CONF_ENUM, F(colour), .enums = colours, .def = "red" },
 	{ "item", 0, CONF_LIST, CONF_LIST_FIELD(struct dummy, list, nlist), .parse = parse_elem,
 	  .fmt = fmt_elem },

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
@@ -151,18 +152,19 @@ conf_path(const char *value, char *dst, size_t dstlen, bool allow_empty, char *e
 }
 
 static int
-conf_user(const char *v, char *dst, size_t dstlen, bool allow_empty, char *err, size_t errlen)
+conf_name(const char *v, const char *what, char *dst, size_t dstlen, bool allow_empty,
+    char *err, size_t errlen)
 {
 	size_t n = strlen(v), i;
 
 	if (n >= dstlen || (n == 0 && !allow_empty)) {
-		snprintf(err, errlen, n ? "user name too long" : "user name empty");
+		snprintf(err, errlen, "%s name %s", what, n ? "too long" : "empty");
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
 		    (v[i] >= '0' && v[i] <= '9') || v[i] == '_' || v[i] == '-' || v[i] == '.')) {
-			snprintf(err, errlen, "'%s' is not a user name", v);
+			snprintf(err, errlen, "'%s' is not a %s name", v, what);
 			return -1;
 		}
 	memcpy(dst, v, n + 1);
@@ -230,6 +232,8 @@ conf_apply(const struct conf_opt *o, void *base, const char *v, char *err, size_
 	int b, i, rc = 0;
 
 	err[0] = '\0';
+	if ((o->flags & CONF_NONE) && strcmp(v, "none") == 0)
+		v = "";
 	switch (o->type) {
 	case CONF_BOOL:
 		if ((rc = conf_bool(v[0] ? v : "yes", &b, err, errlen)) == 0)
@@ -270,17 +274,19 @@ conf_apply(const struct conf_opt *o, void *base, const char *v, char *err, size_
 		break;
 	}
 	case CONF_PATH:
-		rc = conf_path(v, p, o->size, o->flags & CONF_EMPTY, err, errlen);
+		rc = conf_path(v, p, o->size, o->flags & (CONF_EMPTY | CONF_NONE), err, errlen);
 		break;
 	case CONF_STRING:
-		if ((v[0] == '\0' && !(o->flags & CONF_EMPTY)) || strlen(v) >= o->size) {
+		if ((v[0] == '\0' && !(o->flags & (CONF_EMPTY | CONF_NONE))) || strlen(v) >= o->size) {
 			snprintf(err, errlen, "value empty or too long");
 			rc = -1;
 		} else
 			memcpy(p, v, strlen(v) + 1);
 		break;
 	case CONF_USER:
-		rc = conf_user(v, p, o->size, o->flags & CONF_EMPTY, err, errlen);
+	case CONF_GROUP:
+		rc = conf_name(v, o->type == CONF_USER ? "user" : "group", p, o->size,
+		    o->flags & (CONF_EMPTY | CONF_NONE), err, errlen);
 		break;
 	case CONF_ENUM:
 		for (i = 0; o->enums[i].name && strcmp(o->enums[i].name, v) != 0; i++)
@@ -354,7 +360,8 @@ conf_format(const struct conf_opt *o, const void *base, char *buf, size_t len)
 	case CONF_PATH:
 	case CONF_STRING:
 	case CONF_USER:
-		snprintf(buf, len, "%s", p);
+	case CONF_GROUP:
+		snprintf(buf, len, "%s", p[0] == '\0' && (o->flags & CONF_NONE) ? "none" : p);
 		break;
 	case CONF_ENUM:
 		for (i = 0; o->enums[i].name; i++)
@@ -375,7 +382,8 @@ conf_is_empty(const struct conf_opt *o, const void *base)
 	const char *p = (const char *)base + o->off;
 	size_t i;
 
-	if (o->type == CONF_PATH || o->type == CONF_STRING || o->type == CONF_USER)
+	if (o->type == CONF_PATH || o->type == CONF_STRING || o->type == CONF_USER ||
+	    o->type == CONF_GROUP)
 		return p[0] == '\0';
 	for (i = 0; i < o->size; i++)
 		if (p[i])
@@ -528,6 +536,7 @@ conf_cli_one(const struct conf_opt *o, const char *arg, void *run,
 
 	if (o->type == CONF_CONFIG) {
 		cl->config = arg;
+		cl->config_given = true;
 		return 0;
 	}
 	if (o->type == CONF_UINT && (o->flags & CONF_COUNT)) {
@@ -661,7 +670,9 @@ conf_build(const struct conf_table *t, void *cfg, const struct conf_cmdline *cl,
 	int i;
 
 	conf_defaults(t, cfg);
-	if (cl && cl->config && conf_parse_file(t, cl->config, cfg, err, errlen) == -1)
+	if (cl && cl->config && !(t->config_optional && !cl->config_given &&
+	    access(cl->config, F_OK) == -1 && errno == ENOENT) &&
+	    conf_parse_file(t, cl->config, cfg, err, errlen) == -1)
 		return -1;
 	for (i = 0; cl && i < cl->n; i++)
 		if (conf_apply(cl->opt[i], cfg, cl->value[i], msg, sizeof(msg)) == -1) {

@@ -41,6 +41,7 @@ enum conf_type {
 	CONF_PATH,	/* absolute path into char[size], trailing '/' removed */
 	CONF_STRING,	/* text into char[size] */
 	CONF_USER,	/* user name (letters, digits, _ - .) into char[size] */
+	CONF_GROUP,	/* group name, the same characters, into char[size] */
 	CONF_ENUM,	/* one of .enums into an int */
 	CONF_LIST,	/* repeatable: each value parsed by .parse into the next element */
 	CONF_CUSTOM,	/* .set parses (may touch several fields), .print writes -n lines */
@@ -59,6 +60,7 @@ enum {
 	CONF_OMIT_EMPTY	= 1 << 5,	/* -n leaves it out while empty */
 	CONF_NOPRINT	= 1 << 6,	/* -n leaves it out */
 	CONF_NEGATE	= 1 << 7,	/* BOOL: the field holds the opposite ("no-probe") */
+	CONF_NONE	= 1 << 8,	/* PATH, STRING: "none" is empty, printed as "none" */
 };
 
 struct conf_prefix6 {
@@ -132,6 +134,7 @@ struct conf_table {
 	const char *about;	/* paragraph after the usage line, or NULL */
 	const char *epilog;	/* after the options (signals, see also), or NULL */
 	const char *config;	/* config file read when none is given, or NULL */
+	bool config_optional;	/* ... and only if it exists */
 	size_t cfg_size;	/* the config struct */
 	int max_args;		/* operands allowed after the options; -1: any */
 	bool stop_at_operand;	/* options end at the first operand (COMMAND ARGS) */
@@ -144,6 +147,7 @@ struct conf_table {
  * kept so that a reload can apply them again over the new file. */
 struct conf_cmdline {
 	const char *config;		/* -f, or the table's default */
+	bool config_given;		/* by -f */
 	int n;
 	const struct conf_opt *opt[CONF_MAX_SET];
 	const char *value[CONF_MAX_SET];

@@ -24,7 +24,7 @@ struct t_cfg {
 	bool have_v4;
 	uint8_t v6[16];
 	struct conf_prefix6 pfx;
-	char path[16], name[8], user[16];
+	char path[16], name[8], user[16], sock[16], group[16];
 	int colour;
 	char list[3][4];	/* "item" values: 1..3 lower-case letters */
 	size_t nlist;
@@ -93,6 +93,8 @@ static const struct conf_opt t_opts[] = {
 	{ "path", 0, CONF_PATH, F(path), .flags = CONF_EMPTY | CONF_RELOAD },
 	{ "name", 0, CONF_STRING, F(name), .flags = CONF_OMIT_EMPTY | CONF_RELOAD },
 	{ "user", 'u', CONF_USER, F(user), .flags = CONF_OMIT_EMPTY },
+	{ "sock", 0, CONF_PATH, F(sock), .flags = CONF_NONE | CONF_RELOAD },
+	{ "group", 0, CONF_GROUP, F(group), .flags = CONF_EMPTY | CONF_RELOAD },
 	{ "colour", 0, CONF_ENUM, F(colour), .enums = colours, .def = "red", .flags = CONF_RELOAD },
 	{ "item", 0, CONF_LIST, CONF_LIST_FIELD(struct t_cfg, list, nlist), .parse = parse_item,
 	  .fmt = item_text, .flags = CONF_RELOAD },
@@ -175,6 +177,10 @@ test_values(void **state)
 	assert_int_equal(parse("port 65535\ninterval 10ms\ninterval 1h\nbytes 1k\nbytes 1G\n"
 	    "pfx 2001:db8::/32\npath\n", &c, err, sizeof(err)), 0);
 	assert_string_equal(c.path, "");
+	/* "none" is the empty value of a CONF_NONE entry */
+	assert_int_equal(parse("sock /run/x\nsock none\ngroup staff\n", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.sock, "");
+	assert_string_equal(c.group, "staff");
 }
 
 static void
@@ -210,6 +216,9 @@ test_errors(void **state)
 	expect_err("name\n", "t.conf:1: name: value empty or too long");
 	expect_err("name 12345678\n", "t.conf:1: name: value empty or too long");
 	expect_err("user bad;name\n", "t.conf:1: user: 'bad;name' is not a user name");
+	expect_err("user\n", "t.conf:1: user: user name empty");
+	expect_err("group a:b\n", "t.conf:1: group: 'a:b' is not a group name");
+	expect_err("sock run\n", "t.conf:1: sock: 'run' must be an absolute path shorter than 16");
 	expect_err("colour green\n", "t.conf:1: colour: 'green' is not one of red, blue, azure");
 	expect_err("item a\nitem b\nitem c\nitem d\n", "t.conf:4: item: at most 3 allowed");
 	expect_err("item abcd\n", "t.conf:1: item: 'abcd' is not a short word");
@@ -252,7 +261,7 @@ test_print_roundtrip(void **state)
 	fclose(f);
 	assert_string_equal(out1, "port 7\nflag no\nno-probe yes\nlevel 0\ninterval 90000ms\n"
 	    "margin 1ms\nbytes 65536\nv4 192.0.2.9\nv6 ::\npfx 2001:db8:100::/40\npath \n"
-	    "colour blue\nitem x\nitem yz\n");
+	    "sock none\ngroup \ncolour blue\nitem x\nitem yz\n");
 	assert_int_equal(parse(out1, &b, err, sizeof(err)), 0);
 	f = fmemopen(out2, sizeof(out2), "w");
 	conf_print(&t_table, &b, f);
@@ -354,6 +363,40 @@ test_file_then_command_line(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* An optional default config file is read if it exists; one named with
+ * -f must exist. */
+static void
+test_optional_config(void **state)
+{
+	char path[] = "/tmp/nk-conf-XXXXXX", out[16], err[256];
+	struct conf_table t = t_table;
+	struct conf_cmdline cl;
+	struct t_run run;
+	struct t_cfg c;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("port 100\n", f);
+	fclose(f);
+	t.config = path;
+	t.config_optional = true;
+	memset(&run, 0, sizeof(run));
+	assert_int_equal(conf_cmdline(&t, &run, &cl, 1, (char *[]){ "t-prog", NULL }, stdout, err,
+	    sizeof(err)), 0);
+	assert_int_equal(conf_build(&t, &c, &cl, err, sizeof(err)), 0);
+	assert_int_equal(c.port, 100);
+	unlink(path);
+	assert_int_equal(conf_build(&t, &c, &cl, err, sizeof(err)), 0);	/* gone: defaults */
+	assert_int_equal(c.port, 6464);
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-f", path, NULL), 0);
+	assert_int_equal(conf_build(&t, &c, &cl, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file"));
+}
+
 static void
 test_usage(void **state)
 {
@@ -409,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_print_roundtrip),
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_file_then_command_line),
+		cmocka_unit_test(test_optional_config),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_reload),
 	};
