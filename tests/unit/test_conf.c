@@ -330,6 +330,19 @@ test_command_line(void **state)
 	assert_string_equal(out, "t-prog " NK_VERSION "\n");
 }
 
+/* A temporary file holding text; its name is written into path. */
+static void
+write_tmp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
 /* The command line wins over the file, and is applied again at a reload. */
 static void
 test_file_then_command_line(void **state)
@@ -339,14 +352,9 @@ test_file_then_command_line(void **state)
 	struct t_run run;
 	struct t_cfg c;
 	FILE *f;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs("port 100\ninterval 3s\nitem a\n", f);
-	fclose(f);
+	write_tmp(path, "port 100\ninterval 3s\nitem a\n");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-f", path,
 	    "-p", "200", "--item", "b", NULL), 0);
 	assert_int_equal(conf_build(&t_table, &c, &cl, err, sizeof(err)), 0);
@@ -373,15 +381,9 @@ test_optional_config(void **state)
 	struct conf_cmdline cl;
 	struct t_run run;
 	struct t_cfg c;
-	FILE *f;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs("port 100\n", f);
-	fclose(f);
+	write_tmp(path, "port 100\n");
 	t.config = path;
 	t.config_optional = true;
 	memset(&run, 0, sizeof(run));
