@@ -3,34 +3,31 @@
  * ICMP errors between the two sides including the packet they quote
  * (RFC 7915 §4.2-4.3, §5.2-5.3; RFC 6146 §3.5 for the inner mapping).
  */
-#include "nd_gw.h"
-#include "nd_handoff.h"
+#include "nd_path.h"
 
 #include <string.h>
 
 #include "addr.h"
 #include "buf.h"
 #include "cksum.h"
+#include "nd_handoff.h"
+#include "tbucket.h"
 
 #define ND_ICMP6_MAX	1280	/* RFC 4443 §2.4 (c): fit the minimum MTU */
 #define ND_ICMP4_MAX	576	/* RFC 1812 §4.3.2.3 */
 
+/* icmp-error-rate per second, as a burst of as many (0: none). */
 static bool
 icmp_allow(struct nd_gw *gw, const struct clk_now *now)
 {
-	uint64_t sec = now->mono_ms / 1000;
+	double rate = gw->cfg.icmp_rate;
 
 	if (gw->cfg.icmp_rate == 0)
 		return false;
-	if (sec != gw->icmp_sec) {
-		gw->icmp_sec = sec;
-		gw->icmp_tokens = gw->cfg.icmp_rate;
-	}
-	if (gw->icmp_tokens <= 0) {
+	if (!tb_take(&gw->icmp_tb, rate, rate, now->mono_ms)) {
 		gw->c.icmp_rate_limited++;
 		return false;
 	}
-	gw->icmp_tokens--;
 	return true;
 }
 
@@ -75,7 +72,7 @@ nd_icmp_err6(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
 	memcpy(o + 48, orig, q);
 	be16_store(o + 42, cksum_finish(cksum_add(cksum_pseudo6(o + 8, o + 24, ND_PROTO_ICMP6,
 	    (uint32_t)plen), o + 40, plen)));
-	nd_gw_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
+	nd_out_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
 }
 
 void
@@ -106,7 +103,7 @@ nd_icmp_err4(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
 		be32_store(o + 24, param);
 	memcpy(o + 28, orig, q);
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + q)));
-	nd_gw_send(gw, NULL, o, ND_IP4_HLEN + 8 + q, NULL, 0, false);
+	nd_out_send(gw, NULL, o, ND_IP4_HLEN + 8 + q, NULL, 0, false);
 }
 
 /* RFC 1191 plateau below a packet size, when a router sent MTU 0. */
@@ -189,7 +186,7 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 	} else if ((s = nd_session_find(&gw->st, b, in.dst,
 	    in.proto == ND_PROTO_ICMP ? 0 : be16_load(l4 + 2))))
 		pfx = s->pfx < gw->cfg.n_prefix ? s->pfx : 0;
-	if (!nd_gw_v4_ok(o4->src) || !nd_gw_v4_ok(in.dst)) {
+	if (!nd_path_v4_ok(o4->src) || !nd_path_v4_ok(in.dst)) {
 		gw->c.drop_bad_addr++;
 		return;
 	}
@@ -228,23 +225,13 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 	nd_build6(ip, in.tos, 0, (uint16_t)(in.declared - in.ihl), nh, in.ttl, isrc6, idst6);
 	memcpy(ip + ND_IP6_HLEN, l4, q);
 	l4 = ip + ND_IP6_HLEN;
-	if (in.proto == ND_PROTO_ICMP) {
-		uint32_t so = cksum_add(cksum_add(0, l4, 2), l4 + 4, 2), sn;
-
-		l4[0] = l4[0] == 8 ? 128 : l4[0] == 0 ? 129 : l4[0];
-		be16_store(l4 + 4, b->port6);
-		sn = cksum_pseudo6(isrc6, idst6, ND_PROTO_ICMP6, (uint32_t)(in.declared - in.ihl));
-		sn = cksum_add(cksum_add(sn, l4, 2), l4 + 4, 2);
-		be16_store(l4 + 2, nd_ck_adjust(be16_load(l4 + 2), so, sn, false));
-	} else {
-		size_t ckoff = in.proto == ND_PROTO_TCP ? 16 : 6;
-		uint32_t so = cksum_add(nd_sum4(in.src) + nd_sum4(in.dst), l4, 2), sn;
-
-		be16_store(l4, b->port6);
-		sn = cksum_add(cksum_add(cksum_add(0, isrc6, 16), idst6, 16), l4, 2);
-		if (q >= ckoff + 2 && !(in.proto == ND_PROTO_UDP && be16_load(l4 + 6) == 0))
-			be16_store(l4 + ckoff, nd_ck_adjust(be16_load(l4 + ckoff), so, sn, false));
-	}
+	/* The quoted header as it was: our pool port back to the client's. */
+	if (in.proto == ND_PROTO_ICMP)
+		nd_path_echo(l4, l4[0] == 8 ? 128 : l4[0] == 0 ? 129 : l4[0], -1, b->port6, 0,
+		    cksum_pseudo6(isrc6, idst6, ND_PROTO_ICMP6, (uint32_t)(in.declared - in.ihl)));
+	else
+		nd_path_ports(l4, q, in.proto, 0, b->port6, nd_sum4(in.src) + nd_sum4(in.dst),
+		    cksum_add(cksum_add(0, isrc6, 16), idst6, 16), ND_RW_KEEPZERO);
 	nd_build6(o, o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6, (uint8_t)(o4->ttl - 1), osrc6, b->v6);
 	o[40] = t6;
 	o[41] = c6;
@@ -253,7 +240,7 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 	be16_store(o + 42, cksum_finish(cksum_add(cksum_pseudo6(osrc6, b->v6, ND_PROTO_ICMP6,
 	    (uint32_t)plen), o + 40, plen)));
 	gw->c.icmp_err_xlat4to6++;
-	nd_gw_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
+	nd_out_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
 }
 
 /* IPv6 error about a packet we sent to the IPv6 side (inner: prefix+peer
@@ -283,12 +270,12 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 		gw->c.drop_icmp_type++;
 		return;
 	}
-	if (nd_gw_prefix_of(gw, o6->p + 24, &odst4) < 0) {
+	if (nd_path_prefix_of(gw, o6->p + 24, &odst4) < 0) {
 		gw->c.drop_not_prefix++;
 		return;
 	}
 	if (nd_parse6((uint8_t *)icmp + 8, ilen - 8, true, &in) != ND_P_OK || !nd_p6_first(&in) ||
-	    nd_gw_prefix_of(gw, in.p + 8, &isrc4) < 0) {
+	    nd_path_prefix_of(gw, in.p + 8, &isrc4) < 0) {
 		gw->c.drop_icmp_err_nomatch++;
 		return;
 	}
@@ -321,7 +308,7 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 		gw->c.drop_icmp_err_nomatch++;
 		return;
 	}
-	if (nd_gw_prefix_of(gw, o6->p + 8, &osrc4) < 0 || !nd_gw_v4_ok(osrc4))
+	if (nd_path_prefix_of(gw, o6->p + 8, &osrc4) < 0 || !nd_path_v4_ok(osrc4))
 		osrc4 = gw->own4;	/* an IPv6 router: RFC 7915 §5.1 */
 	if (t4 == 3 && c4 == 4) {
 		uint32_t mtu = be32_load(icmp + 4);
@@ -350,24 +337,14 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 	    in.frag ? (uint16_t)in.fragid : 0, !in.frag, in.mf, 0, in.p[7], proto4, isrc4, idst4);
 	memcpy(ip + ND_IP4_HLEN, in.p + in.l4off, q);
 	l4 = ip + ND_IP4_HLEN;
-	if (in.proto == ND_PROTO_ICMP6) {
-		uint32_t so, sn;
-
-		so = cksum_pseudo6(in.p + 8, in.p + 24, ND_PROTO_ICMP6, (uint32_t)(in.declared - in.l4off));
-		so = cksum_add(cksum_add(so, l4, 2), l4 + 4, 2);
-		l4[0] = l4[0] == 128 ? 8 : l4[0] == 129 ? 0 : l4[0];
-		be16_store(l4 + 4, b->port4);
-		sn = cksum_add(cksum_add(0, l4, 2), l4 + 4, 2);
-		be16_store(l4 + 2, nd_ck_adjust(be16_load(l4 + 2), so, sn, false));
-	} else {
-		size_t ckoff = in.proto == ND_PROTO_TCP ? 16 : 6;
-		uint32_t so = cksum_add(cksum_add(cksum_add(0, in.p + 8, 16), in.p + 24, 16), l4 + 2, 2), sn;
-
-		be16_store(l4 + 2, b->port4);
-		sn = cksum_add(nd_sum4(isrc4) + nd_sum4(idst4), l4 + 2, 2);
-		if (q >= ckoff + 2)
-			be16_store(l4 + ckoff, nd_ck_adjust(be16_load(l4 + ckoff), so, sn, false));
-	}
+	/* The quoted header as it was: the client's port back to our pool port. */
+	if (in.proto == ND_PROTO_ICMP6)
+		nd_path_echo(l4, l4[0] == 128 ? 8 : l4[0] == 129 ? 0 : l4[0], -1, b->port4,
+		    cksum_pseudo6(in.p + 8, in.p + 24, ND_PROTO_ICMP6, (uint32_t)(in.declared - in.l4off)),
+		    0);
+	else
+		nd_path_ports(l4, q, in.proto, 2, b->port4,
+		    cksum_add(cksum_add(0, in.p + 8, 16), in.p + 24, 16), nd_sum4(isrc4) + nd_sum4(idst4), 0);
 	nd_build4(o, (uint8_t)(be32_load(o6->p) >> 20), (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
 	    gw->ipid++, false, false, 0, (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
 	o[20] = t4;
@@ -380,5 +357,5 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 		be32_store(o + 24, param);
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + ND_IP4_HLEN + q)));
 	gw->c.icmp_err_xlat6to4++;
-	nd_gw_send(gw, NULL, o, 2 * ND_IP4_HLEN + 8 + q, NULL, 0, false);
+	nd_out_send(gw, NULL, o, 2 * ND_IP4_HLEN + 8 + q, NULL, 0, false);
 }
