@@ -237,34 +237,6 @@ nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16])
 	return st->pool4[nd_state_hash(st, k, 16) % (uint32_t)st->p.n_pool4];
 }
 
-const struct nd_session *
-nd_bib_session_with(const struct nd_bib *b, uint32_t raddr)
-{
-	const struct nd_session *s;
-
-	for (s = b->sessions; s; s = s->bnext)
-		if (s->raddr == raddr)
-			return s;
-	return NULL;
-}
-
-unsigned
-nd_bib_forget_peer(struct nd_state *st, struct nd_bib *b, uint32_t raddr,
-    const struct clk_now *now)
-{
-	struct nd_session *s, *nx;
-	unsigned n = 0;
-
-	for (s = b->sessions; s; s = nx) {
-		nx = s->bnext;
-		if (s->raddr == raddr) {
-			nd_session_delete(st, s, now);
-			n++;
-		}
-	}
-	return n;
-}
-
 void
 nd_bib_iter_init(struct nd_bib_iter *it)
 {
@@ -290,7 +262,12 @@ nd_bib_next(const struct nd_state *st, struct nd_bib_iter *it)
 bool
 nd_bib_used_with(const struct nd_bib *b, uint32_t raddr)
 {
-	return nd_bib_session_with(b, raddr) != NULL;
+	const struct nd_session *s;
+
+	for (s = b->sessions; s; s = s->bnext)
+		if (s->raddr == raddr)
+			return true;
+	return false;
 }
 
 struct nd_bib *

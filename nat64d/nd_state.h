@@ -133,12 +133,6 @@ void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *
 uint32_t nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16]);
 /* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */
 bool nd_bib_used_with(const struct nd_bib *b, uint32_t raddr);
-/* Its session with this IPv4 peer (any port; the first), or NULL. */
-const struct nd_session *nd_bib_session_with(const struct nd_bib *b, uint32_t raddr);
-/* Delete its sessions with this IPv4 peer (a local entry goes with its
- * last one); returns how many. */
-unsigned nd_bib_forget_peer(struct nd_state *st, struct nd_bib *b, uint32_t raddr,
-    const struct clk_now *now);
 /* Every BIB entry: nd_bib_iter_init, then nd_bib_next until NULL (no
  * entry may be deleted meanwhile). */
 struct nd_bib_iter {
@@ -150,6 +144,12 @@ const struct nd_bib *nd_bib_next(const struct nd_state *st, struct nd_bib_iter *
 uint32_t nd_state_hash(const struct nd_state *st, const void *p, size_t n);
 
 /* session.c */
+/* Its session with this IPv4 peer (any port; the first), or NULL. */
+const struct nd_session *nd_bib_session_with(const struct nd_bib *b, uint32_t raddr);
+/* Delete its sessions with this IPv4 peer (a local entry goes with its
+ * last one); returns how many. */
+unsigned nd_bib_forget_peer(struct nd_state *st, struct nd_bib *b, uint32_t raddr,
+    const struct clk_now *now);
 struct nd_session *nd_session_find(const struct nd_state *st, const struct nd_bib *b,
     uint32_t raddr, uint16_t rport);
 struct nd_session *nd_session_create(struct nd_state *st, struct nd_bib *b,
