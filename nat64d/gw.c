@@ -179,10 +179,13 @@ nd_gw_input(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *v
 		return;
 	gw_run(gw, pkt, len, vh, 0, now);
 	while ((r = nd_hold_pop(gw->again, &from, gw->againbuf, sizeof(gw->againbuf), &alen,
-	    &avh)) != 0)
-		if (r == 1)
+	    &avh)) != 0) {
+		if (r == -1)
+			gw->c.drop_too_big++;
+		else
 			gw_run(gw, gw->againbuf, alen, (from & ND_FROM_NOVH) ? NULL : &avh,
 			    (unsigned)from & ~ND_FROM_NOVH, now);
+	}
 }
 
 size_t

@@ -48,11 +48,10 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 {
 	struct nd_ho *ho = xcalloc(1, sizeof(*ho));
 	uint32_t servers[ND_HO_MAX_SERVERS];
-
-	ho->rs = xcalloc(HO_RESEND_MAX, sizeof(*ho->rs));
-	tb_init(&ho->announce, 1e12, now->mono_ms);
 	int i, n = 0, r;
 
+	ho->rs = xcalloc(HO_RESEND_MAX, sizeof(*ho->rs));
+	tb_init(&ho->announce, 1e12, now->mono_ms);	/* full (clamped at first use) */
 	for (i = 0; i < ND_HO_MAX_SERVERS; i++)
 		ho->head[i] = -1;
 	randombytes_buf(ho->hkey, sizeof(ho->hkey));

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "nd_gso.h"
-#include "nd_path.h"
 #include "nd_state.h"
 
 enum nd_ho_verdict
@@ -35,7 +34,7 @@ nd_ho_in6(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 		if (l4[0] != 128 || !ho_srv_confirmed(s) || len > HO_FWD_MAX)
 			return ND_HO_PASS;
 		if (p->from & ND_FROM_HANDOFF) {
-			ho->c.drop_returned_loop++;
+			nd_drop(p, &ho->c.drop_returned_loop);
 			return ND_HO_TAKEN;
 		}
 		buf_wr_init(&w, ho->payload, sizeof(ho->payload));
@@ -55,13 +54,12 @@ nd_ho_in6(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 	if (b && nd_bib_used_with(b, dst4))
 		return ND_HO_PASS;
 	if (p->from & ND_FROM_HANDOFF) {
-		ho->c.drop_returned_loop++;
+		nd_drop(p, &ho->c.drop_returned_loop);
 		return ND_HO_TAKEN;
 	}
 	s = ho_srv_find(ho, dst4);
 	if (ho_srv_confirmed(s)) {
-		ho_forward(gw, s, pool4, ho_key6(ho, dst4, pkt + 8, sport), pkt, len, p->vh, true,
-		    p->in6.l4off, proto4, now);
+		ho_forward(gw, s, pool4, ho_key6(ho, dst4, pkt + 8, sport), p, true);
 		return ND_HO_TAKEN;
 	}
 	if (proto4 == ND_PROTO_TCP && !(l4[13] & 0x02)) {
@@ -69,12 +67,11 @@ nd_ho_in6(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 		 * or its cache and state expired): a standard NAT64 drops it;
 		 * asking the server can only help. Rate-limited. */
 		if (!tb_take(&ho->nosyn, HO_NOSYN_RATE, HO_NOSYN_RATE, now->mono_ms)) {
-			ho->c.fwd_limited++;
+			nd_drop(p, &ho->c.fwd_limited);
 			return ND_HO_TAKEN;
 		}
 		s = ho_srv_add(ho, dst4, now);
-		ho_forward(gw, s, pool4, ho_key6(ho, dst4, pkt + 8, sport), pkt, len, p->vh, true,
-		    p->in6.l4off, proto4, now);
+		ho_forward(gw, s, pool4, ho_key6(ho, dst4, pkt + 8, sport), p, true);
 		return ND_HO_TAKEN;
 	}
 	return ND_HO_PASS;
@@ -147,7 +144,7 @@ nd_ho_in4(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 	if (b && nd_bib_used_with(b, in->src))
 		return ND_HO_PASS;
 	if (p->from & ND_FROM_HANDOFF) {
-		ho->c.drop_returned_loop++;
+		nd_drop(p, &ho->c.drop_returned_loop);
 		return ND_HO_TAKEN;
 	}
 	/* Only servers we have talked to can hold entries for us: anything
@@ -161,11 +158,11 @@ nd_ho_in4(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 		struct buf_wr w;
 
 		if (!ho_srv_take(gw, s, now)) {
-			ho->c.fwd_limited++;
+			nd_drop(p, &ho->c.fwd_limited);
 			return ND_HO_TAKEN;
 		}
 		if (len > HO_FWD_MAX || nd_gso_is_gso(vh)) {
-			ho->c.drop_bad_packet++;
+			nd_drop(p, &ho->c.drop_bad_packet);
 			return ND_HO_TAKEN;
 		}
 		buf_wr_init(&w, ho->payload, sizeof(ho->payload));
@@ -177,7 +174,6 @@ nd_ho_in4(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 			ho_probe(gw, s, in->dst, now);
 		return ND_HO_TAKEN;
 	}
-	ho_forward(gw, s, in->dst, ho_key4(ho, in->src, in->dst, dport), pkt, len, vh, false,
-	    in->ihl, in->proto, now);
+	ho_forward(gw, s, in->dst, ho_key4(ho, in->src, in->dst, dport), p, false);
 	return ND_HO_TAKEN;
 }

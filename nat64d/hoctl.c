@@ -10,7 +10,6 @@
 #include "ippkt.h"
 #include "nd_gso.h"
 #include "nd_hold.h"
-#include "nd_path.h"
 #include "nd_state.h"
 
 /* A valid control packet came from this server. */
@@ -40,10 +39,10 @@ srv_confirm(struct nd_gw *gw, uint32_t a, const struct clk_now *now)
 
 /* A packet a server returned goes through the gateway again. */
 static void
-ho_reinject(struct nd_gw *gw, const struct nd_pkt *p, const uint8_t *ip, size_t len)
+ho_reinject(struct nd_gw *gw, struct nd_pkt *p, const uint8_t *ip, size_t len)
 {
 	if (nd_path_again(gw, ip, len, NULL, p->from | ND_FROM_HANDOFF, p->now) == -1) {
-		gw->ho->c.drop_returned_loop++;
+		nd_drop(p, &gw->ho->c.drop_returned_loop);
 		return;
 	}
 	gw->ho->c.reinjected++;
@@ -80,7 +79,7 @@ ho_ctl_entry(struct nd_gw *gw, struct nd_pkt *p, uint8_t *base, const uint8_t *p
 	int pfx;
 
 	if (!nd_hokeys_auth_ok(&ho->keys, server, en->client, hp->auth.p, hp->auth.len)) {
-		ho->c.drop_bad_auth++;
+		nd_drop(p, &ho->c.drop_bad_auth);
 		return;
 	}
 	/* Authentic: the server is alive, whatever we make of the entry. */
@@ -89,7 +88,7 @@ ho_ctl_entry(struct nd_gw *gw, struct nd_pkt *p, uint8_t *base, const uint8_t *p
 	if ((pfx = ho_prefix96(gw, en->prefix)) < 0 || en->mapped_port < 1024 ||
 	    en->mapped_port == HW_TEREDO_PORT || en->mapped_port == gw->cfg.ho_port ||
 	    en->mapped_port == gw->cfg.ho_ctl_port) {
-		ho->c.drop_bad_entry++;
+		nd_drop(p, &ho->c.drop_bad_entry);
 		return;
 	}
 	/* The server is authoritative for its ports: an own mapping of another
@@ -127,12 +126,12 @@ ho_ctl_entry(struct nd_gw *gw, struct nd_pkt *p, uint8_t *base, const uint8_t *p
 			else if (ip[6] == ND_PROTO_TCP || ip[6] == ND_PROTO_UDP)
 				ho_reinject(gw, p, ip, hp->ip.len);
 			else
-				ho->c.drop_bad_packet++;
+				nd_drop(p, &ho->c.drop_bad_packet);
 		} else if (!memcmp(ip + 24, en->client, 16) && ho_is_server6(gw, ip + 8, server)) {
 			ho->c.delivered6++;
 			nd_out_send(gw, NULL, ip, hp->ip.len, NULL, 0, true);
 		} else
-			ho->c.drop_bad_packet++;
+			nd_drop(p, &ho->c.drop_bad_packet);
 	} else if (hp->ip_version == 4 && hp->ip.len >= ND_IP4_HLEN) {
 		uint8_t *ip = base + (hp->ip.p - payload);
 		uint32_t s4 = be32_load(ip + 12), d4 = be32_load(ip + 16);
@@ -143,12 +142,12 @@ ho_ctl_entry(struct nd_gw *gw, struct nd_pkt *p, uint8_t *base, const uint8_t *p
 			else if (ip[9] == ND_PROTO_TCP || ip[9] == ND_PROTO_UDP)
 				ho_reinject(gw, p, ip, hp->ip.len);
 			else
-				ho->c.drop_bad_packet++;
+				nd_drop(p, &ho->c.drop_bad_packet);
 		} else if (s4 == pool4 && d4 == server) {
 			ho->c.delivered4++;
 			nd_out_send(gw, NULL, ip, hp->ip.len, NULL, 0, false);
 		} else
-			ho->c.drop_bad_packet++;
+			nd_drop(p, &ho->c.drop_bad_packet);
 	}
 	/* What waited for this entry goes through now, oldest first. */
 	if (nd_hold_count(ho->hold)) {
@@ -173,40 +172,40 @@ nd_ho_control_in(struct nd_gw *gw, struct nd_pkt *p)
 
 	ho->c.ctl_rx++;
 	if (p->from & ND_FROM_HANDOFF) {	/* a control packet inside a control packet */
-		ho->c.drop_returned_loop++;
+		nd_drop(p, &ho->c.drop_returned_loop);
 		return;
 	}
 	if (nd_p4_isfrag(in)) {		/* never sent so by us or nat64-handoffd */
-		ho->c.drop_ctl_fragment++;
+		nd_drop(p, &ho->c.drop_ctl_fragment);
 		return;
 	}
 	if (be16_load(udp + 4) < 8 || be16_load(udp + 4) > ulen) {
-		ho->c.drop_bad_packet++;
+		nd_drop(p, &ho->c.drop_bad_packet);
 		return;
 	}
 	ulen = be16_load(udp + 4);
 	if (nd_gso_is_gso(vh)) {
-		ho->c.drop_bad_packet++;
+		nd_drop(p, &ho->c.drop_bad_packet);
 		return;
 	}
 	/* A checksum left to offload (local veth) is computed, not verified. */
 	if (nd_gso_partial(vh)) {
 		if (!nd_gso_resolve(vh, pkt, in->len)) {
-			ho->c.drop_ctl_csum++;
+			nd_drop(p, &ho->c.drop_ctl_csum);
 			return;
 		}
 	} else if (be16_load(udp + 6) != 0) {
 		uint32_t sum = nd_sum4(in->src) + nd_sum4(in->dst) + ND_PROTO_UDP + (uint32_t)ulen;
 
 		if (cksum_finish(cksum_add(sum, udp, ulen)) != 0) {
-			ho->c.drop_ctl_csum++;
+			nd_drop(p, &ho->c.drop_ctl_csum);
 			return;
 		}
 	}
 	payload = udp + 8;
 	plen = ulen - 8;
 	if ((e = hw_parse(payload, plen, &hp)) != HW_OK || (e = hw_check_to_nat64(&hp)) != HW_OK) {
-		ho->c.drop_wire++;
+		nd_drop(p, &ho->c.drop_wire);
 		return;
 	}
 	if (hp.n_entries > 0) {
@@ -218,11 +217,11 @@ nd_ho_control_in(struct nd_gw *gw, struct nd_pkt *p)
 		uint8_t *ip = payload + (hp.ip.p - payload);
 
 		if (hp.ip.len < ND_IP6_HLEN || !ho_is_server6(gw, ip + 8, server)) {
-			ho->c.drop_bad_packet++;
+			nd_drop(p, &ho->c.drop_bad_packet);
 			return;
 		}
 		if (!nd_hokeys_auth_ok(&ho->keys, server, ip + 24, hp.auth.p, hp.auth.len)) {
-			ho->c.drop_bad_auth++;
+			nd_drop(p, &ho->c.drop_bad_auth);
 			return;
 		}
 		srv_confirm(gw, server, now);
@@ -236,11 +235,11 @@ nd_ho_control_in(struct nd_gw *gw, struct nd_pkt *p)
 		uint32_t s4, d4;
 
 		if (!nd_hokeys_token_ok(&ho->keys, server, hp.token.p, hp.token.len)) {
-			ho->c.drop_bad_token++;
+			nd_drop(p, &ho->c.drop_bad_token);
 			return;
 		}
 		if (hp.ip.len < ND_IP4_HLEN) {
-			ho->c.drop_bad_packet++;
+			nd_drop(p, &ho->c.drop_bad_packet);
 			return;
 		}
 		srv_confirm(gw, server, now);
@@ -268,10 +267,10 @@ nd_ho_control_in(struct nd_gw *gw, struct nd_pkt *p)
 				ho->c.drop_returned_held += nd_hold_release(ho->hold, k4, NULL, NULL, now);
 			}
 		} else
-			ho->c.drop_bad_packet++;
+			nd_drop(p, &ho->c.drop_bad_packet);
 		return;
 	}
-	ho->c.drop_wire++;
+	nd_drop(p, &ho->c.drop_wire);
 }
 
 /* ------------------------------------------------------------ ICMP about control packets */

@@ -11,7 +11,6 @@
 #include "ippkt.h"
 #include "nd_gso.h"
 #include "nd_hold.h"
-#include "nd_path.h"
 
 /* ------------------------------------------------------------ pending questions */
 
@@ -202,11 +201,14 @@ ho_make_stub(struct nd_ho *ho, const uint8_t *pkt, size_t len, bool v6, size_t l
 /* Forward a TCP/UDP packet over the control channel (or hold it while an
  * earlier one of the same flow is being asked about). */
 void
-ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, uint8_t *pkt,
-    size_t len, struct virtio_net_hdr *vh, bool v6, size_t l4off, uint8_t proto,
-    const struct clk_now *now)
+ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, struct nd_pkt *pk,
+    bool v6)
 {
 	struct nd_ho *ho = gw->ho;
+	uint8_t *pkt = pk->p;
+	size_t len = pk->len;
+	struct virtio_net_hdr *vh = pk->vh;
+	const struct clk_now *now = pk->now;
 	struct buf_wr w;
 	bool big;
 	struct ho_pend *p;
@@ -215,7 +217,7 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, u
 
 	if ((p = pend_find(ho, key, now)) != NULL) {
 		if (p->held >= HO_HOLD_PER_KEY || nd_hold_put(ho->hold, key, pkt, len, vh, now) == -1)
-			ho->c.drop_hold_full++;
+			nd_drop(pk, &ho->c.drop_hold_full);
 		else {
 			p->held++;
 			ho->c.held++;
@@ -223,24 +225,25 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, u
 		return;
 	}
 	if (!ho_srv_confirmed(s) && !ho_srv_take(gw, s, now)) {
-		ho->c.fwd_limited++;
+		nd_drop(pk, &ho->c.fwd_limited);
 		return;
 	}
 	big = nd_gso_is_gso(vh) || len > HO_FWD_MAX;
 	if (!big && nd_gso_partial(vh) && !nd_gso_resolve(vh, pkt, len)) {
-		ho->c.drop_bad_packet++;
+		nd_drop(pk, &ho->c.drop_bad_packet);
 		return;
 	}
 	if (big) {
-		if ((iplen = ho_make_stub(ho, pkt, len, v6, l4off, proto)) == 0) {
-			ho->c.drop_bad_packet++;
+		if ((iplen = ho_make_stub(ho, pkt, len, v6, v6 ? pk->in6.l4off : pk->in4.ihl,
+		    v6 ? pk->proto : pk->in4.proto)) == 0) {
+			nd_drop(pk, &ho->c.drop_bad_packet);
 			return;
 		}
 		/* The stub must be recognised when it comes back: no record, no stub. */
 		if ((p = pend_add(ho, key, true, now->mono_ms + gw->cfg.ho_hold_ms, now)) == NULL)
 			return;
 		if (nd_hold_put(ho->hold, key, pkt, len, vh, now) == -1) {
-			ho->c.drop_hold_full++;
+			nd_drop(pk, &ho->c.drop_hold_full);
 			return;
 		}
 		p->held++;

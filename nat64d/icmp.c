@@ -75,6 +75,21 @@ nd_icmp_err6(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
 	nd_out_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
 }
 
+/* An ICMPv4 error header, checksum zero: Fragmentation Needed carries
+ * the MTU in its low 16 bits (RFC 1191), the others param as it is. */
+static void
+icmp_head4(uint8_t *h, uint8_t type, uint8_t code, uint32_t param)
+{
+	h[0] = type;
+	h[1] = code;
+	be16_store(h + 2, 0);
+	if (type == 3 && code == 4) {
+		be16_store(h + 4, 0);
+		be16_store(h + 6, (uint16_t)param);
+	} else
+		be32_store(h + 4, param);
+}
+
 void
 nd_icmp_err4(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
     const uint8_t *orig, size_t orig_len, const struct clk_now *now)
@@ -93,14 +108,7 @@ nd_icmp_err4(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
 		q = ND_ICMP4_MAX - ND_IP4_HLEN - 8;
 	nd_build4(o, 0xc0, (uint16_t)(ND_IP4_HLEN + 8 + q), gw->ipid++, false, false, 0, 64,
 	    ND_PROTO_ICMP, gw->own4, be32_load(orig + 12));
-	o[20] = type;
-	o[21] = code;
-	be16_store(o + 22, 0);
-	if (type == 3 && code == 4) {
-		be16_store(o + 24, 0);
-		be16_store(o + 26, (uint16_t)param);
-	} else
-		be32_store(o + 24, param);
+	icmp_head4(o + 20, type, code, param);
 	memcpy(o + 28, orig, q);
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + q)));
 	nd_out_send(gw, NULL, o, ND_IP4_HLEN + 8 + q, NULL, 0, false);
@@ -121,8 +129,10 @@ icmp_plateau(uint32_t size)
 
 /* IPv4 error about a packet we sent out (inner: pool address -> peer). */
 void
-nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now *now)
+nd_icmp_xlat4to6(struct nd_gw *gw, struct nd_pkt *p)
 {
+	const struct nd_p4 *o4 = &p->in4;
+	const struct clk_now *now = p->now;
 	const uint8_t *icmp = o4->p + o4->ihl;
 	size_t ilen = o4->len - o4->ihl, q, plen, l4q;
 	struct nd_p4 in;
@@ -134,13 +144,12 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 	uint32_t param = 0;
 	int pfx = 0;
 
-	(void)now;
 	if (ilen < 8 + ND_IP4_HLEN || o4->ttl <= 1) {
-		gw->c.drop_malformed4++;
+		nd_drop(p, &gw->c.drop_malformed4);
 		return;
 	}
 	if (cksum_finish(cksum_add(0, icmp, ilen)) != 0) {
-		gw->c.drop_malformed4++;
+		nd_drop(p, &gw->c.drop_malformed4);
 		return;
 	}
 	if (gw->ho) {
@@ -152,18 +161,18 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 			return;
 	}
 	if (!nd_icmp4to6_map(icmp[0], icmp[1], &t6, &c6)) {
-		gw->c.drop_icmp_type++;
+		nd_drop(p, &gw->c.drop_icmp_type);
 		return;
 	}
 	if (nd_parse4((uint8_t *)icmp + 8, ilen - 8, true, &in) != ND_P_OK ||
 	    !nd_state_is_pool4(&gw->st, in.src)) {
-		gw->c.drop_icmp_err_nomatch++;
+		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 		return;
 	}
 	l4q = in.len - in.ihl;
 	if (!nd_p4_first(&in) || l4q < 8 ||
 	    (in.proto != ND_PROTO_TCP && in.proto != ND_PROTO_UDP && in.proto != ND_PROTO_ICMP)) {
-		gw->c.drop_icmp_err_nomatch++;
+		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 		return;
 	}
 	l4 = in.p + in.ihl;
@@ -173,7 +182,7 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 		    nd_hoc_find4(nd_ho_cache(gw), in.dst, in.src, port) : NULL;
 
 		if (!he) {
-			gw->c.drop_icmp_err_nomatch++;
+			nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 			return;
 		}
 		/* About a packet translated with a server's cached entry. */
@@ -187,7 +196,7 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 	    in.proto == ND_PROTO_ICMP ? 0 : be16_load(l4 + 2))))
 		pfx = s->pfx < gw->cfg.n_prefix ? s->pfx : 0;
 	if (!nd_path_v4_ok(o4->src) || !nd_path_v4_ok(in.dst)) {
-		gw->c.drop_bad_addr++;
+		nd_drop(p, &gw->c.drop_bad_addr);
 		return;
 	}
 	if (t6 == 2) {		/* Packet Too Big: MTU + 20, clamped (RFC 7915 §4.2) */
@@ -205,7 +214,7 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 		int p6 = nd_ptr4to6(icmp[4]);
 
 		if (p6 < 0) {
-			gw->c.drop_icmp_type++;
+			nd_drop(p, &gw->c.drop_icmp_type);
 			return;
 		}
 		param = (uint32_t)p6;
@@ -246,8 +255,9 @@ nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now 
 /* IPv6 error about a packet we sent to the IPv6 side (inner: prefix+peer
  * -> client). */
 void
-nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now *now)
+nd_icmp_xlat6to4(struct nd_gw *gw, struct nd_pkt *p)
 {
+	const struct nd_p6 *o6 = &p->in6;
 	const uint8_t *icmp = o6->p + o6->l4off;
 	size_t ilen = o6->len - o6->l4off, q, l4q, tlen;
 	struct nd_p6 in;
@@ -256,32 +266,31 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 	uint32_t osrc4, odst4, isrc4, idst4, param = 0;
 	uint16_t port;
 
-	(void)now;
 	if (ilen < 8 + ND_IP6_HLEN || o6->p[7] <= 1) {
-		gw->c.drop_malformed6++;
+		nd_drop(p, &gw->c.drop_malformed6);
 		return;
 	}
 	if (cksum_finish(cksum_add(cksum_pseudo6(o6->p + 8, o6->p + 24, ND_PROTO_ICMP6,
 	    (uint32_t)ilen), icmp, ilen)) != 0) {
-		gw->c.drop_malformed6++;
+		nd_drop(p, &gw->c.drop_malformed6);
 		return;
 	}
 	if (!nd_icmp6to4_map(icmp[0], icmp[1], &t4, &c4)) {
-		gw->c.drop_icmp_type++;
+		nd_drop(p, &gw->c.drop_icmp_type);
 		return;
 	}
 	if (nd_path_prefix_of(gw, o6->p + 24, &odst4) < 0) {
-		gw->c.drop_not_prefix++;
+		nd_drop(p, &gw->c.drop_not_prefix);
 		return;
 	}
 	if (nd_parse6((uint8_t *)icmp + 8, ilen - 8, true, &in) != ND_P_OK || !nd_p6_first(&in) ||
 	    nd_path_prefix_of(gw, in.p + 8, &isrc4) < 0) {
-		gw->c.drop_icmp_err_nomatch++;
+		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 		return;
 	}
 	if (in.l4off + 8 > in.len ||
 	    (in.proto != ND_PROTO_TCP && in.proto != ND_PROTO_UDP && in.proto != ND_PROTO_ICMP6)) {
-		gw->c.drop_icmp_err_nomatch++;
+		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 		return;
 	}
 	l4q = in.len - in.l4off;
@@ -292,7 +301,7 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 		    nd_hoc_find6(nd_ho_cache(gw), isrc4, in.p + 24, port) : NULL;
 
 		if (!he) {
-			gw->c.drop_icmp_err_nomatch++;
+			nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 			return;
 		}
 		memset(&hb, 0, sizeof(hb));
@@ -305,7 +314,7 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 	/* An error goes to the sender of the packet it quotes; one addressed
 	 * elsewhere would make us send ICMPv4 to a third party. */
 	if (isrc4 != odst4) {
-		gw->c.drop_icmp_err_nomatch++;
+		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 		return;
 	}
 	if (nd_path_prefix_of(gw, o6->p + 8, &osrc4) < 0 || !nd_path_v4_ok(osrc4))
@@ -323,7 +332,7 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 		int p4 = nd_ptr6to4(be32_load(icmp + 4));
 
 		if (p4 < 0) {
-			gw->c.drop_icmp_type++;
+			nd_drop(p, &gw->c.drop_icmp_type);
 			return;
 		}
 		param = (uint32_t)p4 << 24;
@@ -347,14 +356,7 @@ nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now 
 		    cksum_add(cksum_add(0, in.p + 8, 16), in.p + 24, 16), nd_sum4(isrc4) + nd_sum4(idst4), 0);
 	nd_build4(o, (uint8_t)(be32_load(o6->p) >> 20), (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
 	    gw->ipid++, false, false, 0, (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
-	o[20] = t4;
-	o[21] = c4;
-	be16_store(o + 22, 0);
-	if (t4 == 3 && c4 == 4) {
-		be16_store(o + 24, 0);
-		be16_store(o + 26, (uint16_t)param);
-	} else
-		be32_store(o + 24, param);
+	icmp_head4(o + 20, t4, c4, param);
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + ND_IP4_HLEN + q)));
 	gw->c.icmp_err_xlat6to4++;
 	nd_out_send(gw, NULL, o, 2 * ND_IP4_HLEN + 8 + q, NULL, 0, false);

@@ -76,7 +76,7 @@ in4_classify(struct nd_gw *gw, struct nd_pkt *p)
 	    nd_icmp4_is_error(p->l4[0])) {
 		if (nd_p4_isfrag(in))
 			return nd_drop(p, &gw->c.drop_frag_icmp);
-		nd_icmp_xlat4to6(gw, in, p->now);
+		nd_icmp_xlat4to6(gw, p);
 		return ND_DONE;
 	}
 	if (gw->ho && nd_ho_is_control(gw, in, p->l4, p->l4len)) {

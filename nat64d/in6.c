@@ -64,7 +64,7 @@ in6_classify(struct nd_gw *gw, struct nd_pkt *p)
 	    nd_icmp6_is_error(p->l4[0])) {
 		if (in->frag)
 			return nd_drop(p, &gw->c.drop_frag_icmp);
-		nd_icmp_xlat6to4(gw, in, p->now);
+		nd_icmp_xlat6to4(gw, p);
 		return ND_DONE;
 	}
 	/* A source inside our own prefix would come back to us. */

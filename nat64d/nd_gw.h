@@ -1,11 +1,14 @@
 /* nd_gw.h — the gateway: nat64d's packet path from the packet device back to
  * it, tying together RFC 6146 state (nd_state.h), RFC 7915 translation
  * (nd_xlat.h, icmp.c), fragments (nd_frag.h) and offload metadata (nd_gso.h).
+ * How the path is built inside: nd_path.h.
  *
  * nd_gw_input() takes one packet read from the device (with its
  * virtio_net_hdr if the device has one), classifies it, consults and
  * updates the state, and writes zero or more packets back: the
- * translation, an ICMP error of the gateway's own, or fragments.
+ * translation, an ICMP error of the gateway's own, or fragments; then the
+ * packets it sent back in (hairpinned, released, returned by a handoff
+ * server), before it returns.
  * The input buffer is modified in place (L4 ports and checksums) and the
  * new IP header is written beside it, so a 64 KB super-packet is never
  * copied.
@@ -63,7 +66,7 @@ struct nd_ho;
 
 struct nd_gw {
 	struct nd_config cfg;
-	bool coalesce;			/* batch.c: UDP trains as GSO (vnet devices) */
+	bool coalesce;			/* out.c: UDP trains as GSO (vnet devices) */
 	struct nd_train *train;
 	struct nd_state st;
 	struct nd_frags frags;

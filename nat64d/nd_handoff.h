@@ -86,7 +86,7 @@ int nd_hostate_load(const char *path, int64_t wall, struct nd_hokeys *k, uint32_
 int nd_hostate_save(const char *path, const struct nd_hokeys *k, const uint32_t *servers,
     int n_servers, char *err, size_t errlen);
 
-/* ------------------------------------------------------------ handoff.c */
+/* ------------------------------------ handoff.c, hoclass.c, hoctl.c */
 
 #define ND_HO_COUNTERS(X)						\
 	X(ctl_rx) X(ctl_tx) X(fwd6) X(fwd4) X(fwd_echo6) X(fwd_stub)	\

@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "nd_gw.h"
 #include "nd_handoff.h"
+#include "nd_path.h"
 #include "tbucket.h"
 
 #define HO_FWD_MAX	1400	/* larger packets: a header-only stub is forwarded */
@@ -103,9 +104,8 @@ void ho_send(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, const struct 
     const struct clk_now *now);
 void ho_probe(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, const struct clk_now *now);
 /* Forward a TCP/UDP packet (or hold it behind an open question of its flow). */
-void ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, uint8_t *pkt,
-    size_t len, struct virtio_net_hdr *vh, bool v6, size_t l4off, uint8_t proto,
-    const struct clk_now *now);
+void ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, struct nd_pkt *pk,
+    bool v6);
 
 /* ------------------------------------------------------------ horesend.c */
 

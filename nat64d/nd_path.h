@@ -122,9 +122,9 @@ void nd_icmp_err6(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
     const uint8_t *orig, size_t orig_len, const struct clk_now *now);
 void nd_icmp_err4(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
     const uint8_t *orig, size_t orig_len, const struct clk_now *now);
-/* Translate an ICMP error (outer header parsed in o4/o6). */
-void nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now *now);
-void nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now *now);
+/* Translate an ICMP error with the packet it quotes (outer header parsed). */
+void nd_icmp_xlat4to6(struct nd_gw *gw, struct nd_pkt *p);
+void nd_icmp_xlat6to4(struct nd_gw *gw, struct nd_pkt *p);
 
 /* ------------------------------------------------------------ out.c */
 

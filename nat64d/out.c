@@ -87,6 +87,20 @@ batch_same_flow(const struct nd_train *t, const uint8_t *hdr, size_t hl, const u
 	    t->hdr[8] == hdr[8] && t->hdr[9] == hdr[9] && !memcmp(t->hdr + 12, hdr + 12, 8);
 }
 
+/* The IP and UDP lengths of headers h for a UDP length of ulen. */
+static void
+train_lengths(const struct nd_train *t, uint8_t *h, uint32_t ulen)
+{
+	if (t->v6)
+		be16_store(h + 4, (uint16_t)ulen);
+	else {
+		be16_store(h + 2, (uint16_t)(ND_IP4_HLEN + ulen));
+		be16_store(h + 10, 0);
+		be16_store(h + 10, cksum_finish(cksum_add(0, h, ND_IP4_HLEN)));
+	}
+	be16_store(h + t->hl + 4, (uint16_t)ulen);
+}
+
 static void
 batch_split(struct nd_gw *gw, struct nd_train *t, uint8_t *h)
 {
@@ -96,14 +110,7 @@ batch_split(struct nd_gw *gw, struct nd_train *t, uint8_t *h)
 		size_t n = t->plen - off < t->seg ? t->plen - off : t->seg;
 		uint32_t ulen = (uint32_t)(8 + n), s;
 
-		if (t->v6)
-			be16_store(h + 4, (uint16_t)ulen);
-		else {
-			be16_store(h + 2, (uint16_t)(ND_IP4_HLEN + ulen));
-			be16_store(h + 10, 0);
-			be16_store(h + 10, cksum_finish(cksum_add(0, h, ND_IP4_HLEN)));
-		}
-		be16_store(h + t->hl + 4, (uint16_t)ulen);
+		train_lengths(t, h, ulen);
 		be16_store(h + t->hl + 6, 0);
 		s = t->v6 ? cksum_pseudo6(h + 8, h + 24, ND_PROTO_UDP, ulen) :
 		    cksum_pseudo4(h + 12, h + 16, ND_PROTO_UDP, ulen);
@@ -138,14 +145,7 @@ nd_out_flush(struct nd_gw *gw)
 		return;
 	}
 	ulen = (uint32_t)(8 + t->plen);
-	if (t->v6)
-		be16_store(h + 4, (uint16_t)ulen);
-	else {
-		be16_store(h + 2, (uint16_t)(ND_IP4_HLEN + ulen));
-		be16_store(h + 10, 0);
-		be16_store(h + 10, cksum_finish(cksum_add(0, h, ND_IP4_HLEN)));
-	}
-	be16_store(h + t->hl + 4, (uint16_t)ulen);
+	train_lengths(t, h, ulen);
 	/* Partial checksum: the pseudo-header sum, folded, not inverted. */
 	be16_store(h + t->hl + 6, (uint16_t)~cksum_finish(t->v6 ?
 	    cksum_pseudo6(h + 8, h + 24, ND_PROTO_UDP, ulen) :

@@ -159,7 +159,7 @@ nd_path_fhold(struct nd_gw *gw, struct nd_pkt *p)
 	/* A fragment is held once, never twice. */
 	if ((p->from & ND_FROM_FRAG) ||
 	    nd_hold_put(gw->fhold, path_fhkey(gw, p), p->p, p->len, p->vh, p->now) == -1) {
-		gw->c.drop_frag_unknown++;
+		nd_drop(p, &gw->c.drop_frag_unknown);
 		return;
 	}
 	gw->c.frag_held++;
