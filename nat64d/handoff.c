@@ -188,7 +188,7 @@ nd_ho_status(const struct nd_gw *gw, char *buf, size_t len)
 	HO_P("handoff_cache_entries %u\nhandoff_cache_expired %llu\nhandoff_cache_evicted %llu\n",
 	    ho->cache.n, (unsigned long long)ho->cache.expired, (unsigned long long)ho->cache.evicted);
 	HO_P("handoff_held_now %zu\nhandoff_servers %d\n", nd_hold_count(ho->hold), ho->n_srv);
-	for (e = ho->cache.lru.lnext; e != &ho->cache.lru; e = e->lnext) {
+	for (e = nd_hoc_next(&ho->cache, NULL); e; e = nd_hoc_next(&ho->cache, e)) {
 		const struct nd_hosrv *s = ho_srv_find((struct nd_ho *)ho, e->server);
 
 		if (s)

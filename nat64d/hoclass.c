@@ -9,48 +9,51 @@
 #include "nd_gso.h"
 #include "nd_state.h"
 
+/* §8: an echo request (not TCP/UDP) goes over the control channel to a
+ * server that speaks the protocol; anything else the standard way. */
+static enum nd_ho_verdict
+class_echo6(struct nd_gw *gw, struct nd_pkt *p, uint32_t pool4)
+{
+	struct nd_ho *ho = gw->ho;
+	struct nd_hosrv *s = ho_srv_find(ho, p->dst4);
+	struct buf_wr w;
+
+	if (p->l4[0] != 128 || !ho_srv_confirmed(s) || p->len > HO_FWD_MAX)
+		return ND_HO_PASS;
+	if (p->from & ND_FROM_HANDOFF) {
+		nd_drop(p, &ho->c.drop_returned_loop);
+		return ND_HO_TAKEN;
+	}
+	buf_wr_init(&w, ho->payload, sizeof(ho->payload));
+	ho_put_token(ho, &w, p->dst4);
+	ho_put_auth(ho, &w, p->dst4, p->p + 8);
+	hw_put_ip(&w, p->p, p->len);
+	ho->c.fwd_echo6++;
+	ho_send(gw, s, pool4, &w, p->now);
+	return ND_HO_TAKEN;
+}
+
 enum nd_ho_verdict
 nd_ho_in6(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 {
 	struct nd_ho *ho = gw->ho;
-	uint8_t *pkt = p->p, proto4 = p->proto;
-	size_t len = p->len;
-	uint32_t dst4 = p->dst4;
-	uint16_t sport = p->sport;
-	const uint8_t *l4 = p->l4;
+	const uint8_t *client = p->p + 8;
+	uint32_t dst4 = p->dst4, pool4;
 	const struct clk_now *now = p->now;
 	struct nd_hosrv *s;
 	struct nd_bib *b;
-	uint32_t pool4;
 
 	if (nd_state_is_pool4(&gw->st, dst4) || gw->cfg.prefix[p->pfx].len != 96)
 		return ND_HO_PASS;	/* hairpin, or a prefix an entry cannot carry */
-	pool4 = nd_state_pool_for(&gw->st, pkt + 8);
-	if (proto4 == ND_PROTO_ICMP) {
-		struct buf_wr w;
-
-		/* §8: not TCP/UDP -> over the control channel, to a server that speaks it. */
-		s = ho_srv_find(ho, dst4);
-		if (l4[0] != 128 || !ho_srv_confirmed(s) || len > HO_FWD_MAX)
-			return ND_HO_PASS;
-		if (p->from & ND_FROM_HANDOFF) {
-			nd_drop(p, &ho->c.drop_returned_loop);
-			return ND_HO_TAKEN;
-		}
-		buf_wr_init(&w, ho->payload, sizeof(ho->payload));
-		ho_put_token(ho, &w, dst4);
-		ho_put_auth(ho, &w, dst4, pkt + 8);
-		hw_put_ip(&w, pkt, len);
-		ho->c.fwd_echo6++;
-		ho_send(gw, s, pool4, &w, now);
-		return ND_HO_TAKEN;
-	}
-	if ((*e = nd_hoc_find6(&ho->cache, dst4, pkt + 8, sport)) != NULL) {
+	pool4 = nd_state_pool_for(&gw->st, client);
+	if (p->proto == ND_PROTO_ICMP)
+		return class_echo6(gw, p, pool4);
+	if ((*e = nd_hoc_find6(&ho->cache, dst4, client, p->sport)) != NULL) {
 		nd_hoc_touch(&ho->cache, *e, now);
 		ho->c.cache_hit6++;
 		return ND_HO_CACHED;
 	}
-	b = nd_bib_find6(&gw->st, proto4, pkt + 8, sport);
+	b = nd_bib_find6(&gw->st, p->proto, client, p->sport);
 	if (b && nd_bib_used_with(b, dst4))
 		return ND_HO_PASS;
 	if (p->from & ND_FROM_HANDOFF) {
@@ -59,10 +62,10 @@ nd_ho_in6(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 	}
 	s = ho_srv_find(ho, dst4);
 	if (ho_srv_confirmed(s)) {
-		ho_forward(gw, s, pool4, ho_key6(ho, dst4, pkt + 8, sport), p, true);
+		ho_forward(gw, s, pool4, ho_key6(ho, dst4, client, p->sport), p, true);
 		return ND_HO_TAKEN;
 	}
-	if (proto4 == ND_PROTO_TCP && !(l4[13] & 0x02)) {
+	if (p->proto == ND_PROTO_TCP && !(p->l4[13] & 0x02)) {
 		/* A segment of a connection nobody here knows (nat64d restarted,
 		 * or its cache and state expired): a standard NAT64 drops it;
 		 * asking the server can only help. Rate-limited. */
@@ -71,7 +74,7 @@ nd_ho_in6(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 			return ND_HO_TAKEN;
 		}
 		s = ho_srv_add(ho, dst4, now);
-		ho_forward(gw, s, pool4, ho_key6(ho, dst4, pkt + 8, sport), p, true);
+		ho_forward(gw, s, pool4, ho_key6(ho, dst4, client, p->sport), p, true);
 		return ND_HO_TAKEN;
 	}
 	return ND_HO_PASS;

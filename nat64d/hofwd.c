@@ -198,6 +198,46 @@ ho_make_stub(struct nd_ho *ho, const uint8_t *pkt, size_t len, bool v6, size_t l
 	return n;
 }
 
+/* Held behind an open question of its flow (at most HO_HOLD_PER_KEY). */
+static void
+fwd_hold(struct nd_ho *ho, struct ho_pend *q, uint64_t key, struct nd_pkt *pk)
+{
+	if (q->held >= HO_HOLD_PER_KEY || nd_hold_put(ho->hold, key, pk->p, pk->len, pk->vh,
+	    pk->now) == -1)
+		nd_drop(pk, &ho->c.drop_hold_full);
+	else {
+		q->held++;
+		ho->c.held++;
+	}
+}
+
+/* Too big to forward whole: a header-only stub goes, the packet is held
+ * (the stub must be recognised when it comes back: no record, no stub).
+ * Returns the stub's length, or 0 (dropped). */
+static size_t
+fwd_stub(struct nd_gw *gw, uint64_t key, struct nd_pkt *pk, bool v6)
+{
+	struct nd_ho *ho = gw->ho;
+	struct ho_pend *q;
+	size_t n;
+
+	if ((n = ho_make_stub(ho, pk->p, pk->len, v6, v6 ? pk->in6.l4off : pk->in4.ihl,
+	    v6 ? pk->proto : pk->in4.proto)) == 0) {
+		nd_drop(pk, &ho->c.drop_bad_packet);
+		return 0;
+	}
+	if ((q = pend_add(ho, key, true, pk->now->mono_ms + gw->cfg.ho_hold_ms, pk->now)) == NULL)
+		return 0;
+	if (nd_hold_put(ho->hold, key, pk->p, pk->len, pk->vh, pk->now) == -1) {
+		nd_drop(pk, &ho->c.drop_hold_full);
+		return 0;
+	}
+	q->held++;
+	ho->c.held++;
+	ho->c.fwd_stub++;
+	return n;
+}
+
 /* Forward a TCP/UDP packet over the control channel (or hold it while an
  * earlier one of the same flow is being asked about). */
 void
@@ -205,51 +245,30 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, s
     bool v6)
 {
 	struct nd_ho *ho = gw->ho;
-	uint8_t *pkt = pk->p;
-	size_t len = pk->len;
-	struct virtio_net_hdr *vh = pk->vh;
 	const struct clk_now *now = pk->now;
+	const uint8_t *ip = pk->p;
+	size_t iplen = pk->len;
+	struct ho_pend *q;
 	struct buf_wr w;
 	bool big;
-	struct ho_pend *p;
-	const uint8_t *ip = pkt;
-	size_t iplen = len;
 
-	if ((p = pend_find(ho, key, now)) != NULL) {
-		if (p->held >= HO_HOLD_PER_KEY || nd_hold_put(ho->hold, key, pkt, len, vh, now) == -1)
-			nd_drop(pk, &ho->c.drop_hold_full);
-		else {
-			p->held++;
-			ho->c.held++;
-		}
+	if ((q = pend_find(ho, key, now)) != NULL) {
+		fwd_hold(ho, q, key, pk);
 		return;
 	}
 	if (!ho_srv_confirmed(s) && !ho_srv_take(gw, s, now)) {
 		nd_drop(pk, &ho->c.fwd_limited);
 		return;
 	}
-	big = nd_gso_is_gso(vh) || len > HO_FWD_MAX;
-	if (!big && nd_gso_partial(vh) && !nd_gso_resolve(vh, pkt, len)) {
+	big = nd_gso_is_gso(pk->vh) || pk->len > HO_FWD_MAX;
+	if (!big && nd_gso_partial(pk->vh) && !nd_gso_resolve(pk->vh, pk->p, pk->len)) {
 		nd_drop(pk, &ho->c.drop_bad_packet);
 		return;
 	}
 	if (big) {
-		if ((iplen = ho_make_stub(ho, pkt, len, v6, v6 ? pk->in6.l4off : pk->in4.ihl,
-		    v6 ? pk->proto : pk->in4.proto)) == 0) {
-			nd_drop(pk, &ho->c.drop_bad_packet);
+		if ((iplen = fwd_stub(gw, key, pk, v6)) == 0)
 			return;
-		}
-		/* The stub must be recognised when it comes back: no record, no stub. */
-		if ((p = pend_add(ho, key, true, now->mono_ms + gw->cfg.ho_hold_ms, now)) == NULL)
-			return;
-		if (nd_hold_put(ho->hold, key, pkt, len, vh, now) == -1) {
-			nd_drop(pk, &ho->c.drop_hold_full);
-			return;
-		}
-		p->held++;
-		ho->c.held++;
 		ip = ho->stub;
-		ho->c.fwd_stub++;
 	} else
 		pend_add(ho, key, false, now->mono_ms + gw->cfg.ho_hold_ms, now);
 	/* A server that stops answering is noticed (nd_ho_tick marks it down). */
@@ -258,7 +277,7 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, s
 	buf_wr_init(&w, ho->payload, sizeof(ho->payload));
 	ho_put_token(ho, &w, s->addr);
 	if (v6)
-		ho_put_auth(ho, &w, s->addr, pkt + 8);
+		ho_put_auth(ho, &w, s->addr, pk->p + 8);
 	hw_put_ip(&w, ip, iplen);
 	if (v6)
 		ho->c.fwd6++;

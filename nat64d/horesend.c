@@ -112,7 +112,7 @@ ho_resend(struct nd_gw *gw, struct nd_hosrv *s, const struct clk_now *now)
 	const struct nd_bib *bb;
 	struct nd_bib_iter it;
 
-	for (e = ho->cache.lru.lnext; e != &ho->cache.lru; e = e->lnext)
+	for (e = nd_hoc_next(&ho->cache, NULL); e; e = nd_hoc_next(&ho->cache, e))
 		if (e->server == s->addr)
 			ho_rs_push(ho, s->addr, e->pool4, e->port4, e->pfx, e->client, e->port6);
 	nd_bib_iter_init(&it);

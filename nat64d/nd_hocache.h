@@ -59,6 +59,8 @@ void nd_hoc_touch(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now
 void nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
 /* Does any cached entry hold this pool address and port? */
 bool nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4);
+/* Every entry, least recently used first: NULL starts, NULL ends. */
+const struct nd_hoent *nd_hoc_next(const struct nd_hocache *c, const struct nd_hoent *e);
 /* Drop entries idle for timeout_ms; *next_ms = next deadline or UINT64_MAX. */
 unsigned nd_hoc_expire(struct nd_hocache *c, const struct clk_now *now, uint64_t *next_ms);
 
