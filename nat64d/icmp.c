@@ -414,11 +414,11 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 	/* The quoted header as it was: the client's port back to our pool port. */
 	if (in->proto == ND_PROTO_ICMP6)
 		nd_path_echo(l4, l4[0] == 128 ? 8 : l4[0] == 129 ? 0 : l4[0], -1, x->mport,
-		    cksum_pseudo6(in->p + 8, in->p + 24, ND_PROTO_ICMP6, (uint32_t)(in->declared - in->l4off)),
-		    0);
+		    cksum_pseudo6(in->p + 8, in->p + 24, ND_PROTO_ICMP6,
+		    (uint32_t)(in->declared - in->l4off)), 0);
 	else
-		nd_path_ports(l4, q, in->proto, 2, x->mport,
-		    cksum_add(cksum_add(0, in->p + 8, 16), in->p + 24, 16), nd_sum4(isrc4) + nd_sum4(x->v4), 0);
+		nd_path_ports(l4, q, in->proto, 2, x->mport, cksum_add(cksum_add(0, in->p + 8, 16),
+		    in->p + 24, 16), nd_sum4(isrc4) + nd_sum4(x->v4), 0);
 	nd_build4(o, (uint8_t)(be32_load(o6->p) >> 20), (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
 	    gw->ipid++, false, false, 0, (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
 	icmp_head4(o + 20, x->type, x->code, x->param);
