@@ -137,17 +137,13 @@ gw_run(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh, un
 {
 	struct nd_pkt p;
 
+	/* The rest is filled by the steps before it is read. */
 	p.p = pkt;
 	p.len = len;
 	p.vh = vh;
 	p.from = from;
 	p.now = now;
-	p.pfx = 0;
-	p.port = 0;
-	p.sport = p.dport = 0;
-	p.b = NULL;
 	p.s = NULL;
-	p.partial = false;
 	p.announce = false;
 	switch (len < 1 ? 0 : pkt[0] >> 4) {
 	case 6:

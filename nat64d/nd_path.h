@@ -27,7 +27,9 @@
 
 #include "clock.h"
 #include "nd_frag.h"
+#include "nd_gso.h"
 #include "nd_gw.h"
+#include "nd_state.h"
 #include "nd_xlat.h"
 
 /* How a packet came back in (inherited by what it sends back in). */
@@ -76,13 +78,30 @@ enum nd_step { ND_GO = 0, ND_DONE = 1 };
 enum nd_step nd_drop(struct nd_pkt *p, uint64_t *counter);
 /* Index of the prefix holding a (and the embedded IPv4), or -1. */
 int nd_path_prefix_of(const struct nd_gw *gw, const uint8_t a[16], uint32_t *v4);
-/* A unicast IPv4 address we may translate (RFC 6052 §3.1, RFC 7915). */
-bool nd_path_v4_ok(uint32_t a);
+
+/* A unicast IPv4 address we may translate: not 0/8, 127/8, multicast,
+ * reserved or broadcast (RFC 6052 §3.1, RFC 7915). */
+static inline bool
+nd_path_v4_ok(uint32_t a)
+{
+	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
+}
+
 /* The TCP flags the state machine knows (ND_TCPF_*). */
-uint8_t nd_path_tcp_flags(const uint8_t *tcp);
+static inline uint8_t
+nd_path_tcp_flags(const uint8_t *tcp)
+{
+	return (uint8_t)((tcp[13] & 0x01 ? ND_TCPF_FIN : 0) | (tcp[13] & 0x02 ? ND_TCPF_SYN : 0) |
+	    (tcp[13] & 0x04 ? ND_TCPF_RST : 0));
+}
+
 /* May a translated UDP datagram with this metadata join a train (not
  * offloaded; a partial checksum only where UDP keeps it)? */
-bool nd_path_batchable(const struct virtio_net_hdr *vh);
+static inline bool
+nd_path_batchable(const struct virtio_net_hdr *vh)
+{
+	return !nd_gso_is_gso(vh) && (!nd_gso_partial(vh) || vh->csum_offset == 6);
+}
 /* Resolve a partial checksum the translation cannot carry (counted). */
 enum nd_step nd_path_resolve(struct nd_gw *gw, struct nd_pkt *p);
 

@@ -40,33 +40,6 @@ nd_path_prefix_of(const struct nd_gw *gw, const uint8_t a[16], uint32_t *v4)
 	return -1;
 }
 
-bool
-nd_path_v4_ok(uint32_t a)
-{
-	/* Not 0/8, 127/8, multicast, reserved or broadcast (RFC 6052 §3.1, RFC 7915). */
-	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
-}
-
-uint8_t
-nd_path_tcp_flags(const uint8_t *tcp)
-{
-	uint8_t f = tcp[13], o = 0;
-
-	if (f & 0x01)
-		o |= ND_TCPF_FIN;
-	if (f & 0x02)
-		o |= ND_TCPF_SYN;
-	if (f & 0x04)
-		o |= ND_TCPF_RST;
-	return o;
-}
-
-bool
-nd_path_batchable(const struct virtio_net_hdr *vh)
-{
-	return !nd_gso_is_gso(vh) && (!nd_gso_partial(vh) || vh->csum_offset == 6);
-}
-
 enum nd_step
 nd_path_resolve(struct nd_gw *gw, struct nd_pkt *p)
 {
