@@ -131,7 +131,7 @@ nd_gw_flush(struct nd_gw *gw)
 }
 
 /* One packet through its direction's steps. */
-static void
+static inline void
 gw_run(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh, unsigned from,
     const struct clk_now *now)
 {

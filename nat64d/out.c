@@ -179,7 +179,8 @@ void
 nd_out_send(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
     const uint8_t *body, size_t bl, bool v6)
 {
-	nd_out_flush(gw);
+	if (gw->train && gw->train->n)
+		nd_out_flush(gw);
 	out_emit(gw, vh, hdr, hl, body, bl, v6);
 }
 
