@@ -259,17 +259,6 @@ nd_bib_next(const struct nd_state *st, struct nd_bib_iter *it)
 	return b;
 }
 
-bool
-nd_bib_used_with(const struct nd_bib *b, uint32_t raddr)
-{
-	const struct nd_session *s;
-
-	for (s = b->sessions; s; s = s->bnext)
-		if (s->raddr == raddr)
-			return true;
-	return false;
-}
-
 struct nd_bib *
 nd_bib_create(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port6,
     const struct clk_now *now)

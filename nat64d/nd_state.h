@@ -131,8 +131,6 @@ struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
 /* The pool address paired with an IPv6 host (the one nd_bib_create tries first). */
 uint32_t nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16]);
-/* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */
-bool nd_bib_used_with(const struct nd_bib *b, uint32_t raddr);
 /* Every BIB entry: nd_bib_iter_init, then nd_bib_next until NULL (no
  * entry may be deleted meanwhile). */
 struct nd_bib_iter {
@@ -144,6 +142,8 @@ const struct nd_bib *nd_bib_next(const struct nd_state *st, struct nd_bib_iter *
 uint32_t nd_state_hash(const struct nd_state *st, const void *p, size_t n);
 
 /* session.c */
+/* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */
+bool nd_bib_used_with(const struct nd_bib *b, uint32_t raddr);
 /* Its session with this IPv4 peer (any port; the first), or NULL. */
 const struct nd_session *nd_bib_session_with(const struct nd_bib *b, uint32_t raddr);
 /* Delete its sessions with this IPv4 peer (a local entry goes with its

@@ -212,6 +212,12 @@ nd_bib_session_with(const struct nd_bib *b, uint32_t raddr)
 	return NULL;
 }
 
+bool
+nd_bib_used_with(const struct nd_bib *b, uint32_t raddr)
+{
+	return nd_bib_session_with(b, raddr) != NULL;
+}
+
 unsigned
 nd_bib_forget_peer(struct nd_state *st, struct nd_bib *b, uint32_t raddr,
     const struct clk_now *now)
