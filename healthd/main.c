@@ -23,22 +23,38 @@
 #include "daemon.h"
 #include "evloop.h"
 #include "log.h"
+#include "notify.h"
+#include "persist.h"
 #include "prefixfile.h"
 #include "probe.h"
 #include "probe_os.h"
 #include "runner.h"
 #include "status.h"
+#include "verify.h"
+#include "verify_os.h"
 #include "xalloc.h"
 
 #define HEALTHD_VERSION		NK_VERSION
-#define HD_DEFAULT_STATE	"/run/nat64-healthd/status"
+#define HD_SYSCONF		"/etc/nat64kit/nat64-healthd.conf"
+#define HD_RUNDIR		"/run/nat64-healthd"
+#define HD_STATUS_RUN		HD_RUNDIR "/status"
+#define HD_STATUS_BIND		"/var/lib/bind/nat64-healthd.status"
+#define HD_DEFAULT_VERIFY	"::1"
+#define HD_DEFAULT_SELECTION	"/var/lib/bind/nat64-healthd.state"
+
+/* Probe targets when neither the command line nor a config file names
+ * one: anycast resolvers of three operators, asked a real DNS query ("."
+ * type A) through each prefix; one answer of three makes a good round. */
+static const char *const hd_default_probes[] = {
+	"dns:8.8.8.8", "dns:1.1.1.1", "dns:9.9.9.9",
+};
 
 struct hd_opts {
 	struct hd_core_cfg core;
 	struct hd_apply_cfg apply;
 	bool startup_set;
-	char *state_path, *prom_path, *user;
-	int use_syslog, check, status, verbose;
+	char *state_path, *prom_path, *user, *verify, *sel_path, *notify;
+	int use_syslog, check, status, json, verbose;
 };
 
 struct healthd {
@@ -49,6 +65,12 @@ struct healthd {
 	struct hd_runner *runner;
 	struct hd_apply *apply;
 	struct hd_core *core;
+	struct hd_vos *vos;		/* NULL: --verify none */
+	struct hd_runner *nrunner;	/* --notify */
+	struct hd_notify *notify;	/* NULL: none */
+	char sel_err[512];		/* the last selection-file error, said once */
+	struct hd_verify verify;
+	struct sockaddr_in6 verify_sa;
 	struct ev_timer *core_timer;
 	uint64_t core_due_ms;
 	uint64_t status_gen;	/* events + apply outcomes last written */
@@ -81,6 +103,7 @@ static int fn(void *cfg, const char *v, char *err, size_t errlen) \
 
 HD_SET_DUR(set_interval, core.interval_ms, 10, 3600000)
 HD_SET_DUR(set_timeout, core.timeout_ms, 10, 600000)
+HD_SET_DUR(set_fast_interval, core.fast_interval_ms, 0, 3600000)
 HD_SET_DUR(set_hold, core.health.hold_ms, 0, 86400000)
 HD_SET_DUR(set_hold_max, core.health.hold_max_ms, 0, 86400000)
 HD_SET_DUR(set_apply_timeout, apply.timeout_ms, 100, 3600000)
@@ -123,10 +146,14 @@ static int fn(void *cfg, const char *v, char *err, size_t errlen) \
 HD_SET_STR(set_state, state_path)
 HD_SET_STR(set_prom, prom_path)
 HD_SET_STR(set_user, user)
+HD_SET_STR(set_verify, verify)
+HD_SET_STR(set_sel_path, sel_path)
+HD_SET_STR(set_notify, notify)
 
 static const struct conf_key hd_keys[] = {
 	{ "probe", set_probe },
 	{ "interval", set_interval },
+	{ "fast-interval", set_fast_interval },
 	{ "timeout", set_timeout },
 	{ "attempts", set_attempts },
 	{ "jitter", set_jitter },
@@ -147,6 +174,9 @@ static const struct conf_key hd_keys[] = {
 	{ "state-file", set_state },
 	{ "prom-file", set_prom },
 	{ "user", set_user },
+	{ "verify", set_verify },
+	{ "selection-file", set_sel_path },
+	{ "notify", set_notify },
 	{ NULL, NULL }
 };
 
@@ -161,14 +191,17 @@ usage(FILE *f)
 "the set of selected prefixes changes.\n"
 "\n"
 "  -p, --probe SPEC        tcp:IPV4:PORT | dns:IPV4[:PORT[:NAME]] | icmp:IPV4\n"
-"                          (repeatable, at least one)\n"
-"  -i, --interval DUR      probe round per prefix every DUR (default 5s)\n"
-"  -t, --timeout DUR       per-probe timeout (default 2s)\n"
+"                          (repeatable; default dns:8.8.8.8 dns:1.1.1.1\n"
+"                          dns:9.9.9.9, each through every prefix)\n"
+"  -i, --interval DUR      probe round per prefix every DUR (default 2s)\n"
+"      --fast-interval DUR while a prefix is failing or recovering, every\n"
+"                          prefix every DUR (default 500ms; 0: off)\n"
+"  -t, --timeout DUR       per-probe timeout (default 1s)\n"
 "      --attempts N        tries per probe, spread over the timeout; the first\n"
 "                          answer wins (default 2)\n"
 "      --jitter PCT        interval jitter, +-PCT%% (default 10)\n"
 "  -r, --rise N            good rounds to come up (default 3)\n"
-"  -F, --fall N            bad rounds to go down (default 3)\n"
+"  -F, --fall N            bad rounds to go down (default 2)\n"
 "      --quorum N          probes that must pass for a good round (default 1;\n"
 "                          0: all of them)\n"
 "      --window N          probes in the success-ratio window (default 20)\n"
@@ -184,31 +217,46 @@ usage(FILE *f)
 "      --apply-timeout DUR COMMAND time limit (default 30s)\n"
 "      --backoff DUR       first retry after a failed COMMAND (default 1s),\n"
 "      --backoff-max DUR   doubling up to DUR (default 60s)\n"
-"  -s, --state-file PATH   status file (default %s)\n"
+"  -s, --state-file PATH   status file (default %s if that\n"
+"                          directory exists, else %s)\n"
 "      --prom-file PATH    Prometheus textfile (default: none)\n"
+"      --selection-file PATH  selection and health kept across restarts\n"
+"                          (default %s; none)\n"
+"      --notify CMD        run CMD EVENT PREFIX... on every health or\n"
+"                          selection change (bounded like COMMAND)\n"
+"      --verify ADDR       resolver asked for ipv4only.arpa AAAA every\n"
+"                          interval to check what it serves (default ::1;\n"
+"                          [ADDR]:PORT, IPV4[:PORT], or none)\n"
 "  -f, --config FILE       settings as 'name value' lines (names as above);\n"
-"                          the command line wins\n"
+"                          the command line wins (default %s\n"
+"                          if it exists)\n"
 "  -u, --user USER         run as USER (e.g. bind)\n"
 "  -n, --check             check the prefix file and options, print, exit\n"
 "      --status            print the running daemon's status file and exit\n"
+"      --json              with --status: as one JSON object\n"
 "      --syslog            diagnostics to syslog\n"
 "  -v, --verbose           more diagnostics\n"
 "  -h, --help, -V, --version\n"
 "\n"
 "Signals: HUP re-reads PREFIXFILE (also done when it changes); USR1 writes\n"
-"the status file now; TERM/INT exit. See nat64-healthd(8).\n", HD_DEFAULT_STATE);
+"the status file now; TERM/INT exit. See nat64-healthd(8).\n", HD_STATUS_RUN,
+	    HD_STATUS_BIND, HD_DEFAULT_SELECTION, HD_SYSCONF);
 }
 
 static void
 hd_defaults(struct hd_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->core.interval_ms = 5000;
-	o->core.timeout_ms = 2000;
+	/* a selected NAT64's death leaves the answers within 5 s: the next
+	 * round (<= 2.2 s), fall 2 rounds of <= 1 s back to back, COMMAND
+	 * (docs/HEALTHD.md, "Failover time") */
+	o->core.interval_ms = 2000;
+	o->core.fast_interval_ms = 500;
+	o->core.timeout_ms = 1000;
 	o->core.jitter_pct = 10;
 	o->core.attempts = 2;
 	o->core.health.rise = 3;
-	o->core.health.fall = 3;
+	o->core.health.fall = 2;
 	o->core.health.quorum = 1;
 	o->core.health.window = 20;
 	o->core.health.min_ratio_pct = 50;
@@ -220,7 +268,20 @@ hd_defaults(struct hd_opts *o)
 	o->apply.timeout_ms = 30000;
 	o->apply.backoff_ms = 1000;
 	o->apply.backoff_max_ms = 60000;
-	o->state_path = xstrdup(HD_DEFAULT_STATE);
+	o->state_path = NULL;	/* hd_default_status() after parsing */
+	o->verify = xstrdup(HD_DEFAULT_VERIFY);
+	o->sel_path = xstrdup(HD_DEFAULT_SELECTION);
+}
+
+/* The default status file: in the runtime directory when there is one
+ * (the systemd unit's RuntimeDirectory), else next to BIND's files, which
+ * user bind can write (`su -s /bin/sh - bind -c ...` starts). */
+static const char *
+hd_default_status(void)
+{
+	struct stat st;
+
+	return stat(HD_RUNDIR, &st) == 0 && S_ISDIR(st.st_mode) ? HD_STATUS_RUN : HD_STATUS_BIND;
 }
 
 static void
@@ -229,7 +290,10 @@ hd_opts_free(struct hd_opts *o)
 	free(o->state_path);
 	free(o->prom_path);
 	free(o->user);
-	o->state_path = o->prom_path = o->user = NULL;
+	free(o->verify);
+	free(o->sel_path);
+	free(o->notify);
+	o->state_path = o->prom_path = o->user = o->verify = o->sel_path = o->notify = NULL;
 }
 
 /* Leave from option parsing without leaking (sanitizer builds check). */
@@ -246,11 +310,12 @@ hd_exit(struct hd_opts *o, struct option *lo, int code)
 static int
 hd_parse_args(struct hd_opts *o, int argc, char **argv)
 {
-	enum { O_STATUS = 256, O_SYSLOG, O_KEY };
+	enum { O_STATUS = 256, O_SYSLOG, O_JSON, O_KEY };
 	static const struct option base[] = {
 		{ "config", required_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "status", no_argument, NULL, O_STATUS },
+		{ "json", no_argument, NULL, O_JSON },
 		{ "syslog", no_argument, NULL, O_SYSLOG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -264,6 +329,8 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 	size_t nb = sizeof(base) / sizeof(base[0]), nk = 0, i;
 	struct option *lo;
 	char err[512];
+	bool have_config = false;
+	struct stat st;
 	int c, k;
 
 	while (hd_keys[nk].name)
@@ -278,10 +345,20 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 	/* pass 1: the config file only */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+f:np:i:t:r:F:m:M:s:u:vhV", lo, NULL)) != -1)
-		if (c == 'f' && conf_parse_file(optarg, hd_keys, o, err, sizeof(err)) == -1) {
-			fprintf(stderr, "nat64-healthd: %s\n", err);
-			hd_exit(o, lo, 1);
+		if (c == 'f') {
+			have_config = true;
+			if (conf_parse_file(optarg, hd_keys, o, err, sizeof(err)) == -1) {
+				fprintf(stderr, "nat64-healthd: %s\n", err);
+				hd_exit(o, lo, 1);
+			}
 		}
+	/* no -f: the system file, if there is one (`su -` keeps nothing
+	 * else: no environment, no arguments but the original's) */
+	if (!have_config && stat(HD_SYSCONF, &st) == 0 &&
+	    conf_parse_file(HD_SYSCONF, hd_keys, o, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: %s\n", err);
+		hd_exit(o, lo, 1);
+	}
 	/* pass 2: everything else */
 	optind = 1;
 	opterr = 1;
@@ -299,6 +376,9 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 			continue;
 		case O_SYSLOG:
 			o->use_syslog = 1;
+			continue;
+		case O_JSON:
+			o->json = 1;
 			continue;
 		case 'v':
 			o->verbose++;
@@ -334,6 +414,12 @@ hd_parse_args(struct hd_opts *o, int argc, char **argv)
 		}
 	}
 	free(lo);
+	if (o->state_path == NULL)
+		o->state_path = xstrdup(hd_default_status());
+	if (o->core.ntargets == 0)
+		for (i = 0; i < sizeof(hd_default_probes) / sizeof(hd_default_probes[0]); i++)
+			hd_target_parse(hd_default_probes[i], &o->core.targets[o->core.ntargets++],
+			    err, sizeof(err));
 	return optind;
 }
 
@@ -345,8 +431,8 @@ hd_write_status(struct healthd *d, const struct clk_now *now)
 	static char last[512];	/* say each distinct failure once */
 	char err[512];
 
-	if (hd_status_write(d->core, d->apply, d->o.state_path, d->o.prom_path, now, err,
-	    sizeof(err)) == -1) {
+	if (hd_status_write(d->core, d->apply, d->vos ? &d->verify : NULL, d->o.state_path,
+	    d->o.prom_path, now, err, sizeof(err)) == -1) {
 		if (strcmp(err, last) != 0)
 			log_warnx("status: %s", err);
 		snprintf(last, sizeof(last), "%s", err);
@@ -367,15 +453,89 @@ hd_status_gen(const struct healthd *d)
 	return hd_core_events(d->core) + st.runs + st.successes + st.failures;
 }
 
+/* The selection file (persist.h), after every change. */
+static void
+hd_save_selection(struct healthd *d)
+{
+	struct hd_saved sv;
+	const struct hd_pstate *v;
+	char *const *w;
+	char err[512];
+	size_t n, i;
+
+	if (strcmp(d->o.sel_path, "none") == 0)
+		return;
+	memset(&sv, 0, sizeof(sv));
+	w = hd_core_wanted(d->core, &n);
+	for (i = 0; i < n; i++)
+		hd_strv_add(&sv.want, w[i]);
+	w = hd_apply_applied(d->apply, &n);
+	for (i = 0; i < n; i++)
+		hd_strv_add(&sv.applied, w[i]);
+	v = hd_core_prefixes(d->core, &n);
+	for (i = 0; i < n; i++)
+		if (v[i].h.state == HD_UP)
+			hd_strv_add(&sv.up, v[i].text);
+	if (hd_persist_save(d->o.sel_path, &sv, err, sizeof(err)) == -1) {
+		if (strcmp(err, d->sel_err) != 0)
+			log_warnx("selection file: %s (a restart will wait for rise)", err);
+		snprintf(d->sel_err, sizeof(d->sel_err), "%s", err);
+	} else if (d->sel_err[0]) {
+		log_info("selection file: written again");
+		d->sel_err[0] = '\0';
+	}
+	hd_saved_free(&sv);
+}
+
+/* The start from a saved selection: the same set, at once. */
+static void
+hd_restore_selection(struct healthd *d, const struct clk_now *now)
+{
+	struct hd_saved sv;
+	char err[512];
+	size_t k;
+
+	if (strcmp(d->o.sel_path, "none") == 0)
+		return;
+	if (hd_persist_load(d->o.sel_path, &sv, err, sizeof(err)) == -1) {
+		log_warnx("selection file ignored: %s", err);
+		return;
+	}
+	k = hd_core_restore(d->core, sv.want.v, sv.want.n, sv.up.v, sv.up.n, now);
+	if (k) {
+		/* the resolver serves it already if the check says so: no
+		 * COMMAND run; without a check, apply it again */
+		if (d->vos)
+			hd_apply_assume(d->apply, sv.applied.v, sv.applied.n);
+		log_info("selection from %s: %zu prefixes, %s", d->o.sel_path, k, d->vos ?
+		    "checking that the resolver serves them" : "applying them again");
+	}
+	hd_saved_free(&sv);
+}
+
+static const char *
+hd_ev_name(enum hd_ev_kind k)
+{
+	return k == HD_EV_UP ? "up" : k == HD_EV_DOWN ? "down" : "selection";
+}
+
 static int64_t
 hd_core_timer(void *arg, const struct clk_now *now)
 {
 	struct healthd *d = arg;
 	uint64_t next = hd_core_tick(d->core, now), gen = hd_status_gen(d);
+	struct hd_event ev[16];
+	size_t n, i;
 
+	while ((n = hd_core_take_events(d->core, ev, 16)) > 0)
+		for (i = 0; d->notify && i < n; i++)
+			hd_notify_push(d->notify, hd_ev_name(ev[i].kind), &ev[i]);
+	if (d->notify)
+		hd_notify_tick(d->notify, now);
 	if (gen != d->status_gen) {
 		d->status_gen = gen;
 		hd_write_status(d, now);
+		hd_save_selection(d);
 	}
 	/* This timer never ends (hd_kick relies on it): with every prefix
 	 * in a round the core has no deadline of its own. */
@@ -400,6 +560,18 @@ hd_kick(void *arg, const struct clk_now *now)
 }
 
 static void
+hd_apply_report(void *arg, bool ok, const char *why, const struct clk_now *now)
+{
+	hd_apply_done(arg, ok, why, now);
+}
+
+static void
+hd_notify_report(void *arg, bool ok, const char *why, const struct clk_now *now)
+{
+	hd_notify_done(arg, ok, why, now);
+}
+
+static void
 hd_probe_report(void *arg, uint64_t id, bool ok, uint32_t rtt_us, const char *why,
     const struct clk_now *now)
 {
@@ -407,6 +579,112 @@ hd_probe_report(void *arg, uint64_t id, bool ok, uint32_t rtt_us, const char *wh
 
 	hd_core_probe_done(d->core, id, ok, rtt_us, why, now);
 	hd_kick(d, now);
+}
+
+/* ULA prefixes are allowed, but only clients that route them reach the
+ * NAT64 (and they are not global): say so at every load. */
+static void
+hd_warn_ula(const struct hd_pflist *l)
+{
+	char b[HD_PF_STRLEN];
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].ula)
+			log_warnx("prefix %s (line %u) is a unique local address (fc00::/7): only "
+			    "clients with a route to it reach that NAT64", hd_pf_fmt(&l->v[i], b,
+			    sizeof(b)), l->v[i].line);
+}
+
+/* ---------------------------------------------------------------- verify */
+
+/* The resolver's answer to ipv4only.arpa AAAA against the selection. */
+static void
+hd_verify_done(void *arg, bool answered, int rcode, const uint8_t (*aaaa)[16], size_t n,
+    const char *why, const struct clk_now *now)
+{
+	struct healthd *d = arg;
+	uint8_t (*pfx)[16], (*want)[16];
+	int *len;
+	const struct hd_pstate *v;
+	struct hd_apply_stats st;
+	size_t np, i, k = 0, nwant;
+	enum hd_vres r;
+	int before = d->verify.matches;
+	char rs[80];
+
+	v = hd_core_prefixes(d->core, &np);
+	pfx = xcalloc(np + 1, sizeof(*pfx));
+	len = xcalloc(np + 1, sizeof(*len));
+	want = xcalloc(2 * np + 2, sizeof(*want));
+	for (i = 0; i < np; i++)
+		if (v[i].selected) {
+			memcpy(pfx[k], v[i].p.a, 16);
+			len[k++] = v[i].p.len;
+		}
+	nwant = hd_verify_expect((const uint8_t (*)[16])pfx, len, k, want, 2 * np + 2);
+	/* a single-prefix resolver (Unbound, PowerDNS) serves the first */
+	if (answered && k > 1 && hd_verify_same(aaaa, n, (const uint8_t (*)[16])want, 2))
+		nwant = 2;
+	hd_apply_stats(d->apply, &st);
+	r = hd_verify_judge(&d->verify, answered, rcode, aaaa, n, (const uint8_t (*)[16])want,
+	    nwant, st.running || (st.pending && st.consecutive_failures == 0) ? HD_VA_BUSY :
+	    st.consecutive_failures ? HD_VA_FAILING : HD_VA_OK, now);
+	hd_vos_fmt(&d->verify_sa, rs, sizeof(rs));
+	switch (r) {
+	case HD_V_DRIFT:
+		log_warnx("resolver %s serves another DNS64 set than the selection (%s): "
+		    "re-applying", rs, d->verify.detail);
+		if (d->notify) {
+			struct hd_event ev;
+			size_t nw;
+			char *const *w = hd_core_wanted(d->core, &nw);
+
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = HD_EV_SELECTION;
+			ev.wall = now->wall;
+			snprintf(ev.why, sizeof(ev.why), "%.95s", d->verify.detail);
+			for (i = 0; i < nw; i++)
+				snprintf(ev.set + strlen(ev.set), sizeof(ev.set) - strlen(ev.set),
+				    "%s%s", i ? " " : "", w[i]);
+			hd_notify_push(d->notify, "drift", &ev);
+		}
+		hd_apply_reapply(d->apply, now);
+		hd_kick(d, now);
+		break;
+	case HD_V_GIVEUP:
+		log_warnx("resolver %s: the served DNS64 set still differs after %d re-applies "
+		    "(%s); it cannot be compared (is %s excluded by the clients ACL, are there "
+		    "dns64 statements outside the include, or does a global forwarder hide "
+		    "ipv4only.arpa?): no longer checking (SIGHUP to try again)", rs,
+		    HD_VERIFY_TRIES, d->verify.detail, rs);
+		break;
+	case HD_V_MATCH:
+		if (before == 0)
+			log_info("resolver %s serves the selection again (%llu ms after the drift "
+			    "was seen)", rs, (unsigned long long)(now->mono_ms -
+			    d->verify.drift_since_ms));
+		break;
+	default:
+		if (!answered && before != -1)
+			log_info("resolver %s: no answer to ipv4only.arpa AAAA (%s)", rs,
+			    why ? why : "-");
+	}
+	if (d->verify.matches != before)
+		hd_write_status(d, now);
+	free(pfx);
+	free(len);
+	free(want);
+}
+
+static int64_t
+hd_verify_timer(void *arg, const struct clk_now *now)
+{
+	struct healthd *d = arg;
+
+	if (hd_core_started(d->core) && !d->verify.gave_up)
+		hd_vos_query(d->vos, now);
+	return (int64_t)d->o.core.interval_ms;
 }
 
 static void
@@ -420,6 +698,7 @@ hd_reload(struct healthd *d, const char *why, const struct clk_now *now)
 		return;
 	}
 	log_info("%s: %zu prefixes from %s", why, l.n, d->pfpath);
+	hd_warn_ula(&l);
 	hd_core_set_prefixes(d->core, &l, now);
 	hd_pf_free(&l);
 	hd_kick(d, now);
@@ -458,6 +737,7 @@ hd_signal(int signo, void *arg, const struct clk_now *now)
 
 	switch (signo) {
 	case SIGHUP:
+		hd_verify_reset(&d->verify);
 		hd_stat_changed(d);
 		hd_reload(d, "SIGHUP", now);
 		break;
@@ -481,11 +761,12 @@ hd_print_check(const struct hd_opts *o, const struct hd_pflist *l, char **cmd, i
 		printf("prefix %s\n", hd_pf_fmt(&l->v[i], b, sizeof(b)));
 	for (i = 0; i < o->core.ntargets; i++)
 		printf("probe %s\n", hd_target_fmt(&o->core.targets[i], b, sizeof(b)));
-	printf("interval %llums\ntimeout %llums\nattempts %u\njitter %u\nrise %u\nfall %u\nquorum %u\n"
+	printf("interval %llums\nfast-interval %llums\ntimeout %llums\nattempts %u\njitter %u\nrise %u\nfall %u\nquorum %u\n"
 	    "window %u\nmin-ratio %u\nhold-down %llums\nhold-max %llums\nmin %zu\nmax %zu\n"
 	    "rtt-margin %ums\nstartup %llums\napply-timeout %llums\nbackoff %llums\n"
 	    "backoff-max %llums\nstate-file %s\n",
-	    (unsigned long long)o->core.interval_ms, (unsigned long long)o->core.timeout_ms,
+	    (unsigned long long)o->core.interval_ms, (unsigned long long)o->core.fast_interval_ms,
+	    (unsigned long long)o->core.timeout_ms,
 	    o->core.attempts, o->core.jitter_pct, o->core.health.rise, o->core.health.fall, o->core.health.quorum,
 	    o->core.health.window, o->core.health.min_ratio_pct,
 	    (unsigned long long)o->core.health.hold_ms, (unsigned long long)o->core.health.hold_max_ms,
@@ -495,6 +776,9 @@ hd_print_check(const struct hd_opts *o, const struct hd_pflist *l, char **cmd, i
 	    o->state_path);
 	if (o->prom_path)
 		printf("prom-file %s\n", o->prom_path);
+	printf("verify %s\nselection-file %s\n", o->verify, o->sel_path);
+	if (o->notify)
+		printf("notify %s\n", o->notify);
 	printf("command");
 	for (k = 0; k < ncmd; k++)
 		printf(" %s", cmd[k]);
@@ -515,7 +799,7 @@ main(int argc, char **argv)
 	hd_defaults(&d.o);
 	ai = hd_parse_args(&d.o, argc, argv);
 	if (d.o.status) {
-		if (hd_status_print(d.o.state_path, err, sizeof(err)) == -1) {
+		if (hd_status_print(d.o.state_path, d.o.json, err, sizeof(err)) == -1) {
 			fprintf(stderr, "nat64-healthd: %s\n", err);
 			hd_opts_free(&d.o);
 			return 1;
@@ -540,8 +824,9 @@ main(int argc, char **argv)
 		hd_opts_free(&d.o);
 		return 2;
 	}
-	if (d.o.core.ntargets == 0) {
-		fprintf(stderr, "nat64-healthd: at least one --probe is needed\n");
+	if (strcmp(d.o.verify, "none") != 0 &&
+	    hd_vos_parse(d.o.verify, &d.verify_sa, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: --verify: %s\n", err);
 		hd_opts_free(&d.o);
 		return 2;
 	}
@@ -568,6 +853,9 @@ main(int argc, char **argv)
 	stat(d.pfpath, &d.pf_st);
 
 	log_init("nat64-healthd", d.o.use_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, d.o.verbose);
+	hd_warn_ula(&l);
+	if (daemon_path_add_sbin() == -1)
+		log_warn("PATH");
 	if (d.o.user && daemon_drop_privileges(d.o.user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (getrandom(&d.o.core.seed, sizeof(d.o.core.seed), 0) != sizeof(d.o.core.seed))
@@ -578,15 +866,26 @@ main(int argc, char **argv)
 		fatal("event loop");
 	clk_read(&now);
 	d.prober = hd_pos_create(d.loop, hd_probe_report, &d);
-	d.runner = hd_runner_create(d.loop);
+	d.runner = hd_runner_create(d.loop, "command");
 	d.apply = hd_apply_create(&d.o.apply, cmd, (size_t)ncmd, d.runner);
-	hd_runner_bind(d.runner, d.apply, hd_kick, &d);
+	hd_runner_bind(d.runner, hd_apply_report, d.apply, hd_kick, &d);
+	if (d.o.notify) {
+		d.nrunner = hd_runner_create(d.loop, "notify");
+		d.notify = hd_notify_create(d.o.notify, d.o.apply.timeout_ms, d.nrunner);
+		hd_runner_bind(d.nrunner, hd_notify_report, d.notify, hd_kick, &d);
+	}
 	d.core = hd_core_create(&d.o.core, d.prober, d.apply, &now);
 	hd_core_set_prefixes(d.core, &l, &now);
 	log_info("watching %zu prefixes with %zu probes every %llu ms; selecting %zu..%zu",
 	    l.n, d.o.core.ntargets, (unsigned long long)d.o.core.interval_ms, d.o.core.sel.min,
 	    d.o.core.sel.max);
 	hd_pf_free(&l);
+	hd_verify_init(&d.verify);
+	if (strcmp(d.o.verify, "none") != 0) {
+		d.vos = hd_vos_create(d.loop, &d.verify_sa, d.o.core.timeout_ms, hd_verify_done, &d);
+		ev_timer_add(d.loop, &now, d.o.core.interval_ms, hd_verify_timer, &d);
+	}
+	hd_restore_selection(&d, &now);
 	d.core_timer = ev_timer_add(d.loop, &now, 0, hd_core_timer, &d);
 	d.core_due_ms = now.mono_ms;
 	ev_timer_add(d.loop, &now, 1000, hd_housekeeping, &d);
@@ -604,6 +903,10 @@ main(int argc, char **argv)
 	daemon_notify("STOPPING=1");
 	hd_write_status(&d, &now);
 	/* reverse order */
+	hd_save_selection(&d);
+	hd_vos_destroy(d.vos);
+	hd_runner_destroy(d.nrunner);
+	hd_notify_destroy(d.notify);
 	hd_core_destroy(d.core);
 	hd_apply_destroy(d.apply);
 	hd_runner_destroy(d.runner);
