@@ -19,6 +19,7 @@ struct hd_core {
 	uint64_t start_ms;
 	bool started;		/* first selection made */
 	bool dirty;		/* health changed: reconsider selection */
+	bool degraded;		/* the last selection had fewer than min healthy */
 	uint64_t sel_changes;
 	uint64_t events;		/* health transitions + selection changes */
 	uint64_t trans_since_ms;	/* some prefix changing since (0: none) */
@@ -238,19 +239,25 @@ hd_core_track_changes(struct hd_core *c, const struct hd_pstate *ps, bool was,
 
 	if (c->cfg.fast_interval_ms == 0)
 		return;
+	if (!was && hd_changing(ps)) {
+		/* a round still running starts its next one when it ends; until
+		 * a round started after now has ended, its state is not known */
+		for (i = 0; i < c->n; i++) {
+			if (&c->v[i] == ps)
+				continue;
+			if (c->v[i].next_ms > now->mono_ms + c->cfg.fast_interval_ms)
+				c->v[i].next_ms = now->mono_ms + c->cfg.fast_interval_ms;
+			c->v[i].recheck = true;
+		}
+	}
 	for (i = 0; i < c->n && !any; i++)
-		any = hd_changing(&c->v[i]);
+		any = hd_changing(&c->v[i]) || c->v[i].recheck;
 	if (!any) {
 		c->trans_since_ms = 0;
 		return;
 	}
 	if (c->trans_since_ms == 0)
 		c->trans_since_ms = now->mono_ms;
-	if (was || !hd_changing(ps))
-		return;
-	for (i = 0; i < c->n; i++)
-		if (!c->v[i].in_round && c->v[i].next_ms > now->mono_ms + c->cfg.fast_interval_ms)
-			c->v[i].next_ms = now->mono_ms + c->cfg.fast_interval_ms;
 }
 
 static void
@@ -259,6 +266,8 @@ hd_core_round_end(struct hd_core *c, struct hd_pstate *ps, const struct clk_now 
 	bool was = hd_changing(ps);
 
 	ps->in_round = false;
+	if (ps->round_fresh)
+		ps->recheck = false;
 	if (hd_health_round(&ps->h, &c->cfg.health, ps->nok, (unsigned)c->cfg.ntargets, now)) {
 		char r[16];
 
@@ -316,6 +325,7 @@ hd_core_start_round(struct hd_core *c, struct hd_pstate *ps, const struct clk_no
 	size_t t;
 
 	ps->in_round = true;
+	ps->round_fresh = ps->recheck;	/* this round answers the recheck */
 	ps->nok = 0;
 	ps->pending = (unsigned)c->cfg.ntargets;
 	ps->round_start_ms = now->mono_ms;
@@ -394,22 +404,30 @@ static void
 hd_core_select(struct hd_core *c, const struct clk_now *now)
 {
 	struct hd_sel_in *in;
-	bool *out;
+	bool *out, fresh;
 	char **set;
-	size_t i, k = 0;
+	size_t i, k = 0, nh = 0;
 
 	if (c->n == 0)
 		return;
 	in = xcalloc(c->n, sizeof(*in));
 	out = xcalloc(c->n, sizeof(*out));
+	for (i = 0; i < c->n; i++)
+		nh += c->v[i].h.state == HD_UP;
+	/* enough healthy again after too few: a fresh pick (file order, RTT
+	 * margin) in one change, not whatever the outage left */
+	fresh = c->degraded && nh >= c->cfg.sel.min;
+	c->degraded = nh < c->cfg.sel.min;
 	for (i = 0; i < c->n; i++) {
 		in[i].healthy = c->v[i].h.state == HD_UP;
-		in[i].selected = c->v[i].selected;
-		in[i].rtt_us = hd_health_rtt_us(&c->v[i].h);
+		in[i].selected = c->v[i].selected && !fresh;
+		in[i].rtt_us = hd_health_rtt_settled_us(&c->v[i].h, &c->cfg.health);
 		in[i].ratio_pm = hd_health_ratio_pm(&c->v[i].h);
 		in[i].ok_run = c->v[i].h.ok_run;
 	}
-	if (hd_select(in, c->n, &c->cfg.sel, out) || !c->started) {
+	if (hd_select(in, c->n, &c->cfg.sel, out) || !c->started || fresh) {
+		if (fresh)
+			log_info("%zu of %zu prefixes healthy again: selecting afresh", nh, c->n);
 		for (i = 0; i < c->n; i++) {
 			if (out[i] != c->v[i].selected)
 				log_info("prefix %s %s", c->v[i].text,

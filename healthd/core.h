@@ -52,6 +52,8 @@ struct hd_pstate {
 	bool in_round;
 	unsigned pending, nok;
 	bool inflight[HD_TARGETS_MAX];
+	bool recheck;			/* pulled in: no round started since */
+	bool round_fresh;		/* the round in flight started after it */
 	uint64_t round_start_ms;
 	char last_why[96];		/* last probe failure */
 	uint64_t t_ok[HD_TARGETS_MAX], t_fail[HD_TARGETS_MAX];	/* per target */

@@ -65,6 +65,16 @@ hd_health_rtt_us(const struct hd_health *h)
 	return n % 2 ? v[n / 2] : (uint32_t)(((uint64_t)v[n / 2 - 1] + v[n / 2]) / 2);
 }
 
+uint32_t
+hd_health_rtt_settled_us(const struct hd_health *h, const struct hd_health_cfg *cfg)
+{
+	unsigned w = cfg->window ? cfg->window : HD_WINDOW_MAX, i, n = 0;
+
+	for (i = 0; i < h->w_fill; i++)
+		n += h->w_ok[i];
+	return n * 2 >= w ? hd_health_rtt_us(h) : 0;
+}
+
 bool
 hd_health_held(const struct hd_health *h, const struct clk_now *now)
 {

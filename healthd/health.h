@@ -59,6 +59,10 @@ bool hd_health_round(struct hd_health *h, const struct hd_health_cfg *cfg, unsig
 unsigned hd_health_ratio_pm(const struct hd_health *h);
 /* Median RTT of the successful probes in the window, µs (0 if none). */
 uint32_t hd_health_rtt_us(const struct hd_health *h);
+/* The same, but 0 (unknown) until the window holds at least half its
+ * size in answered probes: a start or a recovery is never judged on the
+ * first few (slow: neighbour discovery, connection setup) answers. */
+uint32_t hd_health_rtt_settled_us(const struct hd_health *h, const struct hd_health_cfg *cfg);
 bool hd_health_held(const struct hd_health *h, const struct clk_now *now);
 const char *hd_state_name(enum hd_state s);
 
