@@ -101,8 +101,11 @@ hd_run_reap(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		ev_timer_del(r->loop, r->timer);
 		r->timer = NULL;
 	}
-	/* what the command left behind in its group goes with it */
-	kill(-r->pid, SIGKILL);
+	/* timed out: what it left behind in its group (children that
+	 * ignore TERM) goes with it; a command that ended by itself may
+	 * have started a server there, which stays */
+	if (r->termed)
+		kill(-r->pid, SIGKILL);
 	r->pid = -1;
 	hd_run_lastline(r, last, sizeof(last));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {

@@ -1,8 +1,8 @@
 /* runner.h — the real hd_runner: fork+exec a command in its own process
  * group, collect its output (last 1 KiB), wait through a pidfd in the
  * event loop, TERM the group at the timeout and KILL it 2 s later (also at
- * shutdown, hd_runner_destroy()), KILL what is left of the group when the
- * command exits, and report the outcome to a callback. */
+ * shutdown, hd_runner_destroy()), KILL what is left of a timed-out
+ * command's group when it exits, and report the outcome to a callback. */
 #ifndef HD_RUNNER_H
 #define HD_RUNNER_H
 

@@ -187,8 +187,10 @@ ud_wait(pid_t pid, int fd, char *out, size_t outlen, bool *killed)
 		memcpy(out + have, buf, (size_t)n);
 		have += (size_t)n;
 	}
-	/* nothing of the group outlives it (children that ignore TERM) */
-	kill(-pid, SIGKILL);
+	/* stopped: nothing of the group outlives it (children that ignore
+	 * TERM); a command that ended by itself may have started a server */
+	if (termed)
+		kill(-pid, SIGKILL);
 	out[have] = '\0';
 	while (have && (out[have - 1] == '\n' || out[have - 1] == ' '))
 		out[--have] = '\0';

@@ -14,6 +14,7 @@
 #    back and nothing of the reload command is left;
 #  - every rejected prefix range gives its error (prefix file and
 #    update-dns64); clients ACL injection is refused;
+#  - probe sockets bounded below RLIMIT_NOFILE with a clear message;
 #  - --status --json is one JSON object.
 set -u
 cd "$(dirname "$0")/../.."
@@ -238,6 +239,26 @@ for when in timeout shutdown; do
 	PID=
 	n=$((n + 1))
 done
+# probe sockets bounded below the descriptor limit: 200 prefixes, 2 probes
+# of 2 attempts each (800 sockets at a time) under a limit of 256: a clear
+# message, the daemon keeps running and writes its status
+for i in $(seq 200); do printf '2001:db8:64:%x::/96\n' "$i"; done >"$T/pf200"
+: >"$T/log"
+(ulimit -n 256; exec "${HDF[@]}" -s "$T/status" --verify none --selection-file none -i 300ms \
+    -t 250ms --startup 500ms -p tcp:192.0.2.2:80 -p icmp:192.0.2.2 "$T/pf200" -- true) \
+    >"$T/log" 2>&1 &
+PID=$!
+for i in $(seq 50); do grep -q 'sockets open, the bound' "$T/log" && break; sleep 0.1; done
+grep -q 'probes: [0-9]* sockets open, the bound from the descriptor limit (RLIMIT_NOFILE minus 64)' "$T/log" ||
+    fail "no descriptor-bound message: $(tail -3 "$T/log")"
+[ "$(grep -c 'sockets open, the bound' "$T/log")" = 1 ] || fail "descriptor message repeated"
+grep -q 'socket: not permitted' "$T/log" "$T/status" && fail "descriptor shortage reported as a permission problem"
+sleep 1
+kill -0 $PID || fail "daemon died at the descriptor limit"
+grep -q 'last_error .*too_many_probes_in_flight' "$T/status" || fail "status: no reason for the bounded probes"
+echo "descriptor limit 256: $(grep -m1 'sockets open' "$T/log" | sed 's/^nat64-healthd: //' | cut -c1-100)..."
+kill $PID; wait $PID; PID=
+n=$((n + 1))
 # --status --json: one JSON object with the same content
 "${HDF[@]}" -s "$T/status" --verify none --selection-file none -i 100ms -t 50ms --startup 200ms \
     -p tcp:192.0.2.2:80 "$T/pf" -- true >"$T/log" 2>&1 &

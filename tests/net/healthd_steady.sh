@@ -80,7 +80,7 @@ tayga_stop 4
 : >"$T/healthd.log"
 printf '2001:db8:64:1::/96\n2001:db8:64:2::/96\n2001:db8:64:3::/96\n' >"$T/prefixes3"
 rm -f "$T/selection"
-ip netns exec "$NS_C" "$HD" -s "$T/status" --selection-file "$T/selection" -M 2 \
+ip netns exec "$NS_C" "$HD" -f "$T/empty.conf" -s "$T/status" --selection-file "$T/selection" -M 2 \
     -p tcp:192.0.2.2:80 -p icmp:192.0.2.2 "$T/prefixes3" -- "$UD" -o "$T/res/dns64.conf" \
     --reload-cmd "rndc -s 127.0.0.1 -p 953 -k $T/res/rndc.key reconfig" >>"$T/healthd.log" 2>&1 &
 HD_PID=$!
@@ -94,7 +94,7 @@ grep -q '^want 2001:db8:64:2::/96 2001:db8:64:3::/96$' "$T/selection" || fail "s
 reconf0=$(grep -c 'received control channel command .reconfig' "$T/res/named.log")
 kill "$HD_PID"; wait "$HD_PID"; HD_PID=
 : >"$T/healthd.log"
-ip netns exec "$NS_C" "$HD" -s "$T/status" --selection-file "$T/selection" -M 2 \
+ip netns exec "$NS_C" "$HD" -f "$T/empty.conf" -s "$T/status" --selection-file "$T/selection" -M 2 \
     -p tcp:192.0.2.2:80 -p icmp:192.0.2.2 "$T/prefixes3" -- "$UD" -o "$T/res/dns64.conf" \
     --reload-cmd "rndc -s 127.0.0.1 -p 953 -k $T/res/rndc.key reconfig" >>"$T/healthd.log" 2>&1 &
 HD_PID=$!
