@@ -82,7 +82,7 @@ hd_notify_tick(struct hd_notify *n, const struct clk_now *now)
 	setdup = xstrdup(it->ev.set);
 	if (it->ev.prefix[0])
 		argv[k++] = it->ev.prefix;
-	else if (strcmp(it->kind, "selection") == 0)
+	else	/* selection, drift: the set */
 		for (tok = strtok_r(setdup, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 			argv[k++] = tok;
 	argv[k] = NULL;

@@ -4,7 +4,8 @@
  * adds a served-set drift) runs
  *	CMD [ARGS] EVENT [PREFIX...]
  * with EVENT one of up, down, selection, drift, PREFIX the prefix (up,
- * down) or the new set (selection), and in the environment
+ * down) or the set (selection: the new one; drift: the one the resolver
+ * should serve), and in the environment
  * NAT64_HEALTHD_EVENT, NAT64_HEALTHD_PREFIX, NAT64_HEALTHD_SELECTION (the
  * set, blank-separated), NAT64_HEALTHD_REASON (down: the last probe
  * failure; drift: what differed) and NAT64_HEALTHD_TIME (UTC). One run at

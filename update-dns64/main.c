@@ -269,6 +269,10 @@ ud_check_bind(const char *checkcmd, const char *target, const char *text, char *
 	ud_free_argv(argv);
 	unlink(cand);
 	unlink(wrap);
+	if (rc == 124) {
+		snprintf(why, whylen, "'%s' stopped: %s", checkcmd, out);
+		return -1;
+	}
 	if (rc != 0) {
 		snprintf(why, whylen, "%s rejected the new file (status %d): %s", checkcmd, rc,
 		    out[0] ? out : "no output");
@@ -294,6 +298,10 @@ ud_check_file(const char *checkcmd, const char *target, const char *text, char *
 	rc = ud_run(argv, out, sizeof(out));
 	ud_free_argv(argv);
 	unlink(cand);
+	if (rc == 124) {
+		snprintf(why, whylen, "'%s' stopped: %s", checkcmd, out);
+		return -1;
+	}
 	if (rc != 0) {
 		snprintf(why, whylen, "%s rejected the new file (status %d): %s", checkcmd, rc,
 		    out[0] ? out : "no output");
