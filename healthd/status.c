@@ -55,7 +55,7 @@ hd_status_state(const struct hd_core *c, const struct hd_apply_stats *st,
 	afile_printf(af, "apply %s runs %llu failures %llu last_error %s\n", hd_apply_word(st),
 	    (unsigned long long)st->runs, (unsigned long long)st->failures, tok);
 	if (vf)
-		afile_printf(af, "verify matches %d checks %llu drifts %llu reapplies %llu "
+		afile_printf(af, "verify dns64_served_matches %d checks %llu drifts %llu reapplies %llu "
 		    "gave_up %d\n", vf->matches, (unsigned long long)vf->checks,
 		    (unsigned long long)vf->drifts, (unsigned long long)vf->reapplies,
 		    vf->gave_up ? 1 : 0);

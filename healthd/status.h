@@ -6,7 +6,7 @@
  *	# nat64-healthd status v1
  *	time 2026-11-23 08:00:00.000000
  *	apply ok|pending|running|failing runs N failures N last_error TEXT
- *	verify matches 1|0|-1 checks N drifts N reapplies N gave_up 0|1
+ *	verify dns64_served_matches 1|0|-1 checks N drifts N reapplies N gave_up 0|1
  *	prefix P state up|down selected 0|1 rtt_ms X ratio 0.950 rounds N
  *	       transitions N since_s N hold_s N last_error TEXT
  * (the verify line only with a resolver to verify; -1: unknown). Every

@@ -116,7 +116,7 @@ ip netns exec "$NS_C" "$HD" -f "$T/empty.conf" -s "$T/status" --selection-file "
     -p tcp:192.0.2.2:80 -p icmp:192.0.2.2 "$T/prefixes3" -- "$UD" -o "$T/res/dns64.conf" \
     --reload-cmd "rndc -s 127.0.0.1 -p 953 -k $T/res/rndc.key reconfig" >>"$T/healthd.log" 2>&1 &
 HD_PID=$!
-wait_for 10 eval 'grep -q "^verify matches 1 " "$T/status" 2>/dev/null' || fail "after the restart: no matching check"
+wait_for 10 eval 'grep -q "^verify dns64_served_matches 1 " "$T/status" 2>/dev/null' || fail "after the restart: no matching check"
 sleep 8	# probes confirm the set: nothing changes
 reconf=$(grep -c 'received control channel command .reconfig' "$T/res/named.log")
 echo "restart from 2 3 (not file order): $(grep -m1 'selection from' "$T/healthd.log" | sed 's/^nat64-healthd: //'); after 8 s: dig -> $(aaaa), applies $(apply_field runs), BIND reconfigs $((reconf - reconf0))"

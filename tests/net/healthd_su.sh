@@ -113,10 +113,10 @@ echo "check: $(grep -m1 'serves another DNS64 set' "$T/healthd.log" | sed 's/^na
 
 # 4. the status where bind can write it, read with no option
 [ "$(stat -c %U "$T/varlib/nat64-healthd.status" 2>/dev/null)" = bind ] || fail "status not in /var/lib/bind"
-wait_for 10 eval 'mns "$HD" --status | grep -q "^verify matches 1 "' || fail "served set never matched"
+wait_for 10 eval 'mns "$HD" --status | grep -q "^verify dns64_served_matches 1 "' || fail "served set never matched"
 mns "$HD" --status >"$T/st" || fail "--status with the default path"
 grep -q '^prefix 2001:db8:64:1::/96 state up selected 1 ' "$T/st" || fail "status: $(cat "$T/st")"
-grep -q '^verify matches 1 ' "$T/st" || fail "status: served set not matching: $(cat "$T/st")"
+grep -q '^verify dns64_served_matches 1 ' "$T/st" || fail "status: served set not matching: $(cat "$T/st")"
 [ -s "$T/varlib/nat64-healthd.state" ] || fail "no selection file in /var/lib/bind"
 kill "$pid"
 wait_for 5 eval '! kill -0 '"$pid"' 2>/dev/null' || fail "nat64-healthd did not exit on TERM"

@@ -14,7 +14,7 @@
 rig_up 3
 start_healthd -M 2 --backoff 30s --backoff-max 30s -p tcp:192.0.2.2:80 -p icmp:192.0.2.2
 wait_for 30 aaaa_is "1 2" || fail "start: '$(aaaa)'"
-wait_for 10 eval 'grep -q "^verify matches 1 " "$T/status"' || fail "the check never matched"
+wait_for 10 eval 'grep -q "^verify dns64_served_matches 1 " "$T/status"' || fail "the check never matched"
 echo "start: $(aaaa)"
 
 # A
@@ -29,7 +29,7 @@ t0=$(ms_now)
 wait_for 30 aaaa_is "2 3" || fail "A: never back to the selection: '$(aaaa)'"
 echo "A: served set back to the selection (2 3) $(( $(ms_now) - t0 )) ms after BIND was started"
 grep -q 'serves another DNS64 set than the selection' "$T/healthd.log" || fail "A: not the check's doing"
-wait_for 10 eval 'grep -q "^verify matches 1 " "$T/status"' || fail "A: status"
+wait_for 10 eval 'grep -q "^verify dns64_served_matches 1 " "$T/status"' || fail "A: status"
 grep -q '^nat64_healthd_dns64_served_matches 1$' "$T/healthd.prom" || fail "A: metric"
 
 # B
@@ -54,7 +54,7 @@ runs=$(apply_field runs)
 sleep 8
 [ "$(apply_field runs)" = "$runs" ] || fail "C: re-applies go on after giving up"
 [ "$(grep -c 'cannot be compared' "$T/healthd.log")" = 1 ] || fail "C: said more than once"
-grep -q '^verify matches -1 .* gave_up 1$' "$T/status" || fail "C: status: $(grep verify "$T/status")"
+grep -q '^verify dns64_served_matches -1 .* gave_up 1$' "$T/status" || fail "C: status: $(grep verify "$T/status")"
 echo "C: $(grep -m1 'cannot be compared' "$T/healthd.log" | sed 's/^nat64-healthd: //' | cut -c1-150)..."
 echo "C: $runs applies, none more in 8 s"
 echo PASS
