@@ -2,6 +2,7 @@
 #include "channel.h"
 #include "addr.h"
 #include "audit.h"
+#include "handoff_wire.h"
 #include "journal.h"
 #include "log.h"
 #include "xalloc.h"
@@ -364,21 +365,27 @@ chan_refresh_auth(struct chan_reg *reg, struct chan *ch, uint16_t port, const ui
 }
 
 static bool
-chan_port_avoided(uint16_t port, const uint16_t *avoid, size_t n)
+chan_port_in(uint16_t port, const uint16_t *avoid, size_t n)
 {
 	size_t i;
 
-	if (port < CT_MIN_PORT || port == 3544)
-		return true;
 	for (i = 0; i < n; i++)
 		if (avoid[i] == port)
 			return true;
 	return false;
 }
 
+/* A port the server never hands out itself (§10): below 1024 (an entry
+ * there is one a NAT64 announced), 3544, or in avoid[]. */
+static bool
+chan_port_avoided(uint16_t port, const uint16_t *avoid, size_t n)
+{
+	return port < CT_MIN_PORT || port == HW_TEREDO_PORT || chan_port_in(port, avoid, n);
+}
+
 /* Choose the entry to sacrifice: the least recently used one whose port
- * has no live TCP connection here and which may be reused; the oldest
- * reusable one if all candidates are live. Returns its port or 0. */
+ * has no live TCP connection here and is neither 3544 nor in avoid[]; the
+ * oldest such one if all candidates are live. Returns its port or 0. */
 static uint16_t
 chan_victim(struct chan_reg *reg, struct chan *ch, const uint16_t *avoid, size_t navoid,
     const struct clk_now *now, bool *was_live)
@@ -394,8 +401,8 @@ chan_victim(struct chan_reg *reg, struct chan *ch, const uint16_t *avoid, size_t
 		ch->live_ms = now->mono_ms;
 	}
 	for (p = ct_lru_oldest(ch->t); p && scanned < CHAN_EVICT_SCAN; p = ct_lru_newer(ch->t, p)) {
-		if (chan_port_avoided(p, avoid, navoid))
-			continue;
+		if (p == HW_TEREDO_PORT || chan_port_in(p, avoid, navoid))
+			continue;	/* kept: an entry there is never reused */
 		scanned++;
 		if (!ch->live_valid || !live_bit(ch->live, p))
 			return p;
@@ -448,6 +455,11 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		if (live)
 			ch->evicted_live++;
 		chan_delete(reg, ch, port, now);
+		/* An announced low port is freed, never handed out: another
+		 * port is free now, as the table held this one. */
+		if (chan_port_avoided(port, avoid, navoid) &&
+		    (port = ct_pick_port(ch->t, avoid, navoid, chan_rnd, NULL)) == 0)
+			return 0;
 	} else if (hint && !ct_port_used(ch->t, hint) && !chan_port_avoided(hint, avoid, navoid)) {
 		port = hint;
 	} else {
@@ -474,7 +486,7 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 	uint16_t old;
 	bool live;
 
-	if (port < CT_MIN_PORT)
+	if (port == 0)
 		return false;
 	ct_key_init(&k, prefix, client, client_port, auth, auth_len);
 	old = ct_find_key(ch->t, &k);

@@ -523,7 +523,7 @@ ct_insert_key(struct ct_table *t, uint16_t port, struct ct_key *k, uint32_t now_
 	uint16_t ci;
 	int pi;
 
-	if (port < CT_MIN_PORT)
+	if (port == 0)
 		return CT_E_PORT_RANGE;
 	if (t->slots[port].cell)
 		return CT_E_PORT_USED;

@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #define CT_MAX_CAPACITY		64508	/* per channel: the original server's table size */
-#define CT_MIN_PORT		1024
+#define CT_MIN_PORT		1024	/* the lowest port ct_pick_port chooses */
 #define CT_MAX_PREFIXES		255	/* distinct /96 prefixes per channel */
 #define CT_MAX_AUTH		510
 
@@ -45,7 +45,7 @@ enum ct_err {
 	CT_OK = 0,
 	CT_E_FULL,		/* count == capacity */
 	CT_E_PORT_USED,		/* insert on a port that is in use */
-	CT_E_PORT_RANGE,	/* port outside 1024..65535 */
+	CT_E_PORT_RANGE,	/* port 0 */
 	CT_E_PREFIXES,		/* too many distinct prefixes */
 	CT_E_AUTH,		/* authenticator longer than 510 or odd */
 	CT_E_AUTH_POOL,		/* authenticator budget spent */
@@ -84,7 +84,9 @@ void ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s);
 /* Replace the authenticator of the entry on port. */
 enum ct_err ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len);
 
-/* Insert at the MRU end. The port must be free, the client must have no
+/* Insert at the MRU end, on any port 1..65535 (a NAT64 may announce ports
+ * below 1024; which ports are allowed is the caller's rule). The port
+ * must be free, the client must have no
  * entry yet, and count < capacity. last_used = now_s. */
 enum ct_err ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12],
     const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,

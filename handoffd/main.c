@@ -470,7 +470,7 @@ main(int argc, char **argv)
 
 	/* 2. Persistent state: keys and tokens, then the channels. */
 	d.srv.port = d.cfg.port;
-	d.srv.vs = val_create(d.cfg.max_channels * 4);
+	d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	if (access(d.tokens_path, F_OK) == 0 && val_load(d.srv.vs, d.tokens_path, err, sizeof(err)) == -1) {
 		char aside[1200];
 
@@ -479,7 +479,7 @@ main(int argc, char **argv)
 		if (rename(d.tokens_path, aside) == -1)
 			log_warn("rename %s", d.tokens_path);
 		val_destroy(d.srv.vs);
-		d.srv.vs = val_create(d.cfg.max_channels * 4);
+		d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	}
 	save_tokens(&d);
 	d.srv.reg = chan_reg_create(d.cfg.state_dir, d.cfg.table_size, d.cfg.max_channels,

@@ -59,7 +59,11 @@ test_insert_find_remove(void **state)
 	/* same client again, and the port again: refused */
 	assert_int_equal(ct_insert(t, 4000, pfx, c, 53186, NULL, 0, 1), CT_E_CLIENT_EXISTS);
 	assert_int_equal(ct_insert(t, 3719, pfx, c, 1, NULL, 0, 1), CT_E_PORT_USED);
-	assert_int_equal(ct_insert(t, 1023, pfx, c, 2, NULL, 0, 1), CT_E_PORT_RANGE);
+	assert_int_equal(ct_insert(t, 0, pfx, c, 2, NULL, 0, 1), CT_E_PORT_RANGE);
+	/* below 1024 is the caller's rule: the table stores it */
+	assert_int_equal(ct_insert(t, 80, pfx, c, 2, NULL, 0, 1), CT_OK);
+	assert_int_equal(ct_find_client(t, pfx, c, 2), 80);
+	ct_remove(t, 80);
 	ct_remove(t, 3719);
 	assert_int_equal(ct_count(t), 0);
 	assert_int_equal(ct_find_client(t, pfx, c, 53186), 0);
