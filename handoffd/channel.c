@@ -18,11 +18,16 @@
 #define CHAN_HBUCKETS		4096
 #define CHAN_COMPACT_MS		(300 * 1000)	/* LRU order persisted at least this often */
 #define CHAN_COMPACT_GARBAGE	4096
+#define CHAN_IDLE_PER_TICK	8		/* idle unloads per maintenance tick */
+#define CHAN_REFUSE_LOG_MS	(60 * 1000)	/* refusals logged at most this often */
 
 struct chan_reg {
 	char *dir;		/* STATE/channels */
 	uint32_t table_size, max_channels;
-	uint32_t nchan, nloaded;
+	uint32_t nchan, nloaded, nactive;
+	uint64_t idle_ms, mem_limit;
+	uint64_t refused, refused_memory, unloaded_idle;
+	uint64_t refuse_log_ms, refused_unlogged;
 	struct chan *buckets[CHAN_HBUCKETS];
 	struct chan *dirty;
 	live_query_fn *live;
@@ -129,12 +134,7 @@ chan_reg_create(const char *state_dir, uint32_t table_size, uint32_t max_channel
 				continue;
 			}
 		}
-		if (reg->nchan >= max_channels) {
-			log_warnx("%s: more persisted channels than max-channels %u; not loaded",
-			    path, max_channels);
-			continue;
-		}
-		chan_register(reg, local, nat64);
+		chan_register(reg, local, nat64);	/* dormant until used */
 	}
 	closedir(d);
 	return reg;
@@ -158,6 +158,8 @@ chan_unload(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 		reg->nloaded--;
 	ct_destroy(ch->t);
 	free(ch->live);
+	ch->live = NULL;
+	ch->live_valid = false;
 	ch->t = NULL;
 	ch->jf = NULL;
 }
@@ -187,10 +189,114 @@ chan_set_limits(struct chan_reg *reg, uint32_t table_size, uint32_t max_channels
 	reg->max_channels = max_channels;
 }
 
+void
+chan_set_expiry(struct chan_reg *reg, uint64_t idle_ms, uint64_t mem_limit)
+{
+	reg->idle_ms = idle_ms;
+	reg->mem_limit = mem_limit;
+}
+
 uint32_t
 chan_count(const struct chan_reg *reg)
 {
 	return reg->nchan;
+}
+
+uint32_t
+chan_active(const struct chan_reg *reg)
+{
+	return reg->nactive;
+}
+
+void
+chan_stats(const struct chan_reg *reg, uint64_t *refused, uint64_t *refused_memory,
+    uint64_t *unloaded_idle)
+{
+	*refused = reg->refused;
+	*refused_memory = reg->refused_memory;
+	*unloaded_idle = reg->unloaded_idle;
+}
+
+/* Room for one more active channel? *memory tells which limit is hit. */
+static bool
+chan_room(const struct chan_reg *reg, bool *memory)
+{
+	*memory = false;
+	if (reg->nactive >= reg->max_channels)
+		return false;
+	if (reg->mem_limit &&
+	    ((uint64_t)reg->nactive + 1) * ct_memory_max(reg->table_size) > reg->mem_limit) {
+		*memory = true;
+		return false;
+	}
+	return true;
+}
+
+/* A NAT64 turned away: counted, and logged at most once a minute with
+ * the number turned away since the last message. */
+static void
+chan_refuse(struct chan_reg *reg, uint32_t nat64, bool memory, const struct clk_now *now)
+{
+	char a[ADDR_STRLEN];
+
+	reg->refused++;
+	if (memory)
+		reg->refused_memory++;
+	if (reg->refuse_log_ms && now->mono_ms - reg->refuse_log_ms < CHAN_REFUSE_LOG_MS) {
+		reg->refused_unlogged++;
+		return;
+	}
+	if (memory)
+		log_warnx("channel %s refused: memory-limit %llu MiB reached by %u active channels "
+		    "(%llu more refused since the last message)", addr_fmt4(nat64, a, sizeof(a)),
+		    (unsigned long long)(reg->mem_limit >> 20), reg->nactive,
+		    (unsigned long long)reg->refused_unlogged);
+	else
+		log_warnx("channel %s refused: max-channels %u active (%llu more refused since the "
+		    "last message); idle channels are unloaded after %llu s",
+		    addr_fmt4(nat64, a, sizeof(a)), reg->max_channels,
+		    (unsigned long long)reg->refused_unlogged,
+		    (unsigned long long)(reg->idle_ms / 1000));
+	reg->refuse_log_ms = now->mono_ms ? now->mono_ms : 1;
+	reg->refused_unlogged = 0;
+}
+
+/* Admit ch (dormant) as active, or refuse it. */
+static bool
+chan_admit(struct chan_reg *reg, struct chan *ch, uint32_t nat64, const struct clk_now *now)
+{
+	bool memory;
+
+	if (ch && ch->active)
+		return true;
+	if (!chan_room(reg, &memory)) {
+		chan_refuse(reg, nat64, memory, now);
+		return false;
+	}
+	if (ch) {
+		ch->active = true;
+		reg->nactive++;
+	}
+	return true;
+}
+
+/* Idle for the idle time: the table goes back to disk (journal flushed,
+ * compacted if its LRU order changed, closed) and stops counting. */
+static void
+chan_go_dormant(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
+{
+	char a[ADDR_STRLEN];
+
+	log_info("channel %s idle for %llu s: unloaded, %u entries kept on disk",
+	    addr_fmt4(ch->nat64, a, sizeof(a)),
+	    (unsigned long long)((now->mono_ms - ch->last_use_ms) / 1000),
+	    ch->t ? ct_count(ch->t) : 0);
+	chan_unload(reg, ch, now);
+	ch->active = false;
+	ch->touched = false;
+	ch->compact_due = false;
+	reg->nactive--;
+	reg->unloaded_idle++;
 }
 
 uint32_t
@@ -258,10 +364,16 @@ chan_lookup(struct chan_reg *reg, uint32_t local, uint32_t nat64)
 }
 
 bool
-chan_would_accept(const struct chan_reg *reg, uint32_t local, uint32_t nat64)
+chan_would_accept(struct chan_reg *reg, uint32_t local, uint32_t nat64,
+    const struct clk_now *now)
 {
-	return reg->nchan < reg->max_channels ||
-	    chan_lookup((struct chan_reg *)reg, local, nat64) != NULL;
+	struct chan *ch = chan_lookup(reg, local, nat64);
+	bool memory;
+
+	if ((ch && ch->active) || chan_room(reg, &memory))
+		return true;
+	chan_refuse(reg, nat64, memory, now);
+	return false;
 }
 
 struct chan *
@@ -269,7 +381,10 @@ chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64, const struct clk
 {
 	struct chan *ch = chan_lookup(reg, local, nat64);
 
-	if (ch && ch->t == NULL)
+	if (ch == NULL || !chan_admit(reg, ch, nat64, now))
+		return NULL;
+	ch->last_use_ms = now->mono_ms;
+	if (ch->t == NULL)
 		chan_load(reg, ch, now);
 	return ch;
 }
@@ -278,13 +393,16 @@ struct chan *
 chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
     const struct clk_now *now)
 {
-	struct chan *ch = chan_find(reg, local, nat64, now);
+	struct chan *ch;
 
-	if (ch)
-		return ch;
-	if (reg->nchan >= reg->max_channels)
+	if (chan_lookup(reg, local, nat64) != NULL)
+		return chan_find(reg, local, nat64, now);
+	if (!chan_admit(reg, NULL, nat64, now))
 		return NULL;
 	ch = chan_register(reg, local, nat64);
+	ch->active = true;
+	reg->nactive++;
+	ch->last_use_ms = now->mono_ms;
 	ch->init_pending = true;	/* "Initialized" once its state exists */
 	chan_load(reg, ch, now);
 	return ch;
@@ -559,10 +677,18 @@ void
 chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 {
 	struct chan *ch, *pick = NULL;
+	unsigned idle = 0;
 	char err[4600];
 	size_t i;
 
 	chan_flush(reg);
+	if (reg->idle_ms)
+		for (i = 0; i < CHAN_HBUCKETS && idle < CHAN_IDLE_PER_TICK; i++)
+			for (ch = reg->buckets[i]; ch && idle < CHAN_IDLE_PER_TICK; ch = ch->hnext)
+				if (ch->active && now->mono_ms - ch->last_use_ms >= reg->idle_ms) {
+					chan_go_dormant(reg, ch, now);
+					idle++;
+				}
 	for (i = 0; i < CHAN_HBUCKETS; i++)
 		for (ch = reg->buckets[i]; ch; ch = ch->hnext) {
 			if (ch->jf == NULL)

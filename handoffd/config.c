@@ -17,6 +17,7 @@ hcfg_defaults(struct hcfg *c)
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", HCFG_DEFAULT_STATE_DIR);
 	c->table_size = CT_MAX_CAPACITY;
 	c->max_channels = HCFG_DEFAULT_MAX_CHAN;
+	c->channel_idle_ms = HCFG_DEFAULT_CHAN_IDLE_MS;
 	c->status_interval_ms = 5000;
 }
 
@@ -103,6 +104,19 @@ hcfg_max_channels(void *cfg, const char *v, char *err, size_t errlen)
 }
 
 static int
+hcfg_channel_idle(void *cfg, const char *v, char *err, size_t errlen)
+{
+	return conf_duration_ms(v, 1000, 30ull * 86400 * 1000, &((struct hcfg *)cfg)->channel_idle_ms,
+	    err, errlen);
+}
+
+static int
+hcfg_memory_limit(void *cfg, const char *v, char *err, size_t errlen)
+{
+	return conf_uint(v, 0, 1u << 24, &((struct hcfg *)cfg)->memory_limit_mib, err, errlen);
+}
+
+static int
 hcfg_user(void *cfg, const char *v, char *err, size_t errlen)
 {
 	struct hcfg *c = cfg;
@@ -152,6 +166,8 @@ static const struct conf_key hcfg_keys[] = {
 	{ "log-dir", hcfg_log_dir },
 	{ "table-size", hcfg_table_size },
 	{ "max-channels", hcfg_max_channels },
+	{ "channel-idle", hcfg_channel_idle },
+	{ "memory-limit", hcfg_memory_limit },
 	{ "user", hcfg_user },
 	{ "localtime", hcfg_localtime },
 	{ "verbose", hcfg_verbose },
@@ -202,6 +218,8 @@ hcfg_print(const struct hcfg *c, FILE *f)
 	fprintf(f, "log-dir %s\n", c->log_dir[0] ? c->log_dir : "");
 	fprintf(f, "table-size %u\n", c->table_size);
 	fprintf(f, "max-channels %u\n", c->max_channels);
+	fprintf(f, "channel-idle %llums\n", (unsigned long long)c->channel_idle_ms);
+	fprintf(f, "memory-limit %llu\n", (unsigned long long)c->memory_limit_mib);
 	fprintf(f, "user %s\n", c->user);
 	fprintf(f, "localtime %s\n", c->localtime ? "yes" : "no");
 	fprintf(f, "verbose %d\n", c->verbose);

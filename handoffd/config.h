@@ -13,6 +13,7 @@
 
 #define HCFG_DEFAULT_STATE_DIR	"/var/lib/nat64-handoffd"
 #define HCFG_DEFAULT_MAX_CHAN	1024
+#define HCFG_DEFAULT_CHAN_IDLE_MS (3600 * 1000)	/* channel-idle: 1 h */
 #define HCFG_MAX_OVERRIDES	32
 
 struct hcfg {
@@ -22,6 +23,8 @@ struct hcfg {
 	char log_dir[1024];		/* "" = audit lines to standard output */
 	uint32_t table_size;
 	uint32_t max_channels;
+	uint64_t channel_idle_ms;	/* unload channels idle this long */
+	uint64_t memory_limit_mib;	/* all active tables; 0 = none */
 	char user[64];			/* "" = keep the starting user */
 	int localtime;
 	int verbose;

@@ -176,6 +176,14 @@ ct_memory(const struct ct_table *t)
 /* SipHash (keyed) of prefix index and client address: 64 bits, from which
  * both the client-hash bucket (mixed with the client port) and the
  * client-cache slot are taken. */
+size_t
+ct_memory_max(uint32_t capacity)
+{
+	return sizeof(struct ct_table) + CT_SLOTS * sizeof(struct ct_slot) +
+	    CT_HBUCKETS * sizeof(uint16_t) + CT_CACHE * sizeof(uint16_t) +
+	    ((size_t)capacity + 2) * sizeof(struct ct_cell);
+}
+
 static uint64_t
 ct_hash_client(const struct ct_table *t, uint8_t prefix, const uint8_t client[16])
 {

@@ -72,6 +72,9 @@ uint32_t ct_capacity(const struct ct_table *t);
 /* Bytes this table uses: its arrays, the cells touched so far (the pool
  * is mapped lazily) and out-of-line authenticators (status, benchmark). */
 size_t ct_memory(const struct ct_table *t);
+/* What a table of this capacity uses when full (16-octet authenticators;
+ * others come on top, within their 2 MiB budget). */
+size_t ct_memory_max(uint32_t capacity);
 
 /* Mapped port of the client, or 0. */
 uint16_t ct_find_client(const struct ct_table *t, const uint8_t prefix[12],

@@ -64,7 +64,12 @@ usage(FILE *f)
 "  -s, --state-dir DIR     persistent state (default %s)\n"
 "  -L, --log-dir DIR       audit log DIR/%s (default: standard output)\n"
 "  -t, --table-size N      entries per NAT64 control channel, 16..%u (default %u)\n"
-"  -m, --max-channels N    control channels (NAT64, server address pairs) (default %u)\n"
+"  -m, --max-channels N    active control channels (NAT64, server address pairs)\n"
+"                          (default %u)\n"
+"      --channel-idle TIME unload channels idle that long; they stop counting\n"
+"                          against max-channels (default 1h)\n"
+"      --memory-limit MIB  refuse new channels beyond MIB of tables, each counted\n"
+"                          at its full size (default 0: no limit)\n"
 "  -u, --user USER         drop privileges to USER after binding\n"
 "      --localtime         audit time stamps in local time (default UTC)\n"
 "      --syslog            diagnostics to syslog instead of standard error\n"
@@ -278,6 +283,7 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 		d->cfg = nc;
 		log_setverbose(nc.verbose);
 		chan_set_limits(d->srv.reg, nc.table_size, nc.max_channels);
+		chan_set_expiry(d->srv.reg, nc.channel_idle_ms, nc.memory_limit_mib << 20);
 		log_info("configuration reloaded");
 	}
 	write_status(d, now);
@@ -382,6 +388,8 @@ main(int argc, char **argv)
 		{ "log-dir", required_argument, NULL, 'L' },
 		{ "table-size", required_argument, NULL, 't' },
 		{ "max-channels", required_argument, NULL, 'm' },
+		{ "channel-idle", required_argument, NULL, 4 },
+		{ "memory-limit", required_argument, NULL, 5 },
 		{ "user", required_argument, NULL, 'u' },
 		{ "localtime", no_argument, NULL, 1 },
 		{ "syslog", no_argument, NULL, 2 },
@@ -408,6 +416,8 @@ main(int argc, char **argv)
 		case 't': add_override(&d, "table-size", optarg); break;
 		case 'm': add_override(&d, "max-channels", optarg); break;
 		case 'u': add_override(&d, "user", optarg); break;
+		case 4: add_override(&d, "channel-idle", optarg); break;
+		case 5: add_override(&d, "memory-limit", optarg); break;
 		case 1: add_override(&d, "localtime", "yes"); break;
 		case 2: use_syslog = 1; break;
 		case 3: want_status = 1; break;
@@ -486,6 +496,7 @@ main(int argc, char **argv)
 	    live_query_kernel, NULL, err, sizeof(err));
 	if (d.srv.reg == NULL)
 		fatalx("state: %s", err);
+	chan_set_expiry(d.srv.reg, d.cfg.channel_idle_ms, d.cfg.memory_limit_mib << 20);
 
 	/* 3. The event loop. */
 	d.loop = ev_create();

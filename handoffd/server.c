@@ -386,7 +386,7 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 		} else {
 			if (bounce_shaped)
 				s->c[SRV_C_bad_bounce]++;
-			if (!chan_would_accept(s->reg, local, src)) {
+			if (!chan_would_accept(s->reg, local, src, now)) {
 				s->c[SRV_C_drop_max_channels]++;
 				return 0;
 			}
