@@ -364,6 +364,9 @@ ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s)
 {
 	if (!ct_port_used(t, port))
 		return;
+	/* the caller reads the entry next: its cell loads while the LRU
+	 * links are moved */
+	CT_PREFETCH(&t->cells[t->slots[port].cell]);
 	t->stamp = now_s;
 	if (t->lru_new == port)
 		return;
