@@ -4,7 +4,8 @@
 # have been idle for --channel-idle their tables are unloaded (kept on
 # disk) and the third is accepted; when it is idle in turn, the first two
 # come back and find every entry they had (lookups by port and by client
-# against the record), without a new validation.
+# against the record), without a new validation. With --memory-limit,
+# a table that would not fit is refused the same way.
 . "$(dirname "$0")/handoffd_common.inc"
 
 start_server -L "$LOGDIR" -t 64 -m 2 --channel-idle 2s -v
@@ -59,4 +60,17 @@ fresh_status
 [ "$(grep -c ' Created ' "$AUDIT")" = 43 ] || fail "entries were created again: $(grep -c ' Created ' "$AUDIT") Created lines, want 43"
 check_audit_format "$AUDIT"
 alive || fail "server died"
+stop_server
+
+# --memory-limit: 4 MiB hold one full-size (64508) table, counted at its
+# full size; the second NAT64 is refused, counted and logged as such.
+STATE=$T/state2
+start_server -L "$LOGDIR" --memory-limit 4
+out=$(sim -a 127.0.0.5 -C 40005 -c 3 -e entries=3) || fail "first NAT64 under the memory limit: $out"
+out=$(sim -a 127.0.0.6 -C 40006 -c 3 --probe-retries 4 -R 1 -T 200ms -e answers_ok=0 -e 'timeouts>=1' \
+    -e port9=0 -e entries=0) || fail "a second table was admitted beyond --memory-limit 4: $out"
+fresh_status
+[ "$(st channels_refused_memory)" -ge 1 ] || fail "memory refusal not counted"
+grep -q 'channel 127.0.0.6 refused: memory-limit 4 MiB reached by 1 active channels' "$T/server.err" ||
+    fail "memory refusal not logged: $(grep refused "$T/server.err")"
 echo "PASS"
