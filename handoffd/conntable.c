@@ -12,7 +12,7 @@
 #define CT_HBITS	16
 #define CT_HBUCKETS	(1u << CT_HBITS)
 #define CT_AUTH_INLINE	16
-#define CT_CACHE	16384		/* client-cache slots, two-way */
+#define CT_CACHE	8192		/* client-cache slots, two-way */
 #define CT_CELL_REFS	63		/* entries sharing one cell at most */
 #define CT_EXT_BUDGET	(2u << 20)	/* octets of authenticators of other lengths than 16, per table */
 
@@ -59,7 +59,7 @@ struct ct_table {
 	uint8_t key[crypto_shorthash_KEYBYTES];
 	struct ct_slot *slots;		/* CT_SLOTS, calloc'd */
 	uint16_t *hhead;		/* CT_HBUCKETS */
-	uint16_t *cache;		/* CT_CACHE cell indexes */
+	uint32_t *cache;		/* CT_CACHE: tag << 16 | cell index */
 	struct ct_cell *cells;		/* [0] unused */
 	uint32_t ncells, cells_cap;
 	uint16_t cfree;			/* free-list head */
@@ -180,7 +180,7 @@ size_t
 ct_memory_max(uint32_t capacity)
 {
 	return sizeof(struct ct_table) + CT_SLOTS * sizeof(struct ct_slot) +
-	    CT_HBUCKETS * sizeof(uint16_t) + CT_CACHE * sizeof(uint16_t) +
+	    CT_HBUCKETS * sizeof(uint16_t) + CT_CACHE * sizeof(uint32_t) +
 	    ((size_t)capacity + 2) * sizeof(struct ct_cell);
 }
 
@@ -215,6 +215,20 @@ static uint32_t
 ct_cache_slot(uint64_t h)
 {
 	return (uint32_t)(h >> 40) & (CT_CACHE - 2);	/* even: the pair is slot, slot + 1 */
+}
+
+/* 16 more bits of the client hash, kept with the cell index so that a
+ * cache miss loads no cell. */
+static uint32_t
+ct_cache_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 16) & 0xffff;
+}
+
+static uint16_t
+ct_cache_cell(uint32_t e, uint32_t tag)
+{
+	return (e >> 16) == tag ? (uint16_t)e : 0;
 }
 
 static int
@@ -397,12 +411,14 @@ ct_cell_matches(const struct ct_cell *c, int pi, const struct ct_key *k)
 static uint16_t
 ct_cell_find(const struct ct_table *t, struct ct_key *k, int pi)
 {
-	uint32_t i = ct_cache_slot(ct_key_hash(t, k, pi));
+	uint64_t h = ct_key_hash(t, k, pi);
+	uint32_t i = ct_cache_slot(h), tag = ct_cache_tag(h);
+	uint16_t c;
 
-	if (t->cache[i] && ct_cell_matches(&t->cells[t->cache[i]], pi, k))
-		return t->cache[i];
-	if (t->cache[i + 1] && ct_cell_matches(&t->cells[t->cache[i + 1]], pi, k))
-		return t->cache[i + 1];
+	if ((c = ct_cache_cell(t->cache[i], tag)) != 0 && ct_cell_matches(&t->cells[c], pi, k))
+		return c;
+	if ((c = ct_cache_cell(t->cache[i + 1], tag)) != 0 && ct_cell_matches(&t->cells[c], pi, k))
+		return c;
 	return 0;
 }
 
@@ -474,11 +490,10 @@ ct_cell_ref(struct ct_table *t, struct ct_key *k, int pi)
 	} else
 		c->meta = CELL_META(pi, CT_A_NONE, 1);
 	/* Most recent first in the cache pair: the previous first moves to
-	 * the second way unless it is stale. */
+	 * the second way. */
 	slot = ct_cache_slot(ct_key_hash(t, k, pi));
-	if (t->cache[slot] && CELL_REFS(&t->cells[t->cache[slot]]))
-		t->cache[slot + 1] = t->cache[slot];
-	t->cache[slot] = idx;
+	t->cache[slot + 1] = t->cache[slot];
+	t->cache[slot] = ct_cache_tag(ct_key_hash(t, k, pi)) << 16 | idx;
 	return idx;
 }
 
@@ -661,12 +676,12 @@ ct_prefetch_new(struct ct_table *t, struct ct_key *k, uint16_t victim)
 	 * heads waits for the loads above, all at once. */
 	pi = ct_key_prefix(t, k);
 	if (pi >= 0 && k->hash_ok) {
-		uint32_t c = ct_cache_slot(k->hash);
+		uint16_t c = ct_cache_cell(t->cache[ct_cache_slot(k->hash)], ct_cache_tag(k->hash));
 
 		if ((p = t->hhead[ct_bucket(k->hash, k->client_port)]) != 0)
 			CT_PREFETCH(&t->slots[p]);
-		if (t->cache[c])
-			CT_PREFETCH(&t->cells[t->cache[c]]);
+		if (c)
+			CT_PREFETCH(&t->cells[c]);
 	}
 	if (t->rm_port == victim && ct_port_used(t, victim) &&
 	    (p = t->hhead[t->rm_hash]) != 0 && p != victim)

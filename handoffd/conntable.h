@@ -15,8 +15,9 @@
  * a full table, as every chain step is a cache miss), and a pool of
  * client cells of 34 octets, one per (NAT64 prefix, client address,
  * authenticator) in use: up to 63 connections of a client share one
- * cell, found through a two-way cache of 16384 recent cells (a cell the
- * cache lost is duplicated, which costs memory, never correctness).
+ * cell, found through a two-way cache of 8192 recent cells (cell index
+ * and 16 more bits of the client hash, so a miss loads no cell; a cell
+ * the cache lost is duplicated, which costs memory, never correctness).
  * Cells never outnumber entries. No per-entry allocation; a 16-octet
  * authenticator (what NAT64s send) is kept in its cell, one of any other
  * length is allocated once, within a per-table budget of 2 MiB. The
