@@ -2,7 +2,7 @@
 # Malformed, truncated, oversized, duplicate-type and unknown-format control
 # packets from a validated NAT64, and well-framed ones breaking the server's
 # rules (IPv6 to another server, IPv6 protocol 47, adopted entries on port
-# 80, 3544 or the handoff port), are dropped (no answer, no entry, no audit line), each counted in
+# 9, 3544 or the handoff port), are dropped (no answer, no entry, no audit line), each counted in
 # the status file's drop_* counters, and the server survives them and a
 # burst of randomly mutated requests: it answers correctly afterwards.
 . "$(dirname "$0")/handoffd_common.inc"
