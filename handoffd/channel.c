@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CHAN_HBUCKETS		4096
 #define CHAN_COMPACT_MS		(300 * 1000)	/* LRU order persisted at least this often */
 #define CHAN_COMPACT_GARBAGE	4096
 #define CHAN_IDLE_PER_TICK	8		/* idle unloads per maintenance tick */
+#define CHAN_KNOWN_PER_ACTIVE	4		/* channels kept (dormant) per max-channels */
 #define CHAN_REFUSE_LOG_MS	(60 * 1000)	/* refusals logged at most this often */
 
 struct chan_reg {
@@ -26,7 +28,7 @@ struct chan_reg {
 	uint32_t table_size, max_channels;
 	uint32_t nchan, nloaded, nactive;
 	uint64_t idle_ms, mem_limit;
-	uint64_t refused, refused_memory, unloaded_idle;
+	uint64_t refused, refused_memory, unloaded_idle, forgotten;
 	uint64_t refuse_log_ms, refused_unlogged;
 	struct chan *buckets[CHAN_HBUCKETS];
 	struct chan *dirty;
@@ -210,11 +212,12 @@ chan_active(const struct chan_reg *reg)
 
 void
 chan_stats(const struct chan_reg *reg, uint64_t *refused, uint64_t *refused_memory,
-    uint64_t *unloaded_idle)
+    uint64_t *unloaded_idle, uint64_t *forgotten)
 {
 	*refused = reg->refused;
 	*refused_memory = reg->refused_memory;
 	*unloaded_idle = reg->unloaded_idle;
+	*forgotten = reg->forgotten;
 }
 
 /* Room for one more active channel? *memory tells which limit is hit. */
@@ -389,6 +392,50 @@ chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64, const struct clk
 	return ch;
 }
 
+/* Room on disk: with 4 x max-channels channels known, the one dormant
+ * the longest is forgotten — a Deleted line for each of its entries,
+ * its journal removed — so that neither the registry nor the state
+ * directory grows without bound. False if none could be forgotten. */
+static bool
+chan_forget_oldest(struct chan_reg *reg, const struct clk_now *now)
+{
+	struct chan *ch, *old = NULL, **pp;
+	struct ct_view v;
+	char path[4096], a[ADDR_STRLEN];
+	uint32_t n = 0;
+	uint16_t p;
+	size_t i;
+
+	for (i = 0; i < CHAN_HBUCKETS; i++)
+		for (ch = reg->buckets[i]; ch; ch = ch->hnext)
+			if (!ch->active && (old == NULL || ch->last_use_ms < old->last_use_ms))
+				old = ch;
+	if (old == NULL || (old->t == NULL && !chan_load(reg, old, now)))
+		return false;
+	for (p = ct_lru_oldest(old->t); p; p = ct_lru_newer(old->t, p))
+		if (ct_get(old->t, p, &v)) {
+			audit_deleted(now, old->nat64, p, v.client, v.client_port);
+			n++;
+		}
+	log_info("channel %s forgotten (dormant the longest, %u channels known at most): "
+	    "%u entries deleted", addr_fmt4(old->nat64, a, sizeof(a)),
+	    reg->max_channels * CHAN_KNOWN_PER_ACTIVE, n);
+	old->touched = false;		/* no compaction of a file about to go */
+	chan_unload(reg, old, now);
+	chan_path(reg, old->local, old->nat64, path, sizeof(path));
+	if (unlink(path) == -1)
+		log_warn("%s", path);
+	for (pp = &reg->buckets[chan_bucket(old->local, old->nat64)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == old) {
+			*pp = old->hnext;
+			break;
+		}
+	free(old);
+	reg->nchan--;
+	reg->forgotten++;
+	return true;
+}
+
 struct chan *
 chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
     const struct clk_now *now)
@@ -399,6 +446,11 @@ chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
 		return chan_find(reg, local, nat64, now);
 	if (!chan_admit(reg, NULL, nat64, now))
 		return NULL;
+	while (reg->nchan >= (uint64_t)reg->max_channels * CHAN_KNOWN_PER_ACTIVE)
+		if (!chan_forget_oldest(reg, now)) {
+			chan_refuse(reg, nat64, false, now);
+			return NULL;
+		}
 	ch = chan_register(reg, local, nat64);
 	ch->active = true;
 	reg->nactive++;

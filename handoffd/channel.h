@@ -14,7 +14,9 @@
  * compacted, table freed: dormant) and stops counting; its NAT64 is
  * admitted again, and its table loaded from disk, when it returns and
  * there is room. Persisted channels start dormant. A refusal is counted
- * and logged at most once a minute.
+ * and logged at most once a minute. At most 4 x max-channels channels are
+ * known: beyond, the one dormant the longest is forgotten (Deleted lines
+ * for its entries, its journal removed) to make room for a new one.
  */
 #ifndef NK_CHANNEL_H
 #define NK_CHANNEL_H
@@ -66,9 +68,9 @@ uint32_t chan_count(const struct chan_reg *reg);
 uint32_t chan_loaded(const struct chan_reg *reg);
 uint32_t chan_active(const struct chan_reg *reg);
 /* Refusals since start (all, and those for the memory limit), channels
- * unloaded for idleness. */
+ * unloaded for idleness, dormant channels forgotten. */
 void chan_stats(const struct chan_reg *reg, uint64_t *refused, uint64_t *refused_memory,
-    uint64_t *unloaded_idle);
+    uint64_t *unloaded_idle, uint64_t *forgotten);
 
 /* The channel if known (made active and loaded on demand), else NULL;
  * NULL too for a dormant one without room (refused). */

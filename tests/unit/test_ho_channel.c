@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "atomicfile.h"
 #include "audit.h"
 #include "channel.h"
 
@@ -88,7 +90,7 @@ test_idle_channels_make_room(void **state)
 	struct ch_fx *f = *state;
 	struct chan *a, *b;
 	struct ct_view v;
-	uint64_t refused, refused_mem, idle;
+	uint64_t refused, refused_mem, idle, forgotten;
 	uint16_t pa, pb;
 
 	a = chan_get_or_create(f->reg, CH_SRV, CH_NAT(1), &f->now);
@@ -103,7 +105,7 @@ test_idle_channels_make_room(void **state)
 	assert_false(chan_would_accept(f->reg, CH_SRV, CH_NAT(3), &f->now));
 	assert_null(chan_get_or_create(f->reg, CH_SRV, CH_NAT(3), &f->now));
 	assert_true(chan_would_accept(f->reg, CH_SRV, CH_NAT(1), &f->now));
-	chan_stats(f->reg, &refused, &refused_mem, &idle);
+	chan_stats(f->reg, &refused, &refused_mem, &idle, &forgotten);
 	assert_int_equal(refused, 2);
 	assert_int_equal(refused_mem, 0);
 	/* b keeps being used; a goes quiet past the idle time */
@@ -133,7 +135,7 @@ test_idle_channels_make_room(void **state)
 	assert_true(ct_get(a->t, pa, &v));
 	assert_int_equal(v.client[15], 1);
 	assert_int_equal(v.client_port, 443);
-	chan_stats(f->reg, &refused, &refused_mem, &idle);
+	chan_stats(f->reg, &refused, &refused_mem, &idle, &forgotten);
 	assert_int_equal(idle, 2);
 	assert_int_equal(refused, 3);
 }
@@ -145,7 +147,7 @@ test_memory_limit_refuses_new(void **state)
 {
 	struct ch_fx *f = *state;
 	struct chan *a;
-	uint64_t refused, refused_mem, idle;
+	uint64_t refused, refused_mem, idle, forgotten;
 	uint32_t i;
 
 	chan_set_limits(f->reg, 64, 100);
@@ -155,7 +157,7 @@ test_memory_limit_refuses_new(void **state)
 	assert_non_null(chan_get_or_create(f->reg, CH_SRV, CH_NAT(2), &f->now));
 	assert_null(chan_get_or_create(f->reg, CH_SRV, CH_NAT(3), &f->now));
 	assert_false(chan_would_accept(f->reg, CH_SRV, CH_NAT(4), &f->now));
-	chan_stats(f->reg, &refused, &refused_mem, &idle);
+	chan_stats(f->reg, &refused, &refused_mem, &idle, &forgotten);
 	assert_int_equal(refused, 2);
 	assert_int_equal(refused_mem, 2);
 	/* the admitted ones fill up and evict as usual */
@@ -192,6 +194,53 @@ test_persisted_start_dormant(void **state)
 	assert_int_equal(chan_active(f->reg), 2);
 }
 
+/* At most 4 x max-channels channels are known: a new one beyond makes
+ * the server forget the one dormant the longest — a Deleted line for
+ * each of its entries, its journal removed — never an active one. */
+static void
+test_forget_longest_dormant(void **state)
+{
+	struct ch_fx *f = *state;
+	uint64_t refused, refused_mem, idle, forgotten;
+	char path[128], *log;
+	unsigned char *text;
+	size_t len;
+	uint32_t i;
+
+	for (i = 1; i <= 8; i++) {
+		struct chan *c = chan_get_or_create(f->reg, CH_SRV, CH_NAT(i), &f->now);
+
+		assert_non_null(c);
+		assert_int_not_equal(ch_map(f, c, i), 0);
+		ch_advance(f, 11000);
+		chan_maintenance(f->reg, &f->now);	/* each goes dormant in turn */
+	}
+	assert_int_equal(chan_count(f->reg), 8);
+	assert_int_equal(chan_active(f->reg), 0);
+	assert_non_null(chan_get_or_create(f->reg, CH_SRV, CH_NAT(9), &f->now));
+	assert_int_equal(chan_count(f->reg), 8);
+	chan_stats(f->reg, &refused, &refused_mem, &idle, &forgotten);
+	assert_int_equal(forgotten, 1);
+	/* 198.51.100.1 went first: its journal is gone, its entry logged */
+	snprintf(path, sizeof(path), "%s/channels/198.51.100.1-192.0.2.1.tbl", f->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/channels/198.51.100.2-192.0.2.1.tbl", f->dir);
+	assert_int_equal(access(path, F_OK), 0);
+	audit_flush();
+	snprintf(path, sizeof(path), "%s/%s", f->dir, AUDIT_FILE);
+	assert_int_equal(afile_slurp(path, 1 << 20, &text, &len), 0);
+	log = (char *)text;
+	assert_non_null(strstr(log, "Deleted 198.51.100.1:"));
+	assert_null(strstr(log, "Deleted 198.51.100.2:"));
+	free(log);
+	/* it comes back as a new channel, with an empty table */
+	ch_advance(f, 11000);
+	chan_maintenance(f->reg, &f->now);
+	assert_non_null(chan_get_or_create(f->reg, CH_SRV, CH_NAT(1), &f->now));
+	chan_stats(f->reg, &refused, &refused_mem, &idle, &forgotten);
+	assert_int_equal(forgotten, 2);
+}
+
 int
 main(void)
 {
@@ -199,6 +248,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_idle_channels_make_room, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_memory_limit_refuses_new, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_persisted_start_dormant, ch_setup, ch_teardown),
+		cmocka_unit_test_setup_teardown(test_forget_longest_dormant, ch_setup, ch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
