@@ -416,6 +416,48 @@ test_cells_random_model(void **state)
 	ct_destroy(t);
 }
 
+/* The memory targets, on ct_memory() (what the status file shows): a
+ * full table of distinct clients with 16-octet authenticators within
+ * 3.0 MiB, and 4 connections per client within 2.5 MiB even when they
+ * arrive shuffled (the client cache then misses often and duplicates
+ * cells). Seeded, so the figures are reproducible. */
+static void
+test_memory_targets(void **state)
+{
+	static uint32_t order[CT_MAX_CAPACITY];
+	const uint32_t n = CT_MAX_CAPACITY, clients = CT_MAX_CAPACITY / 4;
+	struct ct_table *t;
+	uint32_t seed = 99u, i;
+	uint8_t c[16], a[16];
+
+	(void)state;
+	t = ct_create(n, key);
+	for (i = 0; i < n; i++) {
+		client_addr(c, i);
+		auth_of(a, i, 0);
+		assert_int_equal(ct_insert(t, (uint16_t)(1024 + i), pfx, c, 443, a, 16, 1), CT_OK);
+	}
+	assert_true(ct_memory(t) <= 3u << 20);
+	ct_destroy(t);
+	for (i = 0; i < clients * 4; i++)
+		order[i] = i;
+	for (i = clients * 4 - 1; i > 0; i--) {
+		uint32_t j = xs_rnd(&seed) % (i + 1), tmp = order[i];
+
+		order[i] = order[j];
+		order[j] = tmp;
+	}
+	t = ct_create(n, key);
+	for (i = 0; i < clients * 4; i++) {
+		client_addr(c, order[i] / 4);
+		auth_of(a, order[i] / 4, 0);
+		assert_int_equal(ct_insert(t, (uint16_t)(1024 + i), pfx, c,
+		    (uint16_t)(1000 + order[i] % 4), a, 16, 1), CT_OK);
+	}
+	assert_true(ct_memory(t) <= 5u << 19);	/* 2.5 MiB */
+	ct_destroy(t);
+}
+
 int
 main(void)
 {
@@ -428,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_client_cells_shared),
 		cmocka_unit_test(test_cells_random_model),
+		cmocka_unit_test(test_memory_targets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
