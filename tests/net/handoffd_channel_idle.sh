@@ -65,7 +65,7 @@ stop_server
 # --memory-limit: 4 MiB hold one full-size (64508) table, counted at its
 # full size; the second NAT64 is refused, counted and logged as such.
 STATE=$T/state2
-start_server -L "$LOGDIR" --memory-limit 4
+start_server -L "$LOGDIR" --memory-limit 4M
 out=$(sim -a 127.0.0.5 -C 40005 -c 3 -e entries=3) || fail "first NAT64 under the memory limit: $out"
 out=$(sim -a 127.0.0.6 -C 40006 -c 3 --probe-retries 4 -R 1 -T 200ms -e answers_ok=0 -e 'timeouts>=1' \
     -e port9=0 -e entries=0) || fail "a second table was admitted beyond --memory-limit 4: $out"
