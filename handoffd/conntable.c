@@ -31,11 +31,11 @@ struct ct_slot {
  * entries of that client that carry the same authenticator (34 octets,
  * 2-octet aligned). A 16-octet authenticator (what NAT64s send) is kept
  * in a[]; any other length in a block of its own (2-octet length, then
- * the octets) whose pointer is copied in and out of a[] with memcpy. A
- * free cell keeps the free-list link in client[0..1]. */
+ * the octets) in t->ext[], whose index is copied in and out of a[] with
+ * memcpy. A free cell keeps the free-list link in client[0..1]. */
 struct ct_cell {
 	uint8_t client[16];
-	uint8_t a[CT_AUTH_INLINE];	/* the authenticator, or a pointer to it */
+	uint8_t a[CT_AUTH_INLINE];	/* the authenticator, or its t->ext[] index */
 	uint16_t meta;			/* prefix index | kind << 8 | refs << 10 */
 };
 
@@ -49,7 +49,7 @@ enum { CT_A_NONE, CT_A_INLINE, CT_A_EXT };
 _Static_assert(sizeof(struct ct_slot) == 10, "slot layout");
 _Static_assert(sizeof(struct ct_cell) == 34, "cell layout");
 _Static_assert(CT_CELL_REFS == 0xffff >> 10, "refs fill the top 6 bits");
-_Static_assert(sizeof(uint8_t *) <= CT_AUTH_INLINE, "pointer fits the inline area");
+_Static_assert(sizeof(uint32_t) <= CT_AUTH_INLINE, "an index fits the inline area");
 
 struct ct_table {
 	uint32_t capacity;
@@ -66,6 +66,9 @@ struct ct_table {
 	uint8_t nprefixes;
 	uint8_t prefixes[CT_MAX_PREFIXES][12];
 	size_t ext_bytes;
+	uint8_t **ext;			/* out-of-line authenticators, by index */
+	uint32_t *ext_free;		/* free indexes (a stack) */
+	uint32_t ext_used, ext_cap, n_ext_free;
 	uint16_t rm_port;		/* ct_prefetch_remove's port (0: none) */
 	uint32_t rm_hash;		/* and its client-hash bucket */
 };
@@ -99,23 +102,56 @@ ct_create(uint32_t capacity, const uint8_t hash_key[16])
 	return t;
 }
 
+/* An out-of-line authenticator: its block (2-octet length, then the
+ * octets) is held in t->ext[]; the cell keeps the index (a pointer in
+ * the cell would be unaligned). */
 static uint8_t *
-ct_cell_ext(const struct ct_cell *c)
+ct_cell_ext(const struct ct_table *t, const struct ct_cell *c)
 {
-	uint8_t *p;
+	uint32_t i;
 
-	memcpy(&p, c->a, sizeof(p));
-	return p;
+	memcpy(&i, c->a, sizeof(i));
+	return t->ext[i];
+}
+
+static uint32_t
+ct_ext_add(struct ct_table *t, uint8_t *block)
+{
+	uint32_t i;
+
+	if (t->n_ext_free)
+		i = t->ext_free[--t->n_ext_free];
+	else {
+		if (t->ext_used == t->ext_cap) {
+			t->ext_cap = t->ext_cap ? t->ext_cap * 2 : 64;
+			t->ext = xreallocarray(t->ext, t->ext_cap, sizeof(*t->ext));
+			t->ext_free = xreallocarray(t->ext_free, t->ext_cap, sizeof(*t->ext_free));
+		}
+		i = t->ext_used++;
+	}
+	t->ext[i] = block;
+	return i;
+}
+
+static void
+ct_ext_del(struct ct_table *t, const struct ct_cell *c)
+{
+	uint32_t i;
+
+	memcpy(&i, c->a, sizeof(i));
+	free(t->ext[i]);
+	t->ext[i] = NULL;
+	t->ext_free[t->n_ext_free++] = i;
 }
 
 static size_t
-ct_cell_auth_len(const struct ct_cell *c)
+ct_cell_auth_len(const struct ct_table *t, const struct ct_cell *c)
 {
 	switch (CELL_KIND(c)) {
 	case CT_A_INLINE:
 		return CT_AUTH_INLINE;
 	case CT_A_EXT: {
-		const uint8_t *p = ct_cell_ext(c);
+		const uint8_t *p = ct_cell_ext(t, c);
 
 		return (size_t)p[0] << 8 | p[1];
 	}
@@ -124,13 +160,13 @@ ct_cell_auth_len(const struct ct_cell *c)
 }
 
 static const uint8_t *
-ct_cell_auth(const struct ct_cell *c)
+ct_cell_auth(const struct ct_table *t, const struct ct_cell *c)
 {
 	switch (CELL_KIND(c)) {
 	case CT_A_INLINE:
 		return c->a;
 	case CT_A_EXT:
-		return ct_cell_ext(c) + 2;
+		return ct_cell_ext(t, c) + 2;
 	}
 	return NULL;
 }
@@ -142,9 +178,10 @@ ct_destroy(struct ct_table *t)
 
 	if (t == NULL)
 		return;
-	for (i = 1; i < t->ncells; i++)
-		if (CELL_REFS(&t->cells[i]) && CELL_KIND(&t->cells[i]) == CT_A_EXT)
-			free(ct_cell_ext(&t->cells[i]));
+	for (i = 0; i < t->ext_used; i++)
+		free(t->ext[i]);
+	free(t->ext);
+	free(t->ext_free);
 	free(t->cells);
 	free(t->cache);
 	free(t->hhead);
@@ -168,7 +205,8 @@ size_t
 ct_memory(const struct ct_table *t)
 {
 	return sizeof(*t) + CT_SLOTS * sizeof(*t->slots) + CT_HBUCKETS * sizeof(*t->hhead) +
-	    CT_CACHE * sizeof(*t->cache) + t->ncells * sizeof(*t->cells) + t->ext_bytes;
+	    CT_CACHE * sizeof(*t->cache) + t->ncells * sizeof(*t->cells) + t->ext_bytes +
+	    t->ext_cap * (sizeof(*t->ext) + sizeof(*t->ext_free));
 }
 
 /* --- hashing ------------------------------------------------------------ */
@@ -324,8 +362,8 @@ ct_get(const struct ct_table *t, uint16_t port, struct ct_view *out)
 	out->client = c->client;
 	out->client_port = s->client_port;
 	out->last_used = t->stamp;
-	out->auth_len = (uint16_t)ct_cell_auth_len(c);
-	out->auth = ct_cell_auth(c);
+	out->auth_len = (uint16_t)ct_cell_auth_len(t, c);
+	out->auth = ct_cell_auth(t, c);
 	return true;
 }
 
@@ -391,17 +429,18 @@ ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s)
 /* --- client cells ------------------------------------------------------- */
 
 static bool
-ct_cell_same_auth(const struct ct_cell *c, const uint8_t *auth, size_t len)
+ct_cell_same_auth(const struct ct_table *t, const struct ct_cell *c, const uint8_t *auth,
+    size_t len)
 {
-	return ct_cell_auth_len(c) == len && (len == 0 || memcmp(ct_cell_auth(c), auth, len) == 0);
+	return ct_cell_auth_len(t, c) == len && (len == 0 || memcmp(ct_cell_auth(t, c), auth, len) == 0);
 }
 
 /* Live, with room for one more entry, and holding the key's data? */
 static bool
-ct_cell_matches(const struct ct_cell *c, int pi, const struct ct_key *k)
+ct_cell_matches(const struct ct_table *t, const struct ct_cell *c, int pi, const struct ct_key *k)
 {
 	return CELL_REFS(c) != 0 && CELL_REFS(c) < CT_CELL_REFS && CELL_PREFIX(c) == pi &&
-	    memcmp(c->client, k->client, 16) == 0 && ct_cell_same_auth(c, k->auth, k->auth_len);
+	    memcmp(c->client, k->client, 16) == 0 && ct_cell_same_auth(t, c, k->auth, k->auth_len);
 }
 
 /* A live cell holding exactly the key's (prefix, client, authenticator),
@@ -415,9 +454,9 @@ ct_cell_find(const struct ct_table *t, struct ct_key *k, int pi)
 	uint32_t i = ct_cache_slot(h), tag = ct_cache_tag(h);
 	uint16_t c;
 
-	if ((c = ct_cache_cell(t->cache[i], tag)) != 0 && ct_cell_matches(&t->cells[c], pi, k))
+	if ((c = ct_cache_cell(t->cache[i], tag)) != 0 && ct_cell_matches(t, &t->cells[c], pi, k))
 		return c;
-	if ((c = ct_cache_cell(t->cache[i + 1], tag)) != 0 && ct_cell_matches(&t->cells[c], pi, k))
+	if ((c = ct_cache_cell(t->cache[i + 1], tag)) != 0 && ct_cell_matches(t, &t->cells[c], pi, k))
 		return c;
 	return 0;
 }
@@ -431,8 +470,8 @@ ct_cell_unref(struct ct_table *t, uint16_t idx)
 	if (CELL_REFS(c) > 0)
 		return;
 	if (CELL_KIND(c) == CT_A_EXT) {
-		t->ext_bytes -= ct_cell_auth_len(c);
-		free(ct_cell_ext(c));
+		t->ext_bytes -= ct_cell_auth_len(t, c);
+		ct_ext_del(t, c);
 	}
 	c->meta = 0;
 	memcpy(c->client, &t->cfree, sizeof(t->cfree));
@@ -457,7 +496,7 @@ static uint16_t
 ct_cell_ref(struct ct_table *t, struct ct_key *k, int pi)
 {
 	struct ct_cell *c;
-	uint32_t slot;
+	uint32_t slot, ei;
 	uint16_t idx = ct_cell_find(t, k, pi);
 
 	if (idx) {
@@ -484,7 +523,8 @@ ct_cell_ref(struct ct_table *t, struct ct_key *k, int pi)
 		p[0] = (uint8_t)(k->auth_len >> 8);
 		p[1] = (uint8_t)k->auth_len;
 		memcpy(p + 2, k->auth, k->auth_len);
-		memcpy(c->a, &p, sizeof(p));
+		ei = ct_ext_add(t, p);
+		memcpy(c->a, &ei, sizeof(ei));
 		t->ext_bytes += k->auth_len;
 		c->meta = CELL_META(pi, CT_A_EXT, 1);
 	} else
@@ -513,7 +553,7 @@ ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len)
 		return CT_E_AUTH;
 	s = &t->slots[port];
 	c = &t->cells[s->cell];
-	if (ct_cell_same_auth(c, auth, len))
+	if (ct_cell_same_auth(t, c, auth, len))
 		return CT_OK;
 	memcpy(client, c->client, 16);	/* c may be reused once unreferenced */
 	pi = CELL_PREFIX(c);
