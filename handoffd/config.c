@@ -18,6 +18,7 @@ hcfg_defaults(struct hcfg *c)
 	c->table_size = CT_MAX_CAPACITY;
 	c->max_channels = HCFG_DEFAULT_MAX_CHAN;
 	c->status_interval_ms = 5000;
+	c->control_mode = 0660;
 }
 
 static int
@@ -102,24 +103,32 @@ hcfg_max_channels(void *cfg, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* A user or group name. */
 static int
-hcfg_user(void *cfg, const char *v, char *err, size_t errlen)
+hcfg_name(char *dst, size_t dstlen, const char *v, const char *what, char *err, size_t errlen)
 {
-	struct hcfg *c = cfg;
 	size_t n = strlen(v), i;
 
-	if (n >= sizeof(c->user)) {
-		snprintf(err, errlen, "user name too long");
+	if (n >= dstlen) {
+		snprintf(err, errlen, "%s name too long", what);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
 		    (v[i] >= '0' && v[i] <= '9') || v[i] == '_' || v[i] == '-' || v[i] == '.')) {
-			snprintf(err, errlen, "'%s' is not a user name", v);
+			snprintf(err, errlen, "'%s' is not a %s name", v, what);
 			return -1;
 		}
-	memcpy(c->user, v, n + 1);
+	memcpy(dst, v, n + 1);
 	return 0;
+}
+
+static int
+hcfg_user(void *cfg, const char *v, char *err, size_t errlen)
+{
+	struct hcfg *c = cfg;
+
+	return hcfg_name(c->user, sizeof(c->user), v, "user", err, errlen);
 }
 
 static int
@@ -145,6 +154,62 @@ hcfg_status_interval(void *cfg, const char *v, char *err, size_t errlen)
 	return conf_duration_ms(v, 100, 3600000, &((struct hcfg *)cfg)->status_interval_ms, err, errlen);
 }
 
+static int
+hcfg_control_socket(void *cfg, const char *v, char *err, size_t errlen)
+{
+	struct hcfg *c = cfg;
+
+	if (strcmp(v, "none") == 0)
+		v = "";
+	return hcfg_path(c->control_socket, sizeof(c->control_socket), v, 1, err, errlen);
+}
+
+static int
+hcfg_control_group(void *cfg, const char *v, char *err, size_t errlen)
+{
+	struct hcfg *c = cfg;
+
+	return hcfg_name(c->control_group, sizeof(c->control_group), v, "group", err, errlen);
+}
+
+static int
+hcfg_control_mode(void *cfg, const char *v, char *err, size_t errlen)
+{
+	unsigned long m = 0;
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '7' || n > 4) {
+			snprintf(err, errlen, "'%s' is not an octal mode such as 0660", v);
+			return -1;
+		}
+		m = m * 8 + (unsigned long)(v[i] - '0');
+	}
+	if (n == 0 || (m & ~0770ul) != 0 || (m & 0600) != 0600) {
+		snprintf(err, errlen, "'%s': give the owner rw and no one else more than the group "
+		    "(e.g. 0600 or 0660)", v);
+		return -1;
+	}
+	((struct hcfg *)cfg)->control_mode = (unsigned)m;
+	return 0;
+}
+
+static int
+hcfg_audit_format(void *cfg, const char *v, char *err, size_t errlen)
+{
+	struct hcfg *c = cfg;
+
+	if (strcmp(v, "text") == 0)
+		c->audit_json = 0;
+	else if (strcmp(v, "json") == 0)
+		c->audit_json = 1;
+	else {
+		snprintf(err, errlen, "'%s': text or json", v);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct conf_key hcfg_keys[] = {
 	{ "port", hcfg_port },
 	{ "listen", hcfg_listen },
@@ -156,6 +221,10 @@ static const struct conf_key hcfg_keys[] = {
 	{ "localtime", hcfg_localtime },
 	{ "verbose", hcfg_verbose },
 	{ "status-interval", hcfg_status_interval },
+	{ "control-socket", hcfg_control_socket },
+	{ "control-group", hcfg_control_group },
+	{ "control-mode", hcfg_control_mode },
+	{ "audit-format", hcfg_audit_format },
 	{ NULL, NULL },
 };
 
@@ -206,4 +275,8 @@ hcfg_print(const struct hcfg *c, FILE *f)
 	fprintf(f, "localtime %s\n", c->localtime ? "yes" : "no");
 	fprintf(f, "verbose %d\n", c->verbose);
 	fprintf(f, "status-interval %llums\n", (unsigned long long)c->status_interval_ms);
+	fprintf(f, "control-socket %s\n", c->control_socket[0] ? c->control_socket : "none");
+	fprintf(f, "control-group %s\n", c->control_group);
+	fprintf(f, "control-mode %04o\n", c->control_mode);
+	fprintf(f, "audit-format %s\n", c->audit_json ? "json" : "text");
 }

@@ -14,6 +14,7 @@
 #define HCFG_DEFAULT_STATE_DIR	"/var/lib/nat64-handoffd"
 #define HCFG_DEFAULT_MAX_CHAN	1024
 #define HCFG_MAX_OVERRIDES	32
+#define HCFG_CONTROL_SOCKET	"/run/nat64-handoffd/control"	/* the usual path */
 
 struct hcfg {
 	uint16_t port;
@@ -26,6 +27,10 @@ struct hcfg {
 	int localtime;
 	int verbose;
 	uint64_t status_interval_ms;
+	char control_socket[108];	/* "" = no control socket */
+	char control_group[64];		/* "" = the group the server runs as */
+	unsigned control_mode;		/* permission bits of the socket file */
+	int audit_json;			/* audit-format json */
 };
 
 /* Command-line settings remembered for reloads: (key, value) pairs. */

@@ -25,6 +25,7 @@
 #include "audit.h"
 #include "channel.h"
 #include "config.h"
+#include "control.h"
 #include "daemon.h"
 #include "evloop.h"
 #include "journal.h"
@@ -43,6 +44,7 @@ struct handoffd {
 	struct hcfg_overrides ov;
 	struct ev_loop *loop;
 	struct uio *uio;
+	struct ctl_server *ctl;		/* NULL without control-socket */
 	struct srv_ctx srv;
 	char tokens_path[1100], status_path[1100];
 	volatile int quit;
@@ -67,6 +69,9 @@ usage(FILE *f)
 "  -m, --max-channels N    control channels (NAT64, server address pairs) (default %u)\n"
 "  -u, --user USER         drop privileges to USER after binding\n"
 "      --localtime         audit time stamps in local time (default UTC)\n"
+"      --audit-format F    audit lines as text (default) or json\n"
+"  -c, --control-socket P  control socket for nat64-handoffctl (default: none;\n"
+"                          usually %s)\n"
 "      --syslog            diagnostics to syslog instead of standard error\n"
 "  -n, --check             check the configuration and state, print it, exit\n"
 "      --status            print the running server's status and exit\n"
@@ -78,7 +83,7 @@ usage(FILE *f)
 "the status file now; TERM and INT flush everything and exit.\n"
 "See nat64-handoffd(8).\n",
 	    HW_DEFAULT_PORT, HCFG_DEFAULT_STATE_DIR, AUDIT_FILE, CT_MAX_CAPACITY, CT_MAX_CAPACITY,
-	    HCFG_DEFAULT_MAX_CHAN);
+	    HCFG_DEFAULT_MAX_CHAN, HCFG_CONTROL_SOCKET);
 }
 
 static void
@@ -275,7 +280,14 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 			log_warnx("reload: %s; audit lines keep going to the previous file", err);
 			memcpy(nc.log_dir, d->cfg.log_dir, sizeof(nc.log_dir));
 		}
+		if (strcmp(nc.control_socket, d->cfg.control_socket) ||
+		    strcmp(nc.control_group, d->cfg.control_group) || nc.control_mode != d->cfg.control_mode)
+			log_warnx("reload: control-socket, control-group and control-mode change only on restart");
+		memcpy(nc.control_socket, d->cfg.control_socket, sizeof(nc.control_socket));
+		memcpy(nc.control_group, d->cfg.control_group, sizeof(nc.control_group));
+		nc.control_mode = d->cfg.control_mode;
 		d->cfg = nc;
+		audit_set_json(nc.audit_json);
 		log_setverbose(nc.verbose);
 		chan_set_limits(d->srv.reg, nc.table_size, nc.max_channels);
 		log_info("configuration reloaded");
@@ -384,6 +396,8 @@ main(int argc, char **argv)
 		{ "max-channels", required_argument, NULL, 'm' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "localtime", no_argument, NULL, 1 },
+		{ "audit-format", required_argument, NULL, 4 },
+		{ "control-socket", required_argument, NULL, 'c' },
 		{ "syslog", no_argument, NULL, 2 },
 		{ "status", no_argument, NULL, 3 },
 		{ "check", no_argument, NULL, 'n' },
@@ -398,7 +412,7 @@ main(int argc, char **argv)
 	char err[1024];
 	int ch, check = 0, want_status = 0, use_syslog = 0, verbose = 0;
 
-	while ((ch = getopt_long(argc, argv, "f:p:l:s:L:t:m:u:nvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:p:l:s:L:t:m:u:c:nvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': d.config_path = optarg; break;
 		case 'p': add_override(&d, "port", optarg); break;
@@ -409,6 +423,8 @@ main(int argc, char **argv)
 		case 'm': add_override(&d, "max-channels", optarg); break;
 		case 'u': add_override(&d, "user", optarg); break;
 		case 1: add_override(&d, "localtime", "yes"); break;
+		case 4: add_override(&d, "audit-format", optarg); break;
+		case 'c': add_override(&d, "control-socket", optarg); break;
 		case 2: use_syslog = 1; break;
 		case 3: want_status = 1; break;
 		case 'n': check = 1; break;
@@ -448,10 +464,14 @@ main(int argc, char **argv)
 	d.uio = uio_open(d.cfg.listen, d.cfg.port, err, sizeof(err));
 	if (d.uio == NULL)
 		fatalx("%s", err);
+	if (d.cfg.control_socket[0] && (d.ctl = ctl_open(d.cfg.control_socket, d.cfg.control_mode,
+	    d.cfg.user, d.cfg.control_group, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	if (d.cfg.user[0] && daemon_drop_privileges(d.cfg.user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (audit_open(d.cfg.log_dir[0] ? d.cfg.log_dir : NULL, d.cfg.localtime, err, sizeof(err)) == -1)
 		fatalx("audit log: %s", err);
+	audit_set_json(d.cfg.audit_json);
 
 	/* Every loaded channel holds its journal open: make room for them. */
 	{
@@ -498,6 +518,8 @@ main(int argc, char **argv)
 	    ev_signal_add(d.loop, SIGTERM, on_quit, &d) == -1 ||
 	    ev_signal_add(d.loop, SIGINT, on_quit, &d) == -1)
 		fatal("event loop setup");
+	if (d.ctl && ctl_attach(d.ctl, d.loop, &d.srv, &now) == -1)
+		fatal("control socket setup");
 	ev_timer_add(d.loop, &now, 1000, on_maintenance, &d);
 	ev_timer_add(d.loop, &now, 0, on_status, &d);
 	log_info("listening on %s:%u, state in %s, %u persisted channels, table size %u",
@@ -514,6 +536,7 @@ main(int argc, char **argv)
 	clk_read(&now);
 	chan_flush(d.srv.reg);
 	write_status(&d, &now);
+	ctl_close(d.ctl);
 	chan_reg_destroy(d.srv.reg, &now);
 	save_tokens(&d);
 	val_destroy(d.srv.vs);
