@@ -585,7 +585,8 @@ al_add_dir(struct al_index *x, const char *dir, char *err, size_t errlen)
 		files[n++] = f;
 	}
 	closedir(dp);
-	qsort(files, n, sizeof(*files), al_cmp_file);
+	if (n)
+		qsort(files, n, sizeof(*files), al_cmp_file);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
 		if (al_add_file(x, path, err, errlen) == 0)
@@ -622,7 +623,8 @@ al_finish(struct al_index *x)
 {
 	size_t i;
 
-	qsort(x->ev, x->n, sizeof(*x->ev), al_cmp_event);
+	if (x->n)
+		qsort(x->ev, x->n, sizeof(*x->ev), al_cmp_event);
 	free(x->nat64s);
 	x->nat64s = NULL;
 	x->nnat64 = 0;

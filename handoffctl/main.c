@@ -22,7 +22,7 @@
 #include "auditlog.h"
 #include "config.h"
 #include "ctl_wire.h"
-#include "render.h"
+#include "hctable.h"
 #include "weblog.h"
 
 /* Exit codes (nat64-handoffctl(8), EXIT STATUS). */

@@ -1,5 +1,5 @@
-/* render.c — see render.h. */
-#include "render.h"
+/* hctable.c — see hctable.h. */
+#include "hctable.h"
 #include "xalloc.h"
 
 #include <stdlib.h>

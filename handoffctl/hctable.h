@@ -1,8 +1,8 @@
-/* render.h — nat64-handoffctl's output: a table of named, typed columns
+/* hctable.h — nat64-handoffctl's output: a table of named, typed columns
  * printed as aligned text for people or as JSON for scripts. Every
  * command's output goes through here. */
-#ifndef NK_RENDER_H
-#define NK_RENDER_H
+#ifndef NK_HCTABLE_H
+#define NK_HCTABLE_H
 
 #include <stdbool.h>
 #include <stdio.h>
