@@ -696,13 +696,13 @@ al_same_client(const struct al_event *a, const struct al_event *b)
 	    (!a->has_server || !b->has_server || a->server == b->server);
 }
 
-/* The lifetime [created, end) if it meets [lo, hi]. */
+/* The lifetime [start, end) of created if it meets [lo, hi]. */
 static void
-al_emit(struct al_answer *a, const struct al_event *created, const struct al_event *deleted,
-    int64_t end, int64_t lo, int64_t hi)
+al_emit(struct al_answer *a, const struct al_event *created, int64_t start,
+    const struct al_event *deleted, int64_t end, int64_t lo, int64_t hi)
 {
 	struct al_cand *c;
-	int64_t s = created ? created->t_us : INT64_MIN;
+	int64_t s = created ? start : INT64_MIN;
 
 	if (!(s <= hi && end > lo))
 		return;
@@ -713,6 +713,7 @@ al_emit(struct al_answer *a, const struct al_event *created, const struct al_eve
 	c = &a->cand[a->ncand++];
 	c->start_us = s;
 	c->end_us = end;
+	c->early = created && s < created->t_us;
 	c->created = created;
 	c->deleted = deleted;
 	c->how = created ? created->detail : AL_D_NONE;
@@ -724,6 +725,7 @@ al_query(const struct al_index *x, uint32_t nat64, uint16_t port, int64_t lo, in
     const uint32_t *server, bool overlap, struct al_answer *a)
 {
 	const struct al_event *open[AL_MAX_CAND];
+	int64_t start[AL_MAX_CAND], last = INT64_MIN;
 	size_t i = al_lower(x, nat64, port);
 	int nopen = 0, k;
 
@@ -749,28 +751,39 @@ al_query(const struct al_index *x, uint32_t nat64, uint16_t port, int64_t lo, in
 				    (!overlap || al_same_client(o, e));
 
 				if (same) {
-					al_emit(a, o, NULL, e->t_us, lo, hi);
+					al_emit(a, o, start[k], NULL, e->t_us, lo, hi);
+					start[k] = start[nopen - 1];
 					open[k--] = open[--nopen];
 				}
 			}
-			if (nopen < AL_MAX_CAND)
+			if (nopen < AL_MAX_CAND) {
+				int64_t s = e->t_us;
+
+				if (e->detail != AL_D_MAPPED) {	/* maybe adopted */
+					s = e->t_us - AL_ADOPT_SLACK_US;
+					if (s < last)
+						s = last;
+				}
+				start[nopen] = s;
 				open[nopen++] = e;
-			else
+			} else
 				a->truncated = true;
 		} else {
 			for (k = 0; k < nopen; k++)
 				if (al_same_client(open[k], e))
 					break;
 			if (k < nopen) {
-				al_emit(a, open[k], e, e->t_us, lo, hi);
+				al_emit(a, open[k], start[k], e, e->t_us, lo, hi);
+				start[k] = start[nopen - 1];
 				open[k] = open[--nopen];
 			} else	/* created before the oldest log */
-				al_emit(a, NULL, e, e->t_us, lo, hi);
+				al_emit(a, NULL, 0, e, e->t_us, lo, hi);
 		}
+		last = e->t_us;
 		if (e->t_us > hi && nopen == 0)
 			break;
 	}
 	for (k = 0; k < nopen; k++)
-		al_emit(a, open[k], NULL, INT64_MAX, lo, hi);
+		al_emit(a, open[k], start[k], NULL, INT64_MAX, lo, hi);
 	return a->ncand;
 }

@@ -23,6 +23,13 @@
 #include <stdint.h>
 
 #define AL_MAX_CAND	16
+/* A NAT64 may map a connection itself and tell the server afterwards
+ * (the first connection before validation, or while the server is
+ * unreachable): the server adopts the entry and logs Created then. An
+ * entry not known to be server-mapped is therefore taken to have existed
+ * up to this long before its Created line, never before the previous
+ * event on its port. */
+#define AL_ADOPT_SLACK_US	(60 * 1000000LL)
 
 enum al_type { AL_INITIALIZED = 1, AL_CREATED, AL_DELETED };
 /* how (created) and reason (deleted), as in the JSON lines; 0: not said */
@@ -77,6 +84,7 @@ struct al_cand {
 	int64_t start_us;		/* INT64_MIN: before the oldest log */
 	int64_t end_us;			/* INT64_MAX: still held at the log's end */
 	uint8_t how, reason;		/* enum al_detail */
+	bool early;			/* start_us is before its Created line */
 	const struct al_event *created;	/* NULL if before the oldest log */
 	const struct al_event *deleted;	/* NULL if still held */
 };

@@ -315,7 +315,7 @@ hc_cand_row(struct rtab *t, const struct al_cand *c, bool local, const uint32_t 
 	else if (only_server)
 		addr_fmt4(*only_server, server, sizeof(server));
 	if (c->created)
-		al_fmt_time(c->start_us, local, created, sizeof(created));
+		al_fmt_time(c->created->t_us, local, created, sizeof(created));
 	if (c->deleted)
 		al_fmt_time(c->end_us, local, deleted, sizeof(deleted));
 	else if (c->end_us != INT64_MAX)
@@ -484,6 +484,12 @@ cmd_whois(struct hc *h, const char *name, char **args, int nargs)
 			if (why[0])
 				printf("note: %s\n", why);
 			rt_print_text(t, stdout);
+			for (i = 0; i < a.ncand; i++)
+				if (a.cand[i].early)
+					printf("note: [%s]:%u was logged after that time: an entry the NAT64 made "
+					    "itself and reported (adopted) within %llds\n",
+					    addr_fmt6(a.cand[i].created->client, when, sizeof(when)),
+					    a.cand[i].created->client_port, AL_ADOPT_SLACK_US / 1000000);
 		}
 		if (a.truncated)
 			printf("note: more than %d entries; only the first are shown\n", AL_MAX_CAND);
