@@ -745,6 +745,8 @@ al_query(const struct al_index *x, uint32_t nat64, uint16_t port, int64_t lo, in
 			 * lost line) ends here: a channel holds one entry per
 			 * port. Without server addresses, "same channel" is
 			 * every open entry unless channels may overlap. */
+			bool replaced = false;
+
 			for (k = 0; k < nopen; k++) {
 				const struct al_event *o = open[k];
 				bool same = (e->has_server && o->has_server) ? o->server == e->server :
@@ -754,12 +756,15 @@ al_query(const struct al_index *x, uint32_t nat64, uint16_t port, int64_t lo, in
 					al_emit(a, o, start[k], NULL, e->t_us, lo, hi);
 					start[k] = start[nopen - 1];
 					open[k--] = open[--nopen];
+					replaced = true;
 				}
 			}
 			if (nopen < AL_MAX_CAND) {
 				int64_t s = e->t_us;
 
-				if (e->detail != AL_D_MAPPED) {	/* maybe adopted */
+				/* maybe adopted; not when it replaces an entry
+				 * that held the port until this line */
+				if (e->detail != AL_D_MAPPED && !replaced) {
 					s = e->t_us - AL_ADOPT_SLACK_US;
 					if (s < last)
 						s = last;
@@ -776,8 +781,13 @@ al_query(const struct al_index *x, uint32_t nat64, uint16_t port, int64_t lo, in
 				al_emit(a, open[k], start[k], e, e->t_us, lo, hi);
 				start[k] = start[nopen - 1];
 				open[k] = open[--nopen];
-			} else	/* created before the oldest log */
+			} else if (last == INT64_MIN) {
+				/* the port's first event: created before the
+				 * oldest log. A later Deleted without its Created
+				 * belongs to an entry already ended by a Created
+				 * (or a lost line) and adds nothing. */
 				al_emit(a, NULL, 0, e, e->t_us, lo, hi);
+			}
 		}
 		last = e->t_us;
 		if (e->t_us > hi && nopen == 0)
