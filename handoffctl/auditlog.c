@@ -180,6 +180,19 @@ al_parse_time(const char *s, bool localtime, int64_t *t_us, bool *had_zone)
 	return -1;
 }
 
+int64_t
+al_time_resolution(const char *s)
+{
+	const char *dot = strchr(s, '.');
+	int64_t r = 1000000;
+
+	if (dot == NULL || (s[0] != '@' && dot - s != 19))
+		return r;
+	for (dot++; *dot >= '0' && *dot <= '9' && r > 1; dot++)
+		r /= 10;
+	return r;
+}
+
 char *
 al_fmt_time(int64_t t_us, bool localtime, char *buf, size_t len)
 {

@@ -58,6 +58,10 @@ bool al_parse_v4(const char *s, size_t n, uint32_t *a);
  * Without a zone the time is UTC, or local time if localtime. Returns
  * 0 (and whether a zone was given) or -1. */
 int al_parse_time(const char *s, bool localtime, int64_t *t_us, bool *had_zone);
+/* The resolution of such a time in microseconds, from the digits after
+ * the seconds: 1000000 without any, 1000 for three, 1 for six or more. A
+ * time from a log names an instant within [t, t + resolution). */
+int64_t al_time_resolution(const char *s);
 /* RFC 3339 with microseconds, UTC ("...Z") or local with offset. */
 char *al_fmt_time(int64_t t_us, bool localtime, char *buf, size_t len);
 

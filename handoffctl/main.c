@@ -412,7 +412,9 @@ cmd_whois(struct hc *h, const char *name, char **args, int nargs)
 	if ((x = hc_load_logs(h, &rc)) == NULL)
 		return rc;
 	nserv = hc_servers_of(h, nat64, servers, 16);
-	al_query(x, nat64, port, at, at, h->server ? &server : NULL, nserv > 1, &a);
+	/* the instant is somewhere within the precision given */
+	al_query(x, nat64, port, at, at + al_time_resolution(h->at) - 1, h->server ? &server : NULL,
+	    nserv > 1, &a);
 	addr_fmt4(nat64, nat, sizeof(nat));
 	al_fmt_time(at, local, when, sizeof(when));
 

@@ -42,7 +42,7 @@ check "lookup-client $CLIENT lists 16 entries" test "$(hc lookup-client $CLIENT 
 # about it, the entry simply lives on
 kill -TERM "${HO_PID[S]}"; wait "${HO_PID[S]}" 2>/dev/null; HO_PID[S]=
 ho_start S -t 16 -c "$HC_SOCK"
-body=$(req 40017)
+body=$(req_slow 40017)
 wait_for 5 has_created "$AUDIT" 40017
 p17=$(audit_port "$AUDIT" 40017)
 old=$(sed -n "s/.* Deleted $POOL:$p17 \[$CLIENT\]:\([0-9]*\)\$/\1/p" "$AUDIT" | tail -n 1)
@@ -86,7 +86,7 @@ hc annotate <"$NG/access.log" 2>/dev/null | tail -n 2 | sed 's/^/    /'
 mv "$AUDIT" "$AUDIT.1" && gzip "$AUDIT.1"
 kill -HUP "${HO_PID[S]}"
 wait_for 5 test -e "$AUDIT" || bad "no new audit log after SIGHUP"
-req 40018 >/dev/null
+req_slow 40018 >/dev/null
 wait_for 5 has_created "$AUDIT" 40018
 check "whois from the rotated gzipped log: $old at the first time" test "$(whois_port "$t_old")" = "$old"
 check "whois from the rotated gzipped log: 40017 at the second time" test "$(whois_port "$t_new")" = 40017

@@ -44,6 +44,10 @@ test_times(void **state)
 	assert_int_equal(al_parse_time("2019-03-18T10:06:28+1:00", false, &t, &z), -1);
 	assert_int_equal(al_parse_time("yesterday", false, &t, &z), -1);
 	assert_int_equal(al_parse_time("@", false, &t, &z), -1);
+	assert_int_equal(al_time_resolution("@1552903588.250"), 1000);
+	assert_int_equal(al_time_resolution("@1552903588"), 1000000);
+	assert_int_equal(al_time_resolution("2019-03-18T10:06:28.123456789Z"), 1);
+	assert_int_equal(al_time_resolution("2019-03-18T10:06:28.5+01:00"), 100000);
 	assert_string_equal(al_fmt_time(T0 + 7, false, buf, sizeof(buf)), "2019-03-18T10:06:28.000007Z");
 	/* local time: the process's zone, with its offset */
 	setenv("TZ", "Asia/Tokyo", 1);
