@@ -23,7 +23,24 @@ struct al_index {
 	bool localtime;
 	uint32_t *nat64s;		/* distinct NAT64 addresses, sorted */
 	size_t nnat64;
+	/* (NAT64, port) -> its run of events: open addressing, a key's
+	 * events found with one or two cache misses, not twenty */
+	struct al_slot { uint64_t key; uint32_t first, n; } *slots;
+	size_t nslots;			/* a power of two, 0 before al_finish */
 };
+
+static uint64_t
+al_key(uint32_t nat64, uint16_t port)
+{
+	return 1ull << 48 | (uint64_t)nat64 << 16 | port;	/* never 0: 0 is "free" */
+}
+
+static size_t
+al_hash(uint64_t k, size_t mask)
+{
+	k *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(k >> 32) & mask;
+}
 
 /* ---- time */
 
@@ -455,6 +472,7 @@ al_destroy(struct al_index *x)
 		return;
 	free(x->ev);
 	free(x->nat64s);
+	free(x->slots);
 	free(x);
 }
 
@@ -634,18 +652,38 @@ al_cmp_event(const void *a, const void *b)
 void
 al_finish(struct al_index *x)
 {
-	size_t i;
+	size_t i, runs = 0, mask;
 
 	if (x->n)
 		qsort(x->ev, x->n, sizeof(*x->ev), al_cmp_event);
 	free(x->nat64s);
 	x->nat64s = NULL;
 	x->nnat64 = 0;
-	for (i = 0; i < x->n; i++)
+	for (i = 0; i < x->n; i++) {
 		if (x->nnat64 == 0 || x->nat64s[x->nnat64 - 1] != x->ev[i].nat64) {
 			x->nat64s = xreallocarray(x->nat64s, x->nnat64 + 1, sizeof(uint32_t));
 			x->nat64s[x->nnat64++] = x->ev[i].nat64;
 		}
+		if (i == 0 || x->ev[i].port != x->ev[i - 1].port || x->ev[i].nat64 != x->ev[i - 1].nat64)
+			runs++;
+	}
+	free(x->slots);
+	for (x->nslots = 16; x->nslots < 2 * runs; x->nslots *= 2)
+		;
+	x->slots = xcalloc(x->nslots, sizeof(*x->slots));
+	mask = x->nslots - 1;
+	for (i = 0; i < x->n; i++) {
+		uint64_t k = al_key(x->ev[i].nat64, x->ev[i].port);
+		size_t h = al_hash(k, mask);
+
+		while (x->slots[h].key != 0 && x->slots[h].key != k)
+			h = (h + 1) & mask;
+		if (x->slots[h].key == 0) {
+			x->slots[h].key = k;
+			x->slots[h].first = (uint32_t)i;
+		}
+		x->slots[h].n++;
+	}
 }
 
 size_t
@@ -682,22 +720,22 @@ al_knows_nat64(const struct al_index *x, uint32_t nat64)
 	return lo < x->nnat64 && x->nat64s[lo] == nat64;
 }
 
-/* First event with key >= (nat64, port). */
+/* The run of events of (nat64, port): *n events from the returned index. */
 static size_t
-al_lower(const struct al_index *x, uint32_t nat64, uint16_t port)
+al_run(const struct al_index *x, uint32_t nat64, uint16_t port, size_t *n)
 {
-	size_t lo = 0, hi = x->n;
+	uint64_t k = al_key(nat64, port);
+	size_t mask = x->nslots - 1, h;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct al_event *e = &x->ev[mid];
-
-		if (e->nat64 < nat64 || (e->nat64 == nat64 && e->port < port))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	*n = 0;
+	if (x->nslots == 0)
+		return 0;
+	for (h = al_hash(k, mask); x->slots[h].key != 0; h = (h + 1) & mask)
+		if (x->slots[h].key == k) {
+			*n = x->slots[h].n;
+			return x->slots[h].first;
+		}
+	return 0;
 }
 
 /* The same entry's events: same client, and the same server when both
@@ -739,11 +777,11 @@ al_query(const struct al_index *x, uint32_t nat64, uint16_t port, int64_t lo, in
 {
 	const struct al_event *open[AL_MAX_CAND];
 	int64_t start[AL_MAX_CAND], last = INT64_MIN;
-	size_t i = al_lower(x, nat64, port);
+	size_t n, i = al_run(x, nat64, port, &n), end = i + n;
 	int nopen = 0, k;
 
 	memset(a, 0, sizeof(*a));
-	for (; i < x->n && x->ev[i].nat64 == nat64 && x->ev[i].port == port; i++) {
+	for (; i < end; i++) {
 		const struct al_event *e = &x->ev[i];
 
 		if (server && e->has_server && e->server != *server)

@@ -487,7 +487,7 @@ cmd_whois(struct hc *h, const char *name, char **args, int nargs)
 				printf("note: %s\n", why);
 			rt_print_text(t, stdout);
 			for (i = 0; i < a.ncand; i++)
-				if (a.cand[i].early)
+				if (a.cand[i].early && at < a.cand[i].created->t_us)
 					printf("note: [%s]:%u was logged after that time: an entry the NAT64 made "
 					    "itself and reported (adopted) within %llds\n",
 					    addr_fmt6(a.cand[i].created->client, when, sizeof(when)),
