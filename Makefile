@@ -124,6 +124,8 @@ install: all
 	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man8/ &&) true
 	$(foreach m,$(wildcard man/*.5),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man5/ &&) true
 	$(foreach u,$(wildcard systemd/*.service),install -m 0644 $(u) $(DESTDIR)$(UNITDIR)/ &&) true
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 tools/bash-completion/nat64-handoffctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 	install -d $(DESTDIR)$(PREFIX)/share/nat64kit/wireshark
 	install -m 0644 tools/wireshark/nat64handoff.lua $(DESTDIR)$(PREFIX)/share/nat64kit/wireshark/
 

@@ -13,7 +13,8 @@
  * Text lines carry no zone and no server address: their stamps are read
  * in UTC or, with localtime, in this process's local zone (the server's
  * configuration says which), and their entries have no server. Memory:
- * 56 octets per event, whatever the input the index is asked about.
+ * 56 octets per event and a (NAT64, port) hash table of at most 32 more,
+ * whatever the input the index is asked about.
  */
 #ifndef NK_AUDITLOG_H
 #define NK_AUDITLOG_H
