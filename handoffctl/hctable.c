@@ -67,6 +67,12 @@ rt_rows(const struct rtab *t)
 	return t->rows;
 }
 
+const char *
+rt_cell(const struct rtab *t, size_t r, int c)
+{
+	return r < t->rows && c >= 0 && c < t->ncols ? t->cells[r * (size_t)t->ncols + (size_t)c] : "";
+}
+
 void
 rt_add(struct rtab *t, const char *const *vals)
 {

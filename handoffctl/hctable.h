@@ -16,6 +16,8 @@ int  rt_ncols(const struct rtab *t);
 /* Append a row of rt_ncols() values ("" = none); copies them. */
 void rt_add(struct rtab *t, const char *const *vals);
 size_t rt_rows(const struct rtab *t);
+/* The value in row r, column c ("" if none). */
+const char *rt_cell(const struct rtab *t, size_t r, int c);
 void rt_note(struct rtab *t, const char *note);
 /* Aligned columns under a header; "-" for no value; notes after. */
 void rt_print_text(const struct rtab *t, FILE *f);

@@ -185,6 +185,8 @@ hc_emit(struct hc *h, struct rtab *t, bool as_object)
 	return HC_OK;
 }
 
+static struct rtab *hc_with_created(struct hc *h, struct rtab *t);
+
 /* A socket command: the words, its options as key=value, every page. */
 static int
 cmd_socket(struct hc *h, const char *name, char **args, int nargs)
@@ -212,6 +214,8 @@ cmd_socket(struct hc *h, const char *name, char **args, int nargs)
 		rt_destroy(t);
 		return rc;
 	}
+	if (strcmp(name, "lookup") == 0)
+		t = hc_with_created(h, t);
 	hc_emit(h, t, strcmp(name, "stats") == 0);
 	if (strncmp(name, "lookup", 6) == 0 && rt_rows(t) == 0) {
 		if (!h->json)
@@ -279,6 +283,57 @@ hc_load_logs(struct hc *h, int *rc)
 		    h->log_dir, (unsigned long long)al_bad_lines(x), (unsigned long long)al_lines(x));
 	al_finish(x);
 	return x;
+}
+
+/* lookup: the entries' creation times, which the server's table does
+ * not keep, from the current audit log if it can be read ("" if not). */
+static struct rtab *
+hc_with_created(struct hc *h, struct rtab *t)
+{
+	struct rtab *out;
+	struct al_index *x;
+	char path[1200], err[1400];
+	size_t r;
+
+	if (rt_ncols(t) != 7 || h->log_dir == NULL || h->log_dir[0] == '\0')
+		return t;
+	snprintf(path, sizeof(path), "%s/nat64-handoff.log", h->log_dir);
+	x = al_create(h->cfg.localtime);
+	if (al_add_file(x, path, err, sizeof(err)) == -1) {
+		al_destroy(x);
+		return t;
+	}
+	al_finish(x);
+	out = rt_create("nat64:s port:n client:s client_port:n prefix:s server:s last_used:s created:s");
+	for (r = 0; r < rt_rows(t); r++) {
+		const char *v[8];
+		char created[48] = "";
+		uint32_t nat64, server;
+		uint8_t client[16];
+		struct al_answer a;
+		int c, i;
+
+		for (c = 0; c < 7; c++)
+			v[c] = rt_cell(t, r, c);
+		if (addr_parse4(v[0], &nat64) == 0 && addr_parse4(v[5], &server) == 0 &&
+		    addr_parse6(v[2], client) == 0) {
+			/* the entries still open at the end of the log */
+			al_query(x, nat64, (uint16_t)atoi(v[1]), INT64_MAX - 1, INT64_MAX - 1, &server, true,
+			    &a);
+			for (i = 0; i < a.ncand; i++) {
+				const struct al_event *e = a.cand[i].created;
+
+				if (e && memcmp(e->client, client, 16) == 0 &&
+				    e->client_port == (uint16_t)atoi(v[3]))
+					al_fmt_time(e->t_us, h->cfg.localtime, created, sizeof(created));
+			}
+		}
+		v[7] = created;
+		rt_add(out, v);
+	}
+	al_destroy(x);
+	rt_destroy(t);
+	return out;
 }
 
 static const char *

@@ -27,6 +27,9 @@ check "lookup $POOL:$p1 names [$CLIENT]:40001" \
 	eval 'echo "$out" | awk -v c=$CLIENT "\$3 == c && \$4 == 40001 && \$6 == \"$S4\"" | grep -q .'
 check "lookup --json: client and client_port" \
 	eval 'hc --json lookup "$POOL:$p1" | grep -q "\"client\":\"$CLIENT\",\"client_port\":40001"'
+stamp=$(grep " Created $POOL:$p1 \[$CLIENT\]:40001\$" "$AUDIT" | cut -c1-26 | tr ' ' T)Z
+check "lookup: created is the audit log's Created stamp ($stamp)" \
+	eval '[ "$(echo "$out" | awk "NR == 2 { print \$8 }")" = "$stamp" ]'
 hc lookup "$POOL:1"; rc=$?
 check "lookup of a port without an entry exits 1 ($rc)" test $rc = 1
 
