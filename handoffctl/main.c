@@ -563,28 +563,22 @@ struct hc_srvcount {
 	int n;
 };
 
-static void
-hc_annotate_line(struct hc *h, const struct al_index *x, const char *s, size_t n, FILE *out,
-    const uint32_t *server, unsigned long long *stats)
+enum hc_verdict { HV_UNPARSED, HV_NOT_NAT64, HV_NONE, HV_FOUND, HV_AMBIGUOUS };
+
+/* What the audit logs say about one access-log line. */
+static enum hc_verdict
+hc_judge(struct hc *h, const struct al_index *x, const char *s, size_t n, const uint32_t *server,
+    struct al_answer *a)
 {
 	static struct hc_srvcount cache[64];
 	static int ncache;
 	struct wl_rec r;
-	struct al_answer a;
 	int nserv = 0, i;
-	char c[ADDR_STRLEN];
 
-	fwrite(s, 1, n, out);
-	if (wl_parse(s, n, &r) == -1) {
-		fputs(" real_client=?\n", out);
-		stats[1]++;
-		return;
-	}
-	if (!al_knows_nat64(x, r.addr)) {
-		fputs(" real_client=-\n", out);
-		stats[2]++;
-		return;
-	}
+	if (wl_parse(s, n, &r) == -1)
+		return HV_UNPARSED;
+	if (!al_knows_nat64(x, r.addr))
+		return HV_NOT_NAT64;
 	for (i = 0; i < ncache; i++)
 		if (cache[i].nat64 == r.addr)
 			break;
@@ -599,42 +593,115 @@ hc_annotate_line(struct hc *h, const struct al_index *x, const char *s, size_t n
 			cache[ncache++].n = nserv;
 		}
 	}
-	al_query(x, r.addr, r.port, r.lo_us, r.hi_us, server, nserv > 1, &a);
-	if (a.ncand == 0) {
-		fputs(" real_client=none\n", out);
-		stats[3]++;
+	al_query(x, r.addr, r.port, r.lo_us, r.hi_us, server, nserv > 1, a);
+	if (a->ncand == 0)
+		return HV_NONE;
+	/* as whois: one client, unless the log cannot say which channel */
+	if (hc_same_client(a) && !(hc_some_unserved(a) && nserv > 1 && a->ncand == 1))
+		return HV_FOUND;
+	return HV_AMBIGUOUS;
+}
+
+static const char *const hc_verdict_name[] = { "unparsed", "not-nat64", "none", "found", "ambiguous" };
+
+static void
+hc_put_client(FILE *out, const struct al_cand *c, bool json)
+{
+	const struct al_event *e = c->created ? c->created : c->deleted;
+	char a[ADDR_STRLEN];
+
+	fprintf(out, json ? "\"[%s]:%u\"" : "[%s]:%u", addr_fmt6(e->client, a, sizeof(a)),
+	    e->client_port);
+}
+
+/* JSON string contents (no quotes), for a line of any bytes. */
+static void
+hc_json_chars(FILE *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+}
+
+/* The end of a line's output, after the line itself. */
+static void
+hc_put_verdict(FILE *out, enum hc_verdict v, const struct al_answer *a, bool json)
+{
+	int i;
+
+	if (json) {
+		fprintf(out, "\",\"result\":\"%s\",\"real_client\":", hc_verdict_name[v]);
+		if (v == HV_FOUND)
+			hc_put_client(out, &a->cand[0], true);
+		else
+			fputs("null", out);
+		if (v == HV_AMBIGUOUS) {
+			fputs(",\"candidates\":[", out);
+			for (i = 0; i < a->ncand; i++) {
+				if (i)
+					fputc(',', out);
+				hc_put_client(out, &a->cand[i], true);
+			}
+			fputc(']', out);
+		}
+		fputs("}\n", out);
 		return;
 	}
-	if (hc_same_client(&a) && !(hc_some_unserved(&a) && nserv > 1 && !server && a.ncand == 1)) {
-		const struct al_event *e = a.cand[0].created ? a.cand[0].created : a.cand[0].deleted;
-
-		fprintf(out, " real_client=[%s]:%u\n", addr_fmt6(e->client, c, sizeof(c)), e->client_port);
-		stats[4]++;
+	switch (v) {
+	case HV_UNPARSED: fputs(" real_client=?\n", out); return;
+	case HV_NOT_NAT64: fputs(" real_client=-\n", out); return;
+	case HV_NONE: fputs(" real_client=none\n", out); return;
+	case HV_FOUND:
+		fputs(" real_client=", out);
+		hc_put_client(out, &a->cand[0], false);
+		fputc('\n', out);
+		return;
+	case HV_AMBIGUOUS:
+		fputs(" real_client=ambiguous:", out);
+		for (i = 0; i < a->ncand; i++) {
+			if (i)
+				fputc(',', out);
+			hc_put_client(out, &a->cand[i], false);
+		}
+		fputc('\n', out);
 		return;
 	}
-	fputs(" real_client=ambiguous:", out);
-	for (i = 0; i < a.ncand; i++) {
-		const struct al_event *e = a.cand[i].created ? a.cand[i].created : a.cand[i].deleted;
+}
 
-		fprintf(out, "%s[%s]:%u", i ? "," : "", addr_fmt6(e->client, c, sizeof(c)),
-		    e->client_port);
-	}
-	fputc('\n', out);
-	stats[5]++;
+/* Part of a line: as is, or inside the JSON object's "line". */
+static void
+hc_put_part(FILE *out, const char *s, size_t n, bool first, bool json)
+{
+	if (json && first)
+		fputs("{\"line\":\"", out);
+	if (json)
+		hc_json_chars(out, s, n);
+	else
+		fwrite(s, 1, n, out);
 }
 
 /* Access-log lines from stdin, each written with " real_client=..."
- * appended. Memory: the index and one 64 KiB buffer; a longer line is
- * passed through and marked "?". */
+ * appended (--json: one object per line). Memory: the index and one
+ * 64 KiB buffer; a longer line is passed through and marked "?". */
 static int
 cmd_annotate(struct hc *h, const char *name, char **args, int nargs)
 {
 	static char buf[1 << 16], obuf[1 << 16];
-	unsigned long long st[6] = { 0 };	/* lines, ?, -, none, found, ambiguous */
+	unsigned long long lines = 0, st[5] = { 0 };	/* by enum hc_verdict */
 	uint32_t server;
 	struct al_index *x;
+	struct al_answer a;
 	size_t have = 0;
-	bool overlong = false;
+	bool overlong = false, eof = false;
 	int rc = HC_OK;
 
 	(void)name, (void)args, (void)nargs;
@@ -645,42 +712,33 @@ cmd_annotate(struct hc *h, const char *name, char **args, int nargs)
 	if ((x = hc_load_logs(h, &rc)) == NULL)
 		return rc;
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
-	for (;;) {
+	while (!eof) {
 		size_t r = fread(buf + have, 1, sizeof(buf) - have, stdin), off = 0;
 		char *nl;
 
 		have += r;
-		while ((nl = memchr(buf + off, '\n', have - off)) != NULL) {
-			size_t n = (size_t)(nl - (buf + off));
+		eof = r == 0;
+		/* complete lines; at the end of input, the last one too */
+		while ((nl = memchr(buf + off, '\n', have - off)) != NULL || (eof && off < have)) {
+			size_t n = nl ? (size_t)(nl - (buf + off)) : have - off;
+			enum hc_verdict v = HV_UNPARSED;
 
-			st[0]++;
-			if (overlong) {
-				fwrite(buf + off, 1, n, stdout);
-				fputs(" real_client=?\n", stdout);
-				st[1]++;
-				overlong = false;
-			} else
-				hc_annotate_line(h, x, buf + off, n, stdout, h->server ? &server : NULL, st);
-			off += n + 1;
+			lines++;
+			hc_put_part(stdout, buf + off, n, !overlong, h->json);
+			if (!overlong)
+				v = hc_judge(h, x, buf + off, n, h->server ? &server : NULL, &a);
+			hc_put_verdict(stdout, v, &a, h->json);
+			st[v]++;
+			overlong = false;
+			off += n + (nl != NULL);
 		}
 		memmove(buf, buf + off, have - off);
 		have -= off;
 		if (have == sizeof(buf)) {	/* no newline in 64 KiB */
-			fwrite(buf, 1, have, stdout);
+			hc_put_part(stdout, buf, have, !overlong, h->json);
 			have = 0;
 			overlong = true;
 		}
-		if (r == 0)
-			break;
-	}
-	if (have) {
-		st[0]++;
-		if (overlong) {
-			fwrite(buf, 1, have, stdout);
-			fputs(" real_client=?\n", stdout);
-			st[1]++;
-		} else
-			hc_annotate_line(h, x, buf, have, stdout, h->server ? &server : NULL, st);
 	}
 	if (fflush(stdout) != 0 || ferror(stdin)) {
 		fprintf(stderr, "nat64-handoffctl: annotate: %s\n", strerror(errno));
@@ -688,7 +746,8 @@ cmd_annotate(struct hc *h, const char *name, char **args, int nargs)
 	}
 	fprintf(stderr, "nat64-handoffctl: annotate: %llu lines: %llu with a real client, %llu "
 	    "ambiguous, %llu without an entry, %llu not from a NAT64, %llu not in the documented "
-	    "format\n", st[0], st[4], st[5], st[3], st[2], st[1]);
+	    "format\n", lines, st[HV_FOUND], st[HV_AMBIGUOUS], st[HV_NONE], st[HV_NOT_NAT64],
+	    st[HV_UNPARSED]);
 	al_destroy(x);
 	return rc;
 }

@@ -84,6 +84,19 @@ annotate_ok() {
 check "annotate: every line of nginx's \$msec log has its real client" annotate_ok "$NG/access.log"
 check "annotate: every line of nginx's \$time_iso8601 log has its real client" annotate_ok "$NG/access-iso.log" second
 hc annotate <"$NG/access.log" 2>/dev/null | tail -n 2 | sed 's/^/    /'
+annotate_json_ok() {	# --json: one object per line, the same clients
+	hc --json annotate <"$NG/access.log" 2>/dev/null | "$PY" -c '
+import json, sys
+n = 0
+for l in sys.stdin:
+    o = json.loads(l)
+    port = o["line"].split()[4][2:]
+    assert o["result"] == "found" and o["real_client"] == "[%s]:%s" % (sys.argv[1], port), l
+    n += 1
+assert n == int(sys.argv[2]), n
+' "$CLIENT" "$(wc -l <"$NG/access.log")"
+}
+check "annotate --json: one object per line with the same real clients" annotate_json_ok
 
 # rotation: the log moves to .1.gz, SIGHUP reopens, one more client evicts
 mv "$AUDIT" "$AUDIT.1" && gzip "$AUDIT.1"
