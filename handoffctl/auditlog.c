@@ -23,8 +23,10 @@ struct al_index {
 	bool localtime;
 	uint32_t *nat64s;		/* distinct NAT64 addresses, sorted */
 	size_t nnat64;
-	/* (NAT64, port) -> its run of events: open addressing, a key's
-	 * events found with one or two cache misses, not twenty */
+	/* (NAT64, port) -> its run of events: open addressing over a
+	 * flat array built once, so a key's events are found with one or
+	 * two cache misses, not twenty. A hot path of its own (annotate
+	 * reads it once a line; docs/BENCHMARKS.md), not lib/htab's. */
 	struct al_slot { uint64_t key; uint32_t first, n; } *slots;
 	size_t nslots;			/* a power of two, 0 before al_finish */
 };
