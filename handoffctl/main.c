@@ -842,8 +842,13 @@ main(int argc, char **argv)
 
 	/* The server's configuration: where its socket, logs and state are,
 	 * and the audit log's time zone. */
-	if (h.config == NULL && access(HC_DEFAULT_CONFIG, R_OK) == 0)
-		h.config = HC_DEFAULT_CONFIG;
+	if (h.config == NULL) {
+		if (access(HC_DEFAULT_CONFIG, R_OK) == 0)
+			h.config = HC_DEFAULT_CONFIG;
+		else if (errno != ENOENT)
+			fprintf(stderr, "nat64-handoffctl: %s: %s; using the built-in defaults\n",
+			    HC_DEFAULT_CONFIG, strerror(errno));
+	}
 	if (hcfg_build(&h.cfg, h.config, NULL, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64-handoffctl: %s\n", err);
 		return HC_FILES;

@@ -229,12 +229,13 @@ ctl_cmd_lookup_client(struct ctl_server *cs, struct srv_ctx *srv, const struct c
 		return;
 	ctl_put_cols(o, ENTRY_COLS);
 	for (ch = chan_first(srv->reg); ch; ch = chan_next(srv->reg, ch)) {
-		uint32_t p;
+		uint16_t p;
 
 		if (!ctl_table(srv, ch, now))
 			continue;
-		for (p = CT_MIN_PORT; p <= 65535; p++) {
-			if (!ct_get(ch->t, (uint16_t)p, &v) || !ctl_prefix_match(v.client, pfx, len))
+		/* the entries only, least recently used first */
+		for (p = ct_lru_oldest(ch->t); p; p = ct_lru_newer(ch->t, p)) {
+			if (!ct_get(ch->t, p, &v) || !ctl_prefix_match(v.client, pfx, len))
 				continue;
 			if (rows == limit) {
 				ctl_put_note(o, "stopped at limit=%u entries; narrow the prefix or raise the limit",
