@@ -87,7 +87,7 @@ usage(FILE *f)
 static FILE *hc_conn;
 
 static int
-hc_connect(struct hc *h)
+hc_connect(struct hc *h, bool quiet)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 15 };
@@ -103,9 +103,12 @@ hc_connect(struct hc *h)
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		int e = errno;
 
+		if (quiet)
+			goto fail;
 		fprintf(stderr, "nat64-handoffctl: %s: %s%s\n", path, strerror(e),
 		    e == EACCES ? " (access is by the socket's mode and group: see control-group)" :
 		    e == ENOENT || e == ECONNREFUSED ? " (is nat64-handoffd running with control-socket?)" : "");
+fail:
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -202,7 +205,7 @@ cmd_socket(struct hc *h, const char *name, char **args, int nargs)
 		snprintf(req + strlen(req), sizeof(req) - strlen(req), " server=%s", h->server);
 	if (h->limit)
 		snprintf(req + strlen(req), sizeof(req) - strlen(req), " limit=%s", h->limit);
-	if (hc_connect(h) == -1)
+	if (hc_connect(h, false) == -1)
 		return HC_NOSERVER;
 	rc = hc_request(req, &t, more, sizeof(more));
 	while (rc == HC_OK && more[0]) {	/* show: the next page */
@@ -229,19 +232,39 @@ cmd_socket(struct hc *h, const char *name, char **args, int nargs)
 /* ---- the audit logs */
 
 /* The server addresses of nat64's channels, from the STATE/channels/ file
- * names ("<nat64>-<server>.tbl"). Returns the count, -1 if unreadable. */
+ * names ("<nat64>-<server>.tbl"), else from the running server's
+ * "channels". Returns the count, -1 if neither can be read. */
 static int
 hc_servers_of(struct hc *h, uint32_t nat64, uint32_t *out, int max)
 {
-	char dir[1100], a[ADDR_STRLEN];
+	char dir[1100], a[ADDR_STRLEN], more[CTL_WORD_MAX];
+	struct rtab *t = NULL;
 	struct dirent *de;
 	int n = 0;
+	size_t r;
 	DIR *dp;
 
-	snprintf(dir, sizeof(dir), "%s/channels", h->state_dir);
-	if ((dp = opendir(dir)) == NULL)
-		return -1;
 	addr_fmt4(nat64, a, sizeof(a));
+	snprintf(dir, sizeof(dir), "%s/channels", h->state_dir);
+	if ((dp = opendir(dir)) == NULL) {
+		if (hc_connect(h, true) == -1)
+			return -1;
+		if (hc_request("channels", &t, more, sizeof(more)) != HC_OK) {
+			fclose(hc_conn);
+			rt_destroy(t);
+			return -1;
+		}
+		fclose(hc_conn);
+		for (r = 0; r < rt_rows(t); r++) {
+			uint32_t s;
+
+			if (strcmp(rt_cell(t, r, 0), a) == 0 && addr_parse4(rt_cell(t, r, 1), &s) == 0 &&
+			    n < max)
+				out[n++] = s;
+		}
+		rt_destroy(t);
+		return n;
+	}
 	while ((de = readdir(dp)) != NULL) {
 		size_t al = strlen(a), nl = strlen(de->d_name);
 		char srv[ADDR_STRLEN];
@@ -496,8 +519,10 @@ cmd_whois(struct hc *h, const char *name, char **args, int nargs)
 		if (a.ncand > 1)	/* the same client on every candidate */
 			ambiguous = false;
 	}
-	if (a.ncand > 1 && !ambiguous && why[0] == '\0')
-		ambiguous = false;
+	if (nserv == -1 && hc_some_unserved(&a) && why[0] == '\0')
+		snprintf(why, sizeof(why), "the server addresses of %s are not known (%s/channels "
+		    "unreadable, no control socket): with several, the entry may be another's", nat,
+		    h->state_dir);
 
 	t = rt_create(CAND_COLS);
 	for (i = 0; i < a.ncand; i++)
@@ -588,6 +613,10 @@ hc_judge(struct hc *h, const struct al_index *x, const char *s, size_t n, const 
 		uint32_t srv[16];
 
 		nserv = hc_servers_of(h, r.addr, srv, 16);
+		if (nserv == -1 && ncache == 0)
+			fprintf(stderr, "nat64-handoffctl: annotate: the server addresses of the NAT64s "
+			    "are not known (%s/channels unreadable, no control socket): text lines are "
+			    "taken to be of one address each\n", h->state_dir);
 		if (ncache < 64) {
 			cache[ncache].nat64 = r.addr;
 			cache[ncache++].n = nserv;

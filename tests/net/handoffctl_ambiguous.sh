@@ -29,6 +29,12 @@ check "whois lists the candidate [$CLIENT]:41001" eval 'awk -v c=$CLIENT "\$1 ==
 check "whois --json: result ambiguous, servers listed" \
 	eval 'hc --json whois "$POOL:$p" --at "@$t" | grep -q "\"result\":\"ambiguous\".*\"servers\":\[\"192.0.2.[24]\",\"192.0.2.[24]\"\]"'
 
+hc -s "$W/none" whois "$POOL:$p" --at "@$t" >/dev/null; rc=$?
+check "state directory unreadable: the server addresses come from the control socket (exit $rc)" test $rc = 5
+out=$(hc -s "$W/none" -c "$W/none.sock" whois "$POOL:$p" --at "@$t"); rc=$?
+check "neither: the answer says the server addresses are not known (exit $rc)" \
+	eval '[ $rc = 0 ] && grep -q "server addresses of $POOL are not known" <<<"$out"'
+
 # the same server with the JSON audit format
 kill -TERM "${HO_PID[S]}"; wait "${HO_PID[S]}" 2>/dev/null; HO_PID[S]=
 ho_start S -c "$HC_SOCK" --audit-format json
