@@ -556,14 +556,12 @@ ctl_conn_event(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		ctl_conn_close(cn);
 		return;
 	}
-	if (cn->out.len) {
-		if (ctl_conn_write(cn, now) == -1) {
-			ctl_conn_close(cn);
-			return;
-		}
-		if (cn->out.len)
-			return;
+	if (cn->out.len && ctl_conn_write(cn, now) == -1) {
+		ctl_conn_close(cn);
+		return;
 	}
+	if (cn->out.len)
+		return;		/* the client has not read the last answer yet */
 	if (events & EPOLLIN) {
 		ssize_t r = recv(cn->fd, cn->in + cn->inlen, sizeof(cn->in) - cn->inlen, MSG_DONTWAIT);
 
@@ -576,16 +574,18 @@ ctl_conn_event(int fd, uint32_t events, void *arg, const struct clk_now *now)
 			cn->active_ms = now->mono_ms;
 		}
 	}
-	ctl_conn_lines(cn, now);
-	if (cn->out.len && ctl_conn_write(cn, now) == -1) {
-		ctl_conn_close(cn);
-		return;
-	}
-	/* lines that arrived while an answer was pending */
-	if (cn->out.len == 0 && memchr(cn->in, '\n', cn->inlen)) {
+	/* Answer the complete lines in turn, each written before the next
+	 * is read; stop when the kernel takes no more (EPOLLOUT resumes). */
+	for (;;) {
 		ctl_conn_lines(cn, now);
-		if (cn->out.len && ctl_conn_write(cn, now) == -1)
+		if (cn->out.len == 0)
+			break;
+		if (ctl_conn_write(cn, now) == -1) {
 			ctl_conn_close(cn);
+			return;
+		}
+		if (cn->out.len)
+			break;
 	}
 }
 

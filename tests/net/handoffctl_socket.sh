@@ -69,6 +69,16 @@ def ask(req):
         out.append(line)
         if not line or line.split(" ")[0] in ("error", "end", "more"):
             return out
+# pipelined: three requests in one write, three answers in order
+s.sendall(b"help\nchannels\nstats\n")
+ends = []
+while len(ends) < 3:
+    line = f.readline().decode().rstrip("\n")
+    if not line:
+        break
+    if line.startswith("end "):
+        ends.append(line)
+print("pipelined: %s" % " ".join(ends))
 for req in (b"x" * 3000 + b"\n", b"\x00\xff\x01garbage\n", b"bogus\n", b"lookup\n",
             b"lookup 127.0.0.2:99999\n", b"lookup 127.0.0.2:1 server=1.2.3.4 color=red\n",
             b"show 127.0.0.2 limit=0\n", b"a b c d e f g h i j k\n", b"\n", b"stats\n"):
@@ -85,6 +95,7 @@ check "unknown command named" grep -q -- "-> error unknown command 'bogus'" <<<"
 check "missing argument: usage" grep -q -- "-> error usage: lookup NAT64:PORT" <<<"$out"
 check "unknown option named" grep -q -- "-> error lookup takes no option 'color'" <<<"$out"
 check "the same connection then answers stats" grep -q "b'stats\\\\n' *-> end " <<<"$out"
+check "three pipelined requests, three answers in order" grep -q "^pipelined: end 6 end 1 end [0-9]*$" <<<"$out"
 check "other clients are served meanwhile" eval 'CTL stats | grep -q "^control_errors  *[1-9]"'
 check "stats counts the oversized command" eval 'CTL stats | grep -q "^control_oversized  *1$"'
 check "the server still answers NAT64s" eval 'sim -c 2 --client-base 20 -e entries=2 >/dev/null'
