@@ -36,6 +36,7 @@ struct ctl_server {
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct ev_loop *loop;
+	struct ev_timer *sweep;
 	struct srv_ctx *srv;
 	struct ctl_conn *conns;
 	unsigned nconns;
@@ -763,7 +764,8 @@ ctl_attach(struct ctl_server *cs, struct ev_loop *loop, struct srv_ctx *srv,
 	cs->srv = srv;
 	if (ev_fd_add(loop, cs->fd, EPOLLIN, ctl_accept, cs) == -1)
 		return -1;
-	return ev_timer_add(loop, now, 1000, ctl_sweep, cs) ? 0 : -1;
+	cs->sweep = ev_timer_add(loop, now, 1000, ctl_sweep, cs);
+	return cs->sweep ? 0 : -1;
 }
 
 void
@@ -773,6 +775,8 @@ ctl_close(struct ctl_server *cs)
 		return;
 	while (cs->conns)
 		ctl_conn_close(cs->conns);
+	if (cs->sweep)
+		ev_timer_del(cs->loop, cs->sweep);
 	if (cs->fd != -1) {
 		if (cs->loop)
 			ev_fd_del(cs->loop, cs->fd);
