@@ -64,6 +64,14 @@ check "whois at the 17th request's time: 40017 ($(whois_port "$t_new"))" test "$
 hc whois "$POOL:$p17" --at "@$t_old" | sed 's/^/    /'
 check "whois --json: found, client_port $old" \
 	eval 'hc --json whois "$POOL:$p17" --at "@$t_old" | grep -q "\"result\":\"found\".*\"client_port\":$old,"'
+json_ok() { "$@" | "$PY" -c 'import json, sys; json.load(sys.stdin)'; }
+check "--json of lookup, lookup-client, channels, stats, show, whois: valid JSON" eval '
+	json_ok hc --json lookup "$POOL:$p17" && json_ok hc --json lookup-client $CLIENT/64 &&
+	json_ok hc --json channels && json_ok hc --json stats && json_ok hc --json show $POOL &&
+	json_ok hc --json whois "$POOL:$p17" --at "@$t_new" &&
+	json_ok hc --json whois "$POOL:$p17" --at 2001-01-01T00:00:00Z'
+check "stats --json is one object: entries_created >= 1 (since the restart)" \
+	eval 'hc --json stats | "$PY" -c "import json, sys; sys.exit(json.load(sys.stdin)[\"entries_created\"] < 1)"'
 hc whois "$POOL:$p17" --at "2001-01-01T00:00:00Z" >/dev/null; rc=$?
 check "whois before any entry: exit 1 ($rc)" test $rc = 1
 hc whois "$POOL:$p17" --at "2001-01-01T00:00:00Z" | grep -q "^after .* Created \[$CLIENT\]" &&
