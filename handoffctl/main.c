@@ -370,16 +370,19 @@ hc_detail(uint8_t d)
 }
 
 /* Everything a table row says about one lifetime. */
-#define CAND_COLS "client:s client_port:n prefix:s server:s created:s how:s deleted:s reason:s"
+/* held_from: the start whois counts from: the Created line, or up to
+ * AL_ADOPT_SLACK_US earlier for an entry that may have been adopted. */
+#define CAND_COLS "client:s client_port:n prefix:s server:s held_from:s created:s how:s " \
+	"deleted:s reason:s"
 
 static void
 hc_cand_row(struct rtab *t, const struct al_cand *c, bool local, const uint32_t *only_server)
 {
 	const struct al_event *e = c->created ? c->created : c->deleted;
 	char client[ADDR_STRLEN], cport[8], prefix[ADDR_STRLEN + 4] = "", server[ADDR_STRLEN] = "";
-	char created[48] = "", deleted[48] = "";
-	const char *v[8] = { client, cport, prefix, server, created, hc_detail(c->how), deleted,
-			     hc_detail(c->reason) };
+	char created[48] = "", deleted[48] = "", from[48] = "";
+	const char *v[9] = { client, cport, prefix, server, from, created, hc_detail(c->how),
+			     deleted, hc_detail(c->reason) };
 
 	addr_fmt6(e->client, client, sizeof(client));
 	snprintf(cport, sizeof(cport), "%u", e->client_port);
@@ -394,8 +397,10 @@ hc_cand_row(struct rtab *t, const struct al_cand *c, bool local, const uint32_t 
 		addr_fmt4(e->server, server, sizeof(server));
 	else if (only_server)
 		addr_fmt4(*only_server, server, sizeof(server));
-	if (c->created)
+	if (c->created) {
 		al_fmt_time(c->created->t_us, local, created, sizeof(created));
+		al_fmt_time(c->start_us, local, from, sizeof(from));
+	}
 	if (c->deleted)
 		al_fmt_time(c->end_us, local, deleted, sizeof(deleted));
 	else if (c->end_us != INT64_MAX)
