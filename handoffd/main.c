@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <grp.h>
 #include <pwd.h>
 #include <getopt.h>
 #include <signal.h>
@@ -161,6 +162,11 @@ check_config(struct handoffd *d)
 	}
 	if (check_journals(d) != 0)
 		rc = 1;
+	if (d->cfg.control_group[0] && getgrnam(d->cfg.control_group) == NULL) {
+		fprintf(stderr, "nat64-handoffd: control-group: unknown group '%s'\n",
+		    d->cfg.control_group);
+		rc = 1;
+	}
 	if (d->cfg.log_dir[0] && access(d->cfg.log_dir, W_OK) == -1) {
 		if (errno == ENOENT)
 			fprintf(stderr, "nat64-handoffd: log directory %s does not exist yet; "
