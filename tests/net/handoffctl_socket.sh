@@ -4,7 +4,8 @@
 # refused, with it admitted); malformed, oversized and unknown commands
 # get a clear "error ..." answer on a connection that keeps working, and
 # are counted; an idle client, one that never reads and one that hangs up
-# mid-answer do not stop the server from answering others or NAT64s.
+# mid-answer do not stop the server from answering others or NAT64s, and
+# a client that says nothing is disconnected after the idle timeout.
 . "$(dirname "$0")/handoffd_common.inc"
 command -v setpriv >/dev/null || { echo "SKIP: setpriv not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
@@ -98,6 +99,18 @@ check "the same connection then answers stats" grep -q "b'stats\\\\n' *-> end " 
 check "three pipelined requests, three answers in order" grep -q "^pipelined: end 6 end 1 end [0-9]*$" <<<"$out"
 check "other clients are served meanwhile" eval 'CTL stats | grep -q "^control_errors  *[1-9]"'
 check "stats counts the oversized command" eval 'CTL stats | grep -q "^control_oversized  *1$"'
+# a client that connects and then says nothing is disconnected
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(60)
+sys.exit(0 if s.recv(1) == b"" else 1)' "$SOCK" &
+IDLE=$!
+timeouts() { CTL stats | awk '$1 == "control_timeouts" { print $2 }'; }
+for i in $(seq 300); do [ "$(timeouts)" -ge 1 ] && break; sleep 0.1; done
+check "an idle client is disconnected (control_timeouts $(timeouts))" test "$(timeouts)" -ge 1
+wait "$IDLE"; rc=$?
+check "the idle client saw its connection closed (exit $rc)" test $rc = 0
 check "the server still answers NAT64s" eval 'sim -c 2 --client-base 20 -e entries=2 >/dev/null'
 alive || fail "server died"
 stop_server
