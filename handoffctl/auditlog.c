@@ -21,6 +21,9 @@ struct al_index {
 	uint32_t seq;
 	uint64_t lines, bad;
 	bool localtime;
+	bool only;			/* al_only() */
+	uint32_t only_nat64;
+	uint16_t only_port;
 	uint32_t *nat64s;		/* distinct NAT64 addresses, sorted */
 	size_t nnat64;
 	/* (NAT64, port) -> its run of events: open addressing over a
@@ -468,6 +471,14 @@ al_create(bool localtime)
 }
 
 void
+al_only(struct al_index *x, uint32_t nat64, uint16_t port)
+{
+	x->only = true;
+	x->only_nat64 = nat64;
+	x->only_port = port;
+}
+
+void
 al_destroy(struct al_index *x)
 {
 	if (x == NULL)
@@ -490,7 +501,7 @@ al_line(struct al_index *x, const char *s, size_t n)
 		x->bad++;
 		return;
 	}
-	if (r == 0)
+	if (r == 0 || (x->only && (e.nat64 != x->only_nat64 || e.port != x->only_port)))
 		return;
 	if (x->n == x->cap) {
 		x->cap = x->cap ? x->cap * 2 : 4096;

@@ -69,6 +69,9 @@ char *al_fmt_time(int64_t t_us, bool localtime, char *buf, size_t len);
 struct al_index;
 
 struct al_index *al_create(bool localtime);
+/* Keep only the events of nat64:port (whois: memory for one port's
+ * history, however long the logs). Call before adding files. */
+void al_only(struct al_index *x, uint32_t nat64, uint16_t port);
 void al_destroy(struct al_index *x);
 /* Read a file (plain or gzip). -1 with err if it cannot be read;
  * malformed lines are counted, not fatal. */

@@ -284,8 +284,9 @@ hc_servers_of(struct hc *h, uint32_t nat64, uint32_t *out, int max)
 	return n;
 }
 
+/* The audit logs' index; only one NAT64 port's events if only_port. */
 static struct al_index *
-hc_load_logs(struct hc *h, int *rc)
+hc_load_logs(struct hc *h, uint32_t only_nat64, uint16_t only_port, int *rc)
 {
 	struct al_index *x;
 	char err[4200];
@@ -297,6 +298,8 @@ hc_load_logs(struct hc *h, int *rc)
 		return NULL;
 	}
 	x = al_create(h->cfg.localtime);
+	if (only_port)
+		al_only(x, only_nat64, only_port);
 	if (al_add_dir(x, h->log_dir, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64-handoffctl: %s\n", err);
 		al_destroy(x);
@@ -324,6 +327,12 @@ hc_with_created(struct hc *h, struct rtab *t)
 		return t;
 	snprintf(path, sizeof(path), "%s/nat64-handoff.log", h->log_dir);
 	x = al_create(h->cfg.localtime);
+	{	/* every row is the same NAT64 address and port */
+		uint32_t nat64;
+
+		if (rt_rows(t) && addr_parse4(rt_cell(t, 0, 0), &nat64) == 0)
+			al_only(x, nat64, (uint16_t)atoi(rt_cell(t, 0, 1)));
+	}
 	if (al_add_file(x, path, err, sizeof(err)) == -1) {
 		al_destroy(x);
 		return t;
@@ -494,7 +503,7 @@ cmd_whois(struct hc *h, const char *name, char **args, int nargs)
 		fprintf(stderr, "nat64-handoffctl: --server '%s' is not an IPv4 address\n", h->server);
 		return HC_USAGE;
 	}
-	if ((x = hc_load_logs(h, &rc)) == NULL)
+	if ((x = hc_load_logs(h, nat64, port, &rc)) == NULL)
 		return rc;
 	nserv = hc_servers_of(h, nat64, servers, 16);
 	/* the instant is somewhere within the precision given */
@@ -745,7 +754,7 @@ cmd_annotate(struct hc *h, const char *name, char **args, int nargs)
 		fprintf(stderr, "nat64-handoffctl: --server '%s' is not an IPv4 address\n", h->server);
 		return HC_USAGE;
 	}
-	if ((x = hc_load_logs(h, &rc)) == NULL)
+	if ((x = hc_load_logs(h, 0, 0, &rc)) == NULL)
 		return rc;
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	while (!eof) {
