@@ -253,6 +253,20 @@ test_rotated(void **state)
 	assert_int_equal(who(x, 5000, "2019-03-18T10:30:00Z", NULL, false), 2);
 	assert_int_equal(who(x, 5000, "2019-03-18T11:30:00Z", NULL, false), 0);
 	al_destroy(x);
+	/* one port's events only: the same answers from less memory */
+	x = al_create(false);
+	al_only(x, NAT, 5000);
+	assert_int_equal(al_add_dir(x, dir, err, sizeof(err)), 3);
+	al_finish(x);
+	assert_int_equal(al_count(x), 4);
+	assert_int_equal(who(x, 5000, "2019-03-18T10:30:00Z", NULL, false), 2);
+	al_destroy(x);
+	x = al_create(false);
+	al_only(x, NAT, 5001);
+	assert_int_equal(al_add_dir(x, dir, err, sizeof(err)), 3);
+	al_finish(x);
+	assert_int_equal(al_count(x), 0);
+	al_destroy(x);
 	x = al_create(false);
 	assert_int_equal(al_add_dir(x, "/nonexistent", err, sizeof(err)), -1);
 	al_destroy(x);
