@@ -8,7 +8,6 @@
  * runs one command from the table below.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 
 #include "addr.h"
 #include "auditlog.h"
+#include "conf.h"
 #include "config.h"
 #include "ctl_wire.h"
 #include "hctable.h"
@@ -40,18 +40,43 @@ enum {
 
 struct hc {
 	struct hcfg cfg;
-	const char *config;
 	const char *socket, *log_dir, *state_dir;
 	const char *server, *at, *limit;
 	bool json;
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-"usage: nat64-handoffctl [options] COMMAND [ARGS]\n"
-"\n"
+/* The command line (lib/conf.h): options anywhere, then COMMAND ARGS. */
+struct hc_cli {
+	char socket[108], log_dir[1024], state_dir[1024];
+	char server[64], at[64], limit[16];
+	bool json;
+};
+
+#define C(field) CONF_FIELD(struct hc_cli, field), .flags = CONF_CLI
+static const struct conf_opt hc_opts[] = {
+	{ "config", 'f', CONF_CONFIG, .arg = "FILE",
+	  .help = "the server's configuration (default " HC_DEFAULT_CONFIG " if it exists)" },
+	{ "control-socket", 'c', CONF_PATH, C(socket), .arg = "PATH",
+	  .help = "the control socket (default: the configuration's, else " HCFG_CONTROL_SOCKET ")" },
+	{ "log-dir", 'L', CONF_PATH, C(log_dir), .arg = "DIR",
+	  .help = "the audit logs (default: the configuration's log-dir)" },
+	{ "state-dir", 's', CONF_PATH, C(state_dir), .arg = "DIR",
+	  .help = "the server's state (default: the configuration's)" },
+	{ "json", 'j', CONF_BOOL, C(json), .help = "JSON instead of aligned text" },
+	{ "server", 0, CONF_STRING, C(server), .arg = "ADDR",
+	  .help = "only this server address (a channel's local address)" },
+	{ "at", 0, CONF_STRING, C(at), .arg = "TIME",
+	  .help = "whois: 2026-12-01T15:54:00Z, ...+01:00, @SECONDS; without a zone, the audit "
+	  "log's zone (UTC unless localtime)" },
+	{ "limit", 0, CONF_STRING, C(limit), .arg = "N",
+	  .help = "lookup-client: at most N entries; show: entries per page (default 1000)" },
+	CONF_END
+};
+
+static const struct conf_table hc_table = {
+	.prog = "nat64-handoffctl",
+	.usage = "[options] COMMAND [ARGS]",
+	.about =
 "Commands (the running server, over its control socket):\n"
 "  lookup NAT64:PORT [--server ADDR]   the entry of that NAT64 address and port now\n"
 "  lookup-client IPV6[/LEN] [--limit N] every entry of that client or prefix\n"
@@ -62,27 +87,14 @@ usage(FILE *f)
 "  whois NAT64:PORT --at TIME [--server ADDR]   who held it at that time\n"
 "  annotate [--server ADDR]            access-log lines on stdin, each with its\n"
 "                                      real client appended (real_client=...;\n"
-"                                      --json: one object per line)\n"
-"\n"
-"Options:\n"
-"  -f, --config FILE          the server's configuration (default %s)\n"
-"  -c, --control-socket PATH  the control socket (default: the configuration's,\n"
-"                             else %s)\n"
-"  -L, --log-dir DIR          the audit logs (default: the configuration's log-dir)\n"
-"  -s, --state-dir DIR        the server's state (default: the configuration's)\n"
-"  -j, --json                 JSON instead of aligned text\n"
-"      --server ADDR          only this server address (a channel's local address)\n"
-"      --at TIME              2026-12-01T15:54:00Z, ...+01:00, @SECONDS; without a\n"
-"                             zone, the audit log's zone (UTC unless localtime)\n"
-"      --limit N              lookup-client: at most N entries; show: entries per\n"
-"                             page (default %u)\n"
-"  -h, --help                 this text\n"
-"  -V, --version              version\n"
-"\n"
+"                                      --json: one object per line)\n",
+	.epilog =
 "Exit status: 0 done, 1 no such entry, 2 usage, 3 no access to the control\n"
 "socket, 4 the server refused, 5 ambiguous, 6 files unreadable.\n"
-"See nat64-handoffctl(8).\n", HC_DEFAULT_CONFIG, HCFG_CONTROL_SOCKET, 1000u);
-}
+"See nat64-handoffctl(8).\n",
+	.max_args = -1,
+	.opts = hc_opts,
+};
 
 /* ---- the control socket */
 
@@ -821,50 +833,38 @@ static const struct hc_cmd {
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'f' },
-		{ "control-socket", required_argument, NULL, 'c' },
-		{ "log-dir", required_argument, NULL, 'L' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "server", required_argument, NULL, 1 },
-		{ "at", required_argument, NULL, 2 },
-		{ "limit", required_argument, NULL, 3 },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct hc h;
+	static struct hc_cli cli;
+	struct conf_cmdline cl;
 	const struct hc_cmd *cmd = NULL;
+	const char *config;
 	char err[1200];
 	size_t i;
-	int ch;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "f:c:L:s:jhV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f': h.config = optarg; break;
-		case 'c': h.socket = optarg; break;
-		case 'L': h.log_dir = optarg; break;
-		case 's': h.state_dir = optarg; break;
-		case 'j': h.json = true; break;
-		case 1: h.server = optarg; break;
-		case 2: h.at = optarg; break;
-		case 3: h.limit = optarg; break;
-		case 'h': usage(stdout); return HC_OK;
-		case 'V': printf("nat64-handoffctl %s\n", NK_VERSION); return HC_OK;
-		default: usage(stderr); return HC_USAGE;
-		}
+	if ((rc = conf_cmdline(&hc_table, &cli, &cl, argc, argv, stdout, err, sizeof(err))) != 0) {
+		if (rc == 1)
+			return HC_OK;
+		fprintf(stderr, "nat64-handoffctl: %s (see --help)\n", err);
+		return HC_USAGE;
 	}
+	h.json = cli.json;
+	h.socket = cli.socket[0] ? cli.socket : NULL;
+	h.log_dir = cli.log_dir[0] ? cli.log_dir : NULL;
+	h.state_dir = cli.state_dir[0] ? cli.state_dir : NULL;
+	h.server = cli.server[0] ? cli.server : NULL;
+	h.at = cli.at[0] ? cli.at : NULL;
+	h.limit = cli.limit[0] ? cli.limit : NULL;
+	optind = cl.first_arg;
 	if (optind == argc) {
-		usage(stderr);
+		conf_usage(&hc_table, stderr);
 		return HC_USAGE;
 	}
 	for (i = 0; i < sizeof(hc_cmds) / sizeof(hc_cmds[0]); i++)
 		if (strcmp(hc_cmds[i].name, argv[optind]) == 0)
 			cmd = &hc_cmds[i];
 	if (cmd == NULL) {
-		fprintf(stderr, "nat64-handoffctl: unknown command '%s'\n", argv[optind]);
-		usage(stderr);
+		fprintf(stderr, "nat64-handoffctl: unknown command '%s' (see --help)\n", argv[optind]);
 		return HC_USAGE;
 	}
 	if (argc - optind - 1 != cmd->nargs) {
@@ -887,14 +887,16 @@ main(int argc, char **argv)
 
 	/* The server's configuration: where its socket, logs and state are,
 	 * and the audit log's time zone. */
-	if (h.config == NULL) {
+	config = cl.config_given ? cl.config : NULL;
+	if (config == NULL) {
 		if (access(HC_DEFAULT_CONFIG, R_OK) == 0)
-			h.config = HC_DEFAULT_CONFIG;
+			config = HC_DEFAULT_CONFIG;
 		else if (errno != ENOENT)
 			fprintf(stderr, "nat64-handoffctl: %s: %s; using the built-in defaults\n",
 			    HC_DEFAULT_CONFIG, strerror(errno));
 	}
-	if (hcfg_build(&h.cfg, h.config, NULL, err, sizeof(err)) == -1) {
+	conf_defaults(&hcfg_table, &h.cfg);
+	if (config && conf_parse_file(&hcfg_table, config, &h.cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64-handoffctl: %s\n", err);
 		return HC_FILES;
 	}
