@@ -432,7 +432,7 @@ al_parse_json(const char *s, size_t n, struct al_event *e)
 		} else if ((KEY("how") || KEY("reason")) && str) {
 			e->detail = VAL("mapped") ? AL_D_MAPPED : VAL("adopted") ? AL_D_ADOPTED :
 			    VAL("evicted") ? AL_D_EVICTED : VAL("replaced") ? AL_D_REPLACED :
-			    VAL("moved") ? AL_D_MOVED : AL_D_NONE;
+			    VAL("moved") ? AL_D_MOVED : VAL("forgotten") ? AL_D_FORGOTTEN : AL_D_NONE;
 		}
 		/* other keys: later additions, ignored */
 #undef KEY

@@ -34,7 +34,8 @@
 
 enum al_type { AL_INITIALIZED = 1, AL_CREATED, AL_DELETED };
 /* how (created) and reason (deleted), as in the JSON lines; 0: not said */
-enum al_detail { AL_D_NONE, AL_D_MAPPED, AL_D_ADOPTED, AL_D_EVICTED, AL_D_REPLACED, AL_D_MOVED };
+enum al_detail { AL_D_NONE, AL_D_MAPPED, AL_D_ADOPTED, AL_D_EVICTED, AL_D_REPLACED, AL_D_MOVED,
+    AL_D_FORGOTTEN };
 
 struct al_event {
 	int64_t t_us;			/* microseconds since 1970, UTC */

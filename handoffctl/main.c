@@ -385,7 +385,8 @@ hc_with_created(struct hc *h, struct rtab *t)
 static const char *
 hc_detail(uint8_t d)
 {
-	static const char *const names[] = { "", "mapped", "adopted", "evicted", "replaced", "moved" };
+	static const char *const names[] = { "", "mapped", "adopted", "evicted", "replaced", "moved",
+	    "forgotten" };
 
 	return d < sizeof(names) / sizeof(names[0]) ? names[d] : "";
 }

@@ -25,7 +25,8 @@
  * chose the port) or adopted (the NAT64 reported the entry); "reason"
  * (deleted) is evicted (least recently used, to make room), replaced (the
  * port went to an adopted entry of another client) or moved (the client's
- * entry was adopted on another port). Initialized has only time, event,
+ * entry was adopted on another port) or forgotten (its channel, dormant
+ * the longest, made room for a new one). Initialized has only time, event,
  * nat64 and server.
  */
 #ifndef NK_AUDIT_H
@@ -49,7 +50,7 @@ void audit_close(void);
  * p needs 46 octets. */
 char *audit_put_v6(char *p, const uint8_t a[16]);
 enum audit_how { AUDIT_MAPPED, AUDIT_ADOPTED };
-enum audit_reason { AUDIT_EVICTED, AUDIT_REPLACED, AUDIT_MOVED };
+enum audit_reason { AUDIT_EVICTED, AUDIT_REPLACED, AUDIT_MOVED, AUDIT_FORGOTTEN };
 
 void audit_initialized(const struct clk_now *now, uint32_t local, uint32_t nat64);
 /* local: the channel's server address; prefix: the client's /96 (12 octets). */

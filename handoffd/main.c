@@ -234,6 +234,7 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 		audit_set_json(nc.audit_json);
 		log_setverbose(nc.verbose);
 		chan_set_limits(d->srv.reg, nc.table_size, nc.max_channels);
+		chan_set_expiry(d->srv.reg, nc.channel_idle_ms, nc.memory_limit);
 		log_info("configuration reloaded");
 	}
 	write_status(d, now);
@@ -395,7 +396,7 @@ main(int argc, char **argv)
 
 	/* 2. Persistent state: keys and tokens, then the channels. */
 	d.srv.port = d.cfg.port;
-	d.srv.vs = val_create(d.cfg.max_channels * 4);
+	d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	if (access(d.tokens_path, F_OK) == 0 && val_load(d.srv.vs, d.tokens_path, err, sizeof(err)) == -1) {
 		char aside[1200];
 
@@ -404,13 +405,14 @@ main(int argc, char **argv)
 		if (rename(d.tokens_path, aside) == -1)
 			log_warn("rename %s", d.tokens_path);
 		val_destroy(d.srv.vs);
-		d.srv.vs = val_create(d.cfg.max_channels * 4);
+		d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	}
 	save_tokens(&d);
 	d.srv.reg = chan_reg_create(d.cfg.state_dir, d.cfg.table_size, d.cfg.max_channels,
 	    live_query_kernel, NULL, err, sizeof(err));
 	if (d.srv.reg == NULL)
 		fatalx("state: %s", err);
+	chan_set_expiry(d.srv.reg, d.cfg.channel_idle_ms, d.cfg.memory_limit);
 
 	/* 3. The event loop. */
 	d.loop = ev_create();

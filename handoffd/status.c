@@ -10,11 +10,18 @@
 void
 status_each(const struct srv_ctx *s, status_item_fn *fn, void *arg)
 {
+	uint64_t refused, refused_mem, idle, forgotten;
 	char name[64];
 	int i;
 
 	fn(arg, "channels", chan_count(s->reg));
 	fn(arg, "channels_loaded", chan_loaded(s->reg));
+	fn(arg, "channels_active", chan_active(s->reg));
+	chan_stats(s->reg, &refused, &refused_mem, &idle, &forgotten);
+	fn(arg, "channels_refused", refused);
+	fn(arg, "channels_refused_memory", refused_mem);
+	fn(arg, "channels_unloaded_idle", idle);
+	fn(arg, "channels_forgotten", forgotten);
 	fn(arg, "tokens", val_token_count(s->vs));
 	fn(arg, "journal_errors", chan_journal_errors(s->reg));
 	fn(arg, "audit_errors", audit_errors());

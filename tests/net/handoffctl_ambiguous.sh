@@ -45,7 +45,7 @@ jport() {	# jport CPORT: nat64_port of the JSON created event of that client por
 }
 wait_for 5 eval '[ -n "$(jport 41004)" ]'
 tail -n 2 "$AUDIT" | sed 's/^/    /'
-JSON_RE='^\{"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}\+00:00","event":"(initialized","nat64":"[0-9.]+","server":"[0-9.]+"|(created|deleted)","nat64":"[0-9.]+","nat64_port":[0-9]+,"client":"[0-9a-f:]+","client_port":[0-9]+,"prefix":"[0-9a-f:]+/96","server":"[0-9.]+","(how":"(mapped|adopted)|reason":"(evicted|replaced|moved))")\}$'
+JSON_RE='^\{"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}\+00:00","event":"(initialized","nat64":"[0-9.]+","server":"[0-9.]+"|(created|deleted)","nat64":"[0-9.]+","nat64_port":[0-9]+,"client":"[0-9a-f:]+","client_port":[0-9]+,"prefix":"[0-9a-f:]+/96","server":"[0-9.]+","(how":"(mapped|adopted)|reason":"(evicted|replaced|moved|forgotten))")\}$'
 check "every new audit line is a JSON object with the documented fields" \
 	eval '[ "$(grep -c "^{" "$AUDIT")" -ge 2 ] && ! grep "^{" "$AUDIT" | grep -Evq "$JSON_RE"'
 check "the created events name their server addresses" \
