@@ -24,6 +24,7 @@ BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/nat64kit
 DOCDIR  ?= $(PREFIX)/share/doc/nat64kit
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
@@ -161,6 +162,8 @@ install: progs
 	$(foreach e,$(NK_EXAMPLES),install -m 0644 $(e) $(DESTDIR)$(DOCDIR)/examples/ &&) true
 	$(foreach d,$(NK_DOCS),install -m 0644 $(d) $(DESTDIR)$(DOCDIR)/ &&) true
 	install -m 0644 tools/wireshark/nat64handoff.lua $(DESTDIR)$(SHAREDIR)/wireshark/
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 tools/bash-completion/nat64-handoffctl $(DESTDIR)$(BASHCOMPDIR)/
 
 # Opt-in: the NAT64 handoff dissector where every Wireshark/tshark on the
 # host loads it (Debian loads Lua plugins only from its own directory).

@@ -15,6 +15,7 @@
 
 static int audit_fd = -1;
 static int audit_local;
+static int audit_json;
 static char *audit_path;
 static uint64_t audit_errs;
 static char audit_buf[AUDIT_BUF];
@@ -85,6 +86,12 @@ audit_flush(void)
 		off += (size_t)w;
 	}
 	audit_len = 0;
+}
+
+void
+audit_set_json(int json)
+{
+	audit_json = json;
 }
 
 void
@@ -231,22 +238,125 @@ audit_end(char *line, char *end)
 	audit_len += n;
 }
 
-void
-audit_initialized(const struct clk_now *now, uint32_t nat64)
-{
-	char line[200], *p = audit_begin(line, now);
+/* JSON: "YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM", the zone offset of the
+ * stamp's own second (formatted once per second, like the text stamp). */
+static time_t audit_jstamp_sec = -1;
+static int audit_jstamp_local = -1;
+static char audit_jdate[24], audit_jzone[40];
 
+static char *
+audit_begin_json(char *p, const struct clk_now *now, const char *event)
+{
+	long us = now->wall.tv_nsec / 1000L;
+	int i;
+
+	if (now->wall.tv_sec != audit_jstamp_sec || audit_local != audit_jstamp_local) {
+		struct tm tm;
+		long off;
+
+		if (audit_local)
+			localtime_r(&now->wall.tv_sec, &tm);
+		else
+			gmtime_r(&now->wall.tv_sec, &tm);
+		strftime(audit_jdate, sizeof(audit_jdate), "%Y-%m-%dT%H:%M:%S", &tm);
+		off = audit_local ? tm.tm_gmtoff / 60 : 0;
+		snprintf(audit_jzone, sizeof(audit_jzone), "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		    labs(off) / 60, labs(off) % 60);
+		audit_jstamp_sec = now->wall.tv_sec;
+		audit_jstamp_local = audit_local;
+	}
+	p = audit_put_str(p, "{\"time\":\"");
+	p = audit_put_str(p, audit_jdate);
+	*p++ = '.';
+	for (i = 5; i >= 0; i--) {
+		p[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	p += 6;
+	p = audit_put_str(p, audit_jzone);
+	p = audit_put_str(p, "\",\"event\":\"");
+	p = audit_put_str(p, event);
+	return audit_put_str(p, "\"");
+}
+
+static char *
+audit_put_jv4(char *p, const char *key, uint32_t a)
+{
+	p = audit_put_str(p, ",\"");
+	p = audit_put_str(p, key);
+	p = audit_put_str(p, "\":\"");
+	p = audit_put_v4(p, a);
+	*p++ = '"';
+	return p;
+}
+
+static char *
+audit_put_jnum(char *p, const char *key, unsigned v)
+{
+	p = audit_put_str(p, ",\"");
+	p = audit_put_str(p, key);
+	p = audit_put_str(p, "\":");
+	return audit_put_uint(p, v);
+}
+
+static char *
+audit_put_jstr(char *p, const char *key, const char *v)
+{
+	p = audit_put_str(p, ",\"");
+	p = audit_put_str(p, key);
+	p = audit_put_str(p, "\":\"");
+	p = audit_put_str(p, v);
+	*p++ = '"';
+	return p;
+}
+
+void
+audit_initialized(const struct clk_now *now, uint32_t local, uint32_t nat64)
+{
+	char line[300], *p;
+
+	if (audit_json) {
+		p = audit_begin_json(line, now, "initialized");
+		p = audit_put_jv4(p, "nat64", nat64);
+		p = audit_put_jv4(p, "server", local);
+		*p++ = '}';
+		audit_end(line, p);
+		return;
+	}
+	p = audit_begin(line, now);
 	p = audit_put_str(p, "Initialized ");
 	p = audit_put_v4(p, nat64);
 	audit_end(line, p);
 }
 
 static void
-audit_entry(const struct clk_now *now, const char *what, uint32_t nat64, uint16_t port,
-    const uint8_t client[16], uint16_t client_port)
+audit_entry(const struct clk_now *now, const char *what, uint32_t local, uint32_t nat64,
+    uint16_t port, const uint8_t prefix[12], const uint8_t client[16], uint16_t client_port,
+    const char *detail_key, const char *detail)
 {
-	char line[200], *p = audit_begin(line, now);
+	char line[400], *p;
 
+	if (audit_json) {
+		uint8_t p16[16] = { 0 };
+
+		p = audit_begin_json(line, now, what[0] == 'C' ? "created" : "deleted");
+		p = audit_put_jv4(p, "nat64", nat64);
+		p = audit_put_jnum(p, "nat64_port", port);
+		p = audit_put_str(p, ",\"client\":\"");
+		p = audit_put_v6(p, client);
+		*p++ = '"';
+		p = audit_put_jnum(p, "client_port", client_port);
+		memcpy(p16, prefix, 12);
+		p = audit_put_str(p, ",\"prefix\":\"");
+		p = audit_put_v6(p, p16);
+		p = audit_put_str(p, "/96\"");
+		p = audit_put_jv4(p, "server", local);
+		p = audit_put_jstr(p, detail_key, detail);
+		*p++ = '}';
+		audit_end(line, p);
+		return;
+	}
+	p = audit_begin(line, now);
 	p = audit_put_str(p, what);
 	*p++ = ' ';
 	p = audit_put_v4(p, nat64);
@@ -260,17 +370,22 @@ audit_entry(const struct clk_now *now, const char *what, uint32_t nat64, uint16_
 }
 
 void
-audit_created(const struct clk_now *now, uint32_t nat64, uint16_t port, const uint8_t client[16],
-    uint16_t client_port)
+audit_created(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_t port,
+    const uint8_t prefix[12], const uint8_t client[16], uint16_t client_port, enum audit_how how)
 {
-	audit_entry(now, "Created", nat64, port, client, client_port);
+	audit_entry(now, "Created", local, nat64, port, prefix, client, client_port, "how",
+	    how == AUDIT_ADOPTED ? "adopted" : "mapped");
 }
 
 void
-audit_deleted(const struct clk_now *now, uint32_t nat64, uint16_t port, const uint8_t client[16],
-    uint16_t client_port)
+audit_deleted(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_t port,
+    const uint8_t prefix[12], const uint8_t client[16], uint16_t client_port,
+    enum audit_reason why)
 {
-	audit_entry(now, "Deleted", nat64, port, client, client_port);
+	static const char *const reasons[] = { "evicted", "replaced", "moved", "forgotten" };
+
+	audit_entry(now, "Deleted", local, nat64, port, prefix, client, client_port, "reason",
+	    reasons[why]);
 }
 
 uint64_t

@@ -12,6 +12,23 @@
  * audit_flush(), which the server calls before it answers, so every
  * answered entry's line is in the kernel before the answer leaves. audit_reopen() after logrotate
  * moved the file (SIGHUP). This stream is separate from diagnostics.
+ *
+ * With audit-format json (audit_set_json) each event is instead one JSON
+ * object on a line, with the facts the text lines leave out:
+ *
+ *   {"time":"2019-03-18T10:06:28.491727+00:00","event":"created","nat64":"192.0.2.7",
+ *    "nat64_port":3719,"client":"2001:db8::17","client_port":53186,
+ *    "prefix":"64:ff9b::/96","server":"192.0.2.2","how":"mapped"}
+ *
+ * "time" is RFC 3339 with the zone offset (UTC, or local time with
+ * localtime); "event" is initialized, created or deleted; "server" is the
+ * local address of the channel; "how" (created) is mapped (the server
+ * chose the port) or adopted (the NAT64 reported the entry); "reason"
+ * (deleted) is evicted (least recently used, to make room), replaced (the
+ * port went to an adopted entry of another client) or moved (the client's
+ * entry was adopted on another port) or forgotten (its channel, dormant
+ * the longest, made room for a new one). Initialized has only time, event,
+ * nat64 and server.
  */
 #ifndef NK_AUDIT_H
 #define NK_AUDIT_H
@@ -26,16 +43,23 @@
 int  audit_open(const char *log_dir, int localtime, char *err, size_t errlen);
 int  audit_reopen(char *err, size_t errlen);
 void audit_flush(void);
+/* 0: the original text lines (default); 1: JSON objects. */
+void audit_set_json(int json);
 void audit_close(void);
 
 /* Write an IPv6 address as inet_ntop(3) would, at p; returns the end.
  * p needs 46 octets. */
 char *audit_put_v6(char *p, const uint8_t a[16]);
-void audit_initialized(const struct clk_now *now, uint32_t nat64);
-void audit_created(const struct clk_now *now, uint32_t nat64, uint16_t port,
-    const uint8_t client[16], uint16_t client_port);
-void audit_deleted(const struct clk_now *now, uint32_t nat64, uint16_t port,
-    const uint8_t client[16], uint16_t client_port);
+enum audit_how { AUDIT_MAPPED, AUDIT_ADOPTED };
+enum audit_reason { AUDIT_EVICTED, AUDIT_REPLACED, AUDIT_MOVED, AUDIT_FORGOTTEN };
+
+void audit_initialized(const struct clk_now *now, uint32_t local, uint32_t nat64);
+/* local: the channel's server address; prefix: the client's /96 (12 octets). */
+void audit_created(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_t port,
+    const uint8_t prefix[12], const uint8_t client[16], uint16_t client_port, enum audit_how how);
+void audit_deleted(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_t port,
+    const uint8_t prefix[12], const uint8_t client[16], uint16_t client_port,
+    enum audit_reason why);
 /* Write errors since start (counted, never fatal). */
 uint64_t audit_errors(void);
 

@@ -350,7 +350,7 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 	if (res.truncated || res.evicted || jr_garbage(ch->jf, ch->t) > CHAN_COMPACT_GARBAGE)
 		ch->compact_due = true;
 	if (ch->init_pending) {
-		audit_initialized(now, ch->nat64);
+		audit_initialized(now, ch->local, ch->nat64);
 		ch->init_pending = false;
 	}
 	return true;
@@ -415,7 +415,8 @@ chan_forget_oldest(struct chan_reg *reg, const struct clk_now *now)
 		return false;
 	for (p = ct_lru_oldest(old->t); p; p = ct_lru_newer(old->t, p))
 		if (ct_get(old->t, p, &v)) {
-			audit_deleted(now, old->nat64, p, v.client, v.client_port);
+			audit_deleted(now, old->local, old->nat64, p, v.prefix, v.client, v.client_port,
+			    AUDIT_FORGOTTEN);
 			n++;
 		}
 	log_info("channel %s forgotten (dormant the longest, %u channels known at most): "
@@ -485,13 +486,14 @@ chan_mark_dirty(struct chan_reg *reg, struct chan *ch)
 }
 
 static void
-chan_delete(struct chan_reg *reg, struct chan *ch, uint16_t port, const struct clk_now *now)
+chan_delete(struct chan_reg *reg, struct chan *ch, uint16_t port, enum audit_reason why,
+    const struct clk_now *now)
 {
 	struct ct_view v;
 
 	if (!ct_get(ch->t, port, &v))
 		return;
-	audit_deleted(now, ch->nat64, port, v.client, v.client_port);
+	audit_deleted(now, ch->local, ch->nat64, port, v.prefix, v.client, v.client_port, why);
 	if (ch->jf) {
 		jr_add_delete(ch->jf, port);
 		chan_mark_dirty(reg, ch);
@@ -501,13 +503,14 @@ chan_delete(struct chan_reg *reg, struct chan *ch, uint16_t port, const struct c
 }
 
 static void
-chan_journal_create(struct chan_reg *reg, struct chan *ch, uint16_t port, const struct clk_now *now)
+chan_journal_create(struct chan_reg *reg, struct chan *ch, uint16_t port, enum audit_how how,
+    const struct clk_now *now)
 {
 	struct ct_view v;
 
 	if (!ct_get(ch->t, port, &v))
 		return;
-	audit_created(now, ch->nat64, port, v.client, v.client_port);
+	audit_created(now, ch->local, ch->nat64, port, v.prefix, v.client, v.client_port, how);
 	if (ch->jf) {
 		jr_add_create(ch->jf, &v);
 		chan_mark_dirty(reg, ch);
@@ -625,7 +628,7 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		ch->evicted++;
 		if (live)
 			ch->evicted_live++;
-		chan_delete(reg, ch, port, now);
+		chan_delete(reg, ch, port, AUDIT_EVICTED, now);
 		/* An announced low port is freed, never handed out: another
 		 * port is free now, as the table held this one. */
 		if (chan_port_avoided(port, avoid, navoid) &&
@@ -640,7 +643,7 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 	}
 	if (ct_insert_key(ch->t, port, &k, now_s) != CT_OK)
 		return 0;
-	chan_journal_create(reg, ch, port, now);
+	chan_journal_create(reg, ch, port, AUDIT_MAPPED, now);
 	*created = true;
 	if (full)	/* the next victim, while the answer goes out */
 		ct_prefetch_remove(ch->t, ct_lru_oldest(ch->t));
@@ -673,9 +676,9 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 	/* Newest wins: drop the client's other mapping and the port's
 	 * other client. */
 	if (old)
-		chan_delete(reg, ch, old, now);
+		chan_delete(reg, ch, old, AUDIT_MOVED, now);
 	if (ct_port_used(ch->t, port))
-		chan_delete(reg, ch, port, now);
+		chan_delete(reg, ch, port, AUDIT_REPLACED, now);
 	if (ct_count(ch->t) >= ct_capacity(ch->t)) {
 		uint16_t victim = chan_victim(reg, ch, &port, 1, now, &live);
 
@@ -684,11 +687,11 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 		ch->evicted++;
 		if (live)
 			ch->evicted_live++;
-		chan_delete(reg, ch, victim, now);
+		chan_delete(reg, ch, victim, AUDIT_EVICTED, now);
 	}
 	if (ct_insert_key(ch->t, port, &k, now_s) != CT_OK)
 		return false;
-	chan_journal_create(reg, ch, port, now);
+	chan_journal_create(reg, ch, port, AUDIT_ADOPTED, now);
 	ch->adopted++;
 	return true;
 }

@@ -6,7 +6,9 @@
 #include "daemon.h"
 #include "handoff_wire.h"
 
+#include <grp.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The port the NAT64s reach: never Teredo's. */
 static int
@@ -19,6 +21,40 @@ hcfg_port(void *cfg, const char *v, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+/* The control socket's permission bits, octal: the owner reads and
+ * writes, others get nothing, the group at most what the owner has. */
+static int
+hcfg_control_mode(void *cfg, const char *v, char *err, size_t errlen)
+{
+	unsigned long m = 0;
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '7' || n > 4) {
+			snprintf(err, errlen, "'%s' is not an octal mode such as 0660", v);
+			return -1;
+		}
+		m = m * 8 + (unsigned long)(v[i] - '0');
+	}
+	if (n == 0 || (m & ~0770ul) != 0 || (m & 0600) != 0600) {
+		snprintf(err, errlen, "'%s': give the owner rw and no one else more than the group "
+		    "(e.g. 0600 or 0660)", v);
+		return -1;
+	}
+	((struct hcfg *)cfg)->control_mode = (unsigned)m;
+	return 0;
+}
+
+static void
+hcfg_print_control_mode(const struct conf_opt *o, const void *cfg, FILE *f)
+{
+	fprintf(f, "%s %04o\n", o->name, ((const struct hcfg *)cfg)->control_mode);
+}
+
+static const struct conf_enum hcfg_audit_formats[] = {
+	{ "text", 0 }, { "json", 1 }, { NULL, 0 },
+};
 
 #define F(field) CONF_FIELD(struct hcfg, field)
 #define R(field) CONF_FIELD(struct hcfg_run, field)
@@ -53,6 +89,18 @@ static const struct conf_opt hcfg_opts[] = {
 	  .help = "more diagnostics (repeat for more)" },
 	{ "status-interval", 0, CONF_DURATION, F(status_interval_ms), .min = 100, .max = 3600000,
 	  .def = "5s", .flags = CONF_RELOAD, .arg = "DUR", .help = "write the status file every DUR" },
+	{ "audit-format", 0, CONF_ENUM, F(audit_json), .enums = hcfg_audit_formats, .def = "text",
+	  .flags = CONF_RELOAD, .arg = "text|json",
+	  .help = "audit lines as the original server's text or as JSON objects" },
+	{ "control-socket", 'c', CONF_PATH, F(control_socket), .flags = CONF_NONE, .arg = "PATH",
+	  .help = "control socket for nat64-handoffctl (none: no socket; usually "
+	  HCFG_CONTROL_SOCKET ")" },
+	{ "control-group", 0, CONF_GROUP, F(control_group), .flags = CONF_EMPTY | CONF_NOCLI,
+	  .arg = "GROUP",
+	  .help = "the control socket's group: its members may use nat64-handoffctl" },
+	{ "control-mode", 0, CONF_CUSTOM, F(control_mode), .flags = CONF_NOCLI, .set = hcfg_control_mode,
+	  .print = hcfg_print_control_mode, .def = "0660", .arg = "MODE",
+	  .help = "the control socket's permission bits, 0600 or 0660" },
 	{ "syslog", 0, CONF_BOOL, R(syslog), .flags = CONF_CLI, .help = "diagnostics to syslog instead of standard error" },
 	{ "check", 'n', CONF_BOOL, R(check), .flags = CONF_CLI,
 	  .help = "check the configuration and state as a start would, print the configuration, exit" },
@@ -81,5 +129,9 @@ hcfg_check(const struct hcfg *c, char *err, size_t errlen)
 {
 	if (c->user[0] && daemon_user_check(c->user, err, errlen) == -1)
 		return -1;
+	if (c->control_group[0] && getgrnam(c->control_group) == NULL) {
+		snprintf(err, errlen, "control-group: unknown group '%s'", c->control_group);
+		return -1;
+	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "conf.h"
 
 #define HCFG_DEFAULT_STATE_DIR	"/var/lib/nat64-handoffd"
+#define HCFG_CONTROL_SOCKET	"/run/nat64-handoffd/control"	/* the usual path */
 
 struct hcfg {
 	uint16_t port;
@@ -29,6 +30,10 @@ struct hcfg {
 	bool localtime;
 	int verbose;
 	uint64_t status_interval_ms;
+	char control_socket[108];	/* "" = no control socket */
+	char control_group[64];		/* "" = the group the server runs as */
+	unsigned control_mode;		/* permission bits of the socket file */
+	int audit_json;			/* audit-format json */
 };
 
 /* Command-line-only switches. */

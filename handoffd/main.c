@@ -25,6 +25,7 @@
 #include "audit.h"
 #include "channel.h"
 #include "config.h"
+#include "control.h"
 #include "daemon.h"
 #include "evloop.h"
 #include "journal.h"
@@ -40,6 +41,7 @@ struct handoffd {
 	struct conf_cmdline cl;		/* the command line, applied again at reload */
 	struct ev_loop *loop;
 	struct uio *uio;
+	struct ctl_server *ctl;		/* NULL without control-socket */
 	struct srv_ctx srv;
 	char tokens_path[1100], status_path[1100];
 	volatile int quit;
@@ -230,6 +232,7 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 			memcpy(nc.log_dir, d->cfg.log_dir, sizeof(nc.log_dir));
 		}
 		d->cfg = nc;
+		audit_set_json(nc.audit_json);
 		log_setverbose(nc.verbose);
 		chan_set_limits(d->srv.reg, nc.table_size, nc.max_channels);
 		chan_set_expiry(d->srv.reg, nc.channel_idle_ms, nc.memory_limit);
@@ -368,10 +371,14 @@ main(int argc, char **argv)
 	d.uio = uio_open(d.cfg.listen, d.cfg.port, err, sizeof(err));
 	if (d.uio == NULL)
 		fatalx("%s", err);
+	if (d.cfg.control_socket[0] && (d.ctl = ctl_open(d.cfg.control_socket, d.cfg.control_mode,
+	    d.cfg.user, d.cfg.control_group, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	if (d.cfg.user[0] && daemon_drop_privileges(d.cfg.user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (audit_open(d.cfg.log_dir[0] ? d.cfg.log_dir : NULL, d.cfg.localtime, err, sizeof(err)) == -1)
 		fatalx("audit log: %s", err);
+	audit_set_json(d.cfg.audit_json);
 
 	/* Every loaded channel holds its journal open: make room for them. */
 	{
@@ -419,6 +426,8 @@ main(int argc, char **argv)
 	    ev_signal_add(d.loop, SIGTERM, on_quit, &d) == -1 ||
 	    ev_signal_add(d.loop, SIGINT, on_quit, &d) == -1)
 		fatal("event loop setup");
+	if (d.ctl && ctl_attach(d.ctl, d.loop, &d.srv, &now) == -1)
+		fatal("control socket setup");
 	ev_timer_add(d.loop, &now, 1000, on_maintenance, &d);
 	ev_timer_add(d.loop, &now, 0, on_status, &d);
 	log_info("listening on %s:%u, state in %s, %u persisted channels, table size %u",
@@ -435,6 +444,7 @@ main(int argc, char **argv)
 	clk_read(&now);
 	chan_flush(d.srv.reg);
 	write_status(&d, &now);
+	ctl_close(d.ctl);
 	chan_reg_destroy(d.srv.reg, &now);
 	save_tokens(&d);
 	val_destroy(d.srv.vs);

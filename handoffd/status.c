@@ -5,7 +5,40 @@
 #include "atomicfile.h"
 #include "audit.h"
 
+#include <stdio.h>
 #include <unistd.h>
+
+void
+status_each(const struct srv_ctx *s, status_item_fn *fn, void *arg)
+{
+	uint64_t refused, refused_mem, idle, forgotten;
+	char name[64];
+	int i;
+
+	fn(arg, "channels", chan_count(s->reg));
+	fn(arg, "channels_loaded", chan_loaded(s->reg));
+	fn(arg, "channels_active", chan_active(s->reg));
+	chan_stats(s->reg, &refused, &refused_mem, &idle, &forgotten);
+	fn(arg, "channels_refused", refused);
+	fn(arg, "channels_refused_memory", refused_mem);
+	fn(arg, "channels_unloaded_idle", idle);
+	fn(arg, "channels_forgotten", forgotten);
+	fn(arg, "tokens", val_token_count(s->vs));
+	fn(arg, "journal_errors", chan_journal_errors(s->reg));
+	fn(arg, "audit_errors", audit_errors());
+	for (i = 0; i < SRV_C__COUNT; i++)
+		fn(arg, srv_counter_name((enum srv_counter)i), s->c[i]);
+	for (i = 1; i < HW_E__COUNT; i++) {
+		snprintf(name, sizeof(name), "drop_%s", srv_wire_error_name((enum hw_err)i));
+		fn(arg, name, s->wire_drop[i]);
+	}
+}
+
+static void
+status_put(void *arg, const char *name, unsigned long long value)
+{
+	afile_printf(arg, "%s %llu\n", name, value);
+}
 
 int
 status_write(const char *path, const struct srv_ctx *s, const struct clk_now *now,
@@ -14,7 +47,6 @@ status_write(const char *path, const struct srv_ctx *s, const struct clk_now *no
 	struct afile *af = afile_begin(path, 0644, err, errlen);
 	char stamp[40], a[ADDR_STRLEN], b[ADDR_STRLEN];
 	struct chan *ch;
-	int i;
 
 	if (af == NULL)
 		return -1;
@@ -22,27 +54,7 @@ status_write(const char *path, const struct srv_ctx *s, const struct clk_now *no
 	afile_printf(af, "pid %ld\n", (long)getpid());
 	afile_printf(af, "time %s\n", clk_format_wall(now, 0, stamp, sizeof(stamp)));
 	afile_printf(af, "port %u\n", port);
-	afile_printf(af, "channels %u\n", chan_count(s->reg));
-	afile_printf(af, "channels_loaded %u\n", chan_loaded(s->reg));
-	afile_printf(af, "channels_active %u\n", chan_active(s->reg));
-	{
-		uint64_t refused, refused_mem, idle, forgotten;
-
-		chan_stats(s->reg, &refused, &refused_mem, &idle, &forgotten);
-		afile_printf(af, "channels_refused %llu\n", (unsigned long long)refused);
-		afile_printf(af, "channels_refused_memory %llu\n", (unsigned long long)refused_mem);
-		afile_printf(af, "channels_unloaded_idle %llu\n", (unsigned long long)idle);
-		afile_printf(af, "channels_forgotten %llu\n", (unsigned long long)forgotten);
-	}
-	afile_printf(af, "tokens %u\n", val_token_count(s->vs));
-	afile_printf(af, "journal_errors %llu\n", (unsigned long long)chan_journal_errors(s->reg));
-	afile_printf(af, "audit_errors %llu\n", (unsigned long long)audit_errors());
-	for (i = 0; i < SRV_C__COUNT; i++)
-		afile_printf(af, "%s %llu\n", srv_counter_name((enum srv_counter)i),
-		    (unsigned long long)s->c[i]);
-	for (i = 1; i < HW_E__COUNT; i++)
-		afile_printf(af, "drop_%s %llu\n", srv_wire_error_name((enum hw_err)i),
-		    (unsigned long long)s->wire_drop[i]);
+	status_each(s, status_put, af);
 	for (ch = chan_first(s->reg); ch; ch = chan_next(s->reg, ch)) {
 		addr_fmt4(ch->nat64, a, sizeof(a));
 		addr_fmt4(ch->local, b, sizeof(b));

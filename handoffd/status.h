@@ -10,6 +10,13 @@
 #include "clock.h"
 #include "server.h"
 
+/* Every scalar of the status file after "time" and "port", in file
+ * order: channels, channels_loaded, tokens, journal_errors, audit_errors,
+ * the server counters and the drop_* counters. One list for the status
+ * file and the control socket's "stats". */
+typedef void status_item_fn(void *arg, const char *name, unsigned long long value);
+void status_each(const struct srv_ctx *s, status_item_fn *fn, void *arg);
+
 int status_write(const char *path, const struct srv_ctx *s, const struct clk_now *now,
     uint16_t port, char *err, size_t errlen);
 

@@ -9,14 +9,16 @@
 # nat64d speaks NAT64 handoff (handoff yes); server4 runs nat64-handoffd
 # and a tiny HTTP server. The client makes a few HTTP requests and pings
 # the server; then the demo prints nat64-handoffd's audit log (the client's
-# real IPv6 address and port for every connection) and the handoff lines of
-# nat64d's status. Needs root (namespaces, TUN); run it after `make`.
+# real IPv6 address and port for every connection), asks nat64-handoffctl
+# who is behind the first connection's NAT64 port (control socket and audit
+# log), and the handoff lines of nat64d's status. Needs root (namespaces, TUN); run it after `make`.
 # Without root it runs scripts/demo-sim.sh (simulated NAT64s) instead.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ND=$PWD/$BUILD/nat64d
 HO=$PWD/$BUILD/nat64-handoffd
+CTL=$PWD/$BUILD/nat64-handoffctl
 
 if [ "$(id -u)" != 0 ]; then
 	echo "demo: not root, so no namespaces or TUN: running the simulator demo (scripts/demo-sim.sh)."
@@ -76,7 +78,7 @@ nsx "$NS_S" ip link set s4 up
 nsx "$NS_S" ip route add 198.51.100.0/24 via 192.0.2.1
 
 say "server4: nat64-handoffd (UDP 6464, state $T/ho-state, audit log $T/ho-log) and an HTTP server on port 80"
-ip netns exec "$NS_S" "$HO" -s "$T/ho-state" -L "$T/ho-log" 2>"$T/ho.err" &
+ip netns exec "$NS_S" "$HO" -s "$T/ho-state" -L "$T/ho-log" -c "$T/control" 2>"$T/ho.err" &
 HO_PID=$!
 PIDS+=("$HO_PID")
 mkdir "$T/www"
@@ -131,6 +133,13 @@ wait_for 5 test -s "$T/ho-state/status" || true
 	sed 's/^/    /' || true
 say "server4's HTTP log sees only the NAT64 address"
 sed 's/^/    /' "$T/http.log"
+if [ -x "$CTL" ]; then
+	p1=$(sed -n 's/.* Created 198\.51\.100\.1:\([0-9]*\) \[2001:db8:1::2\]:40001$/\1/p' "$AUDIT" | tail -n 1)
+	say "server4: who is behind 198.51.100.1:${p1:-?}? nat64-handoffctl lookup (control socket) and whois (audit log)"
+	"$CTL" -c "$T/control" -L "$T/ho-log" -s "$T/ho-state" lookup "198.51.100.1:$p1" | sed 's/^/    /' || true
+	"$CTL" -c "$T/control" -L "$T/ho-log" -s "$T/ho-state" whois "198.51.100.1:$p1" \
+	    --at "@$(date +%s)" | sed 's/^/    /' || true
+fi
 
 say "gateway: nat64d's handoff status (SIGUSR1 -> $T/nd.status; counters that are 0 not shown)"
 rm -f "$T/nd.status"

@@ -185,7 +185,7 @@ test_audit_reopen_failure_not_silent(void **state)
 	audit_open(logs, 0, err, sizeof(err));
 	errs0 = audit_errors();
 	b_client(c, 1);
-	audit_created(&now, B_NAT, 5000, c, 1);
+	audit_created(&now, 0, B_NAT, 5000, c, c, 1, AUDIT_MAPPED);
 	audit_flush();
 	/* Either the line reached the old file, or the loss is counted. */
 	{
