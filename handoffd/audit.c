@@ -7,17 +7,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#define AUDIT_BUF	65536
+/* Lines wait here until audit_flush() writes them; a failed write keeps
+ * them for the next try. Past AUDIT_SOFT new entries pause (audit_room());
+ * the rest of the buffer takes the lines that need no room check
+ * (Initialized, and the Deleted lines of entries already being replaced). */
+#define AUDIT_SOFT	(1u << 20)
+#define AUDIT_HARD	(4u << 20)
+#define AUDIT_RESERVE	1024	/* the lines of one entry change, with room to spare */
 
 static int audit_fd = -1;
 static int audit_local;
 static char *audit_path;
-static uint64_t audit_errs;
-static char audit_buf[AUDIT_BUF];
+static uint64_t audit_errs, audit_lost;
+static char audit_buf[AUDIT_HARD];
 static size_t audit_len;
+
+/* A line torn by a crash mid-write must not swallow the next one. */
+static void
+audit_end_torn_line(int fd)
+{
+	struct stat st;
+	char c;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    pread(fd, &c, 1, st.st_size - 1) == 1 && c != '\n' && audit_len < AUDIT_HARD) {
+		memmove(audit_buf + 1, audit_buf, audit_len);
+		audit_buf[0] = '\n';
+		audit_len++;
+	}
+}
 
 /* Open log_dir's audit file (or standard output). The current stream
  * stays in use until the new one is open: a failed reopen (SIGHUP with a
@@ -39,6 +61,8 @@ audit_open(const char *log_dir, int localtime, char *err, size_t errlen)
 		}
 	}
 	audit_flush();
+	if (fd != STDOUT_FILENO)
+		audit_end_torn_line(fd);
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = fd;
@@ -61,16 +85,18 @@ audit_reopen(char *err, size_t errlen)
 		return -1;
 	}
 	audit_flush();
+	audit_end_torn_line(fd);
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = fd;
 	return 0;
 }
 
-void
+int
 audit_flush(void)
 {
 	size_t off = 0;
+	int rc = 0;
 
 	while (off < audit_len && audit_fd != -1) {
 		ssize_t w = write(audit_fd, audit_buf + off, audit_len - off);
@@ -78,18 +104,43 @@ audit_flush(void)
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
 			audit_errs++;
+			rc = -1;
 			break;
 		}
 		off += (size_t)w;
 	}
-	audit_len = 0;
+	/* What was not written stays, in order, for the next flush. */
+	if (off > 0) {
+		int e = errno;
+
+		memmove(audit_buf, audit_buf + off, audit_len - off);
+		audit_len -= off;
+		errno = e;
+	}
+	return rc;
+}
+
+bool
+audit_room(void)
+{
+	return audit_len + AUDIT_RESERVE <= AUDIT_SOFT;
+}
+
+size_t
+audit_pending(void)
+{
+	return audit_len;
 }
 
 void
 audit_close(void)
 {
-	audit_flush();
+	if (audit_flush() == -1)
+		audit_lost += audit_len;	/* octets, counted: nowhere left to keep them */
+	audit_len = 0;
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = -1;
@@ -220,12 +271,11 @@ audit_end(char *line, char *end)
 
 	*end++ = '\n';
 	n = (size_t)(end - line);
-	if (audit_fd == -1) {
-		audit_errs++;	/* a line lost is counted, never silent */
+	if (audit_fd == -1 || (audit_len + n > AUDIT_HARD && (audit_flush() == -1 ||
+	    audit_len + n > AUDIT_HARD))) {
+		audit_lost += n;	/* a line lost is counted, never silent */
 		return;
 	}
-	if (audit_len + n > AUDIT_BUF)
-		audit_flush();
 	memcpy(audit_buf + audit_len, line, n);
 	audit_len += n;
 }
@@ -276,4 +326,10 @@ uint64_t
 audit_errors(void)
 {
 	return audit_errs;
+}
+
+uint64_t
+audit_lost_octets(void)
+{
+	return audit_lost;
 }

@@ -9,12 +9,18 @@
  * (O_APPEND) or, without a log directory, to standard output. Lines are
  * gathered per receive batch and written with one write(2) by
  * audit_flush(), which the server calls before it answers, so every
- * answered entry's line is in the kernel before the answer leaves. audit_reopen() after logrotate
- * moved the file (SIGHUP). This stream is separate from diagnostics.
+ * answered entry's line is in the kernel before the answer leaves. A
+ * failed write (ENOSPC, EIO) keeps the lines for the next flush: they are
+ * never dropped while the buffer has room, and audit_room() turns false
+ * well before it is full, which pauses new entries (channel.c).
+ * audit_reopen() after logrotate moved the file (SIGHUP). This stream is
+ * separate from diagnostics.
  */
 #ifndef NK_AUDIT_H
 #define NK_AUDIT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "clock.h"
@@ -24,7 +30,12 @@
 /* log_dir NULL: standard output. Returns 0 or -1 with err. */
 int  audit_open(const char *log_dir, int localtime, char *err, size_t errlen);
 int  audit_reopen(char *err, size_t errlen);
-void audit_flush(void);
+/* Write what is buffered: 0, or -1 with errno (the rest stays buffered). */
+int  audit_flush(void);
+/* Room for the lines of one more entry change? */
+bool audit_room(void);
+/* Octets buffered, not yet written. */
+size_t audit_pending(void);
 void audit_close(void);
 
 /* Write an IPv6 address as inet_ntop(3) would, at p; returns the end.
@@ -35,7 +46,10 @@ void audit_created(const struct clk_now *now, uint32_t nat64, uint16_t port,
     const uint8_t client[16], uint16_t client_port);
 void audit_deleted(const struct clk_now *now, uint32_t nat64, uint16_t port,
     const uint8_t client[16], uint16_t client_port);
-/* Write errors since start (counted, never fatal). */
+/* Failed writes since start (counted, never fatal; the lines are kept). */
 uint64_t audit_errors(void);
+/* Octets of audit lines that could not be kept (a full buffer, or no
+ * file at exit): 0 unless writes failed for a long time. */
+uint64_t audit_lost_octets(void);
 
 #endif

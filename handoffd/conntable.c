@@ -16,6 +16,9 @@
 #define CT_AUTH_MAX_RECS 65535
 #define CT_EXT_BUDGET	(2u << 20)	/* octets of authenticators over 24 per table */
 
+#define CT_USED		1
+#define CT_UNCONFIRMED	2
+
 struct ct_slot {		/* 32 octets */
 	uint8_t client[16];
 	uint16_t client_port;
@@ -24,7 +27,7 @@ struct ct_slot {		/* 32 octets */
 	uint16_t hnext;		/* next port in the client-hash bucket */
 	uint16_t auth;		/* authenticator record index, 0 = none */
 	uint8_t prefix;		/* index into prefixes[] */
-	uint8_t used;
+	uint8_t used;		/* CT_USED, | CT_UNCONFIRMED */
 	uint32_t last_used;
 };
 
@@ -226,6 +229,19 @@ bool
 ct_port_used(const struct ct_table *t, uint16_t port)
 {
 	return port != 0 && t->slots[port].used;
+}
+
+void
+ct_set_unconfirmed(struct ct_table *t, uint16_t port, bool on)
+{
+	if (ct_port_used(t, port))
+		t->slots[port].used = on ? CT_USED | CT_UNCONFIRMED : CT_USED;
+}
+
+bool
+ct_unconfirmed(const struct ct_table *t, uint16_t port)
+{
+	return ct_port_used(t, port) && (t->slots[port].used & CT_UNCONFIRMED);
 }
 
 bool
@@ -488,7 +504,7 @@ ct_insert_key(struct ct_table *t, uint16_t port, struct ct_key *k, uint32_t now_
 	s->prefix = (uint8_t)pi;
 	s->auth = (uint16_t)ai;
 	s->last_used = now_s;
-	s->used = 1;
+	s->used = CT_USED;
 	h = ct_key_chash(t, k, pi);
 	s->hnext = t->hhead[h];
 	t->hhead[h] = port;

@@ -73,6 +73,10 @@ uint16_t ct_find_client(const struct ct_table *t, const uint8_t prefix[12],
     const uint8_t client[16], uint16_t client_port);
 bool ct_get(const struct ct_table *t, uint16_t port, struct ct_view *out);
 bool ct_port_used(const struct ct_table *t, uint16_t port);
+/* An entry whose journal record or audit line is not written yet
+ * (channel.c answers it only once both are); cleared by ct_remove. */
+void ct_set_unconfirmed(struct ct_table *t, uint16_t port, bool on);
+bool ct_unconfirmed(const struct ct_table *t, uint16_t port);
 
 /* Mark the entry on port used at now_s (moves it to the MRU end). */
 void ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s);

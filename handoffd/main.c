@@ -215,8 +215,9 @@ on_socket(int fd, uint32_t events, void *arg, const struct clk_now *now)
 			    rx[i].len, now, &tx[ntx]))
 				ntx++;
 		}
-		chan_flush(d->srv.reg);
-		audit_flush();
+		/* The persistence contract: audit lines and journal records
+		 * written, or the answers carrying them held back. */
+		ntx = srv_commit(&d->srv, tx, ntx, now);
 		/* Tokens are saved by the 1 s timer, never here: nothing
 		 * answered depends on them (a bounce is consumed, not
 		 * answered), and a peer must not be able to make us fsync
@@ -234,7 +235,6 @@ on_maintenance(void *arg, const struct clk_now *now)
 	struct handoffd *d = arg;
 
 	chan_maintenance(d->srv.reg, now);
-	audit_flush();
 	if (val_rotate_due(d->srv.vs, now))
 		log_debug("validation key rotated");
 	save_tokens(d);
@@ -512,7 +512,7 @@ main(int argc, char **argv)
 	/* 4. Shutdown, in reverse. */
 	daemon_notify("STOPPING=1");
 	clk_read(&now);
-	chan_flush(d.srv.reg);
+	chan_commit(d.srv.reg, &now);
 	write_status(&d, &now);
 	chan_reg_destroy(d.srv.reg, &now);
 	save_tokens(&d);

@@ -12,6 +12,7 @@ status_write(const char *path, const struct srv_ctx *s, const struct clk_now *no
 {
 	struct afile *af = afile_begin(path, 0644, err, errlen);
 	char stamp[40], a[ADDR_STRLEN], b[ADDR_STRLEN];
+	struct chan_storage sto;
 	struct chan *ch;
 	int i;
 
@@ -26,6 +27,13 @@ status_write(const char *path, const struct srv_ctx *s, const struct clk_now *no
 	afile_printf(af, "tokens %u\n", val_token_count(s->vs));
 	afile_printf(af, "journal_errors %llu\n", (unsigned long long)chan_journal_errors(s->reg));
 	afile_printf(af, "audit_errors %llu\n", (unsigned long long)audit_errors());
+	chan_storage(s->reg, now, &sto);
+	afile_printf(af, "storage_paused %d\n", sto.paused ? 1 : 0);
+	afile_printf(af, "storage_paused_ms %llu\n", (unsigned long long)sto.paused_ms);
+	afile_printf(af, "storage_pauses %llu\n", (unsigned long long)sto.pauses);
+	afile_printf(af, "storage_write_failures %llu\n", (unsigned long long)sto.failures);
+	afile_printf(af, "audit_pending_octets %zu\n", audit_pending());
+	afile_printf(af, "audit_lost_octets %llu\n", (unsigned long long)audit_lost_octets());
 	for (i = 0; i < SRV_C__COUNT; i++)
 		afile_printf(af, "%s %llu\n", srv_counter_name((enum srv_counter)i),
 		    (unsigned long long)s->c[i]);
