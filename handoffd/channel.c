@@ -224,7 +224,7 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 		return false;
 	ch->t = ct_create(reg->table_size, reg->hash_key);
 	chan_path(reg, ch->local, ch->nat64, path, sizeof(path));
-	ch->jf = jr_open(path, ch->nat64, ch->local, ch->t, &res, err, sizeof(err));
+	ch->jf = jr_open(path, ch->nat64, ch->local, ch->t, &res, now->wall.tv_sec, err, sizeof(err));
 	if (ch->jf == NULL) {
 		reg->journal_errors++;
 		if (ch->load_failed_ms == 0)

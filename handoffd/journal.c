@@ -1,11 +1,13 @@
 /* journal.c — see journal.h. */
 #include "journal.h"
 #include "atomicfile.h"
+#include "rdfile.h"
 #include "buf.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 #define JR_DELETE_LEN	(1 + 1 + 2 + 4)
 #define JR_MAX_FILE	(512u << 20)
 #define JR_MAX_QUEUE	(1u << 20)
+/* Appends never follow a link and never block on what replaced the file. */
+#define JR_APPEND	(O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
 
 struct jr_file {
 	char *path;
@@ -64,8 +68,9 @@ int
 jr_peek(const char *path, uint32_t *nat64, uint32_t *local)
 {
 	uint8_t h[JR_HDR_LEN];
+	char err[16];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = rf_open(path, RF_NOFOLLOW, err, sizeof(err));
 
 	if (fd == -1)
 		return -1;
@@ -164,7 +169,7 @@ jr_flush(struct jr_file *jf, char *err, size_t errlen)
 	}
 	if (jf->qlen == 0)
 		return 0;
-	if (jf->fd == -1 && (jf->fd = open(jf->path, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1) {
+	if (jf->fd == -1 && (jf->fd = open(jf->path, JR_APPEND)) == -1) {
 		snprintf(err, errlen, "%s: reopen failed: %s", jf->path, strerror(errno));
 		jr_cap_queue(jf);
 		return -1;
@@ -350,7 +355,8 @@ jr_sync_dir(const char *path)
  * record). */
 static int
 jr_set_aside_damage(struct jr_file *jf, const uint8_t *buf, size_t len,
-    const struct jr_recovery *rec, struct jr_load_result *res, char *err, size_t errlen)
+    const struct jr_recovery *rec, int64_t now_s, struct jr_load_result *res, char *err,
+    size_t errlen)
 {
 	char aside[4096];
 	uint8_t *cut = xmalloc(rec->damaged ? rec->damaged : 1);
@@ -362,7 +368,7 @@ jr_set_aside_damage(struct jr_file *jf, const uint8_t *buf, size_t len,
 		memcpy(cut + n, buf + rec->spans[i].off, rec->spans[i].len);
 		n += rec->spans[i].len;
 	}
-	snprintf(aside, sizeof(aside), "%s.corrupt-%lld", jf->path, (long long)time(NULL));
+	snprintf(aside, sizeof(aside), "%s.corrupt-%" PRId64, jf->path, now_s);
 	rc = afile_replace(aside, cut, n, 0600, err, errlen);
 	free(cut);
 	if (rc == -1)
@@ -392,24 +398,20 @@ jr_set_aside_damage(struct jr_file *jf, const uint8_t *buf, size_t len,
 
 struct jr_file *
 jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
-    struct jr_load_result *res, char *err, size_t errlen)
+    struct jr_load_result *res, int64_t now_s, char *err, size_t errlen)
 {
 	struct jr_recovery rec;
 	struct jr_file *jf;
 	unsigned char *buf = NULL;
+	char aside[4200], why[4200];
 	size_t len = 0;
 	uint8_t h[JR_HDR_LEN];
 
 	memset(res, 0, sizeof(*res));
-	if (afile_slurp(path, JR_MAX_FILE, &buf, &len) == 0) {
+	if (rf_slurp(path, RF_NOFOLLOW, JR_MAX_FILE, &buf, &len, why, sizeof(why)) == 0) {
 		jr_recover(buf, len, nat64, local, t, &rec);
 		if (!rec.header_ok) {
-			char aside[4096];
-
-			snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, (long long)time(NULL));
-			if (rename(path, aside) == -1) {
-				snprintf(err, errlen, "%s: unusable and cannot be set aside: %s",
-				    path, strerror(errno));
+			if (rf_set_aside(path, now_s, aside, sizeof(aside), err, errlen) == -1) {
 				free(buf);
 				return NULL;
 			}
@@ -420,22 +422,16 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 			len = 0;
 		}
 	} else if (errno == EFBIG || errno == EINVAL) {
-		/* Too large or not a regular file: content we cannot use. */
-		char aside[4096];
-		int e = errno;
-
-		snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, (long long)time(NULL));
-		if (rename(path, aside) == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		/* Too large, or not a regular file (a directory, a FIFO, a
+		 * link): whatever it is, content we cannot use. */
+		if (rf_set_aside(path, now_s, aside, sizeof(aside), err, errlen) == -1)
 			return NULL;
-		}
 		res->set_aside = true;
-		snprintf(res->msg, sizeof(res->msg), "unusable (%s); set aside as %s",
-		    strerror(e), aside);
+		snprintf(res->msg, sizeof(res->msg), "%.2100s; set aside as %.2100s", why, aside);
 	} else if (errno != ENOENT) {
 		/* EMFILE, ENOMEM, EIO, EACCES...: the file may be perfectly
 		 * good. Leave it alone; the caller retries later. */
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s", why);
 		return NULL;
 	}
 
@@ -448,12 +444,13 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 		res->records = rec.records;
 		res->evicted = rec.evicted;
 		jf->records = rec.records;
-		jf->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		jf->fd = open(path, JR_APPEND);
 		if (jf->fd == -1) {
 			free(buf);
 			goto fail;
 		}
-		if (rec.nspans > 0 && jr_set_aside_damage(jf, buf, len, &rec, res, err, errlen) == -1) {
+		if (rec.nspans > 0 &&
+		    jr_set_aside_damage(jf, buf, len, &rec, now_s, res, err, errlen) == -1) {
 			free(buf);
 			jr_close(jf);
 			return NULL;
@@ -461,7 +458,7 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 		free(buf);
 		return jf;
 	}
-	jf->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	jf->fd = open(path, JR_APPEND | O_CREAT | O_EXCL, 0600);
 	if (jf->fd == -1)
 		goto fail;
 	jr_header(h, nat64, local);
@@ -485,10 +482,8 @@ jr_verify(const char *path, struct ct_table *t, struct jr_load_result *res, char
 	uint32_t fn, fl;
 
 	memset(res, 0, sizeof(*res));
-	if (afile_slurp(path, JR_MAX_FILE, &buf, &len) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rf_slurp(path, RF_NOFOLLOW, JR_MAX_FILE, &buf, &len, err, errlen) == -1)
 		return -1;
-	}
 	if (!jr_header_ok(buf, len, &fn, &fl)) {
 		snprintf(err, errlen, "%s: bad header (would be set aside at start)", path);
 		free(buf);
@@ -568,7 +563,7 @@ jr_compact(struct jr_file *jf, const struct ct_table *t, char *err, size_t errle
 	 * there again. If the reopen fails, jr_flush() retries it. */
 	if (jf->fd != -1)
 		close(jf->fd);
-	jf->fd = open(jf->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	jf->fd = open(jf->path, JR_APPEND);
 	jf->records = ct_count(t);
 	jf->unsynced = false;
 	jf->lost = false;

@@ -1,6 +1,6 @@
 /* conf.c — see conf.h. */
 #include "conf.h"
-#include "atomicfile.h"
+#include "rdfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -82,10 +82,8 @@ conf_parse_file(const char *path, const struct conf_key *keys, void *cfg,
 	size_t len;
 	int rc;
 
-	if (afile_slurp(path, CONF_MAX_FILE, &text, &len) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rf_slurp(path, 0, CONF_MAX_FILE, &text, &len, err, errlen) == -1)
 		return -1;
-	}
 	rc = conf_parse_text(path, (const char *)text, len, keys, cfg, err, errlen);
 	free(text);
 	return rc;

@@ -75,7 +75,7 @@ j_make(size_t offs[J_N])
 	int i;
 
 	unlink(j_path);
-	jf = jr_open(j_path, J_NAT, J_SRV, t, &res, err, sizeof(err));
+	jf = jr_open(j_path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
 	assert_non_null(jf);
 	for (i = 0; i < J_N; i++) {
 		j_client(c, (uint32_t)i);
@@ -166,7 +166,7 @@ j_load_expect(const int *skip, int nskip, struct jr_load_result *res)
 	char err[4600];
 	int i, k;
 
-	jf = jr_open(j_path, J_NAT, J_SRV, t, res, err, sizeof(err));
+	jf = jr_open(j_path, J_NAT, J_SRV, t, res, 0, err, sizeof(err));
 	assert_non_null(jf);
 	assert_int_equal(ct_count(t), J_N - nskip);
 	for (i = 0; i < J_N; i++) {
@@ -189,7 +189,7 @@ j_reload_clean(int expect)
 	struct jr_file *jf;
 	char err[4600];
 
-	jf = jr_open(j_path, J_NAT, J_SRV, t, &res, err, sizeof(err));
+	jf = jr_open(j_path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
 	assert_non_null(jf);
 	assert_false(res.truncated);
 	assert_int_equal(ct_count(t), expect);
@@ -205,7 +205,7 @@ j_load_and_repair(struct jr_load_result *res, int expect)
 	struct jr_file *jf;
 	char err[4600];
 
-	jf = jr_open(j_path, J_NAT, J_SRV, t, res, err, sizeof(err));
+	jf = jr_open(j_path, J_NAT, J_SRV, t, res, 0, err, sizeof(err));
 	assert_non_null(jf);
 	assert_int_equal(ct_count(t), expect);
 	if (res->rewrite)
@@ -278,7 +278,7 @@ test_garbage_and_two_spans(void **state)
 		struct jr_file *jf;
 		char err[4600];
 
-		jf = jr_open(j_path, J_NAT, J_SRV, t, &res, err, sizeof(err));
+		jf = jr_open(j_path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
 		assert_non_null(jf);
 		assert_non_null(strstr(res.msg, "2 damaged spans (85 octets"));
 		assert_int_equal(res.resynced, J_N - 11 - 1);
