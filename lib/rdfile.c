@@ -45,8 +45,9 @@ rf_open_st(const char *path, int flags, struct stat *stp, char *err, size_t errl
 	fd = open(path, oflags);
 	if (fd == -1) {
 		e = errno;
-		if ((e == ELOOP || e == ENOTDIR) && lstat(path, &st) == 0 &&
-		    ((flags & RF_NOFOLLOW && S_ISLNK(st.st_mode)) || !S_ISDIR(st.st_mode))) {
+		/* O_NOFOLLOW met a link, or O_DIRECTORY a non-directory. */
+		if (((e == ELOOP && flags & RF_NOFOLLOW) || (e == ENOTDIR && flags & RF_DIR)) &&
+		    lstat(path, &st) == 0 && (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))) {
 			snprintf(err, errlen, "%s: not %s (%s)", path, want,
 			    S_ISLNK(st.st_mode) ? "a symbolic link" : rf_kind(st.st_mode));
 			e = EINVAL;
