@@ -303,8 +303,7 @@ on_quit(int signo, void *arg, const struct clk_now *now)
 	d->quit = 1;
 }
 
-/* Make dir (like mkdir -p) unless it is / or a directory other programs
- * share. When starting as root with a user to become, only a directory
+/* Make dir (like mkdir -p). When starting as root with a user to become, only a directory
  * created here is handed to that user (never anything that was there
  * before, never recursively): an existing directory must already be the
  * user's, which check_dir() says loudly after the drop. */
@@ -312,11 +311,9 @@ static void
 prepare_dir(const char *what, const char *dir, const char *user)
 {
 	struct passwd *pw;
-	char *p, path[1100], err[1200];
+	char *p, path[1100];
 	bool created;
 
-	if (rf_shared_dir(dir, err, sizeof(err)))
-		fatalx("%s %s", what, err);
 	snprintf(path, sizeof(path), "%s", dir);
 	for (p = path + 1; *p; p++)
 		if (*p == '/') {
@@ -349,8 +346,9 @@ check_dir(const char *what, const char *dir)
 	if (fd != -1)
 		close(fd);
 	if (fd == -1 || access(dir, R_OK | W_OK | X_OK) == -1)
-		fatalx("%s %s: not usable by uid %u: %s (it must belong to the user the server "
-		    "runs as)", what, dir, (unsigned)geteuid(), strerror(errno));
+		fatalx("%s %s: not usable by uid %u: %s%s", what, dir, (unsigned)geteuid(),
+		    strerror(errno), errno == EACCES ? " (it must belong to the user the server "
+		    "runs as)" : "");
 }
 
 /* --status: the status file, and whether its writer still runs. */
@@ -449,6 +447,12 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Files and the socket, while we may still hold privileges. */
+	/* Never / or a directory other programs share: refused before
+	 * anything is created or handed over. */
+	if (rf_shared_dir(d.cfg.state_dir, err, sizeof(err)))
+		fatalx("state-dir %s", err);
+	if (d.cfg.log_dir[0] && rf_shared_dir(d.cfg.log_dir, err, sizeof(err)))
+		fatalx("log-dir %s", err);
 	prepare_dir("state-dir", d.cfg.state_dir, d.cfg.user);
 	if (d.cfg.log_dir[0])
 		prepare_dir("log-dir", d.cfg.log_dir, d.cfg.user);

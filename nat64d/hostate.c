@@ -348,6 +348,8 @@ nd_hostate_dir_ok(const char *path, char *err, size_t errlen)
 		dir[1] = '\0';
 	else
 		*slash = '\0';
+	if (rf_shared_dir(dir, err, errlen))
+		return -1;
 	if ((fd = rf_open(dir, RF_DIR, err, errlen)) == -1)
 		return -1;
 	close(fd);
