@@ -181,6 +181,8 @@ chan_reg_destroy(struct chan_reg *reg, const struct clk_now *now)
 
 	if (reg == NULL)
 		return;
+	reg->last_try_ms = 0;	/* a last real try, even right after a failed one */
+	chan_commit(reg, now);
 	for (i = 0; i < CHAN_HBUCKETS; i++)
 		for (ch = reg->buckets[i]; ch; ch = n) {
 			n = ch->hnext;

@@ -138,6 +138,11 @@ check_config(struct handoffd *d)
 	int rc = 0;
 
 	hcfg_print(&d->cfg, stdout);
+	if (rf_shared_dir(d->cfg.state_dir, err, sizeof(err)) ||
+	    (d->cfg.log_dir[0] && rf_shared_dir(d->cfg.log_dir, err, sizeof(err)))) {
+		fprintf(stderr, "nat64-handoffd: %s (refused at start)\n", err);
+		return 1;
+	}
 	if (stat(d->cfg.state_dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "nat64-handoffd: %s: not a directory\n", d->cfg.state_dir);
