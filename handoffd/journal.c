@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,7 +367,7 @@ jr_set_aside_damage(struct jr_file *jf, const uint8_t *buf, size_t len,
 		memcpy(cut + n, buf + rec->spans[i].off, rec->spans[i].len);
 		n += rec->spans[i].len;
 	}
-	snprintf(aside, sizeof(aside), "%s.corrupt-%" PRId64, jf->path, now_s);
+	rf_aside_name(jf->path, now_s, aside, sizeof(aside));
 	rc = afile_replace(aside, cut, n, 0600, err, errlen);
 	free(cut);
 	if (rc == -1)

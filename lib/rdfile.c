@@ -125,11 +125,17 @@ rf_slurp(const char *path, int flags, size_t maxlen, unsigned char **out, size_t
 	return 0;
 }
 
+void
+rf_aside_name(const char *path, int64_t now_s, char *aside, size_t asidelen)
+{
+	snprintf(aside, asidelen, "%s.corrupt-%" PRId64, path, now_s);
+}
+
 int
 rf_set_aside(const char *path, int64_t now_s, char *aside, size_t asidelen, char *err,
     size_t errlen)
 {
-	snprintf(aside, asidelen, "%s.corrupt-%" PRId64, path, now_s);
+	rf_aside_name(path, now_s, aside, asidelen);
 	if (rename(path, aside) == -1) {
 		snprintf(err, errlen, "%s: cannot be set aside as %s: %s", path, aside, strerror(errno));
 		return -1;

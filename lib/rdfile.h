@@ -31,8 +31,10 @@ int rf_open(const char *path, int flags, char *err, size_t errlen);
 int rf_slurp(const char *path, int flags, size_t maxlen, unsigned char **out, size_t *outlen,
     char *err, size_t errlen);
 
-/* Rename path, whatever it is, to PATH.corrupt-<now_s> (the name goes to
- * aside). 0, or -1 with err. */
+/* The name a damaged path is set aside under: PATH.corrupt-<now_s>. */
+void rf_aside_name(const char *path, int64_t now_s, char *aside, size_t asidelen);
+/* Rename path, whatever it is, to that name (which goes to aside). 0, or
+ * -1 with err. */
 int rf_set_aside(const char *path, int64_t now_s, char *aside, size_t asidelen, char *err,
     size_t errlen);
 
