@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: lib/conf.c lib/atomicfile.c lib/xalloc.c
+// FUZZ-SOURCES: lib/conf.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
 /* libFuzzer target: lib/conf.c. The input is a configuration text for a
  * few dummy keys using every value helper (number, yes/no, duration,
  * free text). Never crash; an error message is a terminated string

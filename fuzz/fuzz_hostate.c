@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: nat64d/hostate.c lib/atomicfile.c lib/xalloc.c
+// FUZZ-SOURCES: nat64d/hostate.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
 /* fuzz_hostate.c — nat64d's handoff state file parser (keys, servers):
  * anything but a well-formed file must be refused with a message, and
  * whatever parses must format back to something that parses the same. */

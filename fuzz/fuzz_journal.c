@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: handoffd/journal.c handoffd/conntable.c lib/buf.c lib/atomicfile.c lib/xalloc.c
+// FUZZ-SOURCES: handoffd/journal.c handoffd/conntable.c lib/buf.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
 /* libFuzzer target: journal recovery, on memory (jr_recover, the code
  * jr_open and jr_verify run on the file's contents). Odd first octet: the
  * input follows a valid header (so the fuzzer explores records); even:

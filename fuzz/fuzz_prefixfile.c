@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: healthd/prefixfile.c healthd/dnsmsg.c update-dns64/render.c lib/addr.c lib/atomicfile.c lib/buf.c lib/xalloc.c
+// FUZZ-SOURCES: healthd/prefixfile.c healthd/dnsmsg.c update-dns64/render.c lib/addr.c lib/atomicfile.c lib/buf.c lib/xalloc.c lib/rdfile.c
 /* libFuzzer target: the prefix file parser (healthd/prefixfile.c), the
  * old-include scanner of update-dns64 (update-dns64/render.c) and the DNS
  * probe's reply check (healthd/dnsmsg.c), all fed the same bytes. Never

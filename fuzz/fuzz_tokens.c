@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: handoffd/validate.c lib/addr.c lib/atomicfile.c lib/xalloc.c
+// FUZZ-SOURCES: handoffd/validate.c lib/addr.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
 /* libFuzzer target: the token/key state file loader. Any bytes: an
  * error or a load, never a crash; a successful load saves and reloads to
  * the same token count. */
