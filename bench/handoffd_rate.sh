@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/handoffd_rate.sh — nat64-handoffd's control-plane figures (issue 2,
-# "Benchmark"), each against a yardstick measured in the same run:
+# bench/handoffd_rate.sh — nat64-handoffd's control-plane figures,
+# each against a yardstick measured in the same run:
 #
 #   1. rates on one core (the server pinned with taskset) with full tables
 #      and several NAT64s: new entries/s (every one an eviction), lookups/s

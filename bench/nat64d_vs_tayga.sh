@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/nat64d_vs_tayga.sh — nat64d against Debian's tayga, same topology,
-# same run (the recipe of ../shared/tools/nat64-baseline.sh):
+# same run:
 #
 #   [client6] c6 ==veth== x6 [gateway: translator on TUN "nat64"] x4 ==veth== s4 [server4]
 #   2001:db8:1::2     2001:db8:1::1          192.0.2.1            192.0.2.2

@@ -1,5 +1,5 @@
 /* audit.h — the handoff audit log: one line per event, exactly the
- * original server's format (seed 000):
+ * original nat64handoff server's format:
  *
  *   2019-03-18 10:06:28.436754 Initialized 192.0.2.7
  *   2019-03-18 10:06:28.491727 Created 192.0.2.7:3719 [2001:db8::17]:53186

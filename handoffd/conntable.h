@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CT_MAX_CAPACITY		64508	/* per channel: the seed's table size */
+#define CT_MAX_CAPACITY		64508	/* per channel: the original server's table size */
 #define CT_MIN_PORT		1024
 #define CT_MAX_PREFIXES		255	/* distinct /96 prefixes per channel */
 #define CT_MAX_AUTH		510

@@ -5,11 +5,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 static const char *log_prog = "nat64kit";
 static enum log_dest log_dst = LOG_TO_STDERR;
 static int log_verbose;
+static int log_journal;		/* stderr is the journal: "<N>" prefixes */
+
+int
+log_journal_stream_is(const char *value, int fd)
+{
+	unsigned long long dev, ino;
+	struct stat st;
+	char tail;
+
+	if (value == NULL || sscanf(value, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+		return 0;
+	if (fstat(fd, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *progname, enum log_dest dest, int verbose)
@@ -17,6 +34,7 @@ log_init(const char *progname, enum log_dest dest, int verbose)
 	log_prog = progname;
 	log_dst = dest;
 	log_verbose = verbose;
+	log_journal = log_journal_stream_is(getenv("JOURNAL_STREAM"), STDERR_FILENO);
 	if (dest == LOG_TO_SYSLOG)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -46,10 +64,40 @@ log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
 			syslog(pri, "%s", msg);
 		return;
 	}
+	if (log_journal) {
+		/* The journal adds the program name itself. */
+		if (suffix)
+			fprintf(stderr, "<%d>%s: %s\n", pri, msg, suffix);
+		else
+			fprintf(stderr, "<%d>%s\n", pri, msg);
+		return;
+	}
 	if (suffix)
 		fprintf(stderr, "%s: %s: %s\n", log_prog, msg, suffix);
 	else
 		fprintf(stderr, "%s: %s\n", log_prog, msg);
+}
+
+void
+log_err(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap, strerror(saved));
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap, NULL);
+	va_end(ap);
 }
 
 void
@@ -90,6 +138,18 @@ log_debug(const char *fmt, ...)
 	va_list ap;
 
 	if (log_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug2(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbose < 2)
 		return;
 	va_start(ap, fmt);
 	log_vwrite(LOG_DEBUG, fmt, ap, NULL);

@@ -1,8 +1,13 @@
 /* log.h — diagnostics for every nat64kit daemon (OpenBSD log.c style).
  *
- * Foreground: stderr. Daemon under systemd or with --syslog: syslog(3).
- * log_warn() appends strerror(errno); log_warnx() does not.
- * fatal()/fatalx() log and exit(1). Library code (lib/) never logs: it
+ * Foreground: stderr. With --syslog: syslog(3) at each line's priority.
+ * When stderr is the systemd journal (JOURNAL_STREAM names stderr's device
+ * and inode, systemd.exec(5)), every line starts with its sd-daemon(3)
+ * priority prefix ("<3>" error, "<4>" warning, "<6>" info, "<7>" debug)
+ * so the journal records the right priority.
+ * log_err()/log_warn() append strerror(errno); the *x() forms do not.
+ * fatal()/fatalx() log at LOG_CRIT and exit(1). log_debug() needs
+ * verbose >= 1, log_debug2() verbose >= 2. Library code (lib/) never logs: it
  * fills a caller's error buffer and the caller decides.
  * The handoff audit stream (Created/Deleted) is NOT this log; see
  * handoffd/audit.c.
@@ -18,11 +23,18 @@ void log_init(const char *progname, enum log_dest dest, int verbose);
 void log_setverbose(int verbose);
 int  log_getverbose(void);
 
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug2(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Whether a JOURNAL_STREAM value ("DEV:INO") names the open descriptor fd;
+ * exposed for tests. */
+int log_journal_stream_is(const char *value, int fd);
 
 #endif

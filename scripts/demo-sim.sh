@@ -49,7 +49,7 @@ say "handoff-sim: 3 NAT64s (127.0.0.2-4), 4 clients x 2 connections each: valida
 say "12 more clients behind 127.0.0.2: its 16-entry table is full, the least recently used go"
 "$SIM" -s 127.0.0.1 -p 6464 -a 127.0.0.2 -C 40000 -c 12 --client-base 100
 
-say "audit log $T/log/nat64-handoff.log (UTC; one event per line, the seed's format)"
+say "audit log $T/log/nat64-handoff.log (UTC; one event per line, the original server's format)"
 cat "$T/log/nat64-handoff.log"
 
 say "status (nat64-handoffd --status)"

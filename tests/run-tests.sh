@@ -3,7 +3,9 @@
 # closing line "check: N passed, N failed, N skipped".
 #
 # Tiers (default: all, in this order):
-#   unit   every $BUILD/tests/test_* (cmocka; counted per test case)
+#   unit   every $BUILD/tests/test_* (cmocka; counted per test case; a
+#          skipped cmocka test, e.g. a listed expected failure of the
+#          conformance tier, counts as skipped)
 #   net    every tests/net/*.sh: real sockets, TUN devices, namespaces,
 #          BIND. Each script exits 0 (pass), 77 (skip: needs root or a
 #          tool) or anything else (fail). Scripts that need root skip
@@ -24,7 +26,7 @@ pass=0 fail=0 skip=0
 failed_names=()
 
 run_unit() {
-	local t name log rc p f
+	local t name log rc p f s
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
@@ -34,11 +36,16 @@ run_unit() {
 		rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
-		p=${p:-0} f=${f:-0}
+		s=$(sed -n 's/^\[  SKIPPED \] \([0-9][0-9]*\) test.*/\1/p' "$log" | tail -1)
+		p=${p:-0} f=${f:-0} s=${s:-0}
 		if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
-		pass=$((pass + p)) fail=$((fail + f))
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 		if [ $rc -eq 0 ] && [ "$f" = 0 ]; then
-			printf 'unit  %-40s %3d passed\n' "$name" "$p"
+			if [ "$s" = 0 ]; then
+				printf 'unit  %-40s %3d passed\n' "$name" "$p"
+			else
+				printf 'unit  %-40s %3d passed %d skipped (log: %s)\n' "$name" "$p" "$s" "$log"
+			fi
 		else
 			printf 'unit  %-40s %3d passed %d FAILED (log: %s)\n' "$name" "$p" "$f" "$log"
 			tail -n 30 "$log" | sed 's/^/    | /'

@@ -21,8 +21,8 @@ check "curl through the gateway" grep -q '^hello /p40001' <<<"$body"
 check "server4 validated the gateway (Initialized)" wait_for 15 grep -q " Initialized $POOL\$" "$AUDIT"
 nd_status
 check "nat64d: handoff_server $S4 supported" wait_for 10 eval 'nd_status; nd_server $S4 | grep -q " supported"'
-# echo requests sent over the control channel: handoff_fwd6 (the brief's
-# name for every IPv6 packet forwarded) or a dedicated echo counter
+# echo requests sent over the control channel: handoff_fwd6 (every IPv6
+# packet forwarded) or a dedicated echo counter
 fwd6() { awk '$1 == "handoff_fwd6" || $1 == "handoff_fwd_echo6" { s += $2 } END { print s + 0 }' "$ND_STATUS"; }
 fwd6_0=$(fwd6)
 ho_status S
