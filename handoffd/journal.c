@@ -461,8 +461,15 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 	if (jf->fd == -1)
 		goto fail;
 	jr_header(h, nat64, local);
-	if (write(jf->fd, h, sizeof(h)) != (ssize_t)sizeof(h) || fsync(jf->fd) == -1)
+	if (write(jf->fd, h, sizeof(h)) != (ssize_t)sizeof(h) || fsync(jf->fd) == -1) {
+		int e = errno ? errno : EIO;
+
+		/* A full disk: leave no headerless file to set aside at every
+		 * retry. */
+		unlink(path);
+		errno = e;
 		goto fail;
+	}
 	jr_sync_dir(path);
 	return jf;
 fail:
