@@ -308,10 +308,10 @@ on_quit(int signo, void *arg, const struct clk_now *now)
 	d->quit = 1;
 }
 
-/* Make dir (like mkdir -p). When starting as root with a user to become, only a directory
- * created here is handed to that user (never anything that was there
- * before, never recursively): an existing directory must already be the
- * user's, which check_dir() says loudly after the drop. */
+/* Make dir (like mkdir -p). When starting as root with a user to become,
+ * only a directory created here is handed to that user (never anything
+ * that was there before, never recursively): an existing directory must
+ * already be the user's, which check_dir() says loudly after the drop. */
 static void
 prepare_dir(const char *what, const char *dir, const char *user)
 {
