@@ -78,8 +78,9 @@ bool jr_recovery_tail_only(const struct jr_recovery *rec, size_t len);
 uint8_t *jr_image(const struct ct_table *t, uint32_t nat64, uint32_t local, size_t *len);
 
 /* Open (creating if absent) and replay into t (empty, created by the
- * caller); now_s names what is set aside (*.corrupt-<now_s>). Returns NULL if the file cannot be read or created (message
- * in err); t's contents are then meaningless. */
+ * caller); now_s names what is set aside (*.corrupt-<now_s>). Returns
+ * NULL if the file cannot be read or created (message in err); t's
+ * contents are then meaningless. */
 struct jr_file *jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
     struct jr_load_result *res, int64_t now_s, char *err, size_t errlen);
 void jr_close(struct jr_file *jf);
