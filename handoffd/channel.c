@@ -34,7 +34,7 @@ struct chan_reg {
 	/* storage state (chan_commit) */
 	bool paused;
 	uint64_t paused_since_ms, last_try_ms, last_log_ms;
-	uint64_t failures, pauses, refused, refused_logged;
+	uint64_t failures, pauses, refused, refused_logged, refused_at_pause;
 };
 
 static uint32_t
@@ -649,7 +649,7 @@ chan_storage_failed(struct chan_reg *reg, const char *err, const struct clk_now 
 		reg->paused = true;
 		reg->pauses++;
 		reg->paused_since_ms = reg->last_log_ms = now->mono_ms;
-		reg->refused_logged = reg->refused;
+		reg->refused_logged = reg->refused_at_pause = reg->refused;
 		log_warnx("%s; new entries paused until the writes succeed (existing entries are "
 		    "still answered)", err);
 	} else if (now->mono_ms - reg->last_log_ms >= CHAN_STORAGE_LOG_MS) {
@@ -688,7 +688,7 @@ chan_commit(struct chan_reg *reg, const struct clk_now *now)
 		reg->paused = false;
 		log_warnx("storage writable again: new entries resume after %llu ms (%llu refused "
 		    "while paused)", (unsigned long long)(now->mono_ms - reg->paused_since_ms),
-		    (unsigned long long)(reg->refused - reg->refused_logged));
+		    (unsigned long long)(reg->refused - reg->refused_at_pause));
 	}
 	return true;
 }

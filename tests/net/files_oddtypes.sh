@@ -96,7 +96,7 @@ stop_ok() {
 		return 1
 	fi
 	wait $PID; rc=$?; PID=
-	[ $rc -eq 0 ] || { bad "$name: exit $rc after SIGTERM"; return 1; }
+	[ $rc -eq 0 ] || { bad "$name: exit $rc after SIGTERM: $(tail -n 3 "$3" | tr '\n' '|')"; return 1; }
 	return 0
 }
 aside_ok() {	# NAME PATH T0
@@ -137,7 +137,7 @@ for kind in fifo dir loop zero; do
 		if ! grep -Eq "$CLEAR" "$T/hd.log"; then
 			bad "nat64-healthd SIGHUP ($kind): no clear error logged: $(tail -n 2 "$T/hd.log")"
 			kill -9 $PID; wait $PID; PID=
-		elif stop_ok "nat64-healthd SIGHUP ($kind)" "$t0"; then
+		elif stop_ok "nat64-healthd SIGHUP ($kind)" "$t0" "$T/hd.log"; then
 			good "nat64-healthd SIGHUP ($kind): $(grep -Em1 "$CLEAR" "$T/hd.log"), kept running, SIGTERM: exit 0, $(ms "$t0") ms"
 		fi
 	fi
@@ -150,7 +150,7 @@ for kind in fifo dir loop zero; do
 	ip netns exec "$NS" "$SRV" -p 6464 -l 127.0.0.1 -s "$S" >"$T/ho.log" 2>&1 &
 	PID=$!
 	daemon_ok "nat64-handoffd tokens ($kind)" 'listening on' "$T/ho.log" "$t0" &&
-	    stop_ok "nat64-handoffd tokens ($kind)" "$t0" && aside_ok "nat64-handoffd tokens ($kind)" "$S/tokens" "$t0"
+	    stop_ok "nat64-handoffd tokens ($kind)" "$t0" "$T/ho.log" && aside_ok "nat64-handoffd tokens ($kind)" "$S/tokens" "$t0"
 	J=$S/channels/127.0.0.2-127.0.0.1.tbl
 	odd "$J" $kind
 	t0=$(date +%s%N)
@@ -160,7 +160,7 @@ for kind in fifo dir loop zero; do
 		# the channel loads on first use: a NAT64 at that address
 		out=$(timeout -k 2 $DEADLINE ip netns exec "$NS" "$SIM" -s 127.0.0.1 -a 127.0.0.2 -C 40002 -c 2 \
 		    -e entries=2 2>&1) || bad "nat64-handoffd journal ($kind): channel not served: $(echo "$out" | tail -n 1)"
-		stop_ok "nat64-handoffd journal ($kind)" "$t0" && aside_ok "nat64-handoffd journal ($kind)" "$J" "$t0"
+		stop_ok "nat64-handoffd journal ($kind)" "$t0" "$T/ho.log" && aside_ok "nat64-handoffd journal ($kind)" "$J" "$t0"
 	fi
 
 	# --- nat64d: handoff.state set aside ---
@@ -173,7 +173,7 @@ for kind in fifo dir loop zero; do
 	ip netns exec "$NS" "$ND" -d -f "$T/nd.conf" >"$T/nd.log" 2>&1 &
 	PID=$!
 	daemon_ok "nat64d handoff.state ($kind)" 'translating on' "$T/nd.log" "$t0" &&
-	    stop_ok "nat64d handoff.state ($kind)" "$t0" && aside_ok "nat64d handoff.state ($kind)" "$D/handoff.state" "$t0"
+	    stop_ok "nat64d handoff.state ($kind)" "$t0" "$T/nd.log" && aside_ok "nat64d handoff.state ($kind)" "$D/handoff.state" "$t0"
 done
 echo "files_oddtypes: $PASSES passed, $FAILS failed"
 [ $FAILS -eq 0 ]
