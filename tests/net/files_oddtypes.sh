@@ -18,7 +18,7 @@ HD=$PWD/$BUILD/nat64-healthd
 [ -e /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 for b in "$SRV" "$SIM" "$ND" "$HD"; do [ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }; done
 
-DEADLINE=20	# seconds: only to detect a hang
+DEADLINE=60	# seconds: only to detect a hang
 NS=nk-odd-$$
 T=$(mktemp -d /tmp/nk-odd.XXXXXX)
 PID=
@@ -83,7 +83,12 @@ daemon_ok() {
 		bad "$name: daemon exited ($rc): $(tail -n 2 "$log")"
 		return 1
 	fi
-	grep -Eq "$re" "$log" || { bad "$name: not ready within ${DEADLINE}s: $(tail -n 2 "$log")"; kill -9 $PID; wait $PID; PID=; return 1; }
+	if ! grep -Eq "$re" "$log"; then
+		bad "$name: not ready within ${DEADLINE}s: $(tail -n 2 "$log") (in $(cat /proc/$PID/comm 2>/dev/null):" \
+		    "$(cat /proc/$PID/wchan 2>/dev/null))"
+		kill -9 $PID; wait $PID; PID=
+		return 1
+	fi
 	return 0
 }
 stop_ok() {
