@@ -3,9 +3,9 @@
 # directory, a symbolic link loop and a link to /dev/zero in place of each
 # file it reads (configuration, nat64-healthd's prefix file, also after
 # SIGHUP, nat64-handoffd's tokens and journals, nat64d's handoff.state,
-# handoff-sim's --verify file). A file the program reads as input must give
-# a clear error ("not a regular file", or the loop's own error) and exit
-# non-zero; a state file the man pages say is set aside must be set aside
+# handoff-sim's --verify file, the file update-dns64 replaces). A file the
+# program reads as input must give a clear error ("not a regular file",
+# or the loop's own error) and exit non-zero; a state file the man pages say is set aside must be set aside
 # (PATH.corrupt-*) by a daemon that keeps running and exits 0 on SIGTERM.
 # Each case has a generous deadline only to tell a hang from an answer;
 # the time each took is printed, never asserted.
@@ -13,10 +13,10 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 SRV=$PWD/$BUILD/nat64-handoffd SIM=$PWD/$BUILD/handoff-sim ND=$PWD/$BUILD/nat64d
-HD=$PWD/$BUILD/nat64-healthd
+HD=$PWD/$BUILD/nat64-healthd UD=$PWD/$BUILD/update-dns64
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespace, TUN, UDP port 9)"; exit 77; }
 [ -e /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
-for b in "$SRV" "$SIM" "$ND" "$HD"; do [ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }; done
+for b in "$SRV" "$SIM" "$ND" "$HD" "$UD"; do [ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }; done
 
 DEADLINE=60	# seconds: only to detect a hang
 NS=nk-odd-$$
@@ -128,6 +128,8 @@ for kind in fifo dir loop zero; do
 	refuse "nat64-healthd prefix file at start ($kind)" "$HD" -s "$T/hd-status" -p tcp:192.0.2.2:80 "$T/pf" -- true
 	odd "$T/verify" $kind
 	refuse "handoff-sim --verify ($kind)" ip netns exec "$NS" "$SIM" -s 127.0.0.1 --verify "$T/verify" -d 2s
+	odd "$T/dns64.conf" $kind	# the file it replaces, read to keep its reverse zones
+	refuse "update-dns64 --output ($kind)" "$UD" -o "$T/dns64.conf" --check-cmd "" --reload-cmd "" 64:ff9b::/96
 
 	# --- nat64-healthd: the prefix file replaced, then SIGHUP ---
 	rm -rf "$T/pf"; cp "$T/pf.good" "$T/pf"
