@@ -134,8 +134,9 @@ for kind in fifo dir loop zero; do
 	# --- nat64-healthd: the prefix file replaced, then SIGHUP ---
 	rm -rf "$T/pf"; cp "$T/pf.good" "$T/pf"
 	t0=$(date +%s%N)
+	: >"$T/hd.log"	# emptied here: the child truncates it only after the fork
 	"$HD" -s "$T/hd-status" -i 100ms -t 50ms --startup 200ms -p tcp:192.0.2.2:80 "$T/pf" -- true \
-	    >"$T/hd.log" 2>&1 &
+	    >>"$T/hd.log" 2>&1 &
 	PID=$!
 	if daemon_ok "nat64-healthd SIGHUP ($kind)" ' selected$' "$T/hd.log" "$t0"; then
 		odd "$T/pf" $kind
@@ -154,14 +155,16 @@ for kind in fifo dir loop zero; do
 	mkdir -p "$S/channels"
 	odd "$S/tokens" $kind
 	t0=$(date +%s%N)
-	ip netns exec "$NS" "$SRV" -p 6464 -l 127.0.0.1 -s "$S" >"$T/ho.log" 2>&1 &
+	: >"$T/ho.log"
+	ip netns exec "$NS" "$SRV" -p 6464 -l 127.0.0.1 -s "$S" >>"$T/ho.log" 2>&1 &
 	PID=$!
 	daemon_ok "nat64-handoffd tokens ($kind)" 'listening on' "$T/ho.log" "$t0" &&
 	    stop_ok "nat64-handoffd tokens ($kind)" "$t0" "$T/ho.log" && aside_ok "nat64-handoffd tokens ($kind)" "$S/tokens" "$t0"
 	J=$S/channels/127.0.0.2-127.0.0.1.tbl
 	odd "$J" $kind
 	t0=$(date +%s%N)
-	ip netns exec "$NS" "$SRV" -p 6464 -l 127.0.0.1 -s "$S" >"$T/ho.log" 2>&1 &
+	: >"$T/ho.log"
+	ip netns exec "$NS" "$SRV" -p 6464 -l 127.0.0.1 -s "$S" >>"$T/ho.log" 2>&1 &
 	PID=$!
 	if daemon_ok "nat64-handoffd journal ($kind)" 'listening on' "$T/ho.log" "$t0"; then
 		# the channel loads on first use: a NAT64 at that address
@@ -177,7 +180,8 @@ for kind in fifo dir loop zero; do
 	printf 'tun-device nk64odd%s\nprefix 64:ff9b::/96\npool4 198.51.100.0/30\nhandoff yes\nstate-dir %s\n' \
 	    $n "$D" >"$T/nd.conf"
 	t0=$(date +%s%N)
-	ip netns exec "$NS" "$ND" -d -f "$T/nd.conf" >"$T/nd.log" 2>&1 &
+	: >"$T/nd.log"
+	ip netns exec "$NS" "$ND" -d -f "$T/nd.conf" >>"$T/nd.log" 2>&1 &
 	PID=$!
 	daemon_ok "nat64d handoff.state ($kind)" 'translating on' "$T/nd.log" "$t0" &&
 	    stop_ok "nat64d handoff.state ($kind)" "$t0" "$T/nd.log" && aside_ok "nat64d handoff.state ($kind)" "$D/handoff.state" "$t0"
