@@ -242,15 +242,19 @@ jr_record_len(const uint8_t *r, size_t left)
 	return rl + 4;
 }
 
-/* A place to resume after damage: a well-formed record followed by
- * another one or by the end of the file. One valid CRC-32 in random
- * octets is a 1 in 2^32 chance per offset; two in a row are not. */
-static bool
-jr_resync_ok(const uint8_t *buf, size_t len, size_t off)
+/* Where to resume after damage, scanning from `from`: the next offset
+ * where a well-formed record starts (kind, fields and CRC-32 all right),
+ * else the end of the file. Random octets pass that test at about one
+ * offset in 2^39; a record that is really there is never skipped. */
+static size_t
+jr_resync(const uint8_t *buf, size_t len, size_t from)
 {
-	size_t rl = jr_record_len(buf + off, len - off);
+	size_t off;
 
-	return rl > 0 && (off + rl == len || jr_record_len(buf + off + rl, len - off - rl) > 0);
+	for (off = from; off < len; off++)
+		if (jr_record_len(buf + off, len - off) > 0)
+			return off;
+	return len;
 }
 
 /* Apply one well-formed record to t; false if the table refuses it. */
@@ -276,18 +280,23 @@ jr_apply(const uint8_t *r, struct ct_table *t, struct jr_recovery *rec)
 	    be32_load(r + 6)) == CT_OK;
 }
 
+/* Spans are ordered and disjoint; damaged is always the sum of their
+ * lengths (what is set aside). */
 static void
 jr_add_span(struct jr_recovery *rec, size_t off, size_t len)
 {
+	size_t grown;
+
+	if (rec->nspans > 0 && (rec->nspans == JR_MAX_SPANS ||
+	    rec->spans[rec->nspans - 1].off + rec->spans[rec->nspans - 1].len == off)) {
+		/* adjacent, or no slot left: the last one grows over it (past
+		 * JR_MAX_SPANS the good records between go with the damage) */
+		grown = off + len - rec->spans[rec->nspans - 1].off;
+		rec->damaged += grown - rec->spans[rec->nspans - 1].len;
+		rec->spans[rec->nspans - 1].len = grown;
+		return;
+	}
 	rec->damaged += len;
-	if (rec->nspans > 0 && rec->spans[rec->nspans - 1].off + rec->spans[rec->nspans - 1].len == off) {
-		rec->spans[rec->nspans - 1].len += len;
-		return;
-	}
-	if (rec->nspans == JR_MAX_SPANS) {	/* the last one grows over the rest */
-		rec->spans[JR_MAX_SPANS - 1].len = off + len - rec->spans[JR_MAX_SPANS - 1].off;
-		return;
-	}
 	rec->spans[rec->nspans].off = off;
 	rec->spans[rec->nspans].len = len;
 	rec->nspans++;
@@ -318,8 +327,7 @@ jr_recover(const uint8_t *buf, size_t len, uint32_t nat64, uint32_t local, struc
 		}
 		/* Damage (or a record the table refuses): resume at the next
 		 * place where records line up again, or at the end. */
-		for (off = bad + (rl ? rl : 1); off < len && !jr_resync_ok(buf, len, off); off++)
-			;
+		off = jr_resync(buf, len, bad + (rl ? rl : 1));
 		jr_add_span(rec, bad, off - bad);
 	}
 }

@@ -17,9 +17,9 @@
  * too large or not regular): the file is renamed aside (*.corrupt-<time>)
  * and the channel starts empty. A damaged record (bad CRC, impossible
  * field, a record the table refuses) does not take the rest with it:
- * replay resumes at the next offset where a well-formed record is
- * followed by another one (or by the end of the file), so every good
- * record after the damage is served. The damaged spans are saved, in
+ * replay resumes at the next offset where a well-formed record (kind,
+ * fields, CRC-32) starts, so every good record after the damage is
+ * served. The damaged spans are saved, in
  * order, to *.corrupt-<time> and reported; damage only at the end (a
  * crash mid-append) is cut off, damage before good records makes the
  * caller rewrite the file from the table (res->rewrite). An error opening
@@ -63,9 +63,12 @@ struct jr_recovery {
 	bool header_ok;		/* header good and naming (nat64, local) */
 	size_t good_end;	/* end of the last record replayed */
 	uint32_t records, evicted, resynced;
-	size_t damaged;		/* octets in spans */
+	size_t damaged;		/* octets in spans (their sum) */
 	unsigned nspans;
-	struct { size_t off, len; } spans[JR_MAX_SPANS];	/* the last absorbs any more */
+	/* Ordered, disjoint. Past JR_MAX_SPANS the last grows over the rest
+	 * of the damage, and over the good records between (they are still
+	 * replayed; only the copy set aside holds them too). */
+	struct { size_t off, len; } spans[JR_MAX_SPANS];
 };
 
 /* Replay the image buf (header included) into t (empty), resyncing after

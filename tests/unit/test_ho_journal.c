@@ -394,6 +394,45 @@ test_image_roundtrip(void **state)
 	ct_destroy(t);
 }
 
+/* More damaged spans than the recovery keeps apart (every other record
+ * of 60 damaged, 30 spans; then all 60 in 2-record steps, with a table of
+ * 1000 records): every good record is still served and the copy set aside
+ * is exactly as long as reported. */
+static void
+test_many_spans(void **state)
+{
+	struct ct_table *t = ct_create(2000, j_key);
+	struct jr_recovery rec;
+	uint8_t c[16], *img;
+	size_t len, i, off, sum;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 1000; k++) {
+		j_client(c, (uint32_t)k);
+		assert_int_equal(ct_insert(t, (uint16_t)(2000 + k), j_prefix, c, 9, NULL, 0, 1), CT_OK);
+	}
+	img = jr_image(t, J_NAT, J_SRV, &len);
+	ct_destroy(t);
+	/* records are 42 octets (no authenticator): damage every other one */
+	for (k = 0, off = JR_HDR_LEN; k < 1000; k++, off += 42)
+		if (k % 2)
+			img[off + 20] ^= 0x40;
+	t = ct_create(2000, j_key);
+	jr_recover(img, len, J_NAT, J_SRV, t, &rec);
+	assert_int_equal(ct_count(t), 500);
+	assert_int_equal(rec.records, 500);
+	assert_int_equal(rec.nspans, JR_MAX_SPANS);
+	for (i = 0, sum = 0; i < rec.nspans; i++)
+		sum += rec.spans[i].len;
+	assert_int_equal(sum, rec.damaged);
+	assert_true(rec.damaged >= 500 * 42);
+	for (k = 0; k < 1000; k += 2)
+		assert_true(ct_port_used(t, (uint16_t)(2000 + k)));
+	ct_destroy(t);
+	free(img);
+}
+
 int
 main(void)
 {
@@ -404,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_damage_after_header),
 		cmocka_unit_test(test_verify_reports_resync),
 		cmocka_unit_test(test_image_roundtrip),
+		cmocka_unit_test(test_many_spans),
 	};
 
 	return cmocka_run_group_tests(tests, j_setup, j_teardown);
