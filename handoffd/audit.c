@@ -26,15 +26,33 @@ static uint64_t audit_errs, audit_lost;
 static char audit_buf[AUDIT_HARD];
 static size_t audit_len;
 
-/* A line torn by a crash mid-write must not swallow the next one. */
+/* A line torn by a crash mid-write (kill -9 while the disk was full: the
+ * kernel took part of a write) is cut off: it is a fragment of a line
+ * whose entry was never answered, and it must not swallow the next line.
+ * Lines are under 200 octets, so the last newline is in the last 4 KiB;
+ * if it is not, the fragment is ended with one instead. */
 static void
-audit_end_torn_line(int fd)
+audit_cut_torn_line(int fd, const char *path)
 {
+	char tail[4096];
 	struct stat st;
-	char c;
+	off_t from;
+	ssize_t n;
+	int rfd;
 
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    pread(fd, &c, 1, st.st_size - 1) == 1 && c != '\n' && audit_len < AUDIT_HARD) {
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    (rfd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return;		/* fd is write-only: the tail is read through rfd */
+	from = st.st_size > (off_t)sizeof(tail) ? st.st_size - (off_t)sizeof(tail) : 0;
+	n = pread(rfd, tail, (size_t)(st.st_size - from), from);
+	close(rfd);
+	if (n != st.st_size - from || tail[n - 1] == '\n')
+		return;
+	while (n > 0 && tail[n - 1] != '\n')
+		n--;
+	if ((n > 0 || from == 0) && ftruncate(fd, from + n) == 0)
+		return;
+	if (audit_len < AUDIT_HARD) {
 		memmove(audit_buf + 1, audit_buf, audit_len);
 		audit_buf[0] = '\n';
 		audit_len++;
@@ -62,7 +80,7 @@ audit_open(const char *log_dir, int localtime, char *err, size_t errlen)
 	}
 	audit_flush();
 	if (fd != STDOUT_FILENO)
-		audit_end_torn_line(fd);
+		audit_cut_torn_line(fd, path);
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = fd;
@@ -85,7 +103,7 @@ audit_reopen(char *err, size_t errlen)
 		return -1;
 	}
 	audit_flush();
-	audit_end_torn_line(fd);
+	audit_cut_torn_line(fd, audit_path);
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = fd;
@@ -111,6 +129,22 @@ audit_flush(void)
 			break;
 		}
 		off += (size_t)w;
+	}
+	/* A write cut short mid-line (a full disk) is taken back to the last
+	 * whole line, so the file always ends with one: the rest of that line
+	 * is written with the next flush, wherever the file is by then. */
+	if (rc == -1 && off > 0 && audit_buf[off - 1] != '\n') {
+		int e = errno;
+		struct stat st;
+		size_t keep = off;
+
+		while (keep > 0 && audit_buf[keep - 1] != '\n')
+			keep--;
+		if (fstat(audit_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size >= (off_t)(off - keep) &&
+		    ftruncate(audit_fd, st.st_size - (off_t)(off - keep)) == 0)
+			off = keep;
+		errno = e;
 	}
 	/* What was not written stays, in order, for the next flush. */
 	if (off > 0) {

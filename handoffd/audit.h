@@ -12,7 +12,10 @@
  * answered entry's line is in the kernel before the answer leaves. A
  * failed write (ENOSPC, EIO) keeps the lines for the next flush: they are
  * never dropped while the buffer has room, and audit_room() turns false
- * well before it is full, which pauses new entries (channel.c).
+ * well before it is full, which pauses new entries (channel.c). A write
+ * cut short mid-line is taken back to the last whole line, and a line torn
+ * by a crash is cut off when the file is opened: the log holds whole lines
+ * only.
  * audit_reopen() after logrotate moved the file (SIGHUP). This stream is
  * separate from diagnostics.
  */
