@@ -240,7 +240,7 @@ def cases_hdr64():
         L.append(c)
     for h in (1, 0):
         c = Case("hdr64-hop-limit-%d-exceeded" % h, "RFC 7915 §5.1, RFC 4443 §3.3",
-                 says="As part of decrementing the TTL or Hop Limit, the translator (as any router) MUST check "
+                 says="As part of decrementing the TTL or Hop Limit the translator (as any router) MUST check "
                       "for zero and send the ICMPv4 \"TTL Exceeded\" or ICMPv6 \"Hop Limit Exceeded\" error.",
                  rule="nat64d's own ICMPv6 errors come from prefix + ipv4-addr, hop limit 64, traffic class 0",
                  bib=[BIB_UDP_A])
@@ -255,6 +255,20 @@ def cases_hdr64():
         c.send(u6(data=data), "IPv6 packet of %d octets" % (total + 20))
         c.expect(u4(data=data, df=df), "IPv4 packet of %d octets, DF %d" % (total, df))
         L.append(c)
+    c = Case("hdr64-too-big", "RFC 7915 §5.1, §1.4, RFC 4443 §3.2",
+             says="Note that the translator MUST behave as a router, i.e., the translator MUST send a Packet Too "
+                  "Big error message or fragment the packet when the packet size exceeds the MTU of the next-hop "
+                  "interface.",
+             rule="an IPv6 packet whose translation (1501 octets) exceeds mtu4 (1500) is not fragmented (RFC 8200 "
+                  "§5: IPv6 routers do not fragment): ICMPv6 Packet Too Big with MTU mtu4 + 20 = 1520, quoting as "
+                  "much of the packet as fits in 1280 octets (RFC 4443 §2.4); nat64d's own ICMPv6 errors come "
+                  "from prefix + ipv4-addr", bib=[BIB_UDP_A])
+    data = ping_len(1521)
+    pk = u6(data=data)
+    c.send(pk, "IPv6 packet of 1521 octets")
+    c.expect([IP6(OWN6, A), ICMP(True, 2, 0, struct.pack("!I", 1520), inner=pk, quote=1232)],
+             "Packet Too Big, MTU 1520")
+    L.append(c)
     c = Case("hdr64-icmp-echo-df", "RFC 7915 §5.1",
              says="If the size of the translated IPv4 packet is less than or equal to 1260 bytes, it is set to "
                   "zero; otherwise, it is set to one.", rule="the DF rule holds for ICMP as for UDP",
@@ -280,6 +294,11 @@ def cases_hdr64():
     c.send(u6(exts=[Ext6(43, segleft=1)]), "Routing header, segments left 1")
     c.expect([IP6(OWN6, A), ICMP(True, 4, 0, struct.pack("!I", 43), inner=u6(exts=[Ext6(43, segleft=1)]))],
              "Parameter Problem, pointer 43")
+    L.append(c)
+    c = Case("hdr64-src-illegal-loopback", "RFC 7915 §5.1",
+             says="In stateless and stateful modes, if the translator gets an illegal source address (e.g., ::1, "
+                  "etc.), the translator SHOULD silently drop the packet.")
+    c.send(u6(src="::1"), "source ::1").none()
     L.append(c)
     c = Case("hdr64-dst-not-in-prefix", "RFC 6146 §3.5",
              rule="only packets to an address inside the NAT64 prefix are translated", bib=[BIB_UDP_A])
@@ -330,13 +349,27 @@ def cases_hdr46():
     c.send([IP4(S4, POOL), TCP(80, PA, "RA", seq=0, ack=101, win=0)], "RST")
     c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "RA", seq=0, ack=101, win=0)], "translated RST")
     L.append(c)
-    c = Case("hdr46-df-clear-fits", "RFC 7915 §4.1",
+    c = Case("hdr46-df-clear-fits", "RFC 7915 §4",
              says="When the IPv4 sender does not set the DF bit, the translator MUST NOT include the Fragment "
                   "Header for the non-fragmented IPv6 packets.",
-             rule="DF clear, the IPv6 packet exactly mtu6 (1500): sent whole", bib=[BIB_UDP_A], ignore=ID4)
+             rule="DF clear and mtu6 1500 configured as the IPv6 side's MTU (the administrator's threshold "
+                  "of RFC 7915 §4.1): the 1500-octet IPv6 packet is sent whole", config=["mtu6 1500"],
+             bib=[BIB_UDP_A], ignore=ID4)
     data = bytes(1480 - 28)
     out_udp(c).send([IP4(S4, POOL), UDP(53, PA, data)], "1480-octet IPv4, DF clear")
     c.expect([IP6(S6, A, hlim=63), UDP(53, AP, data)], "1500-octet IPv6, no Fragment header")
+    L.append(c)
+    c = Case("hdr46-df-clear-lowest-ipv6-mtu-default", "RFC 7915 §4.1",
+             rule="DF clear, nothing configured: lowest-ipv6-mtu \"defaults to 1280 bytes\", so a packet that "
+                  "would be 1500 octets as IPv6 SHOULD be fragmented to IPv6 packets of at most 1280 octets, "
+                  "each with a Fragment header carrying the IPv4 Identification", bib=[BIB_UDP_A], ignore=ID4)
+    out_udp(c)
+    full = l4bytes(UDP(53, AP, data), IP6(S6, A))
+    c.send([IP4(S4, POOL, ident=0x6161), UDP(53, PA, data)], "1480-octet IPv4, DF clear")
+    c.expect([IP6(S6, A, hlim=63), Frag6(0, True, 0x6161), Raw(full[:1232], "UDP datagram, octets 0-1231",
+              proto=17)], "fragment 1: offset 0, M 1")
+    c.expect([IP6(S6, A, hlim=63), Frag6(1232, False, 0x6161), Raw(full[1232:], "UDP datagram, the rest",
+              proto=17)], "fragment 2: offset 1232, M 0")
     L.append(c)
     c = Case("hdr46-icmp-echo-reply", "RFC 7915 §4.2",
              says="Echo and Echo Reply (Type 8 and Type 0): Adjust the Type values to 128 and 129, "
@@ -381,24 +414,23 @@ def cases_hdr46():
     for t, nm in ((0x83, "lsrr"), (0x89, "ssrr")):
         opts = bytes([t, 7, 4]) + bytes([192, 0, 2, 99]) + b"\0"
         c = Case("hdr46-source-route-%s" % nm, "RFC 7915 §4.1",
-                 says="if an unexpired source route option is present, then the packet MUST instead be "
-                      "discarded, and an ICMPv4 \"Destination Unreachable, Source Route Failed\" (Type 3, "
-                      "Code 5) error message SHOULD be returned to the sender.", bib=[BIB_UDP_A], ignore=ID4)
+                 rule="IPv4 options are ignored, but a packet with an unexpired source route option (LSRR, SSRR) "
+                      "is discarded and an ICMPv4 Destination Unreachable, Source Route Failed (Type 3, Code 5) "
+                      "is returned to the sender (SHOULD)", bib=[BIB_UDP_A], ignore=ID4)
         out_udp(c)
         pk = [IP4(S4, POOL, ttl=64, options=opts), UDP(53, PA, b"reply!")]
         c.send(pk, "unexpired %s" % nm.upper())
         c.expect([IP4(OWN4, S4, tos=0xc0), ICMP(False, 3, 5, inner=pk)], "Source Route Failed")
         L.append(c)
-    c = Case("hdr46-df-fits", "RFC 7915 §4.1",
-             says="When the IPv4 sender does not set the DF bit, the translator MUST NOT include the Fragment "
-                  "Header for the non-fragmented IPv6 packets.",
+    c = Case("hdr46-df-fits", "RFC 7915 §4",
+             says="As a result, an IPv6 Fragment Header is only included if the IPv4 packet is already fragmented.",
              rule="DF set, the IPv6 packet is exactly mtu6 (1500): sent whole, no Fragment header",
              bib=[BIB_UDP_A], ignore=ID4)
     data = bytes(1480 - 28)
     out_udp(c).send([IP4(S4, POOL, df=True), UDP(53, PA, data)], "1480-octet IPv4, DF")
     c.expect([IP6(S6, A, hlim=63), UDP(53, AP, data)], "1500-octet IPv6")
     L.append(c)
-    c = Case("hdr46-df-clear-no-fragment-header", "RFC 7915 §4.1",
+    c = Case("hdr46-df-clear-no-fragment-header", "RFC 7915 §4",
              says="When the IPv4 sender does not set the DF bit, the translator MUST NOT include the Fragment "
                   "Header for the non-fragmented IPv6 packets.", bib=[BIB_UDP_A], ignore=ID4)
     out_udp(c).send(reply4(), "DF clear, small").expect(reply6(), "no Fragment header")
@@ -511,10 +543,9 @@ def cases_frag():
     L.append(c)
     for proto in ("udp", "tcp"):
         c = Case("frag64-atomic-%s" % proto, "RFC 6946 §4, RFC 7915 §5.1.1",
-                 says="A host that receives an IPv6 packet that includes a Fragment Header with the \"Fragment "
+                 says="A host that receives an IPv6 packet which includes a Fragment Header with the \"Fragment "
                       "Offset\" equal to 0 and the \"M\" bit equal to 0 MUST process such packet in isolation "
-                      "from any other packets/fragments, even if such packets/fragments contain the same set "
-                      "{IPv6 Source Address, IPv6 Destination Address, Fragment Identification}.",
+                      "from any other packets/fragments",
                  rule="translated as a whole packet: ID from the Fragment header, DF 0, MF 0",
                  bib=[BIB_UDP_A if proto == "udp" else BIB_TCP_A], ignore="")
         l6 = UDP(AP, 53, b"atomic") if proto == "udp" else TCP(AP, 80, "S", seq=7)
@@ -523,7 +554,7 @@ def cases_frag():
         c.expect([IP4(POOL, S4, ttl=63, ident=0x0001), l4], "IPv4, ID 0x0001, DF 0, MF 0")
         L.append(c)
     c = Case("frag64-atomic-icmp-echo", "RFC 6946 §4, RFC 7915 §5.1.1",
-             says="A host that receives an IPv6 packet that includes a Fragment Header with the \"Fragment "
+             says="A host that receives an IPv6 packet which includes a Fragment Header with the \"Fragment "
                   "Offset\" equal to 0 and the \"M\" bit equal to 0 MUST process such packet in isolation from "
                   "any other packets/fragments",
              rule="an atomic fragment is not a fragment: ICMP inside it is translated like ICMP outside one",
@@ -535,14 +566,18 @@ def cases_frag():
     L.append(c)
     c = Case("frag64-atomic-icmp-error", "RFC 6946 §4, RFC 7915 §5.2-5.3",
              rule="an ICMPv6 error in an atomic fragment is translated like one outside a Fragment header "
-                  "(outer source: the pool4 address of the session, RFC 6146 §3.6)",
-             bib=[BIB_UDP_A], ignore=ID4)
-    out_udp(c)
+                  "(outer source: the pool4 address of the session, RFC 6146 §3.6); the outer Identification is "
+                  "the low-order 16 bits of the Fragment header's (RFC 7915 §5.1.1), DF 0",
+             bib=[BIB_UDP_A], ignore="inner.ipv4.id")
+    c.send([IP6(A, S6), Frag6(0, False, 0xabcd0010), UDP(AP, 53, b"hello")],
+           "A -> server in an atomic fragment, creates the session")
+    c.expect([IP4(POOL, S4, ttl=63, ident=0x0010), UDP(PA, 53, b"hello")], "translated, ID 0x0010")
     q = reply6()
     c.send([IP6(A, S6), Frag6(0, False, 0xabcd0003), ICMP(True, 1, 4, inner=q)],
            "Port Unreachable from A in an atomic fragment")
-    c.expect([IP4(POOL, S4, ttl=63), ICMP(False, 3, 3, inner=[IP4(S4, POOL, ttl=63), UDP(53, PA, b"reply!")])],
-             "ICMPv4 Port Unreachable")
+    c.expect([IP4(POOL, S4, ttl=63, ident=0x0003), ICMP(False, 3, 3, inner=[IP4(S4, POOL, ttl=63),
+                                                                             UDP(53, PA, b"reply!")])],
+             "ICMPv4 Port Unreachable, ID 0x0003")
     L.append(c)
     c = Case("frag64-icmp-fragmented", "RFC 6146 §3.4",
              rule="a really fragmented ICMPv6 message can be neither checked nor mapped in pieces: nat64d, "
@@ -581,8 +616,8 @@ def cases_frag():
         return [IP6(S6, A, hlim=63), Frag6(off, m, 0xbeef), Raw(full6r[off:off + n], "UDP octets %d-%d"
                                                                  % (off, off + n - 1), proto=17)]
 
-    says46 = ("Identification: The low-order 16 bits are copied from the Identification field in the IPv4 "
-              "header. The high-order 16 bits are set to zero.")
+    says46 = ("Identification: The low-order 16 bits copied from the Identification field in the IPv4 "
+              "header. The high-order 16 bits set to zero.")
     rule46 = ("RFC 7915 §4.1: a fragmented IPv4 packet gets a Fragment header: Next Header = Protocol, offset "
               "copied, M = MF; Payload Length counts the 8 octets")
     c = Case("frag46-first", "RFC 7915 §4.1", says=says46, rule=rule46, bib=[BIB_UDP_A], ignore=ID4)
@@ -598,6 +633,15 @@ def cases_frag():
     out_udp(c).send(r4(2), "last").none("held")
     c.send(r4(0), "first").expect(r6(0), "first").expect(r6(2), "then the held last one")
     c.send(r4(1), "middle").expect(r6(1), "middle")
+    L.append(c)
+    c = Case("frag46-df-fragment", "RFC 7915 §4",
+             says="As a result, an IPv6 Fragment Header is only included if the IPv4 packet is already fragmented.",
+             rule="a fragment with DF set is still a fragment: it gets a Fragment header like any other (the DF "
+                  "bit has no IPv6 counterpart)", bib=[BIB_UDP_A], ignore=ID4)
+    out_udp(c)
+    c.send([IP4(S4, POOL, ident=0xbeef, mf=True, df=True), Raw(full4r[:200], "UDP octets 0-199", proto=17)],
+           "first fragment, DF 1, MF 1")
+    c.expect(r6(0), "IPv6 + Fragment header, id 0x0000beef")
     L.append(c)
     c = Case("frag46-zero-checksum-fragment", "RFC 7915 §4.5, §4.4, RFC 6146 §3.4", says=S44,
              rule="a fragmented IPv4 UDP datagram with checksum 0 cannot be given a checksum without reassembly "
@@ -710,6 +754,12 @@ def cases_icmp46():
         out_udp(c)
         err46(c, 3, 4, 2, 0, rest4=struct.pack("!HH", 0, mtu), rest6=struct.pack("!I", want))
         L.append(c)
+    c = Case("icmp46-frag-needed-mtu4-term", "RFC 7915 §4.2", says=ptb_says,
+             rule="mtu4 1400: minimum(1480 + 20, 1500, 1400 + 20) = 1420", config=["mtu4 1400"], bib=[BIB_UDP_A],
+             ignore=ID4)
+    out_udp(c)
+    err46(c, 3, 4, 2, 0, rest4=struct.pack("!HH", 0, 1480), rest6=struct.pack("!I", 1420))
+    L.append(c)
     c = Case("icmp46-frag-needed-mtu-0-plateau", "RFC 7915 §4.2",
              says="the translator MUST use the plateau values specified in [RFC1191] to determine a likely path "
                   "MTU and include that path MTU in the ICMPv6 packet. (Use the greatest plateau value that is "
@@ -870,7 +920,7 @@ def cases_icmp46q():
     L.append(c)
     for src, src6 in (("0.0.0.0", "64:ff9b::"), ("127.0.0.1", "64:ff9b::7f00:1")):
         c = Case("icmp46q-illegal-source-%s" % src, "RFC 7915 §4.1",
-                 says="Note that when translating ICMPv4 Error Messages into ICMPv6, the \"illegal\" source "
+                 says="Note when translating ICMPv4 Error Messages into ICMPv6, the \"illegal\" source "
                       "address will be translated for the purpose of trouble shooting.", bib=[BIB_UDP_A],
                  ignore=ID4)
         out_udp(c)
@@ -885,10 +935,11 @@ def cases_icmp46q():
     c = Case("icmp46q-nested-error", "RFC 7915 §4.3",
              says="This process MUST stop at the first embedded header and drop the packet if it contains more "
                   "embedded headers.",
-             rule="an ICMPv4 error quoting an ICMPv4 error is dropped", bib=[BIB_ICMP_A])
-    out_echo(c)
+             rule="an ICMPv4 error quoting an ICMPv4 error is dropped, though the packet the inner error quotes "
+                  "belongs to a live UDP session", bib=[BIB_UDP_A])
+    out_udp(c)
     c.send([IP4(R4, POOL), ICMP(False, 3, 1, inner=[IP4(POOL, S4, ttl=60),
-                                                    ICMP(False, 3, 3, inner=[IP4(S4, POOL), UDP(53, PI, b"x")])])],
+                                                    ICMP(False, 3, 3, inner=[IP4(S4, POOL), UDP(53, PA, b"x")])])],
            "Host Unreachable quoting a Port Unreachable").none()
     L.append(c)
     c = Case("icmp46q-outer-ttl-1", "RFC 7915 §4.1, RFC 1812 §4.3.2.7",
@@ -977,6 +1028,12 @@ def cases_icmp64():
         out_udp(c)
         err64(c, 2, 0, 3, 4, rest6=struct.pack("!I", mtu), rest4=struct.pack("!HH", 0, want))
         L.append(c)
+    c = Case("icmp64-packet-too-big-mtu4-term", "RFC 7915 §5.2", says=ptb,
+             rule="mtu4 1400: minimum(1500 - 20, 1400, 1500 - 20) = 1400", config=["mtu4 1400"], bib=[BIB_UDP_A],
+             ignore=ID4)
+    out_udp(c)
+    err64(c, 2, 0, 3, 4, rest6=struct.pack("!I", 1500), rest4=struct.pack("!HH", 0, 1400))
+    L.append(c)
     for code in (0, 1):
         c = Case("icmp64-time-exceeded-code-%d" % code, "RFC 7915 §5.2",
                  says="Time Exceeded (Type 3): Set the Type to 11, and adjust the ICMPv4 checksum both to take the "
@@ -1237,9 +1294,9 @@ def cases_state():
     L.append(c)
     bibs = ["udp %s %d %s %d" % (A, 30000 + i, POOL, 2000 + i) for i in range(64)]
     c = Case("state-ports-exhausted", "RFC 6146 §3.5.1.1",
-             says="If it is not possible to allocate an appropriate IPv4 transport address or create a BIB entry, "
-                  "then the packet is discarded. The NAT64 SHOULD send an ICMPv6 Destination Unreachable error "
-                  "message with Code 3 (Address Unreachable).", bib=bibs)
+             rule="when no IPv4 transport address can be allocated (no BIB entry can be created) the packet is "
+                  "discarded and the NAT64 SHOULD send ICMPv6 Destination Unreachable, Code 3 (Address "
+                  "Unreachable)", bib=bibs)
     pk = u6(sp=31000)
     c.send(pk, "a 65th UDP mapping with all 64 ports taken")
     c.expect([IP6(OWN6, A), ICMP(True, 1, 3, inner=pk)], "Address Unreachable")
@@ -1380,11 +1437,12 @@ def embed(prefix, plen, v4):
 
 def cases_rfc6052():
     L = []
+    # No /32 case: a /32 prefix inside the documentation range (2001:db8::/32) would hold the clients too.
     for prefix, plen in (("2001:db8:100::", 40), ("2001:db8:122::", 48), ("2001:db8:122:300::", 56),
                          ("2001:db8:122:344::", 64), ("2001:db8:64::", 96)):
         s6 = embed(prefix, plen, S4)
         says = ("RFC 6052 §2.2: the IPv4 address is embedded at bits %s of a /%d prefix, bits 64 to 71 (the "
-                "\"u\" octet) zero" % ({40: "40-63 and 72-79", 48: "48-63 and 72-87", 56: "56-63 and 72-95",
+                "\"u\" octet) zero" % ({32: "32-63", 40: "40-63 and 72-79", 48: "48-63 and 72-87", 56: "56-63 and 72-95",
                                          64: "72-103", 96: "96-127"}[plen], plen))
         cfg = ["prefix %s/%d" % (prefix, plen)]
         c = Case("rfc6052-prefix-%d-6to4" % plen, "RFC 6052 §2.2-2.3", rule=says, config=cfg, bib=[BIB_UDP_A],
@@ -1422,10 +1480,10 @@ def main():
                 "# Network: prefix 64:ff9b::/96, pool4 198.51.100.1, ipv4-addr 203.0.113.1, clients",
                 "# 2001:db8:1::2 and ::3, IPv4 server 192.0.2.2, other IPv4 host 203.0.113.9, routers",
                 "# 2001:db8:1::ffff and 203.0.113.7.",
-                "# ignore: ipv4.id / inner.ipv4.id: RFC 7915 §5.1 leaves the Identification of a packet",
-                "# without a Fragment header to the translator (\"Set according to a Fragment Identification",
-                "# generator at the translator\"); a checksum covering an ignored field is checked for",
-                "# validity, not by value. Fragment cases compare the Identification exactly.", ""]
+                "# ignore: ipv4.id / inner.ipv4.id: RFC 7915 §5.1 and §6 leave the Identification of a",
+                "# packet without a Fragment header to the translator's own generator; a checksum covering",
+                "# an ignored field is checked for validity, not by value. Fragment cases compare the",
+                "# Identification exactly.", ""]
         body = []
         for c in cases:
             assert c.name not in names, c.name

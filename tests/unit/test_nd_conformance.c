@@ -1098,6 +1098,50 @@ test_runner_detects(void **state)
 	assert_int_equal(run_case(c, msg, sizeof(msg)), 0);
 }
 
+/* No octet of an expected packet goes uncompared: every octet outside the
+ * fields a case ignores, changed, must make the comparison fail. */
+static void
+test_every_octet_compared(void **state)
+{
+	static struct flist l;
+	static uint8_t got[MAX_PKT];
+	static bool skip_o[MAX_PKT];
+	char msg[1024];
+	int i, j, gaps = 0;
+
+	(void)state;
+	for (i = 0; i < n_cases; i++) {
+		const struct tcase *c = &cases[i];
+
+		for (j = 0; j < c->n_step; j++) {
+			const struct step *st = &c->step[j];
+			size_t k;
+			int f;
+
+			if (st->kind != ST_EXPECT)
+				continue;
+			memset(skip_o, 0, st->len);
+			decode(&l, st->pkt, st->len);
+			for (f = 0; f < l.n; f++)
+				if (ignored(c, l.f[f].key))
+					for (k = l.f[f].bit / 8; k < (l.f[f].bit + l.f[f].width + 7) / 8 && k < st->len; k++)
+						skip_o[k] = true;
+			for (k = 0; k < st->len; k++) {
+				if (skip_o[k])
+					continue;
+				memcpy(got, st->pkt, st->len);
+				got[k] ^= 0xff;
+				if (compare(c, st->pkt, st->len, got, st->len, msg, sizeof(msg)) == 0) {
+					if (gaps++ < 10)
+						printf("uncompared: %s:%d octet %zu\n", c->file, st->line, k);
+				}
+			}
+		}
+	}
+	if (gaps)
+		fail_msg("%d octets of expected packets are not compared", gaps);
+}
+
 int
 main(void)
 {
@@ -1106,17 +1150,18 @@ main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* interleave with cmocka's stderr */
 	load_all();
-	tests = calloc((size_t)n_cases + 2, sizeof(*tests));
+	tests = calloc((size_t)n_cases + 3, sizeof(*tests));
 	if (!tests)
 		abort();
 	tests[0] = (struct CMUnitTest)cmocka_unit_test(test_files);
 	tests[1] = (struct CMUnitTest)cmocka_unit_test(test_runner_detects);
+	tests[2] = (struct CMUnitTest)cmocka_unit_test(test_every_octet_compared);
 	for (i = 0; i < n_cases; i++) {
-		tests[i + 2].name = cases[i].name;
-		tests[i + 2].test_func = test_case;
-		tests[i + 2].initial_state = &cases[i];
+		tests[i + 3].name = cases[i].name;
+		tests[i + 3].test_func = test_case;
+		tests[i + 3].initial_state = &cases[i];
 	}
-	rc = _cmocka_run_group_tests("nd_conformance", tests, (size_t)n_cases + 2, NULL, NULL);
+	rc = _cmocka_run_group_tests("nd_conformance", tests, (size_t)n_cases + 3, NULL, NULL);
 	for (i = 0; i < n_cases; i++) {
 		per[cases[i].result]++;
 		if (cases[i].result == 1 || cases[i].result == 3)
