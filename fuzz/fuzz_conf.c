@@ -1,10 +1,11 @@
-// FUZZ-SOURCES: lib/conf.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
-/* libFuzzer target: lib/conf.c. The input is a configuration text for a
- * few dummy keys using every value helper (number, yes/no, duration,
- * free text). Never crash; an error message is a terminated string
- * starting with the file name; a text that parses, printed back in
- * normalised form and parsed again, gives the same settings. Seeds:
- * fuzz/corpus/conf/ (fuzz/make-wire-seeds.py). */
+// FUZZ-SOURCES: lib/conf.c lib/addr.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
+/* libFuzzer target: lib/conf.c, the option table parser. The input is a
+ * configuration text for a table with an entry of every type (bool,
+ * integer, duration with a unit, size, IPv4 and IPv6 address, prefix,
+ * path, text, user, group, enum, list; "none" for empty). Never crash; an error message is a
+ * terminated string starting with the file name; a text that parses,
+ * printed back by conf_print and parsed again, prints the same.
+ * Seeds: fuzz/corpus/conf/ (fuzz/make-wire-seeds.py). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,94 +18,93 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 
 struct dummy {
-	uint64_t port;
-	int flag;
+	uint16_t port;
+	bool flag, noflag;
 	uint64_t interval_ms;
-	char name[64];
-	unsigned n_set;
+	uint32_t margin_us;
+	uint64_t bytes;
+	uint32_t v4;
+	uint8_t v6[16];
+	struct conf_prefix6 pfx;
+	char path[64], name[64], user[32], sock[32], group[32];
+	int colour;
+	uint32_t list[4];
+	int nlist;
 };
 
 static int
-set_port(void *cfg, const char *v, char *err, size_t errlen)
+parse_elem(void *elem, const char *v, char *err, size_t errlen)
 {
-	struct dummy *d = cfg;
+	uint64_t x;
 
-	d->n_set++;
-	return conf_uint(v, 1, 65535, &d->port, err, errlen);
-}
-
-static int
-set_flag(void *cfg, const char *v, char *err, size_t errlen)
-{
-	struct dummy *d = cfg;
-
-	d->n_set++;
-	return conf_bool(v, &d->flag, err, errlen);
-}
-
-static int
-set_interval(void *cfg, const char *v, char *err, size_t errlen)
-{
-	struct dummy *d = cfg;
-
-	d->n_set++;
-	return conf_duration_ms(v, 1, 7ull * 86400 * 1000, &d->interval_ms, err, errlen);
-}
-
-static int
-set_name(void *cfg, const char *v, char *err, size_t errlen)
-{
-	struct dummy *d = cfg;
-
-	d->n_set++;
-	if (v[0] == '\0' || strlen(v) >= sizeof(d->name)) {
-		snprintf(err, errlen, "name must be 1..%zu characters", sizeof(d->name) - 1);
+	if (conf_uint(v, 0, 1000, &x, err, errlen) == -1)
 		return -1;
-	}
-	strcpy(d->name, v);
+	*(uint32_t *)elem = (uint32_t)x;
 	return 0;
 }
 
-static const struct conf_key keys[] = {
-	{ "port", set_port },
-	{ "flag", set_flag },
-	{ "interval", set_interval },
-	{ "name", set_name },
-	{ NULL, NULL },
+static const char *
+fmt_elem(const void *elem, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u", *(const uint32_t *)elem);
+	return buf;
+}
+
+static const struct conf_enum colours[] = { { "red", 1 }, { "blue", 2 }, { "azure", 2 }, { NULL, 0 } };
+
+#define F(f) CONF_FIELD(struct dummy, f)
+static const struct conf_opt opts[] = {
+	{ "port", 0, CONF_UINT, F(port), .min = 1, .max = 65535, .def = "6464" },
+	{ "flag", 0, CONF_BOOL, F(flag) },
+	{ "no-flag", 0, CONF_BOOL, F(noflag), .flags = CONF_NEGATE, .def = "no" },
+	{ "interval", 0, CONF_DURATION, F(interval_ms), .min = 1, .max = 7ull * 86400 * 1000, .def = "5s" },
+	{ "margin", 0, CONF_DURATION, F(margin_us), .unit_us = 1, .max = 60000 },
+	{ "bytes", 0, CONF_SIZE, F(bytes), .max = 1ull << 40 },
+	{ "v4", 0, CONF_ADDR4, F(v4) },
+	{ "v6", 0, CONF_ADDR6, F(v6) },
+	{ "pfx", 0, CONF_PREFIX6, F(pfx), .min = 32, .max = 96, .def = "64:ff9b::" },
+	{ "path", 0, CONF_PATH, F(path), .flags = CONF_EMPTY },
+	{ "name", 0, CONF_STRING, F(name), .flags = CONF_OMIT_EMPTY },
+	{ "user", 0, CONF_USER, F(user), .flags = CONF_EMPTY },
+	{ "sock", 0, CONF_PATH, F(sock), .flags = CONF_NONE },
+	{ "group", 0, CONF_GROUP, F(group), .flags = CONF_OMIT_EMPTY },
+	{ "colour", 0, CONF_ENUM, F(colour), .enums = colours, .def = "red" },
+	{ "item", 0, CONF_LIST, CONF_LIST_FIELD(struct dummy, list, nlist), .parse = parse_elem,
+	  .fmt = fmt_elem },
+	{ NULL }
 };
+static const struct conf_table table = { .prog = "fuzz", .cfg_size = sizeof(struct dummy),
+	.opts = opts };
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char text[4096];
+	static char text[8192], again[8192];
 	struct dummy a, b;
 	char err[256], err2[256];
-	int rc, n;
+	FILE *f;
+	int rc;
 
-	memset(&a, 0, sizeof(a));
+	conf_defaults(&table, &a);
 	memset(err, 0x55, sizeof(err));
-	rc = conf_parse_text("fuzz.conf", (const char *)data, size, keys, &a, err, sizeof(err));
+	rc = conf_parse_text(&table, "fuzz.conf", (const char *)data, size, &a, err, sizeof(err));
 	CHECK(rc == 0 || rc == -1);
 	if (rc == -1) {
 		CHECK(memchr(err, '\0', sizeof(err)) != NULL);
 		CHECK(strncmp(err, "fuzz.conf:", 10) == 0);
 		return 0;
 	}
-	/* Normalised form of what was set (port and interval 0 = never set). */
-	n = snprintf(text, sizeof(text), "# normalised\nflag %s\n", a.flag ? "yes" : "no");
-	if (a.port)
-		n += snprintf(text + n, sizeof(text) - (size_t)n, "port %llu\n",
-		    (unsigned long long)a.port);
-	if (a.interval_ms)
-		n += snprintf(text + n, sizeof(text) - (size_t)n, "interval %llums\n",
-		    (unsigned long long)a.interval_ms);
-	if (a.name[0])
-		n += snprintf(text + n, sizeof(text) - (size_t)n, "name %s\n", a.name);
-	CHECK(n > 0 && (size_t)n < sizeof(text));
-	memset(&b, 0, sizeof(b));
-	rc = conf_parse_text("normalised", text, (size_t)n, keys, &b, err2, sizeof(err2));
+	f = fmemopen(text, sizeof(text), "w");
+	CHECK(f != NULL);
+	conf_print(&table, &a, f);
+	CHECK(fclose(f) == 0);
+	conf_defaults(&table, &b);
+	rc = conf_parse_text(&table, "normalised", text, strlen(text), &b, err2, sizeof(err2));
 	CHECK(rc == 0);
-	CHECK(a.port == b.port && a.flag == b.flag && a.interval_ms == b.interval_ms);
-	CHECK(strcmp(a.name, b.name) == 0);
+	f = fmemopen(again, sizeof(again), "w");
+	CHECK(f != NULL);
+	conf_print(&table, &b, f);
+	CHECK(fclose(f) == 0);
+	CHECK(strcmp(text, again) == 0);
 	return 0;
 }

@@ -111,6 +111,10 @@ conf = {
     "bad_nul": b"port 1\0\n",
     "bad_missing_value": b"port\n",
     "long_line": b"name " + b"x" * 1100 + b"\n",
+    "types": b"margin 5ms\nbytes 64k\nv4 192.0.2.1\nv6 2001:db8::1\npfx 2001:db8:100::/40\n"
+             b"path /var/lib/x/\nuser nobody\ncolour azure\nitem 1\nitem 2\nno-flag yes\n",
+    "bad_list": b"item 1\nitem 2\nitem 3\nitem 4\nitem 5\n",
+    "none_group": b"sock none\nsock /run/x/\ngroup staff\n",
 }
 
 

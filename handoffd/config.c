@@ -1,209 +1,78 @@
-/* config.c — see config.h. */
+/* config.c — nat64-handoffd's option table; see config.h and nat64-handoffd(8). */
 #include "config.h"
-#include "addr.h"
-#include "conf.h"
+#include "audit.h"
 #include "conntable.h"
+#include "daemon.h"
 #include "handoff_wire.h"
 
 #include <stdio.h>
-#include <string.h>
 
-void
-hcfg_defaults(struct hcfg *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->port = HW_DEFAULT_PORT;
-	c->listen = 0;
-	snprintf(c->state_dir, sizeof(c->state_dir), "%s", HCFG_DEFAULT_STATE_DIR);
-	c->table_size = CT_MAX_CAPACITY;
-	c->max_channels = HCFG_DEFAULT_MAX_CHAN;
-	c->status_interval_ms = 5000;
-}
-
+/* The port the NAT64s reach: never Teredo's. */
 static int
 hcfg_port(void *cfg, const char *v, char *err, size_t errlen)
 {
-	uint64_t n;
-
-	if (conf_uint(v, 1, 65535, &n, err, errlen) == -1)
-		return -1;
-	if (n == HW_TEREDO_PORT) {
+	(void)v;
+	if (((struct hcfg *)cfg)->port == HW_TEREDO_PORT) {
 		snprintf(err, errlen, "3544 is reserved for Teredo");
 		return -1;
 	}
-	((struct hcfg *)cfg)->port = (uint16_t)n;
 	return 0;
 }
 
-static int
-hcfg_listen(void *cfg, const char *v, char *err, size_t errlen)
-{
-	if (addr_parse4(v, &((struct hcfg *)cfg)->listen) == -1) {
-		snprintf(err, errlen, "'%s' is not an IPv4 address", v);
-		return -1;
-	}
-	return 0;
-}
+#define F(field) CONF_FIELD(struct hcfg, field)
+#define R(field) CONF_FIELD(struct hcfg_run, field)
+static const struct conf_opt hcfg_opts[] = {
+	{ "config", 'f', CONF_CONFIG, .arg = "FILE",
+	  .help = "read settings from FILE (same names as below)" },
+	{ "port", 'p', CONF_UINT, F(port), .min = 1, .max = 65535, .check = hcfg_port,
+	  .def = CONF_STR(HW_DEFAULT_PORT), .arg = "PORT", .help = "handoff server UDP port" },
+	{ "listen", 'l', CONF_ADDR4, F(listen), .def = "0.0.0.0", .arg = "ADDR",
+	  .help = "IPv4 address to bind; 0.0.0.0: all" },
+	{ "state-dir", 's', CONF_PATH, F(state_dir), .def = HCFG_DEFAULT_STATE_DIR, .arg = "DIR",
+	  .help = "persistent state" },
+	{ "log-dir", 'L', CONF_PATH, F(log_dir), .flags = CONF_EMPTY | CONF_RELOAD, .arg = "DIR",
+	  .help = "audit log DIR/" AUDIT_FILE " (default: standard output)" },
+	{ "table-size", 't', CONF_UINT, F(table_size), .min = 16, .max = CT_MAX_CAPACITY,
+	  .def = CONF_STR(CT_MAX_CAPACITY), .flags = CONF_RELOAD, .arg = "N",
+	  .help = "entries per NAT64 control channel, 16.." CONF_STR(CT_MAX_CAPACITY) },
+	{ "max-channels", 'm', CONF_UINT, F(max_channels), .min = 1, .max = 1000000, .def = "1024",
+	  .flags = CONF_RELOAD, .arg = "N",
+	  .help = "control channels (NAT64, server address pairs)" },
+	{ "user", 'u', CONF_USER, F(user), .flags = CONF_EMPTY, .arg = "USER",
+	  .help = "drop privileges to USER after binding" },
+	{ "localtime", 0, CONF_BOOL, F(localtime), .flags = CONF_RELOAD,
+	  .help = "audit time stamps in local time (default UTC)" },
+	{ "verbose", 'v', CONF_UINT, F(verbose), .max = 3, .flags = CONF_COUNT | CONF_RELOAD,
+	  .help = "more diagnostics (repeat for more)" },
+	{ "status-interval", 0, CONF_DURATION, F(status_interval_ms), .min = 100, .max = 3600000,
+	  .def = "5s", .flags = CONF_RELOAD, .arg = "DUR", .help = "write the status file every DUR" },
+	{ "syslog", 0, CONF_BOOL, R(syslog), .flags = CONF_CLI, .help = "diagnostics to syslog instead of standard error" },
+	{ "check", 'n', CONF_BOOL, R(check), .flags = CONF_CLI,
+	  .help = "check the configuration and state as a start would, print the configuration, exit" },
+	{ "status", 0, CONF_BOOL, R(status), .flags = CONF_CLI, .help = "print the running server's status and exit" },
+	CONF_END
+};
 
-static int
-hcfg_path(char *dst, size_t dstlen, const char *v, int allow_empty, char *err, size_t errlen)
-{
-	size_t n = strlen(v);
-
-	if (n == 0 && allow_empty) {
-		dst[0] = '\0';
-		return 0;
-	}
-	if (n == 0 || v[0] != '/' || n >= dstlen) {
-		snprintf(err, errlen, "'%s' must be an absolute path shorter than %zu", v, dstlen);
-		return -1;
-	}
-	memcpy(dst, v, n + 1);
-	while (n > 1 && dst[n - 1] == '/')
-		dst[--n] = '\0';
-	return 0;
-}
-
-static int
-hcfg_state_dir(void *cfg, const char *v, char *err, size_t errlen)
-{
-	struct hcfg *c = cfg;
-
-	return hcfg_path(c->state_dir, sizeof(c->state_dir), v, 0, err, errlen);
-}
-
-static int
-hcfg_log_dir(void *cfg, const char *v, char *err, size_t errlen)
-{
-	struct hcfg *c = cfg;
-
-	return hcfg_path(c->log_dir, sizeof(c->log_dir), v, 1, err, errlen);
-}
-
-static int
-hcfg_table_size(void *cfg, const char *v, char *err, size_t errlen)
-{
-	uint64_t n;
-
-	if (conf_uint(v, 16, CT_MAX_CAPACITY, &n, err, errlen) == -1)
-		return -1;
-	((struct hcfg *)cfg)->table_size = (uint32_t)n;
-	return 0;
-}
-
-static int
-hcfg_max_channels(void *cfg, const char *v, char *err, size_t errlen)
-{
-	uint64_t n;
-
-	if (conf_uint(v, 1, 1000000, &n, err, errlen) == -1)
-		return -1;
-	((struct hcfg *)cfg)->max_channels = (uint32_t)n;
-	return 0;
-}
-
-static int
-hcfg_user(void *cfg, const char *v, char *err, size_t errlen)
-{
-	struct hcfg *c = cfg;
-	size_t n = strlen(v), i;
-
-	if (n >= sizeof(c->user)) {
-		snprintf(err, errlen, "user name too long");
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
-		    (v[i] >= '0' && v[i] <= '9') || v[i] == '_' || v[i] == '-' || v[i] == '.')) {
-			snprintf(err, errlen, "'%s' is not a user name", v);
-			return -1;
-		}
-	memcpy(c->user, v, n + 1);
-	return 0;
-}
-
-static int
-hcfg_localtime(void *cfg, const char *v, char *err, size_t errlen)
-{
-	return conf_bool(v[0] ? v : "yes", &((struct hcfg *)cfg)->localtime, err, errlen);
-}
-
-static int
-hcfg_verbose(void *cfg, const char *v, char *err, size_t errlen)
-{
-	uint64_t n;
-
-	if (conf_uint(v, 0, 3, &n, err, errlen) == -1)
-		return -1;
-	((struct hcfg *)cfg)->verbose = (int)n;
-	return 0;
-}
-
-static int
-hcfg_status_interval(void *cfg, const char *v, char *err, size_t errlen)
-{
-	return conf_duration_ms(v, 100, 3600000, &((struct hcfg *)cfg)->status_interval_ms, err, errlen);
-}
-
-static const struct conf_key hcfg_keys[] = {
-	{ "port", hcfg_port },
-	{ "listen", hcfg_listen },
-	{ "state-dir", hcfg_state_dir },
-	{ "log-dir", hcfg_log_dir },
-	{ "table-size", hcfg_table_size },
-	{ "max-channels", hcfg_max_channels },
-	{ "user", hcfg_user },
-	{ "localtime", hcfg_localtime },
-	{ "verbose", hcfg_verbose },
-	{ "status-interval", hcfg_status_interval },
-	{ NULL, NULL },
+const struct conf_table hcfg_table = {
+	.prog = "nat64-handoffd",
+	.usage = "[options]",
+	.about =
+"The NAT64 handoff server: keeps the authoritative connection table for\n"
+"connections that reach this IPv4 host through handoff-capable NAT64s, and\n"
+"logs every entry with the client's real IPv6 address.\n",
+	.epilog =
+"Signals: HUP reloads the config file and reopens the audit log; USR1 writes\n"
+"the status file now; TERM and INT flush everything and exit.\n"
+"See nat64-handoffd(8).\n",
+	.cfg_size = sizeof(struct hcfg),
+	.max_args = 0,
+	.opts = hcfg_opts,
 };
 
 int
-hcfg_set(struct hcfg *c, const char *key, const char *value, char *err, size_t errlen)
+hcfg_check(const struct hcfg *c, char *err, size_t errlen)
 {
-	const struct conf_key *k;
-	char msg[256] = "";
-
-	for (k = hcfg_keys; k->name; k++)
-		if (strcmp(k->name, key) == 0) {
-			if (k->set(c, value, msg, sizeof(msg)) == 0)
-				return 0;
-			snprintf(err, errlen, "%s: %s", key, msg);
-			return -1;
-		}
-	snprintf(err, errlen, "unknown setting '%s'", key);
-	return -1;
-}
-
-int
-hcfg_build(struct hcfg *c, const char *path, const struct hcfg_overrides *ov, char *err,
-    size_t errlen)
-{
-	int i;
-
-	hcfg_defaults(c);
-	if (path && conf_parse_file(path, hcfg_keys, c, err, errlen) == -1)
+	if (c->user[0] && daemon_user_check(c->user, err, errlen) == -1)
 		return -1;
-	for (i = 0; ov && i < ov->n; i++)
-		if (hcfg_set(c, ov->key[i], ov->value[i], err, errlen) == -1)
-			return -1;
 	return 0;
-}
-
-void
-hcfg_print(const struct hcfg *c, FILE *f)
-{
-	char a[ADDR_STRLEN];
-
-	fprintf(f, "port %u\n", c->port);
-	fprintf(f, "listen %s\n", addr_fmt4(c->listen, a, sizeof(a)));
-	fprintf(f, "state-dir %s\n", c->state_dir);
-	fprintf(f, "log-dir %s\n", c->log_dir[0] ? c->log_dir : "");
-	fprintf(f, "table-size %u\n", c->table_size);
-	fprintf(f, "max-channels %u\n", c->max_channels);
-	fprintf(f, "user %s\n", c->user);
-	fprintf(f, "localtime %s\n", c->localtime ? "yes" : "no");
-	fprintf(f, "verbose %d\n", c->verbose);
-	fprintf(f, "status-interval %llums\n", (unsigned long long)c->status_interval_ms);
 }

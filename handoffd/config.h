@@ -1,19 +1,19 @@
-/* config.h — nat64-handoffd settings: built-in defaults, then the config
- * file (-f), then command-line options, which are the same settings under
- * the same names (each option is applied through the config-file setter,
- * so both are validated by one piece of code). SIGHUP rebuilds a new
- * config the same way and swaps it in only if it parses.
+/* config.h — nat64-handoffd settings, one table (lib/conf.h): built-in
+ * defaults, then the config file (-f), then command-line options, which
+ * are the same settings under the same names. SIGHUP builds a new config
+ * the same way and swaps it in only if it parses; keys not marked
+ * reloadable keep their running values.
  */
 #ifndef NK_HANDOFFD_CONFIG_H
 #define NK_HANDOFFD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+
+#include "conf.h"
 
 #define HCFG_DEFAULT_STATE_DIR	"/var/lib/nat64-handoffd"
-#define HCFG_DEFAULT_MAX_CHAN	1024
-#define HCFG_MAX_OVERRIDES	32
 
 struct hcfg {
 	uint16_t port;
@@ -23,24 +23,19 @@ struct hcfg {
 	uint32_t table_size;
 	uint32_t max_channels;
 	char user[64];			/* "" = keep the starting user */
-	int localtime;
+	bool localtime;
 	int verbose;
 	uint64_t status_interval_ms;
 };
 
-/* Command-line settings remembered for reloads: (key, value) pairs. */
-struct hcfg_overrides {
-	int n;
-	const char *key[HCFG_MAX_OVERRIDES];
-	const char *value[HCFG_MAX_OVERRIDES];
+/* Command-line-only switches. */
+struct hcfg_run {
+	bool check, status, syslog;
 };
 
-void hcfg_defaults(struct hcfg *c);
-int  hcfg_set(struct hcfg *c, const char *key, const char *value, char *err, size_t errlen);
-/* defaults + file (if path) + overrides. 0, or -1 with err. */
-int  hcfg_build(struct hcfg *c, const char *path, const struct hcfg_overrides *ov,
-    char *err, size_t errlen);
-/* Print the configuration normalised, one "key value" per line. */
-void hcfg_print(const struct hcfg *c, FILE *f);
+extern const struct conf_table hcfg_table;
+
+/* Rules between settings and what a start needs (the user exists). */
+int hcfg_check(const struct hcfg *c, char *err, size_t errlen);
 
 #endif

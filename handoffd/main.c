@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
-#include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -35,61 +34,15 @@
 #include "udpio.h"
 #include "validate.h"
 
-#define HANDOFFD_VERSION NK_VERSION
-
 struct handoffd {
 	struct hcfg cfg;
-	const char *config_path;
-	struct hcfg_overrides ov;
+	struct conf_cmdline cl;		/* the command line, applied again at reload */
 	struct ev_loop *loop;
 	struct uio *uio;
 	struct srv_ctx srv;
 	char tokens_path[1100], status_path[1100];
 	volatile int quit;
 };
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-"usage: nat64-handoffd [options]\n"
-"\n"
-"The NAT64 handoff server: keeps the authoritative connection table for\n"
-"connections that reach this IPv4 host through handoff-capable NAT64s, and\n"
-"logs every entry with the client's real IPv6 address.\n"
-"\n"
-"  -f, --config FILE       read settings from FILE (same names as below)\n"
-"  -p, --port PORT         handoff server UDP port (default %u)\n"
-"  -l, --listen ADDR       IPv4 address to bind (default 0.0.0.0: all)\n"
-"  -s, --state-dir DIR     persistent state (default %s)\n"
-"  -L, --log-dir DIR       audit log DIR/%s (default: standard output)\n"
-"  -t, --table-size N      entries per NAT64 control channel, 16..%u (default %u)\n"
-"  -m, --max-channels N    control channels (NAT64, server address pairs) (default %u)\n"
-"  -u, --user USER         drop privileges to USER after binding\n"
-"      --localtime         audit time stamps in local time (default UTC)\n"
-"      --syslog            diagnostics to syslog instead of standard error\n"
-"  -n, --check             check the configuration and state, print it, exit\n"
-"      --status            print the running server's status and exit\n"
-"  -v, --verbose           more diagnostics (repeat for more)\n"
-"  -h, --help              this text\n"
-"  -V, --version           version\n"
-"\n"
-"Signals: HUP reloads the config file and reopens the audit log; USR1 writes\n"
-"the status file now; TERM and INT flush everything and exit.\n"
-"See nat64-handoffd(8).\n",
-	    HW_DEFAULT_PORT, HCFG_DEFAULT_STATE_DIR, AUDIT_FILE, CT_MAX_CAPACITY, CT_MAX_CAPACITY,
-	    HCFG_DEFAULT_MAX_CHAN);
-}
-
-static void
-add_override(struct handoffd *d, const char *key, const char *value)
-{
-	if (d->ov.n >= HCFG_MAX_OVERRIDES)
-		fatalx("too many options");
-	d->ov.key[d->ov.n] = key;
-	d->ov.value[d->ov.n] = value;
-	d->ov.n++;
-}
 
 /* -n: replay every channel journal read-only; report each bad one and
  * a summary line "channels N entries N" on standard error. */
@@ -137,7 +90,11 @@ check_config(struct handoffd *d)
 	struct stat st;
 	int rc = 0;
 
-	hcfg_print(&d->cfg, stdout);
+	conf_print(&hcfg_table, &d->cfg, stdout);
+	if (hcfg_check(&d->cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-handoffd: %s\n", err);
+		rc = 1;
+	}
 	if (rf_shared_dir(d->cfg.state_dir, err, sizeof(err)) ||
 	    (d->cfg.log_dir[0] && rf_shared_dir(d->cfg.log_dir, err, sizeof(err)))) {
 		fprintf(stderr, "nat64-handoffd: %s (refused at start)\n", err);
@@ -263,16 +220,12 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 
 	(void)signo;
 	daemon_notify("RELOADING=1");
-	if (hcfg_build(&nc, d->config_path, &d->ov, err, sizeof(err)) == -1) {
+	if (conf_build(&hcfg_table, &nc, &d->cl, err, sizeof(err)) == -1) {
 		log_warnx("reload: %s; keeping the running configuration", err);
 	} else {
-		if (nc.port != d->cfg.port || nc.listen != d->cfg.listen ||
-		    strcmp(nc.state_dir, d->cfg.state_dir) || strcmp(nc.user, d->cfg.user))
-			log_warnx("reload: port, listen, state-dir and user change only on restart");
-		nc.port = d->cfg.port;
-		nc.listen = d->cfg.listen;
-		memcpy(nc.state_dir, d->cfg.state_dir, sizeof(nc.state_dir));
-		memcpy(nc.user, d->cfg.user, sizeof(nc.user));
+		conf_reload(&hcfg_table, &d->cfg, &nc, err, sizeof(err));
+		if (err[0])
+			log_warnx("reload: restart to change %s; keeping the running values", err);
 		if (nc.log_dir[0] && rf_shared_dir(nc.log_dir, err, sizeof(err))) {
 			log_warnx("reload: log-dir %s; audit lines keep going to the previous file", err);
 			memcpy(nc.log_dir, d->cfg.log_dir, sizeof(nc.log_dir));
@@ -384,69 +337,34 @@ show_status(const char *path)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'f' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "log-dir", required_argument, NULL, 'L' },
-		{ "table-size", required_argument, NULL, 't' },
-		{ "max-channels", required_argument, NULL, 'm' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "localtime", no_argument, NULL, 1 },
-		{ "syslog", no_argument, NULL, 2 },
-		{ "status", no_argument, NULL, 3 },
-		{ "check", no_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static char verbosity[4][2] = { "0", "1", "2", "3" };
 	static struct handoffd d;
+	struct hcfg_run run = { 0 };
 	struct clk_now now;
 	char err[1024];
-	int ch, check = 0, want_status = 0, use_syslog = 0, verbose = 0;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "f:p:l:s:L:t:m:u:nvhV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f': d.config_path = optarg; break;
-		case 'p': add_override(&d, "port", optarg); break;
-		case 'l': add_override(&d, "listen", optarg); break;
-		case 's': add_override(&d, "state-dir", optarg); break;
-		case 'L': add_override(&d, "log-dir", optarg); break;
-		case 't': add_override(&d, "table-size", optarg); break;
-		case 'm': add_override(&d, "max-channels", optarg); break;
-		case 'u': add_override(&d, "user", optarg); break;
-		case 1: add_override(&d, "localtime", "yes"); break;
-		case 2: use_syslog = 1; break;
-		case 3: want_status = 1; break;
-		case 'n': check = 1; break;
-		case 'v': if (verbose < 3) verbose++; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("nat64-handoffd %s\n", HANDOFFD_VERSION); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "nat64-handoffd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+	if ((rc = conf_cmdline(&hcfg_table, &run, &d.cl, argc, argv, stdout, err, sizeof(err))) != 0) {
+		if (rc == 1)
+			return 0;
+		fprintf(stderr, "nat64-handoffd: %s (see --help)\n", err);
 		return 2;
 	}
-	if (verbose)
-		add_override(&d, "verbose", verbosity[verbose]);
-	if (hcfg_build(&d.cfg, d.config_path, &d.ov, err, sizeof(err)) == -1) {
+	if (conf_build(&hcfg_table, &d.cfg, &d.cl, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64-handoffd: %s\n", err);
 		return 1;
 	}
 	snprintf(d.tokens_path, sizeof(d.tokens_path), "%s/tokens", d.cfg.state_dir);
 	snprintf(d.status_path, sizeof(d.status_path), "%s/status", d.cfg.state_dir);
-	if (check)
+	if (run.check)
 		return check_config(&d);
-	if (want_status)
+	if (run.status)
 		return show_status(d.status_path);
+	if (hcfg_check(&d.cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-handoffd: %s\n", err);
+		return 1;
+	}
 
-	log_init("nat64-handoffd", use_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, d.cfg.verbose);
+	log_init("nat64-handoffd", run.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, d.cfg.verbose);
 	if (sodium_init() < 0)
 		fatalx("libsodium failed to initialise");
 	signal(SIGPIPE, SIG_IGN);

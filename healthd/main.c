@@ -8,7 +8,6 @@
  * in reverse. See nat64-healthd(8) and docs/HEALTHD.md.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +17,7 @@
 #include <unistd.h>
 
 #include "apply.h"
-#include "conf.h"
+#include "hd_config.h"
 #include "core.h"
 #include "daemon.h"
 #include "evloop.h"
@@ -29,17 +28,6 @@
 #include "runner.h"
 #include "status.h"
 #include "xalloc.h"
-
-#define HEALTHD_VERSION		NK_VERSION
-#define HD_DEFAULT_STATE	"/run/nat64-healthd/status"
-
-struct hd_opts {
-	struct hd_core_cfg core;
-	struct hd_apply_cfg apply;
-	bool startup_set;
-	char *state_path, *prom_path, *user;
-	int use_syslog, check, status, verbose;
-};
 
 struct healthd {
 	struct hd_opts o;
@@ -56,287 +44,6 @@ struct healthd {
 	bool quit;
 };
 
-/* ---------------------------------------------------------------- options
- * One table serves the config file (lib/conf.h) and the long options. */
-
-static int
-set_probe(void *cfg, const char *v, char *err, size_t errlen)
-{
-	struct hd_opts *o = cfg;
-
-	if (o->core.ntargets == HD_TARGETS_MAX) {
-		snprintf(err, errlen, "at most %d probes", HD_TARGETS_MAX);
-		return -1;
-	}
-	return hd_target_parse(v, &o->core.targets[o->core.ntargets++], err, errlen);
-}
-
-#define HD_SET_DUR(fn, field, lo, hi) \
-static int fn(void *cfg, const char *v, char *err, size_t errlen) \
-{ return conf_duration_ms(v, lo, hi, &((struct hd_opts *)cfg)->field, err, errlen); }
-#define HD_SET_UINT(fn, field, lo, hi) \
-static int fn(void *cfg, const char *v, char *err, size_t errlen) \
-{ uint64_t x; if (conf_uint(v, lo, hi, &x, err, errlen) == -1) return -1; \
-  ((struct hd_opts *)cfg)->field = x; return 0; }
-
-HD_SET_DUR(set_interval, core.interval_ms, 10, 3600000)
-HD_SET_DUR(set_timeout, core.timeout_ms, 10, 600000)
-HD_SET_DUR(set_hold, core.health.hold_ms, 0, 86400000)
-HD_SET_DUR(set_hold_max, core.health.hold_max_ms, 0, 86400000)
-HD_SET_DUR(set_apply_timeout, apply.timeout_ms, 100, 3600000)
-HD_SET_DUR(set_backoff, apply.backoff_ms, 10, 3600000)
-HD_SET_DUR(set_backoff_max, apply.backoff_max_ms, 10, 86400000)
-HD_SET_UINT(set_jitter, core.jitter_pct, 0, 50)
-HD_SET_UINT(set_attempts, core.attempts, 1, HD_ATTEMPTS_MAX)
-HD_SET_UINT(set_rise, core.health.rise, 1, 1000)
-HD_SET_UINT(set_fall, core.health.fall, 1, 1000)
-HD_SET_UINT(set_quorum, core.health.quorum, 0, HD_TARGETS_MAX)
-HD_SET_UINT(set_window, core.health.window, 1, HD_WINDOW_MAX)
-HD_SET_UINT(set_min_ratio, core.health.min_ratio_pct, 0, 100)
-HD_SET_UINT(set_min, core.sel.min, 1, HD_PF_MAX)
-HD_SET_UINT(set_max, core.sel.max, 1, HD_PF_MAX)
-
-static int
-set_margin(void *cfg, const char *v, char *err, size_t errlen)
-{
-	uint64_t ms;
-
-	if (conf_duration_ms(v, 0, 60000, &ms, err, errlen) == -1)
-		return -1;
-	((struct hd_opts *)cfg)->core.sel.margin_us = (uint32_t)(ms * 1000);
-	return 0;
-}
-
-static int
-set_startup(void *cfg, const char *v, char *err, size_t errlen)
-{
-	struct hd_opts *o = cfg;
-
-	o->startup_set = true;
-	return conf_duration_ms(v, 0, 3600000, &o->core.startup_ms, err, errlen);
-}
-
-#define HD_SET_STR(fn, field) \
-static int fn(void *cfg, const char *v, char *err, size_t errlen) \
-{ (void)err; (void)errlen; free(((struct hd_opts *)cfg)->field); \
-  ((struct hd_opts *)cfg)->field = xstrdup(v); return 0; }
-HD_SET_STR(set_state, state_path)
-HD_SET_STR(set_prom, prom_path)
-HD_SET_STR(set_user, user)
-
-static const struct conf_key hd_keys[] = {
-	{ "probe", set_probe },
-	{ "interval", set_interval },
-	{ "timeout", set_timeout },
-	{ "attempts", set_attempts },
-	{ "jitter", set_jitter },
-	{ "rise", set_rise },
-	{ "fall", set_fall },
-	{ "quorum", set_quorum },
-	{ "window", set_window },
-	{ "min-ratio", set_min_ratio },
-	{ "hold-down", set_hold },
-	{ "hold-max", set_hold_max },
-	{ "min", set_min },
-	{ "max", set_max },
-	{ "rtt-margin", set_margin },
-	{ "startup", set_startup },
-	{ "apply-timeout", set_apply_timeout },
-	{ "backoff", set_backoff },
-	{ "backoff-max", set_backoff_max },
-	{ "state-file", set_state },
-	{ "prom-file", set_prom },
-	{ "user", set_user },
-	{ NULL, NULL }
-};
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-"usage: nat64-healthd [options] PREFIXFILE -- COMMAND [ARGS]\n"
-"\n"
-"Probes every NAT64 prefix in PREFIXFILE end to end and runs\n"
-"COMMAND [ARGS] SELECTED-PREFIX... (e.g. update-dns64) at start and whenever\n"
-"the set of selected prefixes changes.\n"
-"\n"
-"  -p, --probe SPEC        tcp:IPV4:PORT | dns:IPV4[:PORT[:NAME]] | icmp:IPV4\n"
-"                          (repeatable, at least one)\n"
-"  -i, --interval DUR      probe round per prefix every DUR (default 5s)\n"
-"  -t, --timeout DUR       per-probe timeout (default 2s)\n"
-"      --attempts N        tries per probe, spread over the timeout; the first\n"
-"                          answer wins (default 2)\n"
-"      --jitter PCT        interval jitter, +-PCT%% (default 10)\n"
-"  -r, --rise N            good rounds to come up (default 3)\n"
-"  -F, --fall N            bad rounds to go down (default 3)\n"
-"      --quorum N          probes that must pass for a good round (default 1;\n"
-"                          0: all of them)\n"
-"      --window N          probes in the success-ratio window (default 20)\n"
-"      --min-ratio PCT     down if the full window is below PCT%% (default 50)\n"
-"      --hold-down DUR     stay down at least DUR after a fall (default 10s),\n"
-"      --hold-max DUR      doubled on each flap up to DUR (default 5m)\n"
-"  -m, --min N             selected prefixes, at least (default 2)\n"
-"  -M, --max N             selected prefixes, at most (default 3)\n"
-"      --rtt-margin DUR    a later prefix beats file order only if faster by\n"
-"                          more than DUR (default 20ms)\n"
-"      --startup DUR       first apply at the latest after DUR (default\n"
-"                          rise x interval + timeout)\n"
-"      --apply-timeout DUR COMMAND time limit (default 30s)\n"
-"      --backoff DUR       first retry after a failed COMMAND (default 1s),\n"
-"      --backoff-max DUR   doubling up to DUR (default 60s)\n"
-"  -s, --state-file PATH   status file (default %s)\n"
-"      --prom-file PATH    Prometheus textfile (default: none)\n"
-"  -f, --config FILE       settings as 'name value' lines (names as above);\n"
-"                          the command line wins\n"
-"  -u, --user USER         run as USER (e.g. bind)\n"
-"  -n, --check             check the prefix file and options, print, exit\n"
-"      --status            print the running daemon's status file and exit\n"
-"      --syslog            diagnostics to syslog\n"
-"  -v, --verbose           more diagnostics\n"
-"  -h, --help, -V, --version\n"
-"\n"
-"Signals: HUP re-reads PREFIXFILE (also done when it changes); USR1 writes\n"
-"the status file now; TERM/INT exit. See nat64-healthd(8).\n", HD_DEFAULT_STATE);
-}
-
-static void
-hd_defaults(struct hd_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->core.interval_ms = 5000;
-	o->core.timeout_ms = 2000;
-	o->core.jitter_pct = 10;
-	o->core.attempts = 2;
-	o->core.health.rise = 3;
-	o->core.health.fall = 3;
-	o->core.health.quorum = 1;
-	o->core.health.window = 20;
-	o->core.health.min_ratio_pct = 50;
-	o->core.health.hold_ms = 10000;
-	o->core.health.hold_max_ms = 300000;
-	o->core.sel.min = 2;
-	o->core.sel.max = 3;
-	o->core.sel.margin_us = 20000;
-	o->apply.timeout_ms = 30000;
-	o->apply.backoff_ms = 1000;
-	o->apply.backoff_max_ms = 60000;
-	o->state_path = xstrdup(HD_DEFAULT_STATE);
-}
-
-static void
-hd_opts_free(struct hd_opts *o)
-{
-	free(o->state_path);
-	free(o->prom_path);
-	free(o->user);
-	o->state_path = o->prom_path = o->user = NULL;
-}
-
-/* Leave from option parsing without leaking (sanitizer builds check). */
-static void __attribute__((noreturn))
-hd_exit(struct hd_opts *o, struct option *lo, int code)
-{
-	free(lo);
-	hd_opts_free(o);
-	exit(code);
-}
-
-/* Command line: the config file (-f) first, then every other option over
- * it, so the command line wins. Returns the index of PREFIXFILE. */
-static int
-hd_parse_args(struct hd_opts *o, int argc, char **argv)
-{
-	enum { O_STATUS = 256, O_SYSLOG, O_KEY };
-	static const struct option base[] = {
-		{ "config", required_argument, NULL, 'f' },
-		{ "check", no_argument, NULL, 'n' },
-		{ "status", no_argument, NULL, O_STATUS },
-		{ "syslog", no_argument, NULL, O_SYSLOG },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-	};
-	static const struct { char s; const char *name; } shorts[] = {
-		{ 'p', "probe" }, { 'i', "interval" }, { 't', "timeout" }, { 'r', "rise" },
-		{ 'F', "fall" }, { 'm', "min" }, { 'M', "max" }, { 's', "state-file" },
-		{ 'u', "user" },
-	};
-	size_t nb = sizeof(base) / sizeof(base[0]), nk = 0, i;
-	struct option *lo;
-	char err[512];
-	int c, k;
-
-	while (hd_keys[nk].name)
-		nk++;
-	lo = xcalloc(nb + nk + 1, sizeof(*lo));
-	memcpy(lo, base, sizeof(base));
-	for (i = 0; i < nk; i++) {
-		lo[nb + i].name = hd_keys[i].name;
-		lo[nb + i].has_arg = required_argument;
-		lo[nb + i].val = O_KEY + (int)i;
-	}
-	/* pass 1: the config file only */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:np:i:t:r:F:m:M:s:u:vhV", lo, NULL)) != -1)
-		if (c == 'f' && conf_parse_file(optarg, hd_keys, o, err, sizeof(err)) == -1) {
-			fprintf(stderr, "nat64-healthd: %s\n", err);
-			hd_exit(o, lo, 1);
-		}
-	/* pass 2: everything else */
-	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "+f:np:i:t:r:F:m:M:s:u:vhV", lo, NULL)) != -1) {
-		const char *name = NULL;
-
-		switch (c) {
-		case 'f':
-			continue;
-		case 'n':
-			o->check = 1;
-			continue;
-		case O_STATUS:
-			o->status = 1;
-			continue;
-		case O_SYSLOG:
-			o->use_syslog = 1;
-			continue;
-		case 'v':
-			o->verbose++;
-			continue;
-		case 'h':
-			usage(stdout);
-			hd_exit(o, lo, 0);
-		case 'V':
-			printf("nat64-healthd %s\n", HEALTHD_VERSION);
-			hd_exit(o, lo, 0);
-		case '?':
-			usage(stderr);
-			hd_exit(o, lo, 2);
-		default:
-			break;
-		}
-		if (c >= O_KEY)
-			name = hd_keys[c - O_KEY].name;
-		for (i = 0; name == NULL && i < sizeof(shorts) / sizeof(shorts[0]); i++)
-			if (shorts[i].s == c)
-				name = shorts[i].name;
-		for (k = 0; name && hd_keys[k].name; k++)
-			if (strcmp(hd_keys[k].name, name) == 0)
-				break;
-		if (name == NULL || hd_keys[k].name == NULL) {
-			usage(stderr);
-			hd_exit(o, lo, 2);
-		}
-		err[0] = '\0';
-		if (hd_keys[k].set(o, optarg, err, sizeof(err)) == -1) {
-			fprintf(stderr, "nat64-healthd: --%s: %s\n", name, err[0] ? err : "invalid");
-			hd_exit(o, lo, 2);
-		}
-	}
-	free(lo);
-	return optind;
-}
-
 /* ---------------------------------------------------------------- glue */
 
 static void
@@ -345,7 +52,7 @@ hd_write_status(struct healthd *d, const struct clk_now *now)
 	static char last[512];	/* say each distinct failure once */
 	char err[512];
 
-	if (hd_status_write(d->core, d->apply, d->o.state_path, d->o.prom_path, now, err,
+	if (hd_status_write(d->core, d->apply, d->o.state_path, d->o.prom_path[0] ? d->o.prom_path : NULL, now, err,
 	    sizeof(err)) == -1) {
 		if (strcmp(err, last) != 0)
 			log_warnx("status: %s", err);
@@ -470,6 +177,8 @@ hd_signal(int signo, void *arg, const struct clk_now *now)
 	}
 }
 
+/* -n: every setting, which reads back in with -f; the prefixes and the
+ * command, which are not settings, as comments. */
 static void
 hd_print_check(const struct hd_opts *o, const struct hd_pflist *l, char **cmd, int ncmd)
 {
@@ -478,24 +187,9 @@ hd_print_check(const struct hd_opts *o, const struct hd_pflist *l, char **cmd, i
 	int k;
 
 	for (i = 0; i < l->n; i++)
-		printf("prefix %s\n", hd_pf_fmt(&l->v[i], b, sizeof(b)));
-	for (i = 0; i < o->core.ntargets; i++)
-		printf("probe %s\n", hd_target_fmt(&o->core.targets[i], b, sizeof(b)));
-	printf("interval %llums\ntimeout %llums\nattempts %u\njitter %u\nrise %u\nfall %u\nquorum %u\n"
-	    "window %u\nmin-ratio %u\nhold-down %llums\nhold-max %llums\nmin %zu\nmax %zu\n"
-	    "rtt-margin %ums\nstartup %llums\napply-timeout %llums\nbackoff %llums\n"
-	    "backoff-max %llums\nstate-file %s\n",
-	    (unsigned long long)o->core.interval_ms, (unsigned long long)o->core.timeout_ms,
-	    o->core.attempts, o->core.jitter_pct, o->core.health.rise, o->core.health.fall, o->core.health.quorum,
-	    o->core.health.window, o->core.health.min_ratio_pct,
-	    (unsigned long long)o->core.health.hold_ms, (unsigned long long)o->core.health.hold_max_ms,
-	    o->core.sel.min, o->core.sel.max, o->core.sel.margin_us / 1000,
-	    (unsigned long long)o->core.startup_ms, (unsigned long long)o->apply.timeout_ms,
-	    (unsigned long long)o->apply.backoff_ms, (unsigned long long)o->apply.backoff_max_ms,
-	    o->state_path);
-	if (o->prom_path)
-		printf("prom-file %s\n", o->prom_path);
-	printf("command");
+		printf("# prefix %s\n", hd_pf_fmt(&l->v[i], b, sizeof(b)));
+	conf_print(&hd_config_table, o, stdout);
+	printf("# command");
 	for (k = 0; k < ncmd; k++)
 		printf(" %s", cmd[k]);
 	printf(" PREFIX...\n");
@@ -505,70 +199,60 @@ int
 main(int argc, char **argv)
 {
 	struct healthd d;
+	struct hd_run run = { 0 };
+	struct conf_cmdline cl;
 	struct hd_pflist l;
 	struct clk_now now;
 	char err[512];
-	int ai, ncmd;
-	char **cmd;
+	int rc;
 
 	memset(&d, 0, sizeof(d));
-	hd_defaults(&d.o);
-	ai = hd_parse_args(&d.o, argc, argv);
-	if (d.o.status) {
-		if (hd_status_print(d.o.state_path, err, sizeof(err)) == -1) {
-			fprintf(stderr, "nat64-healthd: %s\n", err);
-			hd_opts_free(&d.o);
-			return 1;
-		}
-		hd_opts_free(&d.o);
-		return 0;
-	}
-	/* PREFIXFILE -- COMMAND [ARGS]; getopt stopped at the first operand */
-	if (ai >= argc) {
-		usage(stderr);
-		hd_opts_free(&d.o);
-		return 2;
-	}
-	d.pfpath = argv[ai++];
-	if (ai < argc && strcmp(argv[ai], "--") == 0)
-		ai++;
-	cmd = argv + ai;
-	ncmd = argc - ai;
-	if (ncmd <= 0 && !d.o.check) {
-		fprintf(stderr, "nat64-healthd: no COMMAND after --\n");
-		usage(stderr);
-		hd_opts_free(&d.o);
-		return 2;
-	}
-	if (d.o.core.ntargets == 0) {
-		fprintf(stderr, "nat64-healthd: at least one --probe is needed\n");
-		hd_opts_free(&d.o);
-		return 2;
-	}
-	if (d.o.core.sel.max < d.o.core.sel.min) {
-		fprintf(stderr, "nat64-healthd: --max %zu is below --min %zu\n", d.o.core.sel.max,
-		    d.o.core.sel.min);
-		hd_opts_free(&d.o);
-		return 2;
-	}
-	if (!d.o.startup_set)
-		d.o.core.startup_ms = d.o.core.health.rise * d.o.core.interval_ms +
-		    d.o.core.timeout_ms;
-	if (hd_pf_load(d.pfpath, &l, err, sizeof(err)) == -1) {
+	if ((rc = conf_cmdline(&hd_config_table, &run, &cl, argc, argv, stdout, err, sizeof(err))) != 0) {
+		if (rc == 1)
+			return 0;
 		fprintf(stderr, "nat64-healthd: %s\n", err);
-		hd_opts_free(&d.o);
+		conf_usage(&hd_config_table, stderr);
+		return 2;
+	}
+	if (conf_build(&hd_config_table, &d.o, &cl, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: %s\n", err);
 		return 1;
 	}
-	if (d.o.check) {
-		hd_print_check(&d.o, &l, cmd, ncmd);
+	if (run.status) {
+		if (hd_status_print(d.o.state_path, err, sizeof(err)) == -1) {
+			fprintf(stderr, "nat64-healthd: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+	/* -n checks all a start checks */
+	if (hd_config_operands(&run, argc, argv, cl.first_arg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: %s\n", err);
+		conf_usage(&hd_config_table, stderr);
+		return 2;
+	}
+	d.pfpath = run.pfpath;
+	if (hd_config_check(&d.o, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: %s\n", err);
+		return 2;
+	}
+	if (d.o.user[0] && daemon_user_check(d.o.user, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: %s\n", err);
+		return 1;
+	}
+	if (hd_pf_load(d.pfpath, &l, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: %s\n", err);
+		return 1;
+	}
+	if (run.check) {
+		hd_print_check(&d.o, &l, run.cmd, run.ncmd);
 		hd_pf_free(&l);
-		hd_opts_free(&d.o);
 		return 0;
 	}
 	stat(d.pfpath, &d.pf_st);
 
-	log_init("nat64-healthd", d.o.use_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, d.o.verbose);
-	if (d.o.user && daemon_drop_privileges(d.o.user, err, sizeof(err)) == -1)
+	log_init("nat64-healthd", run.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, run.verbose);
+	if (d.o.user[0] && daemon_drop_privileges(d.o.user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (getrandom(&d.o.core.seed, sizeof(d.o.core.seed), 0) != sizeof(d.o.core.seed))
 		d.o.core.seed = (uint64_t)getpid();
@@ -579,7 +263,7 @@ main(int argc, char **argv)
 	clk_read(&now);
 	d.prober = hd_pos_create(d.loop, hd_probe_report, &d);
 	d.runner = hd_runner_create(d.loop);
-	d.apply = hd_apply_create(&d.o.apply, cmd, (size_t)ncmd, d.runner);
+	d.apply = hd_apply_create(&d.o.apply, run.cmd, (size_t)run.ncmd, d.runner);
 	hd_runner_bind(d.runner, d.apply, hd_kick, &d);
 	d.core = hd_core_create(&d.o.core, d.prober, d.apply, &now);
 	hd_core_set_prefixes(d.core, &l, &now);
@@ -609,6 +293,5 @@ main(int argc, char **argv)
 	hd_runner_destroy(d.runner);
 	hd_pos_destroy(d.prober);
 	ev_destroy(d.loop);
-	hd_opts_free(&d.o);
 	return 0;
 }

@@ -12,6 +12,16 @@
 #include <unistd.h>
 
 int
+daemon_user_check(const char *user, char *err, size_t errlen)
+{
+	if (getpwnam(user) == NULL) {
+		snprintf(err, errlen, "unknown user '%s'", user);
+		return -1;
+	}
+	return 0;
+}
+
+int
 daemon_drop_privileges(const char *user, char *err, size_t errlen)
 {
 	struct passwd *pw;

@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 
+/* Does user exist? 0, or -1 with "unknown user 'NAME'" in err (the
+ * check -n runs, with no side effect). */
+int daemon_user_check(const char *user, char *err, size_t errlen);
 /* setgroups/setgid/setuid to user; 0, or -1 with a message in err. */
 int daemon_drop_privileges(const char *user, char *err, size_t errlen);
 /* Send state (e.g. "READY=1", "RELOADING=1", "STOPPING=1") to

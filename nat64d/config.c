@@ -1,80 +1,53 @@
-/* config.c — nat64d.conf parsing; see nd_config.h and nat64d.conf(5). */
+/* config.c — nat64d's option table; see nd_config.h and nat64d.conf(5). */
 #include "nd_config.h"
 
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "addr.h"
 #include "conf.h"
+#include "daemon.h"
 #include "handoff_wire.h"
-
-void
-nd_config_defaults(struct nd_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	snprintf(c->tun_name, sizeof(c->tun_name), "nat64");
-	c->port_min = 1024;
-	c->port_max = 65535;
-	c->mtu6 = 1500;
-	c->mtu4 = 1500;
-	c->to_udp_ms = 5 * 60 * 1000;			/* RFC 6146 §4 */
-	c->to_tcp_est_ms = (2 * 60 + 4) * 60 * 1000;	/* 2 h 4 min */
-	c->to_tcp_trans_ms = 4 * 60 * 1000;
-	c->to_tcp_syn_ms = 6 * 1000;
-	c->to_icmp_ms = 60 * 1000;
-	c->max_sessions = 65536;
-	c->max_bib = 65536;
-	c->offload = true;
-	c->udp_coalesce = true;
-	c->batch = 64;
-	c->icmp_rate = 1000;
-	c->handoff = false;
-	c->ho_port = HW_DEFAULT_PORT;
-	c->ho_ctl_port = HW_DEFAULT_PORT;
-	c->ho_cache_ms = 300 * 1000;
-	c->ho_cache_max = 65536;
-	c->ho_hold_ms = 1000;
-	c->ho_announce_rate = 100;
-	c->ho_probe_ms = 5000;
-	c->ho_token_life_ms = 3600 * 1000;
-	c->ho_auth_life_ms = 7ULL * 86400 * 1000;
-}
 
 static int
 set_tun(void *cfg, const char *v, char *err, size_t errlen)
 {
-	struct nd_config *c = cfg;
-
-	if (*v == '\0' || strlen(v) >= sizeof(c->tun_name) || strchr(v, '/')) {
-		snprintf(err, errlen, "interface name must be 1..15 characters");
+	(void)cfg;
+	if (strchr(v, '/')) {
+		snprintf(err, errlen, "interface name must not contain '/'");
 		return -1;
 	}
-	snprintf(c->tun_name, sizeof(c->tun_name), "%s", v);
 	return 0;
 }
 
 static int
-set_prefix(void *cfg, const char *v, char *err, size_t errlen)
+parse_prefix(void *elem, const char *v, char *err, size_t errlen)
 {
-	struct nd_config *c = cfg;
-	struct nd_prefix p;
+	struct nd_prefix *p = elem;
 	const char *why;
 
-	if (c->n_prefix == ND_MAX_PREFIXES) {
-		snprintf(err, errlen, "at most %d prefixes", ND_MAX_PREFIXES);
-		return -1;
-	}
-	if (addr_parse_prefix6(v, 96, p.addr, &p.len) == -1) {
+	if (addr_parse_prefix6(v, 96, p->addr, &p->len) == -1) {
 		snprintf(err, errlen, "'%s' is not an IPv6 prefix", v);
 		return -1;
 	}
-	if ((why = addr_rfc6052_check(p.addr, p.len)) != NULL) {
+	if ((why = addr_rfc6052_check(p->addr, p->len)) != NULL) {
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
-	c->prefix[c->n_prefix++] = p;
 	return 0;
+}
+
+static const char *
+fmt_prefix(const void *elem, char *buf, size_t len)
+{
+	const struct nd_prefix *p = elem;
+	char a[ADDR_STRLEN];
+
+	snprintf(buf, len, "%s/%d", addr_fmt6(p->addr, a, sizeof(a)), p->len);
+	return buf;
 }
 
 static int
@@ -119,6 +92,17 @@ set_pool4(void *cfg, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+static void
+print_pool4(const struct conf_opt *o, const void *cfg, FILE *f)
+{
+	const struct nd_config *c = cfg;
+	char a[ADDR_STRLEN];
+	int i;
+
+	for (i = 0; i < c->n_pool4; i++)
+		fprintf(f, "%s %s\n", o->name, addr_fmt4(c->pool4[i], a, sizeof(a)));
+}
+
 static int
 set_ports(void *cfg, const char *v, char *err, size_t errlen)
 {
@@ -145,187 +129,179 @@ set_ports(void *cfg, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-set_ipv4_addr(void *cfg, const char *v, char *err, size_t errlen)
+static void
+print_ports(const struct conf_opt *o, const void *cfg, FILE *f)
 {
-	struct nd_config *c = cfg;
+	const struct nd_config *c = cfg;
 
-	if (addr_parse4(v, &c->ipv4_addr) == -1) {
-		snprintf(err, errlen, "'%s' is not an IPv4 address", v);
+	fprintf(f, "%s %u-%u\n", o->name, c->port_min, c->port_max);
+}
+
+/* Derived defaults are shown commented, so the output re-parses to itself. */
+static void
+print_own4(const struct conf_opt *o, const void *cfg, FILE *f)
+{
+	const struct nd_config *c = cfg;
+	char a[ADDR_STRLEN];
+
+	fprintf(f, "%s%s %s\n", c->have_ipv4_addr ? "" : "# default: ", o->name,
+	    addr_fmt4(nd_config_own4(c), a, sizeof(a)));
+}
+
+static void
+print_own6(const struct conf_opt *o, const void *cfg, FILE *f)
+{
+	const struct nd_config *c = cfg;
+	char a[ADDR_STRLEN];
+	uint8_t o6[16];
+
+	if (c->n_prefix == 0)
+		return;
+	nd_config_own6(c, o6);
+	fprintf(f, "%s%s %s\n", c->have_ipv6_addr ? "" : "# default: ", o->name,
+	    addr_fmt6(o6, a, sizeof(a)));
+}
+
+/* The handoff ports: never Teredo's or discard's (§9 bounces use 9). */
+static int
+check_ho_port(void *cfg, const char *v, char *err, size_t errlen)
+{
+	unsigned x = (unsigned)strtoul(v, NULL, 10);
+
+	(void)cfg;
+	if (x == HW_TEREDO_PORT || x == HW_DISCARD_PORT) {
+		snprintf(err, errlen, "port %u is reserved (Teredo/discard)", x);
 		return -1;
 	}
-	c->have_ipv4_addr = true;
 	return 0;
 }
 
-static int
-set_ipv6_addr(void *cfg, const char *v, char *err, size_t errlen)
+static bool
+ho_on(const void *cfg)
 {
-	struct nd_config *c = cfg;
-
-	if (addr_parse6(v, c->ipv6_addr) == -1) {
-		snprintf(err, errlen, "'%s' is not an IPv6 address", v);
-		return -1;
-	}
-	c->have_ipv6_addr = true;
-	return 0;
+	return ((const struct nd_config *)cfg)->handoff;
 }
 
-#define ND_U32_SETTER(fn, field, lo, hi)					\
-static int									\
-fn(void *cfg, const char *v, char *err, size_t errlen)				\
-{										\
-	uint64_t x;								\
-	if (conf_uint(v, lo, hi, &x, err, errlen) == -1)			\
-		return -1;							\
-	((struct nd_config *)cfg)->field = (uint32_t)x;				\
-	return 0;								\
-}
-ND_U32_SETTER(set_mtu6, mtu6, 1280, 65535)
-ND_U32_SETTER(set_mtu4, mtu4, 68, 65535)
-ND_U32_SETTER(set_max_sessions, max_sessions, 16, 16777216)
-ND_U32_SETTER(set_max_bib, max_bib, 16, 16777216)
-
-#define ND_INT_SETTER(fn, field, lo, hi)					\
-static int									\
-fn(void *cfg, const char *v, char *err, size_t errlen)				\
-{										\
-	uint64_t x;								\
-	if (conf_uint(v, lo, hi, &x, err, errlen) == -1)			\
-		return -1;							\
-	((struct nd_config *)cfg)->field = (int)x;				\
-	return 0;								\
-}
-ND_INT_SETTER(set_batch, batch, 1, 1024)
-ND_INT_SETTER(set_verbose, verbose, 0, 3)
-ND_INT_SETTER(set_icmp_rate, icmp_rate, 0, 1000000)
-ND_U32_SETTER(set_ho_cache_max, ho_cache_max, 16, 16777216)
-ND_U32_SETTER(set_ho_announce_rate, ho_announce_rate, 0, 1000000)
-
-#define ND_PORT_SETTER(fn, field)						\
-static int									\
-fn(void *cfg, const char *v, char *err, size_t errlen)				\
-{										\
-	uint64_t x;								\
-	if (conf_uint(v, 1, 65535, &x, err, errlen) == -1)			\
-		return -1;							\
-	if (x == HW_TEREDO_PORT || x == HW_DISCARD_PORT) {			\
-		snprintf(err, errlen, "port %u is reserved (Teredo/discard)",	\
-		    (unsigned)x);						\
-		return -1;							\
-	}									\
-	((struct nd_config *)cfg)->field = (uint16_t)x;				\
-	return 0;								\
-}
-ND_PORT_SETTER(set_ho_port, ho_port)
-ND_PORT_SETTER(set_ho_ctl_port, ho_ctl_port)
-
-#define ND_DUR_SETTER(fn, field, lo)						\
-static int									\
-fn(void *cfg, const char *v, char *err, size_t errlen)				\
-{										\
-	return conf_duration_ms(v, lo, 30ULL * 86400 * 1000,			\
-	    &((struct nd_config *)cfg)->field, err, errlen);			\
-}
-ND_DUR_SETTER(set_to_udp, to_udp_ms, 1000)
-ND_DUR_SETTER(set_to_tcp_est, to_tcp_est_ms, 1000)
-ND_DUR_SETTER(set_to_tcp_trans, to_tcp_trans_ms, 1000)
-ND_DUR_SETTER(set_to_tcp_syn, to_tcp_syn_ms, 1000)
-ND_DUR_SETTER(set_to_icmp, to_icmp_ms, 1000)
-ND_DUR_SETTER(set_ho_cache, ho_cache_ms, 1000)
-ND_DUR_SETTER(set_ho_probe, ho_probe_ms, 100)
-ND_DUR_SETTER(set_ho_token_life, ho_token_life_ms, 60 * 1000)
-ND_DUR_SETTER(set_ho_auth_life, ho_auth_life_ms, 60 * 1000)
-
-static int
-set_ho_hold(void *cfg, const char *v, char *err, size_t errlen)
-{
-	return conf_duration_ms(v, 10, 60 * 1000, &((struct nd_config *)cfg)->ho_hold_ms,
-	    err, errlen);
-}
-
-#define ND_BOOL_SETTER(fn, field)						\
-static int									\
-fn(void *cfg, const char *v, char *err, size_t errlen)				\
-{										\
-	int b;									\
-	if (conf_bool(v, &b, err, errlen) == -1)				\
-		return -1;							\
-	((struct nd_config *)cfg)->field = b;					\
-	return 0;								\
-}
-ND_BOOL_SETTER(set_offload, offload)
-ND_BOOL_SETTER(set_udp_coalesce, udp_coalesce)
-ND_BOOL_SETTER(set_syslog, syslog)
-ND_BOOL_SETTER(set_handoff, handoff)
-
-#define ND_STR_SETTER(fn, field)						\
-static int									\
-fn(void *cfg, const char *v, char *err, size_t errlen)				\
-{										\
-	struct nd_config *c = cfg;						\
-	if (*v == '\0' || strlen(v) >= sizeof(c->field)) {			\
-		snprintf(err, errlen, "value empty or too long");		\
-		return -1;							\
-	}									\
-	snprintf(c->field, sizeof(c->field), "%s", v);				\
-	return 0;								\
-}
-ND_STR_SETTER(set_mapping_log, mapping_log)
-ND_STR_SETTER(set_user, user)
-ND_STR_SETTER(set_status_file, status_file)
-ND_STR_SETTER(set_state_dir, state_dir)
-
-static const struct conf_key nd_keys[] = {
-	{ "tun-device", set_tun },
-	{ "prefix", set_prefix },
-	{ "pool4", set_pool4 },
-	{ "port-range", set_ports },
-	{ "ipv4-addr", set_ipv4_addr },
-	{ "ipv6-addr", set_ipv6_addr },
-	{ "mtu6", set_mtu6 },
-	{ "mtu4", set_mtu4 },
-	{ "udp-timeout", set_to_udp },
-	{ "tcp-established-timeout", set_to_tcp_est },
-	{ "tcp-transitory-timeout", set_to_tcp_trans },
-	{ "tcp-incoming-syn-timeout", set_to_tcp_syn },
-	{ "icmp-timeout", set_to_icmp },
-	{ "max-sessions", set_max_sessions },
-	{ "max-bib", set_max_bib },
-	{ "offload", set_offload },
-	{ "batch", set_batch },
-	{ "udp-coalesce", set_udp_coalesce },
-	{ "verbose", set_verbose },
-	{ "syslog", set_syslog },
-	{ "mapping-log", set_mapping_log },
-	{ "user", set_user },
-	{ "status-file", set_status_file },
-	{ "icmp-error-rate", set_icmp_rate },
-	{ "handoff", set_handoff },
-	{ "handoff-port", set_ho_port },
-	{ "handoff-control-port", set_ho_ctl_port },
-	{ "handoff-cache-timeout", set_ho_cache },
-	{ "handoff-cache-max", set_ho_cache_max },
-	{ "handoff-hold-timeout", set_ho_hold },
-	{ "handoff-announce-rate", set_ho_announce_rate },
-	{ "handoff-probe-interval", set_ho_probe },
-	{ "handoff-token-lifetime", set_ho_token_life },
-	{ "handoff-auth-lifetime", set_ho_auth_life },
-	{ "state-dir", set_state_dir },
-	{ NULL, NULL }
+#define F(field)	CONF_FIELD(struct nd_config, field)
+#define RUN(field)	CONF_FIELD(struct nd_run, field)
+#define RL		CONF_RELOAD
+#define DAYS30		(30ULL * 86400 * 1000)
+static const struct conf_opt nd_opts[] = {
+	{ "config", 'f', CONF_CONFIG, .arg = "FILE", .help = "configuration file (default /etc/nat64d.conf)" },
+	{ "tun-device", 0, CONF_STRING, F(tun_name), .check = set_tun, .def = "nat64", .arg = "NAME",
+	  .help = "the TUN interface" },
+	{ "prefix", 0, CONF_LIST, CONF_LIST_FIELD(struct nd_config, prefix, n_prefix),
+	  .parse = parse_prefix, .fmt = fmt_prefix, .arg = "PREFIX",
+	  .help = "NAT64 prefix (RFC 6052 length; repeatable, at least one)" },
+	{ "pool4", 0, CONF_CUSTOM, .off = offsetof(struct nd_config, pool4),
+	  .size = offsetof(struct nd_config, n_pool4) + sizeof(int) - offsetof(struct nd_config, pool4),
+	  .set = set_pool4, .print = print_pool4, .arg = "ADDR[/LEN]",
+	  .help = "IPv4 pool address or /26../32 block (repeatable, at least one)" },
+	{ "port-range", 0, CONF_CUSTOM, .off = offsetof(struct nd_config, port_min),
+	  .size = 2 * sizeof(uint16_t), .set = set_ports, .print = print_ports, .def = "1024-65535",
+	  .arg = "LOW-HIGH", .help = "TCP/UDP ports and ICMP identifiers handed out" },
+	{ "ipv4-addr", 0, CONF_ADDR4, F(ipv4_addr), CONF_SEEN(struct nd_config, have_ipv4_addr),
+	  .print = print_own4, .arg = "ADDR", .help = "source of ICMPv4 errors (default 192.0.0.8)" },
+	{ "ipv6-addr", 0, CONF_ADDR6, F(ipv6_addr), CONF_SEEN(struct nd_config, have_ipv6_addr),
+	  .print = print_own6, .arg = "ADDR", .help = "source of ICMPv6 errors (default: the first prefix + ipv4-addr)" },
+	{ "mtu6", 0, CONF_UINT, F(mtu6), .min = 1280, .max = 65535, .def = "1500", .flags = RL,
+	  .arg = "N", .help = "MTU of the IPv6 side" },
+	{ "mtu4", 0, CONF_UINT, F(mtu4), .min = 68, .max = 65535, .def = "1500", .flags = RL,
+	  .arg = "N", .help = "MTU of the IPv4 side" },
+	{ "udp-timeout", 0, CONF_DURATION, F(to_udp_ms), .min = 1000, .max = DAYS30, .def = "5m",
+	  .flags = RL, .arg = "DUR", .help = "UDP session lifetime" },
+	{ "tcp-established-timeout", 0, CONF_DURATION, F(to_tcp_est_ms), .min = 1000, .max = DAYS30,
+	  .def = "124m", .flags = RL, .arg = "DUR", .help = "established TCP session lifetime" },
+	{ "tcp-transitory-timeout", 0, CONF_DURATION, F(to_tcp_trans_ms), .min = 1000, .max = DAYS30,
+	  .def = "4m", .flags = RL, .arg = "DUR", .help = "transitory TCP session lifetime" },
+	{ "tcp-incoming-syn-timeout", 0, CONF_DURATION, F(to_tcp_syn_ms), .min = 1000, .max = DAYS30,
+	  .def = "6s", .flags = RL, .arg = "DUR", .help = "how long an unsolicited IPv4 SYN waits" },
+	{ "icmp-timeout", 0, CONF_DURATION, F(to_icmp_ms), .min = 1000, .max = DAYS30, .def = "60s",
+	  .flags = RL, .arg = "DUR", .help = "ICMP query session lifetime" },
+	{ "max-sessions", 0, CONF_UINT, F(max_sessions), .min = 16, .max = 16777216, .def = "65536",
+	  .flags = RL, .arg = "N", .help = "session table size" },
+	{ "max-bib", 0, CONF_UINT, F(max_bib), .min = 16, .max = 16777216, .def = "65536",
+	  .flags = RL, .arg = "N", .help = "binding table size" },
+	{ "offload", 0, CONF_BOOL, F(offload), .def = "yes",
+	  .help = "TUN offloads (IFF_VNET_HDR, TUNSETOFFLOAD)" },
+	{ "batch", 0, CONF_UINT, F(batch), .min = 1, .max = 1024, .def = "64", .flags = RL,
+	  .arg = "N", .help = "packets read per wake-up" },
+	{ "verbose", 0, CONF_UINT, F(verbose), .max = 3, .flags = RL | CONF_NOCLI,
+	  .help = "diagnostics level 0..3" },
+	{ "syslog", 0, CONF_BOOL, F(syslog), .help = "diagnostics to syslog" },
+	{ "udp-coalesce", 0, CONF_BOOL, F(udp_coalesce), .def = "yes",
+	  .help = "send UDP bursts out as one GSO packet" },
+	{ "icmp-error-rate", 0, CONF_UINT, F(icmp_rate), .max = 1000000, .def = "1000", .flags = RL,
+	  .arg = "N", .help = "ICMP errors generated per second" },
+	{ "mapping-log", 0, CONF_PATH, F(mapping_log), .flags = CONF_OMIT_EMPTY, .arg = "FILE",
+	  .help = "log every mapping to FILE" },
+	{ "status-file", 0, CONF_PATH, F(status_file), .flags = CONF_OMIT_EMPTY, .arg = "FILE",
+	  .help = "counters written to FILE on USR1 and at exit" },
+	{ "user", 0, CONF_USER, F(user), .flags = CONF_OMIT_EMPTY, .arg = "USER",
+	  .help = "drop privileges to USER after opening the device" },
+	{ "state-dir", 0, CONF_PATH, F(state_dir), .flags = CONF_OMIT_EMPTY, .arg = "DIR",
+	  .help = "keep the handoff keys and known servers in DIR" },
+	{ "handoff", 0, CONF_BOOL, F(handoff), .show = ho_on, .help = "speak NAT64 handoff" },
+	{ "handoff-port", 0, CONF_UINT, F(ho_port), .min = 1, .max = 65535, .check = check_ho_port,
+	  .def = CONF_STR(HW_DEFAULT_PORT), .show = ho_on, .arg = "PORT", .help = "the servers' handoff port" },
+	{ "handoff-control-port", 0, CONF_UINT, F(ho_ctl_port), .min = 1, .max = 65535,
+	  .check = check_ho_port, .def = CONF_STR(HW_DEFAULT_PORT), .show = ho_on, .arg = "PORT",
+	  .help = "our control port on each pool address" },
+	{ "handoff-cache-timeout", 0, CONF_DURATION, F(ho_cache_ms), .min = 1000, .max = DAYS30,
+	  .def = "300s", .flags = RL, .show = ho_on, .arg = "DUR",
+	  .help = "idle lifetime of a cached server entry" },
+	{ "handoff-cache-max", 0, CONF_UINT, F(ho_cache_max), .min = 16, .max = 16777216,
+	  .def = "65536", .flags = RL, .show = ho_on, .arg = "N", .help = "cached server entries" },
+	{ "handoff-hold-timeout", 0, CONF_DURATION, F(ho_hold_ms), .min = 10, .max = 60000,
+	  .def = "1000ms", .show = ho_on, .arg = "DUR", .help = "how long a packet waits for a server" },
+	{ "handoff-announce-rate", 0, CONF_UINT, F(ho_announce_rate), .max = 1000000, .def = "100",
+	  .flags = RL, .show = ho_on, .arg = "N", .help = "announcements per unconfirmed server per second" },
+	{ "handoff-probe-interval", 0, CONF_DURATION, F(ho_probe_ms), .min = 100, .max = DAYS30,
+	  .def = "5s", .flags = RL, .show = ho_on, .arg = "DUR",
+	  .help = "first probe interval while a server is down" },
+	{ "handoff-token-lifetime", 0, CONF_DURATION, F(ho_token_life_ms), .min = 60000,
+	  .max = DAYS30, .def = "1h", .flags = RL, .show = ho_on, .arg = "DUR",
+	  .help = "lifetime of a validation token" },
+	{ "handoff-auth-lifetime", 0, CONF_DURATION, F(ho_auth_life_ms), .min = 60000,
+	  .max = DAYS30, .def = "7d", .flags = RL, .show = ho_on, .arg = "DUR",
+	  .help = "lifetime of an authenticator key" },
+	{ "check", 'n', CONF_BOOL, RUN(check), .flags = CONF_CLI,
+	  .help = "check the configuration as a start would and exit; with -v print it normalised" },
+	{ "verbose", 'v', CONF_UINT, RUN(verbose), .max = 3, .flags = CONF_CLI | CONF_COUNT,
+	  .help = "more verbose diagnostics (repeat for debug)" },
+	{ "stderr", 'd', CONF_BOOL, RUN(force_stderr), .flags = CONF_CLI,
+	  .help = "log to standard error even with 'syslog yes'" },
+	CONF_END
 };
+
+const struct conf_table nd_config_table = {
+	.prog = "nat64d",
+	.usage = "[-dnv] [-f file] [options]",
+	.about =
+"A stateful NAT64 gateway over TUN (RFC 6146, RFC 7915). Every setting of\n"
+"the configuration file is also an option of the same name, applied over\n"
+"the file.\n",
+	.epilog =
+"Signals: HUP reload (timeouts, limits, MTUs; reopen the mapping log),\n"
+"         USR1 write counters to the log and the status file, TERM/INT stop.\n"
+"See nat64d(8) and nat64d.conf(5).\n",
+	.config = "/etc/nat64d.conf",
+	.cfg_size = sizeof(struct nd_config),
+	.max_args = 0,
+	.opts = nd_opts,
+};
+
+void
+nd_config_defaults(struct nd_config *c)
+{
+	conf_defaults(&nd_config_table, c);
+}
 
 int
 nd_config_parse_text(const char *name, const char *text, size_t len,
     struct nd_config *c, char *err, size_t errlen)
 {
-	return conf_parse_text(name, text, len, nd_keys, c, err, errlen);
-}
-
-int
-nd_config_parse_file(const char *path, struct nd_config *c, char *err, size_t errlen)
-{
-	return conf_parse_file(path, nd_keys, c, err, errlen);
+	return conf_parse_text(&nd_config_table, name, text, len, c, err, errlen);
 }
 
 int
@@ -367,6 +343,26 @@ nd_config_check(const struct nd_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+int
+nd_config_check_start(const struct nd_config *c, char *err, size_t errlen)
+{
+	char dir[sizeof(c->mapping_log)];
+	const char *d;
+	struct stat st;
+
+	if (c->user[0] && daemon_user_check(c->user, err, errlen) == -1)
+		return -1;
+	if (c->mapping_log[0]) {
+		memcpy(dir, c->mapping_log, sizeof(dir));
+		d = dirname(dir);
+		if (stat(d, &st) == -1 || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "mapping-log %s: no directory %s", c->mapping_log, d);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 uint32_t
 nd_config_own4(const struct nd_config *c)
 {
@@ -383,61 +379,4 @@ nd_config_own6(const struct nd_config *c, uint8_t out[16])
 		memcpy(out, c->ipv6_addr, 16);
 	else
 		addr_rfc6052_embed(c->prefix[0].addr, c->prefix[0].len, nd_config_own4(c), out);
-}
-
-size_t
-nd_config_print(const struct nd_config *c, char *buf, size_t len)
-{
-	char a[ADDR_STRLEN];
-	size_t n = 0;
-	int i;
-
-#define P(...) do { int r_ = snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__); \
-	if (r_ > 0) n += (size_t)r_; } while (0)
-	P("tun-device %s\n", c->tun_name);
-	for (i = 0; i < c->n_prefix; i++)
-		P("prefix %s/%d\n", addr_fmt6(c->prefix[i].addr, a, sizeof(a)), c->prefix[i].len);
-	for (i = 0; i < c->n_pool4; i++)
-		P("pool4 %s\n", addr_fmt4(c->pool4[i], a, sizeof(a)));
-	P("port-range %u-%u\n", c->port_min, c->port_max);
-	/* Derived defaults are shown commented, so the output re-parses to itself. */
-	P("%sipv4-addr %s\n", c->have_ipv4_addr ? "" : "# default: ",
-	    addr_fmt4(nd_config_own4(c), a, sizeof(a)));
-	if (c->n_prefix) {
-		uint8_t o6[16];
-
-		nd_config_own6(c, o6);
-		P("%sipv6-addr %s\n", c->have_ipv6_addr ? "" : "# default: ", addr_fmt6(o6, a, sizeof(a)));
-	}
-	P("mtu6 %u\nmtu4 %u\n", c->mtu6, c->mtu4);
-	P("udp-timeout %llums\n", (unsigned long long)c->to_udp_ms);
-	P("tcp-established-timeout %llums\n", (unsigned long long)c->to_tcp_est_ms);
-	P("tcp-transitory-timeout %llums\n", (unsigned long long)c->to_tcp_trans_ms);
-	P("tcp-incoming-syn-timeout %llums\n", (unsigned long long)c->to_tcp_syn_ms);
-	P("icmp-timeout %llums\n", (unsigned long long)c->to_icmp_ms);
-	P("max-sessions %u\nmax-bib %u\n", c->max_sessions, c->max_bib);
-	P("offload %s\nbatch %d\nverbose %d\nsyslog %s\n", c->offload ? "yes" : "no",
-	    c->batch, c->verbose, c->syslog ? "yes" : "no");
-	P("udp-coalesce %s\n", c->udp_coalesce ? "yes" : "no");
-	P("icmp-error-rate %d\n", c->icmp_rate);
-	if (c->mapping_log[0])
-		P("mapping-log %s\n", c->mapping_log);
-	if (c->status_file[0])
-		P("status-file %s\n", c->status_file);
-	if (c->user[0])
-		P("user %s\n", c->user);
-	if (c->state_dir[0])
-		P("state-dir %s\n", c->state_dir);
-	if (c->handoff) {
-		P("handoff yes\nhandoff-port %u\nhandoff-control-port %u\n", c->ho_port, c->ho_ctl_port);
-		P("handoff-cache-timeout %llums\nhandoff-cache-max %u\n",
-		    (unsigned long long)c->ho_cache_ms, c->ho_cache_max);
-		P("handoff-hold-timeout %llums\nhandoff-announce-rate %u\n",
-		    (unsigned long long)c->ho_hold_ms, c->ho_announce_rate);
-		P("handoff-probe-interval %llums\n", (unsigned long long)c->ho_probe_ms);
-		P("handoff-token-lifetime %llums\nhandoff-auth-lifetime %llums\n",
-		    (unsigned long long)c->ho_token_life_ms, (unsigned long long)c->ho_auth_life_ms);
-	}
-#undef P
-	return n;
 }

@@ -5,7 +5,6 @@
  * in reverse.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,30 +25,14 @@
 #include "nd_maplog.h"
 #include "nd_pktdev.h"
 
-#define ND_DEFAULT_CONF	"/etc/nat64d.conf"
 #define ND_RXBUF	(65536 + 64)
 #define ND_STATUS_MAX	(256 * 1024)
 
 static volatile int quit;
-static const char *conf_path = ND_DEFAULT_CONF;
+static struct conf_cmdline cmdline;	/* applied again at every reload */
 static struct nd_gw *gw;
 static struct nd_dev dev;
 static uint8_t *rxbuf;
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: nat64d [-dnv] [-f file]\n"
-	    "  -f file   configuration file (default " ND_DEFAULT_CONF ")\n"
-	    "  -n        check the configuration and exit; with -v print it normalised\n"
-	    "  -v        more verbose diagnostics (repeat for debug)\n"
-	    "  -d        log to stderr even under systemd (default: stderr unless 'syslog yes')\n"
-	    "  -h, --help  this text\n"
-	    "Signals: HUP reload (timeouts, limits, MTUs; reopen the mapping log),\n"
-	    "         USR1 write counters to the log and the status file, TERM/INT stop.\n"
-	    "See nat64d(8) and nat64d.conf(5).\n");
-}
 
 static void
 write_status(void)
@@ -85,22 +68,13 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 		struct nd_config *nc = xmalloc(sizeof(*nc));
 		char err[512];
 
-		nd_config_defaults(nc);
-		if (nd_config_parse_file(conf_path, nc, err, sizeof(err)) == -1 ||
+		if (conf_build(&nd_config_table, nc, &cmdline, err, sizeof(err)) == -1 ||
 		    nd_config_check(nc, err, sizeof(err)) == -1) {
 			log_warnx("reload failed, keeping the running configuration: %s", err);
 		} else {
-			if (strcmp(nc->tun_name, gw->cfg.tun_name) || nc->n_pool4 != gw->cfg.n_pool4 ||
-			    memcmp(nc->pool4, gw->cfg.pool4, sizeof(nc->pool4)) ||
-			    nc->n_prefix != gw->cfg.n_prefix ||
-			    memcmp(nc->prefix, gw->cfg.prefix, sizeof(nc->prefix)) ||
-			    nc->port_min != gw->cfg.port_min || nc->port_max != gw->cfg.port_max ||
-			    nc->handoff != gw->cfg.handoff || nc->ho_port != gw->cfg.ho_port ||
-			    nc->ho_ctl_port != gw->cfg.ho_ctl_port || nc->ho_hold_ms != gw->cfg.ho_hold_ms ||
-			    strcmp(nc->state_dir, gw->cfg.state_dir))
-				log_warnx("reload: tun-device, prefix, pool4, port-range, handoff, "
-				    "handoff-port, handoff-control-port, handoff-hold-timeout and state-dir "
-				    "need a restart; applying the rest");
+			conf_reload(&nd_config_table, &gw->cfg, nc, err, sizeof(err));
+			if (err[0])
+				log_warnx("reload: restart to change %s; applying the rest", err);
 			nd_gw_reconfig(gw, nc);
 			log_setverbose(nc->verbose);
 			log_info("configuration reloaded");
@@ -162,55 +136,42 @@ on_expire(void *arg, const struct clk_now *now)
 int
 main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct nd_config cfg;
+	struct nd_run run = { 0 };
 	struct ev_loop *loop;
 	struct clk_now now;
 	char err[512];
-	int ch, check = 0, verbose = 0, force_stderr = 0;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "df:hnv", lopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': force_stderr = 1; break;
-		case 'f': conf_path = optarg; break;
-		case 'n': check = 1; break;
-		case 'v': verbose++; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
+	rc = conf_cmdline(&nd_config_table, &run, &cmdline, argc, argv, stdout, err, sizeof(err));
+	if (rc != 0) {
+		if (rc == 1)
+			return 0;
+		fprintf(stderr, "nat64d: %s (see --help)\n", err);
 		return 2;
 	}
-	log_init("nat64d", LOG_TO_STDERR, verbose);
+	log_init("nat64d", LOG_TO_STDERR, run.verbose);
 
-	/* 1. configuration */
-	nd_config_defaults(&cfg);
-	if (nd_config_parse_file(conf_path, &cfg, err, sizeof(err)) == -1) {
+	/* 1. configuration, and what a start needs (-n checks the same) */
+	if (conf_build(&nd_config_table, &cfg, &cmdline, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64d: %s\n", err);
 		return 1;
 	}
-	if (nd_config_check(&cfg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64d: %s: %s\n", conf_path, err);
+	if (nd_config_check(&cfg, err, sizeof(err)) == -1 ||
+	    nd_config_check_start(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64d: %s: %s\n", cmdline.config, err);
 		return 1;
 	}
-	if (check) {
-		if (verbose) {
-			char buf[8192];
-
-			nd_config_print(&cfg, buf, sizeof(buf));
-			fputs(buf, stdout);
-		} else
+	if (run.check) {
+		if (run.verbose)
+			conf_print(&nd_config_table, &cfg, stdout);
+		else
 			printf("configuration OK\n");
 		return 0;
 	}
-	if (verbose > cfg.verbose)
-		cfg.verbose = verbose;
-	log_init("nat64d", cfg.syslog && !force_stderr ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg.verbose);
+	if (run.verbose > cfg.verbose)
+		cfg.verbose = run.verbose;
+	log_init("nat64d", cfg.syslog && !run.force_stderr ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg.verbose);
 
 	/* 2. the TUN device, the mapping log, then privileges */
 	if (nd_tun_open(&dev, cfg.tun_name, cfg.offload, err, sizeof(err)) == -1)

@@ -1,7 +1,9 @@
-/* nd_config.h — nat64d's configuration (nat64d.conf(5)).
+/* nd_config.h — nat64d's configuration (nat64d.conf(5)): one option
+ * table (lib/conf.h) for the file, the command line, --help and -n.
  *
- * Parsed with lib/conf.h into a fresh struct; the daemon swaps only on
- * success, so a bad SIGHUP reload leaves the running configuration alone.
+ * Built into a fresh struct; the daemon swaps only on success, so a bad
+ * SIGHUP reload leaves the running configuration alone, and keys a reload
+ * may not change keep their running values.
  */
 #ifndef ND_CONFIG_H
 #define ND_CONFIG_H
@@ -9,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "conf.h"
 
 #define ND_MAX_PREFIXES	8
 #define ND_MAX_POOL4	64
@@ -56,15 +60,23 @@ struct nd_config {
 	char state_dir[200];		/* "" = keys not persisted */
 };
 
+/* Command-line-only switches of nat64d. */
+struct nd_run {
+	bool check, force_stderr;
+	int verbose;
+};
+
+extern const struct conf_table nd_config_table;
+
 void nd_config_defaults(struct nd_config *c);
-/* Parse a file / text into c (after defaults). 0, or -1 with "file:line: msg". */
-int nd_config_parse_file(const char *path, struct nd_config *c, char *err, size_t errlen);
+/* Parse text into c (after defaults). 0, or -1 with "name:line: key: msg". */
 int nd_config_parse_text(const char *name, const char *text, size_t len,
     struct nd_config *c, char *err, size_t errlen);
-/* Cross-field checks after parsing (pool, prefix present). */
+/* Cross-field rules after parsing (pool, prefix present). */
 int nd_config_check(const struct nd_config *c, char *err, size_t errlen);
-/* Write the normalised configuration (for -nv) to buf. */
-size_t nd_config_print(const struct nd_config *c, char *buf, size_t len);
+/* What a start needs that parsing cannot see, without side effects (the
+ * user exists, the mapping log's directory exists); -n runs it too. */
+int nd_config_check_start(const struct nd_config *c, char *err, size_t errlen);
 /* Own addresses: configured, or derived (ICMPv6 source = prefix + own IPv4). */
 void nd_config_own6(const struct nd_config *c, uint8_t out[16]);
 uint32_t nd_config_own4(const struct nd_config *c);

@@ -1285,9 +1285,9 @@ sim_create(const struct sim_opts *o, struct ev_loop *loop, const struct clk_now 
 				goto fail;
 		}
 	}
-	if (o->verify_path != NULL && sim_load_verify(s, err, errlen) == -1)
+	if (o->verify_path[0] && sim_load_verify(s, err, errlen) == -1)
 		goto fail;
-	if (o->record_path != NULL && (s->rec = fopen(o->record_path, "a")) == NULL) {
+	if (o->record_path[0] && (s->rec = fopen(o->record_path, "a")) == NULL) {
 		snprintf(err, errlen, "%s: %s", o->record_path, strerror(errno));
 		goto fail;
 	}

@@ -1,353 +1,192 @@
-/* opts.c — handoff-sim's command line. */
+/* opts.c — handoff-sim's command line: one option table (lib/conf.h). */
 #include "sim.h"
 #include "addr.h"
 #include "conf.h"
 
-#include <getopt.h>
 #include <string.h>
 
-static void
-sim_usage(FILE *f)
+static int
+set_prefix(void *cfg, const char *v, char *err, size_t errlen)
 {
-	fprintf(f,
-"usage: handoff-sim [options]\n"
-"\n"
+	uint8_t p16[16];
+	int plen;
+
+	if (addr_parse_prefix6(v, 96, p16, &plen) == -1 || plen != 96) {
+		snprintf(err, errlen, "want an IPv6 /96 prefix: %s", v);
+		return -1;
+	}
+	memcpy(((struct sim_opts *)cfg)->prefix, p16, 12);
+	return 0;
+}
+
+static void
+print_prefix(const struct conf_opt *o, const void *cfg, FILE *f)
+{
+	uint8_t p16[16] = { 0 };
+	char a[ADDR_STRLEN];
+
+	memcpy(p16, ((const struct sim_opts *)cfg)->prefix, 12);
+	fprintf(f, "%s %s/96\n", o->name, addr_fmt6(p16, a, sizeof(a)));
+}
+
+/* --tcp and --udp: the last one given wins. */
+static int
+only_tcp(void *cfg, const char *v, char *err, size_t errlen)
+{
+	struct sim_opts *o = cfg;
+
+	(void)v, (void)err, (void)errlen;
+	if (o->tcp_only)
+		o->udp_only = false;
+	return 0;
+}
+
+static int
+only_udp(void *cfg, const char *v, char *err, size_t errlen)
+{
+	struct sim_opts *o = cfg;
+
+	(void)v, (void)err, (void)errlen;
+	if (o->udp_only)
+		o->tcp_only = false;
+	return 0;
+}
+
+static int
+parse_expect(void *elem, const char *v, char *err, size_t errlen)
+{
+	return sim_expect_parse(v, elem, err, errlen);
+}
+
+#define F(field)	CONF_FIELD(struct sim_opts, field)
+static const struct conf_opt sim_opts_list[] = {
+	{ "Where:", 0, CONF_HEADING, .help = "Where:" },
+	{ "server", 's', CONF_ADDR4, F(server), .def = "127.0.0.1", .arg = "ADDR",
+	  .help = "server IPv4 address" },
+	{ "port", 'p', CONF_UINT, F(port), .min = 1, .max = 65535, .def = CONF_STR(HW_DEFAULT_PORT),
+	  .arg = "PORT", .help = "server handoff port" },
+	{ "nat64", 'a', CONF_ADDR4, F(nat64_base), .def = "127.0.0.2", .arg = "ADDR",
+	  .help = "first simulated NAT64 address" },
+	{ "nat64s", 'N', CONF_UINT, F(n_nat64), .min = 1, .max = SIM_MAX_NAT64, .def = "1",
+	  .arg = "N", .help = "NAT64s at consecutive addresses" },
+	{ "control-port", 'C', CONF_UINT, F(control_port), .max = 65535, .arg = "P",
+	  .help = "every NAT64's control port (default: ephemeral); a fixed port lets a later run "
+	  "reuse validated tokens" },
+	{ "prefix", 0, CONF_CUSTOM, F(prefix), .set = set_prefix, .print = print_prefix,
+	  .def = "64:ff9b::", .arg = "P", .help = "NAT64 /96 prefix" },
+	{ "seed", 0, CONF_UINT, F(seed), .max = UINT64_MAX, .def = "1", .arg = "N",
+	  .help = "key seed: same seed and address, same token" },
+	{ "rotate-from", 0, CONF_UINT, F(rotate_from), CONF_SEEN(struct sim_opts, rotate),
+	  .max = UINT64_MAX, .arg = "S", .help = "also send a token rotation (type 5) with seed S's token" },
+	{ "Traffic", 0, CONF_HEADING, .help = "Traffic (per NAT64):" },
+	{ "clients", 'c', CONF_UINT, F(clients), .max = 1u << 24, .def = "4", .arg = "N",
+	  .help = "synthetic clients 2001:db8:0:NAT::I" },
+	{ "client-base", 0, CONF_UINT, F(client_base), .max = 1u << 30, .def = "0", .arg = "N",
+	  .help = "index of the first client" },
+	{ "conns", 'k', CONF_UINT, F(conns), .min = 1, .max = SIM_MAX_CONNS, .def = "1", .arg = "N",
+	  .help = "connections (client ports from " CONF_STR(SIM_CPORT_BASE) ") per client" },
+	{ "hint", 0, CONF_UINT, F(hint_base), .min = 1024, .max = 65535, .arg = "P",
+	  .help = "mapped port hint (type 8) P + connection index" },
+	{ "tcp", 0, CONF_BOOL, F(tcp_only), .check = only_tcp,
+	  .help = "IPv6 packets are TCP SYNs only (default: TCP and UDP, alternating)" },
+	{ "udp", 0, CONF_BOOL, F(udp_only), .check = only_udp, .help = "IPv6 packets are UDP only" },
+	{ "no-probe", 0, CONF_BOOL, F(probe), .flags = CONF_NEGATE, .def = "no",
+	  .help = "skip the validation phase (first packet, bounce, retries)" },
+	{ "no-new", 0, CONF_BOOL, F(do_new), .flags = CONF_NEGATE, .def = "no",
+	  .help = "do not send the new-connection phase" },
+	{ "repeat", 0, CONF_BOOL, F(repeat), .help = "send every connection again: same port expected" },
+	{ "lookups", 0, CONF_BOOL, F(lookups),
+	  .help = "IPv4 packet to every mapped port: the same client expected" },
+	{ "misses", 0, CONF_UINT, F(misses), .max = 60000, .arg = "N",
+	  .help = "N IPv4 packets to N unused ports: returned packets expected" },
+	{ "echo", 0, CONF_UINT, F(echo), .max = 65535, .arg = "N",
+	  .help = "N ICMPv6 echo requests: echo replies expected" },
+	{ "adopt", 0, CONF_UINT, F(adopt), .max = 60000, .arg = "N",
+	  .help = "N NAT64-generated entries (single format), then lookups" },
+	{ "adopt-multi", 0, CONF_UINT, F(adopt_multi), .max = 60000, .arg = "N",
+	  .help = "N entries in §7 multiple-entry packets, then lookups" },
+	{ "adopt-conflict", 0, CONF_BOOL, F(adopt_conflict),
+	  .help = "adopted entries take the ports of this run's connections: the newest claim must "
+	  "win (Deleted + Created)" },
+	{ "adopt-move", 0, CONF_BOOL, F(adopt_move),
+	  .help = "adopted entries give this run's clients new ports: the server must move them "
+	  "(Deleted old port + Created new)" },
+	{ "icmp4", 0, CONF_UINT, F(icmp4), .max = 65535, .arg = "N",
+	  .help = "N IPv4 packets of protocol 47: ICMP 3/2 from the NAT64 expected" },
+	{ "garbage", 0, CONF_BOOL, F(garbage),
+	  .help = "malformed packets: no answer expected to any; then alive check" },
+	{ "fuzz", 0, CONF_UINT, F(fuzz), .max = 10000000, .arg = "N",
+	  .help = "N randomly mutated requests (answers not checked); then alive check" },
+	{ "forge", 0, CONF_BOOL, F(forge),
+	  .help = "spoof the NAT64 source (raw socket, nothing listens there): requests, entries "
+	  "and a fake bounce; nothing is expected" },
+	{ "echo-target", 0, CONF_BOOL, F(echo_target),
+	  .help = "the target is a plain UDP echo (bench): count replies only" },
+	{ "no-port9", 0, CONF_BOOL, F(no_port9),
+	  .help = "do not listen on port 9 (the bounce never happens)" },
+	{ "record", 0, CONF_STRING, F(record_path), .arg = "FILE",
+	  .help = "append every answered entry to FILE" },
+	{ "verify", 0, CONF_STRING, F(verify_path), .arg = "FILE",
+	  .help = "check the entries in FILE: lookups and repeats (no new phase)" },
+	{ "Limits", 0, CONF_HEADING, .help = "Limits:" },
+	{ "window", 'w', CONF_UINT, F(window), .min = 1, .max = 1u << 20, .def = "64", .arg = "N",
+	  .help = "outstanding requests over all NAT64s" },
+	{ "rate", 'r', CONF_UINT, F(rate), .max = 100000000, .arg = "N",
+	  .help = "requests per second (default unlimited)" },
+	{ "duration", 'd', CONF_DURATION, F(duration_ms), .min = 1, .max = 86400000, .def = "120s",
+	  .arg = "T", .help = "stop after T" },
+	{ "count", 'n', CONF_UINT, F(count), .max = UINT64_MAX, .arg = "N",
+	  .help = "stop after N requests (default unlimited)" },
+	{ "timeout", 'T', CONF_DURATION, F(timeout_ms), .min = 1, .max = 600000, .def = "500ms",
+	  .arg = "T", .help = "wait per request" },
+	{ "retries", 'R', CONF_UINT, F(retries), .max = 1000, .def = "2", .arg = "N",
+	  .help = "resends after a timeout" },
+	{ "probe-retries", 0, CONF_UINT, F(probe_retries), .max = 1000, .def = "10", .arg = "N",
+	  .help = "resends of the first packet while validating" },
+	{ "Result", 0, CONF_HEADING, .help = "Result:" },
+	{ "expect", 'e', CONF_LIST, CONF_LIST_FIELD(struct sim_opts, expect, n_expect),
+	  .parse = parse_expect, .arg = "EXPR",
+	  .help = "COUNTER=N, COUNTER>=N, ... (repeatable); bad=0 and timeouts=0 are expected "
+	  "unless named" },
+	{ "phases", 0, CONF_BOOL, F(phase_lines), .help = "one PHASE line per phase (name, requests, ms)" },
+	{ "quiet", 'q', CONF_BOOL, F(quiet), .help = "only the SUMMARY line" },
+	{ "verbose", 'v', CONF_UINT, F(verbose), .max = 3, .flags = CONF_COUNT,
+	  .help = "every bad answer in detail (repeat: every packet)" },
+	CONF_END
+};
+
+const struct conf_table sim_opts_table = {
+	.prog = "handoff-sim",
+	.usage = "[options]",
+	.about =
 "Plays one or many handoff-capable NAT64s (draft-dupont-6man-nat64handoff-00)\n"
-"against nat64-handoffd over real UDP and checks every answer.\n"
-"\n"
-"Where:\n"
-"  -s, --server ADDR       server IPv4 address (default 127.0.0.1)\n"
-"  -p, --port PORT         server handoff port (default %u)\n"
-"  -a, --nat64 ADDR        first simulated NAT64 address (default 127.0.0.2)\n"
-"  -N, --nat64s N          NAT64s at consecutive addresses (default 1)\n"
-"  -C, --control-port P    every NAT64's control port (default: ephemeral);\n"
-"                          a fixed port lets a later run reuse validated tokens\n"
-"      --prefix P          NAT64 /96 prefix (default 64:ff9b::)\n"
-"      --seed N            key seed: same seed and address, same token (default 1)\n"
-"      --rotate-from S     also send a token rotation (type 5) with seed S's token\n"
-"Traffic (per NAT64):\n"
-"  -c, --clients N         synthetic clients 2001:db8:0:NAT::I (default 4)\n"
-"      --client-base N     index of the first client (default 0)\n"
-"  -k, --conns N           connections (client ports from %u) per client (default 1)\n"
-"      --hint P            mapped port hint (type 8) P + connection index\n"
-"      --tcp | --udp       IPv6 packets are TCP SYNs / UDP only (default: both, alternating)\n"
-"      --no-probe          skip the validation phase (first packet, bounce, retries)\n"
-"      --no-new            do not send the new-connection phase\n"
-"      --repeat            send every connection again: same port expected\n"
-"      --lookups           IPv4 packet to every mapped port: the same client expected\n"
-"      --misses N          IPv4 packets to N unused ports: returned packets expected\n"
-"      --echo N            N ICMPv6 echo requests: echo replies expected\n"
-"      --adopt N           N NAT64-generated entries (single format), then lookups\n"
-"      --adopt-multi N     N entries in §7 multiple-entry packets, then lookups\n"
-"      --adopt-conflict    adopted entries take the ports of this run's connections:\n"
-"                          the newest claim must win (Deleted + Created)\n"
-"      --adopt-move        adopted entries give this run's clients new ports: the\n"
-"                          server must move them (Deleted old port + Created new)\n"
-"      --icmp4 N           N IPv4 packets of protocol 47: ICMP 3/2 from the NAT64 expected\n"
-"      --garbage           malformed packets: no answer expected to any; then alive check\n"
-"      --fuzz N            N randomly mutated requests (answers not checked); then alive check\n"
-"      --forge             spoof the NAT64 source (raw socket, nothing listens there):\n"
-"                          requests, entries and a fake bounce; nothing is expected\n"
-"      --echo-target       the target is a plain UDP echo (bench): count replies only\n"
-"      --no-port9          do not listen on port 9 (the bounce never happens)\n"
-"      --record FILE       append every answered entry to FILE\n"
-"      --verify FILE       check the entries in FILE: lookups and repeats (no new phase)\n"
-"Limits:\n"
-"  -w, --window N          outstanding requests over all NAT64s (default 64)\n"
-"  -r, --rate N            requests per second (default unlimited)\n"
-"  -d, --duration T        stop after T (default 120s)\n"
-"  -n, --count N           stop after N requests (default unlimited)\n"
-"  -T, --timeout T         wait per request (default 500ms)\n"
-"  -R, --retries N         resends after a timeout (default 2)\n"
-"      --probe-retries N   resends of the first packet while validating (default 10)\n"
-"Result:\n"
-"  -e, --expect EXPR       COUNTER=N, COUNTER>=N, ... (repeatable); bad=0 and\n"
-"                          timeouts=0 are expected unless named\n"
-"      --phases            one PHASE line per phase (name, requests, ms)\n"
-"  -q, --quiet             only the SUMMARY line\n"
-"  -v, --verbose           every bad answer in detail (repeat: every packet)\n"
-"  -h, --help\n"
-"\n"
+"against nat64-handoffd over real UDP and checks every answer.\n",
+	.epilog =
 "Counters: sent answers_ok bad validations timeouts entries retries port9\n"
 "bad_validation unvalidated_answers dup lookups_ok returned echo_ok adopted\n"
-"garbage_dropped forged unexpected icmp_errors hints_honored. Exit 0 if every expectation holds, 1 if not,\n"
-"2 on a usage or setup error.\n",
-	    HW_DEFAULT_PORT, SIM_CPORT_BASE);
-}
+"garbage_dropped forged unexpected icmp_errors hints_honored. Exit 0 if every\n"
+"expectation holds, 1 if not, 2 on a usage or setup error.\n",
+	.cfg_size = sizeof(struct sim_opts),
+	.max_args = 0,
+	.opts = sim_opts_list,
+};
 
 void
 sim_opts_defaults(struct sim_opts *o)
 {
-	static const uint8_t wkp[12] = { 0, 0x64, 0xff, 0x9b };
-
-	memset(o, 0, sizeof(*o));
-	o->server = 0x7f000001;
-	o->port = HW_DEFAULT_PORT;
-	o->nat64_base = 0x7f000002;
-	o->n_nat64 = 1;
-	o->clients = 4;
-	o->conns = 1;
-	memcpy(o->prefix, wkp, 12);
-	o->window = 64;
-	o->duration_ms = 120000;
-	o->timeout_ms = 500;
-	o->retries = 2;
-	o->probe_retries = 10;
-	o->probe = true;
-	o->do_new = true;
-	o->seed = 1;
-}
-
-enum {
-	O_PREFIX = 256, O_SEED, O_CBASE, O_TCP, O_UDP, O_NOPROBE, O_NONEW, O_REPEAT, O_LOOKUPS,
-	O_MISSES, O_ECHO, O_ADOPT, O_ADOPTM, O_GARBAGE, O_FORGE, O_ECHOT, O_NOP9, O_RECORD,
-	O_VERIFY, O_PRETRIES, O_PHASES, O_ACONFLICT, O_ICMP4, O_FUZZ, O_ROTATE, O_HINT, O_AMOVE,
-};
-
-static int
-sim_num(const char *v, uint64_t min, uint64_t max, uint64_t *out, const char *what, char *err,
-    size_t errlen)
-{
-	char e[200];
-
-	if (conf_uint(v, min, max, out, e, sizeof(e)) == -1) {
-		snprintf(err, errlen, "%s: %s", what, e);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-sim_dur(const char *v, uint64_t min, uint64_t max, uint64_t *out, const char *what, char *err,
-    size_t errlen)
-{
-	char e[200];
-
-	if (conf_duration_ms(v, min, max, out, e, sizeof(e)) == -1) {
-		snprintf(err, errlen, "%s: %s", what, e);
-		return -1;
-	}
-	return 0;
+	conf_defaults(&sim_opts_table, o);
 }
 
 int
 sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, size_t errlen)
 {
-	static const struct option lopts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "nat64", required_argument, NULL, 'a' },
-		{ "nat64s", required_argument, NULL, 'N' },
-		{ "control-port", required_argument, NULL, 'C' },
-		{ "prefix", required_argument, NULL, O_PREFIX },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "clients", required_argument, NULL, 'c' },
-		{ "client-base", required_argument, NULL, O_CBASE },
-		{ "conns", required_argument, NULL, 'k' },
-		{ "tcp", no_argument, NULL, O_TCP },
-		{ "udp", no_argument, NULL, O_UDP },
-		{ "no-probe", no_argument, NULL, O_NOPROBE },
-		{ "no-new", no_argument, NULL, O_NONEW },
-		{ "repeat", no_argument, NULL, O_REPEAT },
-		{ "lookups", no_argument, NULL, O_LOOKUPS },
-		{ "misses", required_argument, NULL, O_MISSES },
-		{ "echo", required_argument, NULL, O_ECHO },
-		{ "adopt", required_argument, NULL, O_ADOPT },
-		{ "adopt-multi", required_argument, NULL, O_ADOPTM },
-		{ "garbage", no_argument, NULL, O_GARBAGE },
-		{ "adopt-conflict", no_argument, NULL, O_ACONFLICT },
-		{ "adopt-move", no_argument, NULL, O_AMOVE },
-		{ "icmp4", required_argument, NULL, O_ICMP4 },
-		{ "fuzz", required_argument, NULL, O_FUZZ },
-		{ "rotate-from", required_argument, NULL, O_ROTATE },
-		{ "hint", required_argument, NULL, O_HINT },
-		{ "forge", no_argument, NULL, O_FORGE },
-		{ "echo-target", no_argument, NULL, O_ECHOT },
-		{ "no-port9", no_argument, NULL, O_NOP9 },
-		{ "record", required_argument, NULL, O_RECORD },
-		{ "verify", required_argument, NULL, O_VERIFY },
-		{ "window", required_argument, NULL, 'w' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "retries", required_argument, NULL, 'R' },
-		{ "probe-retries", required_argument, NULL, O_PRETRIES },
-		{ "expect", required_argument, NULL, 'e' },
-		{ "phases", no_argument, NULL, O_PHASES },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint8_t p16[16];
-	uint64_t v;
-	int ch, plen;
+	struct conf_cmdline cl;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "s:p:a:N:C:c:k:w:r:d:n:T:R:e:qvh", lopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			if (addr_parse4(optarg, &o->server) == -1)
-				goto bad_addr;
-			break;
-		case 'a':
-			if (addr_parse4(optarg, &o->nat64_base) == -1)
-				goto bad_addr;
-			break;
-		case 'p':
-			if (sim_num(optarg, 1, 65535, &v, "--port", err, errlen) == -1)
-				return -1;
-			o->port = (uint16_t)v;
-			break;
-		case 'N':
-			if (sim_num(optarg, 1, SIM_MAX_NAT64, &v, "--nat64s", err, errlen) == -1)
-				return -1;
-			o->n_nat64 = (unsigned)v;
-			break;
-		case 'C':
-			if (sim_num(optarg, 0, 65535, &v, "--control-port", err, errlen) == -1)
-				return -1;
-			o->control_port = (uint16_t)v;
-			break;
-		case O_PREFIX:
-			if (addr_parse_prefix6(optarg, 96, p16, &plen) == -1 || plen != 96) {
-				snprintf(err, errlen, "--prefix: want an IPv6 /96 prefix: %s", optarg);
-				return -1;
-			}
-			memcpy(o->prefix, p16, 12);
-			break;
-		case O_SEED:
-			if (sim_num(optarg, 0, UINT64_MAX, &o->seed, "--seed", err, errlen) == -1)
-				return -1;
-			break;
-		case 'c':
-			if (sim_num(optarg, 0, 1u << 24, &v, "--clients", err, errlen) == -1)
-				return -1;
-			o->clients = (uint32_t)v;
-			break;
-		case O_CBASE:
-			if (sim_num(optarg, 0, 1u << 30, &v, "--client-base", err, errlen) == -1)
-				return -1;
-			o->client_base = (uint32_t)v;
-			break;
-		case 'k':
-			if (sim_num(optarg, 1, SIM_MAX_CONNS, &v, "--conns", err, errlen) == -1)
-				return -1;
-			o->conns = (uint32_t)v;
-			break;
-		case O_TCP: o->tcp_only = true; o->udp_only = false; break;
-		case O_UDP: o->udp_only = true; o->tcp_only = false; break;
-		case O_NOPROBE: o->probe = false; break;
-		case O_NONEW: o->do_new = false; break;
-		case O_REPEAT: o->repeat = true; break;
-		case O_LOOKUPS: o->lookups = true; break;
-		case O_MISSES:
-			if (sim_num(optarg, 0, 60000, &v, "--misses", err, errlen) == -1)
-				return -1;
-			o->misses = (unsigned)v;
-			break;
-		case O_ECHO:
-			if (sim_num(optarg, 0, 65535, &v, "--echo", err, errlen) == -1)
-				return -1;
-			o->echo = (unsigned)v;
-			break;
-		case O_ADOPT:
-			if (sim_num(optarg, 0, 60000, &v, "--adopt", err, errlen) == -1)
-				return -1;
-			o->adopt = (unsigned)v;
-			break;
-		case O_ADOPTM:
-			if (sim_num(optarg, 0, 60000, &v, "--adopt-multi", err, errlen) == -1)
-				return -1;
-			o->adopt_multi = (unsigned)v;
-			break;
-		case O_GARBAGE: o->garbage = true; break;
-		case O_ACONFLICT: o->adopt_conflict = true; break;
-		case O_AMOVE: o->adopt_move = true; break;
-		case O_ROTATE:
-			if (sim_num(optarg, 0, UINT64_MAX, &o->rotate_from, "--rotate-from", err,
-			    errlen) == -1)
-				return -1;
-			o->rotate = true;
-			break;
-		case O_HINT:
-			if (sim_num(optarg, 1024, 65535, &v, "--hint", err, errlen) == -1)
-				return -1;
-			o->hint_base = (uint32_t)v;
-			break;
-		case O_ICMP4:
-			if (sim_num(optarg, 0, 65535, &v, "--icmp4", err, errlen) == -1)
-				return -1;
-			o->icmp4 = (unsigned)v;
-			break;
-		case O_FUZZ:
-			if (sim_num(optarg, 0, 10000000, &v, "--fuzz", err, errlen) == -1)
-				return -1;
-			o->fuzz = (unsigned)v;
-			break;
-		case O_FORGE: o->forge = true; break;
-		case O_ECHOT: o->echo_target = true; break;
-		case O_NOP9: o->no_port9 = true; break;
-		case O_RECORD: o->record_path = optarg; break;
-		case O_VERIFY: o->verify_path = optarg; break;
-		case 'w':
-			if (sim_num(optarg, 1, 1u << 20, &v, "--window", err, errlen) == -1)
-				return -1;
-			o->window = (unsigned)v;
-			break;
-		case 'r':
-			if (sim_num(optarg, 0, 100000000, &o->rate, "--rate", err, errlen) == -1)
-				return -1;
-			break;
-		case 'd':
-			if (sim_dur(optarg, 1, 86400000, &o->duration_ms, "--duration", err, errlen) == -1)
-				return -1;
-			break;
-		case 'n':
-			if (sim_num(optarg, 0, UINT64_MAX, &o->count, "--count", err, errlen) == -1)
-				return -1;
-			break;
-		case 'T':
-			if (sim_dur(optarg, 1, 600000, &o->timeout_ms, "--timeout", err, errlen) == -1)
-				return -1;
-			break;
-		case 'R':
-			if (sim_num(optarg, 0, 1000, &v, "--retries", err, errlen) == -1)
-				return -1;
-			o->retries = (unsigned)v;
-			break;
-		case O_PRETRIES:
-			if (sim_num(optarg, 0, 1000, &v, "--probe-retries", err, errlen) == -1)
-				return -1;
-			o->probe_retries = (unsigned)v;
-			break;
-		case 'e':
-			if (o->n_expect >= SIM_MAX_EXPECT) {
-				snprintf(err, errlen, "too many --expect");
-				return -1;
-			}
-			if (sim_expect_parse(optarg, &o->expect[o->n_expect], err, errlen) == -1)
-				return -1;
-			o->n_expect++;
-			break;
-		case O_PHASES: o->phase_lines = true; break;
-		case 'q': o->quiet = true; break;
-		case 'v': o->verbose++; break;
-		case 'h':
-			sim_usage(out);
-			return 1;
-		default:
-			snprintf(err, errlen, "unknown or incomplete option %s (see --help)",
-			    argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		snprintf(err, errlen, "unexpected argument %s", argv[optind]);
+	if ((rc = conf_cmdline(&sim_opts_table, NULL, &cl, argc, argv, out, err, errlen)) != 0)
+		return rc;
+	if (conf_build(&sim_opts_table, o, &cl, err, errlen) == -1)
 		return -1;
-	}
 	if ((uint64_t)o->nat64_base + o->n_nat64 - 1 > UINT32_MAX) {
 		snprintf(err, errlen, "--nat64s runs past 255.255.255.255");
 		return -1;
@@ -356,10 +195,7 @@ sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, 
 		snprintf(err, errlen, "--clients x --conns above %u", 1u << 24);
 		return -1;
 	}
-	if (o->verify_path != NULL)
+	if (o->verify_path[0])
 		o->do_new = false;
 	return 0;
-bad_addr:
-	snprintf(err, errlen, "not an IPv4 address: %s", optarg);
-	return -1;
 }

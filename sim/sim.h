@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "clock.h"
+#include "conf.h"
 #include "handoff_wire.h"
 
 #define SIM_MAC_LEN		16
@@ -107,8 +108,8 @@ struct sim_opts {
 	bool echo_target;		/* target is a plain UDP echo: count replies */
 	bool udp_only, tcp_only;
 	bool no_port9;			/* do not listen on port 9 */
-	const char *record_path;
-	const char *verify_path;
+	char record_path[1024];		/* "" = none */
+	char verify_path[1024];		/* "" = none */
 	uint64_t seed;
 	struct sim_expect expect[SIM_MAX_EXPECT];
 	int n_expect;
@@ -117,9 +118,10 @@ struct sim_opts {
 	bool phase_lines;		/* print a PHASE line per phase */
 };
 
+extern const struct conf_table sim_opts_table;
 void sim_opts_defaults(struct sim_opts *o);
-/* Parse argv. Returns 0 ok, 1 for --help (usage printed to out), -1 error
- * (message in err). */
+/* Parse argv. Returns 0 ok, 1 for --help or --version (printed to out),
+ * -1 error (message in err). */
 int  sim_opts_parse(struct sim_opts *o, int argc, char **argv, FILE *out, char *err, size_t errlen);
 
 /* ---- identities (ident.c) ---- */

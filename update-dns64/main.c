@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,36 +23,12 @@
 #include "atomicfile.h"
 #include "rdfile.h"
 #include "render.h"
+#include "ud_config.h"
 #include "xalloc.h"
 
 #define UD_MAXFILE	(1024 * 1024)
 
 static const char *prog = "update-dns64";
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-"usage: update-dns64 [options] PREFIX...\n"
-"\n"
-"  -o, --output PATH      file to write (default per backend: bind\n"
-"                         /var/lib/bind/dns64.conf, unbound\n"
-"                         /etc/unbound/unbound.conf.d/dns64.conf, pdns\n"
-"                         /etc/powerdns/recursor.d/dns64.conf)\n"
-"  -b, --backend NAME     bind (default), unbound or pdns (one prefix: the first)\n"
-"  -x, --exclude LIST     BIND exclude list (default \"0::/3 4000::/2 8000::/1\n"
-"                         2001:db8::/32\"; \"\" for none)\n"
-"  -c, --clients ACL      BIND clients ACL (default any)\n"
-"      --no-keep-reverse  drop blocks of prefixes that are no longer selected\n"
-"                         (default: keep them with clients { none; } so their\n"
-"                         ip6.arpa reverse zones keep answering)\n"
-"      --check-cmd CMD    validator (default: named-checkconf on a wrapper;\n"
-"                         unbound-checkconf; none for pdns); \"\" skips it\n"
-"      --reload-cmd CMD   apply command (default rndc reconfig; unbound-control\n"
-"                         reload; systemctl restart pdns-recursor); \"\" skips\n"
-"  -n, --dry-run          print the file that would be written and exit\n"
-"  -h, --help\n");
-}
 
 /* Split a command string on blanks (no quoting: keep it simple). */
 static char **
@@ -205,81 +180,39 @@ ud_check_file(const char *checkcmd, const char *target, const char *text, char *
 int
 main(int argc, char **argv)
 {
-	enum { O_NOKEEP = 256, O_CHECK, O_RELOAD };
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "clients", required_argument, NULL, 'c' },
-		{ "no-keep-reverse", no_argument, NULL, O_NOKEEP },
-		{ "check-cmd", required_argument, NULL, O_CHECK },
-		{ "reload-cmd", required_argument, NULL, O_RELOAD },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct ud_opts o = { UD_BIND, "any", "0::/3 4000::/2 8000::/1 2001:db8::/32", true };
+	struct ud_cli cli;
+	struct conf_cmdline cl;
+	struct ud_opts o;
 	struct ud_prefix act[UD_MAX_PREFIXES], old[UD_MAX_PREFIXES + UD_MAX_DRAINED];
 	struct ud_prefix drained[UD_MAX_DRAINED];
-	const char *out_path = NULL, *checkcmd = NULL, *reloadcmd = NULL;
+	const char *out_path, *checkcmd, *reloadcmd;
 	unsigned char *oldtext = NULL;
 	size_t oldlen = 0, nact, nold = 0, ndr = 0;
-	char err[2600], why[2600], rout[2048];
-	bool dry = false, had_old;
+	char err[2600], why[4200], rout[2048];
+	bool dry, had_old;
 	char *text, **rargv;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "o:b:x:c:nh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'o': out_path = optarg; break;
-		case 'b':
-			if (strcmp(optarg, "bind") == 0)
-				o.backend = UD_BIND;
-			else if (strcmp(optarg, "unbound") == 0)
-				o.backend = UD_UNBOUND;
-			else if (strcmp(optarg, "pdns") == 0 || strcmp(optarg, "powerdns") == 0)
-				o.backend = UD_PDNS;
-			else {
-				fprintf(stderr, "%s: unknown backend '%s'\n", prog, optarg);
-				return 2;
-			}
-			break;
-		case 'x': o.exclude = optarg; break;
-		case 'c': o.clients = optarg; break;
-		case O_NOKEEP: o.keep_reverse = false; break;
-		case O_CHECK: checkcmd = optarg; break;
-		case O_RELOAD: reloadcmd = optarg; break;
-		case 'n': dry = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
+	if ((rc = conf_cmdline(&ud_config_table, &cli, &cl, argc, argv, stdout, err, sizeof(err))) != 0) {
+		if (rc == 1)
+			return 0;
+		fprintf(stderr, "%s: %s (see --help)\n", prog, err);
+		return 2;
 	}
-	switch (o.backend) {
-	case UD_BIND:
-		out_path = out_path ? out_path : "/var/lib/bind/dns64.conf";
-		checkcmd = checkcmd ? checkcmd : "named-checkconf";
-		reloadcmd = reloadcmd ? reloadcmd : "rndc reconfig";
-		break;
-	case UD_UNBOUND:
-		out_path = out_path ? out_path : "/etc/unbound/unbound.conf.d/dns64.conf";
-		checkcmd = checkcmd ? checkcmd : "unbound-checkconf";
-		reloadcmd = reloadcmd ? reloadcmd : "unbound-control reload";
-		break;
-	case UD_PDNS:
-		out_path = out_path ? out_path : "/etc/powerdns/recursor.d/dns64.conf";
-		checkcmd = checkcmd ? checkcmd : "";
-		reloadcmd = reloadcmd ? reloadcmd : "systemctl restart pdns-recursor";
-		break;
-	}
+	ud_config_resolve(&cli, &o);
+	out_path = cli.output;
+	checkcmd = cli.check_cmd;
+	reloadcmd = cli.reload_cmd;
+	dry = cli.dry_run;
 	if (ud_check_exclude(o.exclude, err, sizeof(err)) == -1 ||
-	    ud_parse_prefixes(argv + optind, (size_t)(argc - optind), &o, act, &nact, err,
+	    ud_parse_prefixes(argv + cl.first_arg, (size_t)(argc - cl.first_arg), &o, act, &nact, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 2;
 	}
 	if (o.backend != UD_BIND && nact > 1)
 		fprintf(stderr, "%s: note: %s takes one prefix; using the first, %s\n", prog,
-		    o.backend == UD_UNBOUND ? "Unbound" : "PowerDNS Recursor", argv[optind]);
+		    o.backend == UD_UNBOUND ? "Unbound" : "PowerDNS Recursor", argv[cl.first_arg]);
 
 	had_old = rf_slurp(out_path, 0, UD_MAXFILE, &oldtext, &oldlen, err, sizeof(err)) == 0;
 	if (!had_old && errno != ENOENT) {

@@ -16,9 +16,10 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 for c in "$G"/[0-9]*.conf; do
 	n=$(basename "$c" .conf)
-	out=$(cd "$G" && "../../../$BIN" -f "$n.conf" -n -s "$T/state-$n" 2>"$T/err" | sed "s|$T/state-$n|STATE|")
-	rc=${PIPESTATUS[0]}
+	(cd "$G" && "../../../$BIN" -f "$n.conf" -n -s "$T/state-$n") >"$T/out" 2>"$T/err"
+	rc=$?
 	[ "$rc" = 0 ] || { fail "$n.conf: -n exits $rc"; cat "$T/err"; }
+	out=$(sed "s|$T/state-$n|STATE|" "$T/out")
 	# the -s override replaces state-dir: compare with it substituted
 	want=$(sed "s|^state-dir .*|state-dir STATE|" "$G/$n.ok")
 	[ "$out" = "$want" ] || { fail "$n.conf"; diff <(echo "$want") <(echo "$out"); }
@@ -36,7 +37,7 @@ for c in "$G"/e*.conf; do
 done
 
 # command line beats the file
-out=$(cd "$G" && "../../../$BIN" -f 1.conf -p 7100 -t 64 -n -s "$T/s")
+out=$(cd "$G" && "../../../$BIN" -f 1.conf -p 7100 -t 64 -n -s "$T/s" 2>/dev/null) || fail "-n with options exits $?"
 echo "$out" | grep -qx 'port 7100' || fail "-p does not override the file"
 echo "$out" | grep -qx 'table-size 64' || fail "-t does not override the file"
 
@@ -60,11 +61,26 @@ rm "$T/j/channels/192.0.2.7-192.0.2.1.tbl"
 out=$("$BIN" -n -s "$T/j" 2>&1 >/dev/null) || fail "-n on an empty channels dir: $out"
 echo "$out" | grep -q "0 channels, 0 entries" || fail "-n summary: $out"
 
+# -n runs a start's checks: an unknown user fails it (exit 1), as a start
+out=$("$BIN" -n -s "$T/u" -u nosuchuser-nk 2>&1 >/dev/null)
+rc=$?
+[ $rc -eq 1 ] || fail "-n with an unknown user exits $rc"
+echo "$out" | grep -q "unknown user 'nosuchuser-nk'" || fail "-n unknown user: $out"
+out=$("$BIN" -s "$T/u" -u nosuchuser-nk 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "unknown user 'nosuchuser-nk'" || fail "start with an unknown user: $out"
+# a bad option value is a usage error (exit 2), named by its option
+out=$("$BIN" -n -t 8 2>&1)
+[ $? -eq 2 ] || fail "-t 8 does not exit 2"
+echo "$out" | grep -q -- "--table-size: 8 is out of range 16..64508" || fail "-t 8: $out"
+
 # usage errors
 "$BIN" --no-such-option >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option does not exit 2"
 "$BIN" extra-arg >/dev/null 2>&1; [ $? -eq 2 ] || fail "stray argument does not exit 2"
 "$BIN" --help | grep -q -- '--state-dir' || fail "--help does not list --state-dir"
 "$BIN" -V | grep -Eq '^nat64-handoffd [0-9]' || fail "-V"
+for p in nat64d nat64-healthd update-dns64 handoff-sim; do
+	"${BUILD:-build}/$p" --version | grep -qx "$p $(cat VERSION)" || fail "$p --version"
+done
 
 [ $fails -eq 0 ] || exit 1
 echo PASS

@@ -29,7 +29,11 @@ for in in tests/healthd/*.in; do
 	"$HD" -n "${args[@]}" -t 500ms -p icmp:192.0.2.2 "$in" -- update-dns64 -o /var/lib/bind/dns64.conf \
 	    >"$T/out" 2>&1 || fail "$in: -n failed: $(cat "$T/out")"
 	diff -u "$b.ok" "$T/out" || fail "$in: output differs from $b.ok"
-	n=$((n + 1))
+	# what -n prints is a config file that reads back in to the same
+	"$HD" -n -f "$T/out" "$in" -- update-dns64 -o /var/lib/bind/dns64.conf >"$T/again" 2>&1 ||
+	    fail "$in: -n output does not read back in: $(cat "$T/again")"
+	diff -u "$T/out" "$T/again" || fail "$in: -n output read back in differs"
+	n=$((n + 2))
 done
 
 # errors: expect_err WANT-SUBSTRING ARGS...
@@ -59,6 +63,22 @@ expect_err "--max 1 is below --min 2" "$HD" -n -M 1 -p tcp:192.0.2.2:80 tests/he
 printf 'probe tcp:192.0.2.2:80\nintervall 5s\n' >"$T/bad.conf"
 expect_err "$T/bad.conf:2: unknown setting 'intervall'" "$HD" -n -f "$T/bad.conf" tests/healthd/1.in -- true
 expect_err "no COMMAND after --" "$HD" -p tcp:192.0.2.2:80 tests/healthd/1.in --
+# -n runs the checks a start runs: COMMAND present, the user exists
+expect_err "no COMMAND after --" "$HD" -n -p tcp:192.0.2.2:80 tests/healthd/1.in --
+expect_err "unknown user 'nosuchuser-nk'" "$HD" -n -u nosuchuser-nk -p tcp:192.0.2.2:80 tests/healthd/1.in -- true
+# each type's errors, named by option (command line) or file:line
+expect_err "--interval: '5y': unknown unit (use ms, s, m, h or d)" "$HD" -n -i 5y -p tcp:192.0.2.2:80 "$T/dup" -- true
+expect_err "--timeout: '5ms' is out of range 10ms..600000ms" "$HD" -n -t 5ms -p tcp:192.0.2.2:80 "$T/dup" -- true
+expect_err "--jitter: 51 is out of range 0..50" "$HD" -n --jitter 51 -p tcp:192.0.2.2:80 "$T/dup" -- true
+expect_err "--state-file: 'status' must be an absolute path" "$HD" -n -s status -p tcp:192.0.2.2:80 "$T/dup" -- true
+expect_err "--user: 'b@d' is not a user name" "$HD" -n -u 'b@d' -p tcp:192.0.2.2:80 "$T/dup" -- true
+expect_err "--probe: at most 8 allowed" "$HD" -n -p icmp:192.0.2.1 -p icmp:192.0.2.2 -p icmp:192.0.2.3 \
+    -p icmp:192.0.2.4 -p icmp:192.0.2.5 -p icmp:192.0.2.6 -p icmp:192.0.2.7 -p icmp:192.0.2.8 \
+    -p icmp:192.0.2.9 "$T/dup" -- true
+expect_err "option '--interval' needs a value" "$HD" -n -p tcp:192.0.2.2:80 --interval
+printf 'probe tcp:192.0.2.2:80\nrtt-margin 61s\n' >"$T/bad2.conf"
+expect_err "$T/bad2.conf:2: rtt-margin: '61s' is out of range 0ms..60000ms" "$HD" -n -f "$T/bad2.conf" tests/healthd/1.in -- true
+expect_err "--backend: 'bogus' is not one of bind, unbound, pdns, powerdns" "$UD" -n -b bogus 2001:db8:64:1::
 expect_err "not a nat64-healthd status file" "$HD" --status -s "$T/bad.conf"
 expect_err "is nat64-healthd running" "$HD" --status -s "$T/nonexistent"
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -50,7 +51,12 @@ test_good_file(void **state)
 	assert_int_equal(c.port_min, 10000);
 	assert_int_equal(c.to_udp_ms, 120000);
 	assert_false(c.offload);
-	nd_config_print(&c, out, sizeof(out));
+	{
+		FILE *f = fmemopen(out, sizeof(out), "w");
+
+		conf_print(&nd_config_table, &c, f);
+		fclose(f);
+	}
 	assert_non_null(strstr(out, "prefix 2001:db8:100::/40\n"));
 	assert_non_null(strstr(out, "# default: ipv6-addr 64:ff9b::c000:8\n"));
 }

@@ -1,0 +1,134 @@
+/* config.c — nat64-healthd's option table; see hd_config.h. */
+#include "hd_config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "prefixfile.h"
+
+static int
+parse_probe(void *elem, const char *v, char *err, size_t errlen)
+{
+	return hd_target_parse(v, elem, err, errlen);
+}
+
+static const char *
+fmt_probe(const void *elem, char *buf, size_t len)
+{
+	return hd_target_fmt(elem, buf, len);
+}
+
+#define F(field)	CONF_FIELD(struct hd_opts, field)
+#define RUN(field)	CONF_FIELD(struct hd_run, field)
+static const struct conf_opt hd_opts_table[] = {
+	{ "probe", 'p', CONF_LIST, CONF_LIST_FIELD(struct hd_opts, core.targets, core.ntargets),
+	  .parse = parse_probe, .fmt = fmt_probe, .arg = "SPEC",
+	  .help = "tcp:IPV4:PORT | dns:IPV4[:PORT[:NAME]] | icmp:IPV4 (repeatable, at least one)" },
+	{ "interval", 'i', CONF_DURATION, F(core.interval_ms), .min = 10, .max = 3600000,
+	  .def = "5s", .arg = "DUR", .help = "probe round per prefix every DUR" },
+	{ "timeout", 't', CONF_DURATION, F(core.timeout_ms), .min = 10, .max = 600000,
+	  .def = "2s", .arg = "DUR", .help = "per-probe timeout" },
+	{ "attempts", 0, CONF_UINT, F(core.attempts), .min = 1, .max = HD_ATTEMPTS_MAX,
+	  .def = "2", .arg = "N", .help = "tries per probe, spread over the timeout; the first answer wins" },
+	{ "jitter", 0, CONF_UINT, F(core.jitter_pct), .max = 50, .def = "10", .arg = "PCT",
+	  .help = "interval jitter, +-PCT%" },
+	{ "rise", 'r', CONF_UINT, F(core.health.rise), .min = 1, .max = 1000, .def = "3",
+	  .arg = "N", .help = "good rounds to come up" },
+	{ "fall", 'F', CONF_UINT, F(core.health.fall), .min = 1, .max = 1000, .def = "3",
+	  .arg = "N", .help = "bad rounds to go down" },
+	{ "quorum", 0, CONF_UINT, F(core.health.quorum), .max = HD_TARGETS_MAX, .def = "1",
+	  .arg = "N", .help = "probes that must pass for a good round; 0: all of them" },
+	{ "window", 0, CONF_UINT, F(core.health.window), .min = 1, .max = HD_WINDOW_MAX,
+	  .def = "20", .arg = "N", .help = "probes in the success-ratio window" },
+	{ "min-ratio", 0, CONF_UINT, F(core.health.min_ratio_pct), .max = 100, .def = "50",
+	  .arg = "PCT", .help = "down if the full window is below PCT%" },
+	{ "hold-down", 0, CONF_DURATION, F(core.health.hold_ms), .max = 86400000, .def = "10s",
+	  .arg = "DUR", .help = "stay down at least DUR after a fall," },
+	{ "hold-max", 0, CONF_DURATION, F(core.health.hold_max_ms), .max = 86400000,
+	  .def = "5m", .arg = "DUR", .help = "doubled on each flap up to DUR" },
+	{ "min", 'm', CONF_UINT, F(core.sel.min), .min = 1, .max = HD_PF_MAX, .def = "2",
+	  .arg = "N", .help = "selected prefixes, at least" },
+	{ "max", 'M', CONF_UINT, F(core.sel.max), .min = 1, .max = HD_PF_MAX, .def = "3",
+	  .arg = "N", .help = "selected prefixes, at most" },
+	{ "rtt-margin", 0, CONF_DURATION, F(core.sel.margin_us), .unit_us = 1, .max = 60000,
+	  .def = "20ms", .arg = "DUR",
+	  .help = "a later prefix beats file order only if faster by more than DUR" },
+	{ "startup", 0, CONF_DURATION, F(core.startup_ms), CONF_SEEN(struct hd_opts, startup_set),
+	  .max = 3600000, .arg = "DUR",
+	  .help = "first apply at the latest after DUR (default rise x interval + timeout)" },
+	{ "apply-timeout", 0, CONF_DURATION, F(apply.timeout_ms), .min = 100, .max = 3600000,
+	  .def = "30s", .arg = "DUR", .help = "COMMAND time limit" },
+	{ "backoff", 0, CONF_DURATION, F(apply.backoff_ms), .min = 10, .max = 3600000,
+	  .def = "1s", .arg = "DUR", .help = "first retry after a failed COMMAND," },
+	{ "backoff-max", 0, CONF_DURATION, F(apply.backoff_max_ms), .min = 10, .max = 86400000,
+	  .def = "60s", .arg = "DUR", .help = "doubling up to DUR" },
+	{ "state-file", 's', CONF_PATH, F(state_path), .def = HD_DEFAULT_STATE, .arg = "PATH",
+	  .help = "status file" },
+	{ "prom-file", 0, CONF_PATH, F(prom_path), .flags = CONF_OMIT_EMPTY, .arg = "PATH",
+	  .help = "Prometheus textfile (default: none)" },
+	{ "config", 'f', CONF_CONFIG, .arg = "FILE",
+	  .help = "settings as 'name value' lines (names as above); the command line wins" },
+	{ "user", 'u', CONF_USER, F(user), .flags = CONF_OMIT_EMPTY, .arg = "USER",
+	  .help = "run as USER (e.g. bind)" },
+	{ "check", 'n', CONF_BOOL, RUN(check), .flags = CONF_CLI,
+	  .help = "check the prefix file and options as a start would, print, exit" },
+	{ "status", 0, CONF_BOOL, RUN(status), .flags = CONF_CLI,
+	  .help = "print the running daemon's status file and exit" },
+	{ "syslog", 0, CONF_BOOL, RUN(syslog), .flags = CONF_CLI, .help = "diagnostics to syslog" },
+	{ "verbose", 'v', CONF_UINT, RUN(verbose), .max = 3, .flags = CONF_CLI | CONF_COUNT,
+	  .help = "more diagnostics" },
+	CONF_END
+};
+
+const struct conf_table hd_config_table = {
+	.prog = "nat64-healthd",
+	.usage = "[options] PREFIXFILE -- COMMAND [ARGS]",
+	.about =
+"Probes every NAT64 prefix in PREFIXFILE end to end and runs\n"
+"COMMAND [ARGS] SELECTED-PREFIX... (e.g. update-dns64) at start and whenever\n"
+"the set of selected prefixes changes.\n",
+	.epilog =
+"Signals: HUP re-reads PREFIXFILE (also done when it changes); USR1 writes\n"
+"the status file now; TERM/INT exit. See nat64-healthd(8).\n",
+	.cfg_size = sizeof(struct hd_opts),
+	.max_args = -1,
+	.stop_at_operand = true,
+	.opts = hd_opts_table,
+};
+
+int
+hd_config_operands(struct hd_run *run, int argc, char **argv, int first, char *err,
+    size_t errlen)
+{
+	if (first >= argc) {
+		snprintf(err, errlen, "no PREFIXFILE");
+		return -1;
+	}
+	run->pfpath = argv[first++];
+	if (first < argc && strcmp(argv[first], "--") == 0)
+		first++;
+	run->cmd = argv + first;
+	run->ncmd = argc - first;
+	if (run->ncmd <= 0) {
+		snprintf(err, errlen, "no COMMAND after --");
+		return -1;
+	}
+	return 0;
+}
+
+int
+hd_config_check(struct hd_opts *o, char *err, size_t errlen)
+{
+	if (o->core.ntargets == 0) {
+		snprintf(err, errlen, "at least one --probe is needed");
+		return -1;
+	}
+	if (o->core.sel.max < o->core.sel.min) {
+		snprintf(err, errlen, "--max %zu is below --min %zu", o->core.sel.max, o->core.sel.min);
+		return -1;
+	}
+	if (!o->startup_set)
+		o->core.startup_ms = o->core.health.rise * o->core.interval_ms + o->core.timeout_ms;
+	return 0;
+}
