@@ -5,6 +5,8 @@
 #   delay-line fixed packet delay through a TUN (this kernel has no netem)
 # bench/handoffd_rate.sh runs the first two with nat64-handoffd and
 # handoff-sim; bench/nat64d_handoff.sh the others with nat64d.
+# bench/nat64d_path.sh builds bench/nat64d_path.c itself, against this tree
+# and against another revision.
 BENCH_PROGS := $(BUILD)/bench/udp-echo $(BUILD)/bench/tblclone $(BUILD)/bench/tcp-crr \
 	$(BUILD)/bench/delay-line
 

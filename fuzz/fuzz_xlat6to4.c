@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: nat64d/gw.c nat64d/icmp.c nat64d/xlat.c nat64d/bib.c nat64d/session.c nat64d/frag.c nat64d/gso.c nat64d/batch.c nat64d/hold.c nat64d/tun.c nat64d/fakedev.c nat64d/config.c lib/daemon.c lib/addr.c lib/buf.c lib/cksum.c lib/clock.c lib/conf.c lib/atomicfile.c lib/xalloc.c nat64d/handoff.c nat64d/hocache.c nat64d/hostate.c lib/handoff_wire.c lib/ippkt.c lib/rdfile.c lib/log.c
+// FUZZ-SOURCES: nat64d/gw.c nat64d/in6.c nat64d/in4.c nat64d/path.c nat64d/out.c nat64d/icmp.c nat64d/xlat.c nat64d/bib.c nat64d/session.c nat64d/frag.c nat64d/gso.c nat64d/hold.c nat64d/tun.c nat64d/fakedev.c nat64d/config.c lib/daemon.c lib/addr.c lib/buf.c lib/cksum.c lib/clock.c lib/conf.c lib/atomicfile.c lib/xalloc.c nat64d/handoff.c nat64d/hoclass.c nat64d/hoctl.c nat64d/horesend.c nat64d/hofwd.c nat64d/hosrv.c nat64d/hocache.c nat64d/hostate.c lib/handoff_wire.c lib/ippkt.c lib/tbucket.c lib/rdfile.c lib/log.c
 /* fuzz_xlat6to4.c — nat64d's packet path, IPv6 packets in (translation,
  * ICMP errors and their quoted packets, fragments, hairpinning, offload
  * metadata). Malformed input must be dropped and counted, never crash. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nd_hocache.h"
 #include "xalloc.h"
 
 static uint32_t
@@ -183,7 +184,7 @@ nd_port_free(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t p,
 
 	if (p == st->p.reserved_port || nd_bib_find4(st, proto, v4, p))
 		return false;
-	if (st->port_busy && st->port_busy(st->port_busy_arg, v4, p))
+	if (st->reserved && nd_hoc_port_used(st->reserved, v4, p))
 		return false;
 	if (st->joint_ports && proto != ND_PROTO_ICMP_ID &&
 	    (o = nd_bib_find4(st, proto == 6 ? 17 : 6, v4, p)) != NULL &&
@@ -236,15 +237,26 @@ nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16])
 	return st->pool4[nd_state_hash(st, k, 16) % (uint32_t)st->p.n_pool4];
 }
 
-bool
-nd_bib_used_with(const struct nd_bib *b, uint32_t raddr)
+void
+nd_bib_iter_init(struct nd_bib_iter *it)
 {
-	const struct nd_session *s;
+	it->bucket = 0;
+	it->next = NULL;
+}
 
-	for (s = b->sessions; s; s = s->bnext)
-		if (s->raddr == raddr)
-			return true;
-	return false;
+const struct nd_bib *
+nd_bib_next(const struct nd_state *st, struct nd_bib_iter *it)
+{
+	const struct nd_bib *b;
+
+	while (!it->next) {
+		if (it->bucket > st->bmask)
+			return NULL;
+		it->next = st->h6[it->bucket++];
+	}
+	b = it->next;
+	it->next = b->next6;
+	return b;
 }
 
 struct nd_bib *

@@ -79,6 +79,13 @@ hoc_ref(struct nd_hocache *c, uint32_t pool4, uint16_t port4, int d)
 		r[port4]--;
 }
 
+const struct nd_hoent *
+nd_hoc_next(const struct nd_hocache *c, const struct nd_hoent *e)
+{
+	e = e ? e->lnext : c->lru.lnext;
+	return e == &c->lru ? NULL : e;
+}
+
 bool
 nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4)
 {

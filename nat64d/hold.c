@@ -1,4 +1,4 @@
-/* hold.c — packets held while a server is asked; see nd_hold.h. */
+/* hold.c — bounded queues of held packets; see nd_hold.h. */
 #include "nd_hold.h"
 
 #include <stdlib.h>
@@ -93,13 +93,10 @@ hold_take(struct nd_hold *h, struct nd_held **pp, nd_hold_cb *cb, void *arg,
 	free(p);
 }
 
-/* The packets of key are detached first and handed out afterwards, so a
- * callback may put packets into this queue again. */
 unsigned
-nd_hold_release(struct nd_hold *h, uint64_t key, nd_hold_cb *cb, void *arg,
-    const struct clk_now *now)
+nd_hold_move(struct nd_hold *h, uint64_t key, struct nd_hold *to, uint64_t newkey)
 {
-	struct nd_held **pp = &h->head, *out = NULL, **otail = &out, *p;
+	struct nd_held **pp = &h->head, *p;
 	unsigned n = 0;
 
 	while (*pp) {
@@ -111,20 +108,81 @@ nd_hold_release(struct nd_hold *h, uint64_t key, nd_hold_cb *cb, void *arg,
 			h->n--;
 			h->bytes -= p->len;
 			p->next = NULL;
-			*otail = p;
-			otail = &p->next;
+			p->key = newkey;
+			*to->tail = p;
+			to->tail = &p->next;
+			to->n++;
+			to->bytes += p->len;
 			n++;
 		} else
 			pp = &(*pp)->next;
 	}
 	h->c.released += n;
-	while ((p = out) != NULL) {
-		out = p->next;
+	return n;
+}
+
+/* The packets of key are detached first and handed out afterwards, so a
+ * callback may put packets into this queue again. */
+unsigned
+nd_hold_release(struct nd_hold *h, uint64_t key, nd_hold_cb *cb, void *arg,
+    const struct clk_now *now)
+{
+	struct nd_hold out = { .head = NULL };
+	struct nd_held *p;
+	unsigned n;
+
+	out.tail = &out.head;
+	n = nd_hold_move(h, key, &out, key);
+	while ((p = out.head) != NULL) {
+		out.head = p->next;
 		if (cb)
 			cb(arg, p->key, p->pkt, p->len, &p->vh, now);
 		free(p);
 	}
 	return n;
+}
+
+void
+nd_hold_prepend(struct nd_hold *to, struct nd_hold *from)
+{
+	if (!from->head)
+		return;
+	*from->tail = to->head;
+	if (!to->head)
+		to->tail = from->tail;
+	to->head = from->head;
+	to->n += from->n;
+	to->bytes += from->bytes;
+	from->head = NULL;
+	from->tail = &from->head;
+	from->n = 0;
+	from->bytes = 0;
+}
+
+int
+nd_hold_pop(struct nd_hold *h, uint64_t *key, uint8_t *buf, size_t cap, size_t *len,
+    struct virtio_net_hdr *vh)
+{
+	struct nd_held *p = h->head;
+	int r = 0;
+
+	if (!p)
+		return 0;
+	h->head = p->next;
+	if (!h->head)
+		h->tail = &h->head;
+	h->n--;
+	h->bytes -= p->len;
+	if (p->len <= cap) {
+		*key = p->key;
+		*len = p->len;
+		*vh = p->vh;
+		memcpy(buf, p->pkt, p->len);
+		r = 1;
+	} else
+		r = -1;
+	free(p);
+	return r;
 }
 
 unsigned

@@ -3,34 +3,31 @@
  * ICMP errors between the two sides including the packet they quote
  * (RFC 7915 §4.2-4.3, §5.2-5.3; RFC 6146 §3.5 for the inner mapping).
  */
-#include "nd_gw.h"
-#include "nd_handoff.h"
+#include "nd_path.h"
 
 #include <string.h>
 
 #include "addr.h"
 #include "buf.h"
 #include "cksum.h"
+#include "nd_handoff.h"
+#include "tbucket.h"
 
 #define ND_ICMP6_MAX	1280	/* RFC 4443 §2.4 (c): fit the minimum MTU */
 #define ND_ICMP4_MAX	576	/* RFC 1812 §4.3.2.3 */
 
+/* icmp-error-rate per second, as a burst of as many (0: none). */
 static bool
 icmp_allow(struct nd_gw *gw, const struct clk_now *now)
 {
-	uint64_t sec = now->mono_ms / 1000;
+	double rate = gw->cfg.icmp_rate;
 
 	if (gw->cfg.icmp_rate == 0)
 		return false;
-	if (sec != gw->icmp_sec) {
-		gw->icmp_sec = sec;
-		gw->icmp_tokens = gw->cfg.icmp_rate;
-	}
-	if (gw->icmp_tokens <= 0) {
+	if (!tb_take(&gw->icmp_tb, rate, rate, now->mono_ms)) {
 		gw->c.icmp_rate_limited++;
 		return false;
 	}
-	gw->icmp_tokens--;
 	return true;
 }
 
@@ -75,7 +72,22 @@ nd_icmp_err6(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
 	memcpy(o + 48, orig, q);
 	be16_store(o + 42, cksum_finish(cksum_add(cksum_pseudo6(o + 8, o + 24, ND_PROTO_ICMP6,
 	    (uint32_t)plen), o + 40, plen)));
-	nd_gw_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
+	nd_out_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
+}
+
+/* An ICMPv4 error header, checksum zero: Fragmentation Needed carries
+ * the MTU in its low 16 bits (RFC 1191), the others param as it is. */
+static void
+icmp_head4(uint8_t *h, uint8_t type, uint8_t code, uint32_t param)
+{
+	h[0] = type;
+	h[1] = code;
+	be16_store(h + 2, 0);
+	if (type == 3 && code == 4) {
+		be16_store(h + 4, 0);
+		be16_store(h + 6, (uint16_t)param);
+	} else
+		be32_store(h + 4, param);
 }
 
 void
@@ -96,17 +108,10 @@ nd_icmp_err4(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
 		q = ND_ICMP4_MAX - ND_IP4_HLEN - 8;
 	nd_build4(o, 0xc0, (uint16_t)(ND_IP4_HLEN + 8 + q), gw->ipid++, false, false, 0, 64,
 	    ND_PROTO_ICMP, gw->own4, be32_load(orig + 12));
-	o[20] = type;
-	o[21] = code;
-	be16_store(o + 22, 0);
-	if (type == 3 && code == 4) {
-		be16_store(o + 24, 0);
-		be16_store(o + 26, (uint16_t)param);
-	} else
-		be32_store(o + 24, param);
+	icmp_head4(o + 20, type, code, param);
 	memcpy(o + 28, orig, q);
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + q)));
-	nd_gw_send(gw, NULL, o, ND_IP4_HLEN + 8 + q, NULL, 0, false);
+	nd_out_send(gw, NULL, o, ND_IP4_HLEN + 8 + q, NULL, 0, false);
 }
 
 /* RFC 1191 plateau below a packet size, when a router sent MTU 0. */
@@ -122,263 +127,326 @@ icmp_plateau(uint32_t size)
 	return 68;
 }
 
-/* IPv4 error about a packet we sent out (inner: pool address -> peer). */
-void
-nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now *now)
+/* An ICMP error being translated: the outer message and the packet it
+ * quotes (a packet we sent), as each step found them. */
+struct icmp_x {
+	const uint8_t *icmp;		/* the outer ICMP message */
+	size_t ilen;
+	uint8_t type, code;		/* translated */
+	uint32_t param;
+	union {
+		struct nd_p4 in4;	/* the quoted packet */
+		struct nd_p6 in6;
+	};
+	const uint8_t *l4;		/* its L4 header */
+	size_t l4q;			/* L4 octets quoted */
+	uint16_t port;			/* our side's port or identifier in it */
+	uint8_t v6[16];			/* 4 -> 6: the client (the mapping's IPv6 side) */
+	uint32_t v4;			/* 6 -> 4: the mapping's IPv4 side */
+	uint16_t mport;			/* the mapping's port on the other side */
+	int pfx;
+};
+
+/* ------------------------------------------------------------ IPv4 -> IPv6 */
+
+/* Long enough, TTL left, ICMP checksum right. */
+static enum nd_step
+x4_outer(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
-	const uint8_t *icmp = o4->p + o4->ihl;
-	size_t ilen = o4->len - o4->ihl, q, plen, l4q;
-	struct nd_p4 in;
-	struct nd_bib *b, hb;
-	struct nd_session *s;
-	uint8_t t6, c6, *o = gw->scratch, *ip, *l4, nh;
-	uint8_t isrc6[16], idst6[16], osrc6[16];
-	uint16_t port;
-	uint32_t param = 0;
-	int pfx = 0;
+	const struct nd_p4 *o4 = &p->in4;
 
-	(void)now;
-	if (ilen < 8 + ND_IP4_HLEN || o4->ttl <= 1) {
-		gw->c.drop_malformed4++;
-		return;
-	}
-	if (cksum_finish(cksum_add(0, icmp, ilen)) != 0) {
-		gw->c.drop_malformed4++;
-		return;
-	}
-	if (gw->ho) {
-		struct nd_p4 ci;
+	x->icmp = o4->p + o4->ihl;
+	x->ilen = o4->len - o4->ihl;
+	if (x->ilen < 8 + ND_IP4_HLEN || o4->ttl <= 1)
+		return nd_drop(p, &gw->c.drop_malformed4);
+	if (cksum_finish(cksum_add(0, x->icmp, x->ilen)) != 0)
+		return nd_drop(p, &gw->c.drop_malformed4);
+	return ND_GO;
+}
 
-		/* Draft §8: an error about one of our control packets. */
-		if (nd_parse4((uint8_t *)icmp + 8, ilen - 8, true, &ci) == ND_P_OK &&
-		    nd_ho_icmp_control(gw, o4->src, icmp[0], icmp[1], &ci, now))
-			return;
-	}
-	if (!nd_icmp4to6_map(icmp[0], icmp[1], &t6, &c6)) {
-		gw->c.drop_icmp_type++;
-		return;
-	}
-	if (nd_parse4((uint8_t *)icmp + 8, ilen - 8, true, &in) != ND_P_OK ||
-	    !nd_state_is_pool4(&gw->st, in.src)) {
-		gw->c.drop_icmp_err_nomatch++;
-		return;
-	}
-	l4q = in.len - in.ihl;
-	if (!nd_p4_first(&in) || l4q < 8 ||
-	    (in.proto != ND_PROTO_TCP && in.proto != ND_PROTO_UDP && in.proto != ND_PROTO_ICMP)) {
-		gw->c.drop_icmp_err_nomatch++;
-		return;
-	}
-	l4 = in.p + in.ihl;
-	port = in.proto == ND_PROTO_ICMP ? be16_load(l4 + 4) : be16_load(l4);
-	if (!(b = nd_bib_find4(&gw->st, in.proto, in.src, port))) {
-		struct nd_hoent *he = gw->ho && in.proto != ND_PROTO_ICMP ?
-		    nd_hoc_find4(nd_ho_cache(gw), in.dst, in.src, port) : NULL;
+/* Draft §8: an error about one of our control packets goes to handoff. */
+static enum nd_step
+x4_control(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
+{
+	struct nd_p4 ci;
 
-		if (!he) {
-			gw->c.drop_icmp_err_nomatch++;
-			return;
-		}
+	if (gw->ho && nd_parse4((uint8_t *)x->icmp + 8, x->ilen - 8, true, &ci) == ND_P_OK &&
+	    nd_ho_icmp_control(gw, p->in4.src, x->icmp[0], x->icmp[1], &ci, p->now))
+		return ND_DONE;
+	return ND_GO;
+}
+
+/* Type and code (RFC 7915 §4.2); the quoted packet is one of ours. */
+static enum nd_step
+x4_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
+{
+	struct nd_p4 *in = &x->in4;
+
+	if (!nd_icmp4to6_map(x->icmp[0], x->icmp[1], &x->type, &x->code))
+		return nd_drop(p, &gw->c.drop_icmp_type);
+	if (nd_parse4((uint8_t *)x->icmp + 8, x->ilen - 8, true, in) != ND_P_OK ||
+	    !nd_state_is_pool4(&gw->st, in->src))
+		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
+	x->l4q = in->len - in->ihl;
+	if (!nd_p4_first(in) || x->l4q < 8 ||
+	    (in->proto != ND_PROTO_TCP && in->proto != ND_PROTO_UDP && in->proto != ND_PROTO_ICMP))
+		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
+	x->l4 = in->p + in->ihl;
+	x->port = in->proto == ND_PROTO_ICMP ? be16_load(x->l4 + 4) : be16_load(x->l4);
+	return ND_GO;
+}
+
+/* The mapping the quoted packet left by: a BIB entry, or a server's
+ * cached entry; its session gives the prefix. */
+static enum nd_step
+x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
+{
+	const struct nd_p4 *in = &x->in4;
+	const struct nd_bib *b = nd_bib_find4(&gw->st, in->proto, in->src, x->port);
+	const struct nd_session *s;
+
+	x->pfx = 0;
+	if (!b) {
+		const struct nd_hoent *he = gw->ho && in->proto != ND_PROTO_ICMP ?
+		    nd_hoc_find4(nd_ho_cache(gw), in->dst, in->src, x->port) : NULL;
+
+		if (!he)
+			return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 		/* About a packet translated with a server's cached entry. */
-		memset(&hb, 0, sizeof(hb));
-		memcpy(hb.v6, he->client, 16);
-		hb.port6 = he->port6;
-		b = &hb;
-		pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
+		memcpy(x->v6, he->client, 16);
+		x->mport = he->port6;
+		x->pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
 		gw->c.icmp_err_via_cache++;
-	} else if ((s = nd_session_find(&gw->st, b, in.dst,
-	    in.proto == ND_PROTO_ICMP ? 0 : be16_load(l4 + 2))))
-		pfx = s->pfx < gw->cfg.n_prefix ? s->pfx : 0;
-	if (!nd_gw_v4_ok(o4->src) || !nd_gw_v4_ok(in.dst)) {
-		gw->c.drop_bad_addr++;
-		return;
+		return ND_GO;
 	}
-	if (t6 == 2) {		/* Packet Too Big: MTU + 20, clamped (RFC 7915 §4.2) */
-		uint32_t mtu = be16_load(icmp + 6);
+	if ((s = nd_session_find(&gw->st, b, in->dst,
+	    in->proto == ND_PROTO_ICMP ? 0 : be16_load(x->l4 + 2))))
+		x->pfx = s->pfx < gw->cfg.n_prefix ? s->pfx : 0;
+	memcpy(x->v6, b->v6, 16);
+	x->mport = b->port6;
+	return ND_GO;
+}
+
+/* Addresses translatable; the parameter: MTU + 20 clamped (Packet Too
+ * Big), pointer (Parameter Problem), RFC 7915 §4.2. */
+static enum nd_step
+x4_param(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
+{
+	if (!nd_path_v4_ok(p->in4.src) || !nd_path_v4_ok(x->in4.dst))
+		return nd_drop(p, &gw->c.drop_bad_addr);
+	x->param = 0;
+	if (x->type == 2) {
+		uint32_t mtu = be16_load(x->icmp + 6);
 
 		if (mtu == 0)
-			mtu = icmp_plateau((uint32_t)in.declared);
+			mtu = icmp_plateau((uint32_t)x->in4.declared);
 		mtu += ND_IP6_HLEN - ND_IP4_HLEN;
 		if (mtu > gw->cfg.mtu6)
 			mtu = gw->cfg.mtu6;
 		if (mtu < 1280)
 			mtu = 1280;
-		param = mtu;
-	} else if (t6 == 4 && c6 == 0) {
-		int p6 = nd_ptr4to6(icmp[4]);
+		x->param = mtu;
+	} else if (x->type == 4 && x->code == 0) {
+		int p6 = nd_ptr4to6(x->icmp[4]);
 
-		if (p6 < 0) {
-			gw->c.drop_icmp_type++;
-			return;
-		}
-		param = (uint32_t)p6;
-	} else if (t6 == 4 && c6 == 1)
-		param = 6;	/* Next Header */
+		if (p6 < 0)
+			return nd_drop(p, &gw->c.drop_icmp_type);
+		x->param = (uint32_t)p6;
+	} else if (x->type == 4 && x->code == 1)
+		x->param = 6;	/* Next Header */
+	return ND_GO;
+}
 
-	/* Inner packet, IPv6, as it left the IPv6 side. */
-	memcpy(isrc6, b->v6, 16);
-	addr_rfc6052_embed(gw->cfg.prefix[pfx].addr, gw->cfg.prefix[pfx].len, in.dst, idst6);
-	addr_rfc6052_embed(gw->cfg.prefix[pfx].addr, gw->cfg.prefix[pfx].len, o4->src, osrc6);
-	q = l4q;
+/* The ICMPv6 error, quoting the packet as it left the IPv6 side. */
+static void
+x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
+{
+	const struct nd_p4 *o4 = &p->in4, *in = &x->in4;
+	const struct nd_prefix *pf = &gw->cfg.prefix[x->pfx];
+	uint8_t *o = gw->scratch, *ip = o + ND_IP6_HLEN + 8, *l4 = ip + ND_IP6_HLEN;
+	uint8_t isrc6[16], idst6[16], osrc6[16];
+	size_t q = x->l4q, plen;
+
+	memcpy(isrc6, x->v6, 16);
+	addr_rfc6052_embed(pf->addr, pf->len, in->dst, idst6);
+	addr_rfc6052_embed(pf->addr, pf->len, o4->src, osrc6);
 	if (q > ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8)
 		q = ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8;
 	plen = 8 + ND_IP6_HLEN + q;
-	ip = o + ND_IP6_HLEN + 8;
-	nh = in.proto == ND_PROTO_ICMP ? ND_PROTO_ICMP6 : in.proto;
-	nd_build6(ip, in.tos, 0, (uint16_t)(in.declared - in.ihl), nh, in.ttl, isrc6, idst6);
-	memcpy(ip + ND_IP6_HLEN, l4, q);
-	l4 = ip + ND_IP6_HLEN;
-	if (in.proto == ND_PROTO_ICMP) {
-		uint32_t so = cksum_add(cksum_add(0, l4, 2), l4 + 4, 2), sn;
-
-		l4[0] = l4[0] == 8 ? 128 : l4[0] == 0 ? 129 : l4[0];
-		be16_store(l4 + 4, b->port6);
-		sn = cksum_pseudo6(isrc6, idst6, ND_PROTO_ICMP6, (uint32_t)(in.declared - in.ihl));
-		sn = cksum_add(cksum_add(sn, l4, 2), l4 + 4, 2);
-		be16_store(l4 + 2, nd_ck_adjust(be16_load(l4 + 2), so, sn, false));
-	} else {
-		size_t ckoff = in.proto == ND_PROTO_TCP ? 16 : 6;
-		uint32_t so = cksum_add(nd_sum4(in.src) + nd_sum4(in.dst), l4, 2), sn;
-
-		be16_store(l4, b->port6);
-		sn = cksum_add(cksum_add(cksum_add(0, isrc6, 16), idst6, 16), l4, 2);
-		if (q >= ckoff + 2 && !(in.proto == ND_PROTO_UDP && be16_load(l4 + 6) == 0))
-			be16_store(l4 + ckoff, nd_ck_adjust(be16_load(l4 + ckoff), so, sn, false));
-	}
-	nd_build6(o, o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6, (uint8_t)(o4->ttl - 1), osrc6, b->v6);
-	o[40] = t6;
-	o[41] = c6;
+	nd_build6(ip, in->tos, 0, (uint16_t)(in->declared - in->ihl),
+	    in->proto == ND_PROTO_ICMP ? ND_PROTO_ICMP6 : in->proto, in->ttl, isrc6, idst6);
+	memcpy(l4, x->l4, q);
+	/* The quoted header as it was: our pool port back to the client's. */
+	if (in->proto == ND_PROTO_ICMP)
+		nd_path_echo(l4, l4[0] == 8 ? 128 : l4[0] == 0 ? 129 : l4[0], -1, x->mport, 0,
+		    cksum_pseudo6(isrc6, idst6, ND_PROTO_ICMP6, (uint32_t)(in->declared - in->ihl)));
+	else
+		nd_path_ports(l4, q, in->proto, 0, x->mport, nd_sum4(in->src) + nd_sum4(in->dst),
+		    cksum_add(cksum_add(0, isrc6, 16), idst6, 16), ND_RW_KEEPZERO);
+	nd_build6(o, o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6, (uint8_t)(o4->ttl - 1), osrc6, x->v6);
+	o[40] = x->type;
+	o[41] = x->code;
 	be16_store(o + 42, 0);
-	be32_store(o + 44, param);
-	be16_store(o + 42, cksum_finish(cksum_add(cksum_pseudo6(osrc6, b->v6, ND_PROTO_ICMP6,
+	be32_store(o + 44, x->param);
+	be16_store(o + 42, cksum_finish(cksum_add(cksum_pseudo6(osrc6, x->v6, ND_PROTO_ICMP6,
 	    (uint32_t)plen), o + 40, plen)));
 	gw->c.icmp_err_xlat4to6++;
-	nd_gw_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
+	nd_out_send(gw, NULL, o, ND_IP6_HLEN + plen, NULL, 0, true);
 }
 
-/* IPv6 error about a packet we sent to the IPv6 side (inner: prefix+peer
- * -> client). */
+/* IPv4 error about a packet we sent out (inner: pool address -> peer). */
 void
-nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now *now)
+nd_icmp_xlat4to6(struct nd_gw *gw, struct nd_pkt *p)
 {
-	const uint8_t *icmp = o6->p + o6->l4off;
-	size_t ilen = o6->len - o6->l4off, q, l4q, tlen;
-	struct nd_p6 in;
-	struct nd_bib *b, hb;
-	uint8_t t4, c4, *o = gw->scratch, *ip, *l4, proto4;
-	uint32_t osrc4, odst4, isrc4, idst4, param = 0;
-	uint16_t port;
+	struct icmp_x x;
 
-	(void)now;
-	if (ilen < 8 + ND_IP6_HLEN || o6->p[7] <= 1) {
-		gw->c.drop_malformed6++;
+	if (x4_outer(gw, p, &x) || x4_control(gw, p, &x) || x4_inner(gw, p, &x) ||
+	    x4_mapping(gw, p, &x) || x4_param(gw, p, &x))
 		return;
-	}
+	x4_emit(gw, p, &x);
+}
+
+/* ------------------------------------------------------------ IPv6 -> IPv4 */
+
+/* Long enough, hop limit left, ICMPv6 checksum right; type and code
+ * (RFC 7915 §5.2); sent to an address of a prefix. */
+static enum nd_step
+x6_outer(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t *odst4)
+{
+	const struct nd_p6 *o6 = &p->in6;
+
+	x->icmp = o6->p + o6->l4off;
+	x->ilen = o6->len - o6->l4off;
+	if (x->ilen < 8 + ND_IP6_HLEN || o6->p[7] <= 1)
+		return nd_drop(p, &gw->c.drop_malformed6);
 	if (cksum_finish(cksum_add(cksum_pseudo6(o6->p + 8, o6->p + 24, ND_PROTO_ICMP6,
-	    (uint32_t)ilen), icmp, ilen)) != 0) {
-		gw->c.drop_malformed6++;
-		return;
-	}
-	if (!nd_icmp6to4_map(icmp[0], icmp[1], &t4, &c4)) {
-		gw->c.drop_icmp_type++;
-		return;
-	}
-	if (nd_gw_prefix_of(gw, o6->p + 24, &odst4) < 0) {
-		gw->c.drop_not_prefix++;
-		return;
-	}
-	if (nd_parse6((uint8_t *)icmp + 8, ilen - 8, true, &in) != ND_P_OK || !nd_p6_first(&in) ||
-	    nd_gw_prefix_of(gw, in.p + 8, &isrc4) < 0) {
-		gw->c.drop_icmp_err_nomatch++;
-		return;
-	}
-	if (in.l4off + 8 > in.len ||
-	    (in.proto != ND_PROTO_TCP && in.proto != ND_PROTO_UDP && in.proto != ND_PROTO_ICMP6)) {
-		gw->c.drop_icmp_err_nomatch++;
-		return;
-	}
-	l4q = in.len - in.l4off;
-	proto4 = in.proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in.proto;
-	port = in.proto == ND_PROTO_ICMP6 ? be16_load(in.p + in.l4off + 4) : be16_load(in.p + in.l4off + 2);
-	if (!(b = nd_bib_find6(&gw->st, proto4, in.p + 24, port))) {
-		struct nd_hoent *he = gw->ho && proto4 != ND_PROTO_ICMP ?
-		    nd_hoc_find6(nd_ho_cache(gw), isrc4, in.p + 24, port) : NULL;
+	    (uint32_t)x->ilen), x->icmp, x->ilen)) != 0)
+		return nd_drop(p, &gw->c.drop_malformed6);
+	if (!nd_icmp6to4_map(x->icmp[0], x->icmp[1], &x->type, &x->code))
+		return nd_drop(p, &gw->c.drop_icmp_type);
+	if (nd_path_prefix_of(gw, o6->p + 24, odst4) < 0)
+		return nd_drop(p, &gw->c.drop_not_prefix);
+	return ND_GO;
+}
 
-		if (!he) {
-			gw->c.drop_icmp_err_nomatch++;
-			return;
-		}
-		memset(&hb, 0, sizeof(hb));
-		hb.v4 = he->pool4;
-		hb.port4 = he->port4;
-		b = &hb;
+/* The quoted packet came from a prefix address (one we translated). */
+static enum nd_step
+x6_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t *isrc4)
+{
+	struct nd_p6 *in = &x->in6;
+
+	if (nd_parse6((uint8_t *)x->icmp + 8, x->ilen - 8, true, in) != ND_P_OK ||
+	    !nd_p6_first(in) || nd_path_prefix_of(gw, in->p + 8, isrc4) < 0)
+		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
+	if (in->l4off + 8 > in->len ||
+	    (in->proto != ND_PROTO_TCP && in->proto != ND_PROTO_UDP && in->proto != ND_PROTO_ICMP6))
+		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
+	x->l4 = in->p + in->l4off;
+	x->l4q = in->len - in->l4off;
+	x->port = in->proto == ND_PROTO_ICMP6 ? be16_load(x->l4 + 4) : be16_load(x->l4 + 2);
+	return ND_GO;
+}
+
+/* The mapping the quoted packet was translated with: a BIB entry, or a
+ * server's cached entry. */
+static enum nd_step
+x6_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t isrc4)
+{
+	const struct nd_p6 *in = &x->in6;
+	uint8_t proto4 = in->proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in->proto;
+	const struct nd_bib *b = nd_bib_find6(&gw->st, proto4, in->p + 24, x->port);
+
+	if (!b) {
+		const struct nd_hoent *he = gw->ho && proto4 != ND_PROTO_ICMP ?
+		    nd_hoc_find6(nd_ho_cache(gw), isrc4, in->p + 24, x->port) : NULL;
+
+		if (!he)
+			return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
+		x->v4 = he->pool4;
+		x->mport = he->port4;
 		gw->c.icmp_err_via_cache++;
+		return ND_GO;
 	}
-	idst4 = b->v4;
-	/* An error goes to the sender of the packet it quotes; one addressed
-	 * elsewhere would make us send ICMPv4 to a third party. */
-	if (isrc4 != odst4) {
-		gw->c.drop_icmp_err_nomatch++;
-		return;
-	}
-	if (nd_gw_prefix_of(gw, o6->p + 8, &osrc4) < 0 || !nd_gw_v4_ok(osrc4))
-		osrc4 = gw->own4;	/* an IPv6 router: RFC 7915 §5.1 */
-	if (t4 == 3 && c4 == 4) {
-		uint32_t mtu = be32_load(icmp + 4);
+	x->v4 = b->v4;
+	x->mport = b->port4;
+	return ND_GO;
+}
+
+/* The parameter: MTU - 20 clamped (Fragmentation Needed), pointer
+ * (Parameter Problem), RFC 7915 §5.2. */
+static enum nd_step
+x6_param(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
+{
+	x->param = 0;
+	if (x->type == 3 && x->code == 4) {
+		uint32_t mtu = be32_load(x->icmp + 4);
 
 		if (mtu < 1280)		/* below the IPv6 minimum: bogus, use it */
 			mtu = 1280;
 		mtu = mtu > 65535 + 20 ? 65535 : mtu - (ND_IP6_HLEN - ND_IP4_HLEN);
 		if (mtu > gw->cfg.mtu4)
 			mtu = gw->cfg.mtu4;
-		param = mtu;
-	} else if (t4 == 12) {
-		int p4 = nd_ptr6to4(be32_load(icmp + 4));
+		x->param = mtu;
+	} else if (x->type == 12) {
+		int p4 = nd_ptr6to4(be32_load(x->icmp + 4));
 
-		if (p4 < 0) {
-			gw->c.drop_icmp_type++;
-			return;
-		}
-		param = (uint32_t)p4 << 24;
+		if (p4 < 0)
+			return nd_drop(p, &gw->c.drop_icmp_type);
+		x->param = (uint32_t)p4 << 24;
 	}
-	q = l4q;
+	return ND_GO;
+}
+
+/* The ICMPv4 error from osrc4, quoting the packet as it left the IPv4 side. */
+static void
+x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, uint32_t isrc4)
+{
+	const struct nd_p6 *o6 = &p->in6, *in = &x->in6;
+	uint8_t *o = gw->scratch, *ip = o + ND_IP4_HLEN + 8, *l4 = ip + ND_IP4_HLEN;
+	uint8_t proto4 = in->proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in->proto;
+	size_t q = x->l4q, tlen = in->declared - in->l4off + ND_IP4_HLEN;
+
 	if (q > ND_ICMP4_MAX - 2 * ND_IP4_HLEN - 8)
 		q = ND_ICMP4_MAX - 2 * ND_IP4_HLEN - 8;
-	ip = o + ND_IP4_HLEN + 8;
-	tlen = in.declared - in.l4off + ND_IP4_HLEN;
-	nd_build4(ip, (uint8_t)(be32_load(in.p) >> 20), (uint16_t)(tlen > 65535 ? 65535 : tlen),
-	    in.frag ? (uint16_t)in.fragid : 0, !in.frag, in.mf, 0, in.p[7], proto4, isrc4, idst4);
-	memcpy(ip + ND_IP4_HLEN, in.p + in.l4off, q);
-	l4 = ip + ND_IP4_HLEN;
-	if (in.proto == ND_PROTO_ICMP6) {
-		uint32_t so, sn;
-
-		so = cksum_pseudo6(in.p + 8, in.p + 24, ND_PROTO_ICMP6, (uint32_t)(in.declared - in.l4off));
-		so = cksum_add(cksum_add(so, l4, 2), l4 + 4, 2);
-		l4[0] = l4[0] == 128 ? 8 : l4[0] == 129 ? 0 : l4[0];
-		be16_store(l4 + 4, b->port4);
-		sn = cksum_add(cksum_add(0, l4, 2), l4 + 4, 2);
-		be16_store(l4 + 2, nd_ck_adjust(be16_load(l4 + 2), so, sn, false));
-	} else {
-		size_t ckoff = in.proto == ND_PROTO_TCP ? 16 : 6;
-		uint32_t so = cksum_add(cksum_add(cksum_add(0, in.p + 8, 16), in.p + 24, 16), l4 + 2, 2), sn;
-
-		be16_store(l4 + 2, b->port4);
-		sn = cksum_add(nd_sum4(isrc4) + nd_sum4(idst4), l4 + 2, 2);
-		if (q >= ckoff + 2)
-			be16_store(l4 + ckoff, nd_ck_adjust(be16_load(l4 + ckoff), so, sn, false));
-	}
+	nd_build4(ip, (uint8_t)(be32_load(in->p) >> 20), (uint16_t)(tlen > 65535 ? 65535 : tlen),
+	    in->frag ? (uint16_t)in->fragid : 0, !in->frag, in->mf, 0, in->p[7], proto4, isrc4, x->v4);
+	memcpy(l4, x->l4, q);
+	/* The quoted header as it was: the client's port back to our pool port. */
+	if (in->proto == ND_PROTO_ICMP6)
+		nd_path_echo(l4, l4[0] == 128 ? 8 : l4[0] == 129 ? 0 : l4[0], -1, x->mport,
+		    cksum_pseudo6(in->p + 8, in->p + 24, ND_PROTO_ICMP6,
+		    (uint32_t)(in->declared - in->l4off)), 0);
+	else
+		nd_path_ports(l4, q, in->proto, 2, x->mport, cksum_add(cksum_add(0, in->p + 8, 16),
+		    in->p + 24, 16), nd_sum4(isrc4) + nd_sum4(x->v4), 0);
 	nd_build4(o, (uint8_t)(be32_load(o6->p) >> 20), (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
 	    gw->ipid++, false, false, 0, (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
-	o[20] = t4;
-	o[21] = c4;
-	be16_store(o + 22, 0);
-	if (t4 == 3 && c4 == 4) {
-		be16_store(o + 24, 0);
-		be16_store(o + 26, (uint16_t)param);
-	} else
-		be32_store(o + 24, param);
+	icmp_head4(o + 20, x->type, x->code, x->param);
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + ND_IP4_HLEN + q)));
 	gw->c.icmp_err_xlat6to4++;
-	nd_gw_send(gw, NULL, o, 2 * ND_IP4_HLEN + 8 + q, NULL, 0, false);
+	nd_out_send(gw, NULL, o, 2 * ND_IP4_HLEN + 8 + q, NULL, 0, false);
+}
+
+/* IPv6 error about a packet we sent to the IPv6 side (inner: prefix+peer
+ * -> client). */
+void
+nd_icmp_xlat6to4(struct nd_gw *gw, struct nd_pkt *p)
+{
+	struct icmp_x x;
+	uint32_t odst4, isrc4, osrc4;
+
+	if (x6_outer(gw, p, &x, &odst4) || x6_inner(gw, p, &x, &isrc4) ||
+	    x6_mapping(gw, p, &x, isrc4))
+		return;
+	/* An error goes to the sender of the packet it quotes; one addressed
+	 * elsewhere would make us send ICMPv4 to a third party. */
+	if (isrc4 != odst4) {
+		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
+		return;
+	}
+	if (nd_path_prefix_of(gw, p->in6.p + 8, &osrc4) < 0 || !nd_path_v4_ok(osrc4))
+		osrc4 = gw->own4;	/* an IPv6 router: RFC 7915 §5.1 */
+	if (x6_param(gw, p, &x))
+		return;
+	x6_emit(gw, p, &x, osrc4, isrc4);
 }

@@ -39,7 +39,7 @@ struct nd_config {
 	uint32_t max_sessions;
 	uint32_t max_bib;
 	bool offload;			/* IFF_VNET_HDR + TUNSETOFFLOAD */
-	bool udp_coalesce;		/* batch.c: UDP bursts out as one GSO packet */
+	bool udp_coalesce;		/* out.c: UDP bursts out as one GSO packet */
 	int batch;			/* packets read per wake-up */
 	int verbose;
 	bool syslog;

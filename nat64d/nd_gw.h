@@ -1,11 +1,14 @@
 /* nd_gw.h — the gateway: nat64d's packet path from the packet device back to
  * it, tying together RFC 6146 state (nd_state.h), RFC 7915 translation
  * (nd_xlat.h, icmp.c), fragments (nd_frag.h) and offload metadata (nd_gso.h).
+ * How the path is built inside: nd_path.h.
  *
  * nd_gw_input() takes one packet read from the device (with its
  * virtio_net_hdr if the device has one), classifies it, consults and
  * updates the state, and writes zero or more packets back: the
- * translation, an ICMP error of the gateway's own, or fragments.
+ * translation, an ICMP error of the gateway's own, or fragments; then the
+ * packets it sent back in (hairpinned, released, returned by a handoff
+ * server), before it returns.
  * The input buffer is modified in place (L4 ports and checksums) and the
  * new IP header is written beside it, so a 64 KB super-packet is never
  * copied.
@@ -26,6 +29,7 @@
 #include "nd_pktdev.h"
 #include "nd_state.h"
 #include "nd_xlat.h"
+#include "tbucket.h"
 
 #define ND_COUNTERS(X)							\
 	X(rx6) X(rx4) X(tx4) X(tx6)					\
@@ -62,7 +66,7 @@ struct nd_ho;
 
 struct nd_gw {
 	struct nd_config cfg;
-	bool coalesce;			/* batch.c: UDP trains as GSO (vnet devices) */
+	bool coalesce;			/* out.c: UDP trains as GSO (vnet devices) */
 	struct nd_train *train;
 	struct nd_state st;
 	struct nd_frags frags;
@@ -71,15 +75,17 @@ struct nd_gw {
 	uint8_t own6[16];
 	uint32_t own4;
 	uint16_t ipid;
-	uint64_t icmp_sec;
-	int icmp_tokens;
-	bool in_hairpin;
-	bool refeeding;			/* a held fragment is going through again */
+	struct tbucket icmp_tb;		/* icmp-error-rate */
 	struct nd_hold *fhold;		/* fragments waiting for their first */
+	/* Packets to go through the path again (nd_path.h): again_new
+	 * collects what the packet being processed sends back in, and is
+	 * put in front of again when it is done. */
+	struct nd_hold *again, *again_new;
 	struct nd_ho *ho;		/* handoff.c, with `handoff yes` (nd_ho_new) */
 	uint8_t hdr[128];		/* the new IP header of a translation */
-	uint8_t scratch[ND_SCRATCH];	/* ICMP errors, fragments, hairpin */
-	uint8_t scratch2[ND_SCRATCH];
+	uint8_t scratch[ND_SCRATCH];	/* ICMP errors */
+	uint8_t scratch2[ND_SCRATCH];	/* a hairpinned packet being built */
+	uint8_t againbuf[ND_SCRATCH];	/* the packet taken from again */
 };
 
 /* gw is large (scratch buffers): allocate it. */
@@ -95,30 +101,5 @@ size_t nd_gw_status(const struct nd_gw *gw, char *buf, size_t len);
 
 /* Write out anything batched (end of a read burst). */
 void nd_gw_flush(struct nd_gw *gw);
-
-/* batch.c */
-void nd_batch_init(struct nd_gw *gw);
-void nd_batch_free(struct nd_gw *gw);
-void nd_batch_flush(struct nd_gw *gw);
-void nd_batch_udp(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
-    const uint8_t *udp, size_t ul, bool v6);
-
-/* icmp.c */
-void nd_icmp_err6(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
-    const uint8_t *orig, size_t orig_len, const struct clk_now *now);
-void nd_icmp_err4(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
-    const uint8_t *orig, size_t orig_len, const struct clk_now *now);
-/* Translate an ICMP error (outer header parsed in o4/o6). */
-void nd_icmp_xlat4to6(struct nd_gw *gw, const struct nd_p4 *o4, const struct clk_now *now);
-void nd_icmp_xlat6to4(struct nd_gw *gw, const struct nd_p6 *o6, const struct clk_now *now);
-
-/* gw.c helpers shared with icmp.c */
-int nd_gw_prefix_of(const struct nd_gw *gw, const uint8_t a[16], uint32_t *v4);
-bool nd_gw_v4_ok(uint32_t a);
-/* Send in order: flushes a pending UDP train first. */
-void nd_gw_send(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
-    const uint8_t *body, size_t bl, bool v6);
-int nd_gw_send_now(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
-    const uint8_t *body, size_t bl, bool v6);
 
 #endif

@@ -13,11 +13,12 @@
  *    an authenticator a server stored with an idle connection stays valid)
  *    — and the servers known to speak the protocol, persisted in
  *    STATE-DIR/handoff.state (a strict text format; a bad file is set aside).
- *  - handoff.c: the control channel — the per-server table (unknown,
- *    supported, down), classification of packets subject to NAT (§8),
- *    forwarding over the control channel with packets held while a server
- *    is asked, announcements of the NAT64's own entries, the port-9 bounce,
- *    probes, the §7 resend, and every server→NAT64 pattern of §6.
+ *  - handoff.c and the ho*.c files behind nd_ho_int.h: the control
+ *    channel — the per-server table (unknown, supported, down),
+ *    classification of packets subject to NAT (§8), forwarding over the
+ *    control channel with packets held while a server is asked,
+ *    announcements of the NAT64's own entries, the port-9 bounce, probes,
+ *    the §7 resend, and every server→NAT64 pattern of §6.
  *
  * The control channel runs over the TUN device like all traffic: nat64d
  * writes IPv4/UDP packets from (pool address, control port) to (server,
@@ -35,65 +36,13 @@
 
 #include "clock.h"
 #include "handoff_wire.h"
+#include "nd_hocache.h"
 #include "nd_xlat.h"
+#include "tbucket.h"
 
 struct nd_gw;
 struct nd_bib;
-
-/* ------------------------------------------------------------ hocache.c */
-
-struct nd_hoent {
-	struct nd_hoent *next4, *next6;		/* hash chains */
-	struct nd_hoent *lprev, *lnext;		/* LRU list, oldest first */
-	uint32_t server, pool4;			/* host order */
-	uint16_t port4, port6;
-	uint8_t client[16];
-	uint8_t pfx;				/* index of the /96 prefix */
-	uint64_t used_ms;
-};
-
-struct nd_hoent;
-/* Called for every entry cached (created) or dropped (mapping log). */
-typedef void nd_hoc_event_fn(void *arg, const struct nd_hoent *e, bool created,
-    const struct clk_now *now);
-
-#define ND_HOC_POOLS	64	/* = ND_MAX_POOL4 */
-
-struct nd_hocache {
-	struct nd_hoent **h4, **h6;
-	uint32_t mask;
-	struct nd_hoent lru;			/* sentinel */
-	uint32_t n, max;
-	uint64_t timeout_ms;
-	uint8_t hkey[16];
-	uint64_t created, replaced, expired, evicted;
-	/* How many cached entries (of any server) hold each port of each
-	 * pool address: the gateway's own port allocation avoids them. */
-	uint32_t pool[ND_HOC_POOLS];
-	int n_pool;
-	uint16_t *portref[ND_HOC_POOLS];
-	nd_hoc_event_fn *on_event;
-	void *on_event_arg;
-};
-
-void nd_hoc_init(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms);
-void nd_hoc_free(struct nd_hocache *c);
-struct nd_hoent *nd_hoc_find4(const struct nd_hocache *c, uint32_t server, uint32_t pool4,
-    uint16_t port4);
-struct nd_hoent *nd_hoc_find6(const struct nd_hocache *c, uint32_t server,
-    const uint8_t client[16], uint16_t port6);
-/* Insert or refresh; an entry of the same server holding the same mapped
- * port or the same client endpoint is replaced (the server is
- * authoritative). Evicts the least recently used entry when full. */
-struct nd_hoent *nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool4,
-    uint16_t port4, const uint8_t client[16], uint16_t port6, uint8_t pfx,
-    const struct clk_now *now);
-void nd_hoc_touch(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
-void nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
-/* Does any cached entry hold this pool address and port? */
-bool nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4);
-/* Drop entries idle for timeout_ms; *next_ms = next deadline or UINT64_MAX. */
-unsigned nd_hoc_expire(struct nd_hocache *c, const struct clk_now *now, uint64_t *next_ms);
+struct nd_pkt;
 
 /* ------------------------------------------------------------ hostate.c */
 
@@ -137,7 +86,7 @@ int nd_hostate_load(const char *path, int64_t wall, struct nd_hokeys *k, uint32_
 int nd_hostate_save(const char *path, const struct nd_hokeys *k, const uint32_t *servers,
     int n_servers, char *err, size_t errlen);
 
-/* ------------------------------------------------------------ handoff.c */
+/* ------------------------------------ handoff.c, hoclass.c, hoctl.c */
 
 #define ND_HO_COUNTERS(X)						\
 	X(ctl_rx) X(ctl_tx) X(fwd6) X(fwd4) X(fwd_echo6) X(fwd_stub)	\
@@ -171,8 +120,7 @@ struct nd_hosrv {
 	uint64_t probe_ms, probe_iv;	/* next probe while down, back-off */
 	uint32_t unanswered;		/* questions since the last valid packet */
 	uint64_t asked_ms;		/* when the first of them was asked */
-	double bucket;			/* announcements/forwards while unconfirmed */
-	uint64_t bucket_ms;
+	struct tbucket bucket;		/* announcements/forwards while unconfirmed */
 	uint64_t rx, tx, announced, fwd, downs;
 };
 
@@ -186,21 +134,16 @@ struct nd_ho *nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, 
 void nd_ho_free(struct nd_ho *ho);
 void nd_ho_reconfig(struct nd_gw *gw);
 
-/* §8 for an IPv6 packet subject to NAT (first fragment or whole packet).
- * CACHED: *e is the server entry to translate with; TAKEN: forwarded,
- * held or dropped; PASS: the standard path (the NAT64's own entries). */
-enum nd_ho_verdict nd_ho_in6(struct nd_gw *gw, uint8_t *pkt, size_t len,
-    struct virtio_net_hdr *vh, const struct nd_p6 *in, int pfx, uint32_t dst4, uint8_t proto4,
-    uint16_t sport, const uint8_t *l4, struct nd_hoent **e, const struct clk_now *now);
-/* §8 for an IPv4 packet subject to NAT. */
-enum nd_ho_verdict nd_ho_in4(struct nd_gw *gw, uint8_t *pkt, size_t len,
-    struct virtio_net_hdr *vh, const struct nd_p4 *in, uint16_t sport, uint16_t dport,
-    const uint8_t *l4, struct nd_hoent **e, const struct clk_now *now);
+/* §8 for a packet subject to NAT (first fragment or whole packet) as the
+ * packet path parsed it (nd_path.h). CACHED: *e is the server entry to
+ * translate with; TAKEN: forwarded, held or dropped; PASS: the standard
+ * path (the NAT64's own entries). */
+enum nd_ho_verdict nd_ho_in6(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e);
+enum nd_ho_verdict nd_ho_in4(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e);
 /* Is this IPv4 packet a control packet (UDP handoff port -> control port)? */
 bool nd_ho_is_control(const struct nd_gw *gw, const struct nd_p4 *in, const uint8_t *l4,
     size_t l4len);
-void nd_ho_control_in(struct nd_gw *gw, uint8_t *pkt, const struct nd_p4 *in,
-    struct virtio_net_hdr *vh, const struct clk_now *now);
+void nd_ho_control_in(struct nd_gw *gw, struct nd_pkt *p);
 /* A standard-path local entry b was used with server for the first time:
  * tell the server (rate-limited). */
 void nd_ho_announce(struct nd_gw *gw, const struct nd_bib *b, int pfx, uint32_t server,

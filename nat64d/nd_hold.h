@@ -1,6 +1,7 @@
 /* nd_hold.h — bounded queues of held packets: fragments waiting for their
- * first fragment (gw.c), and packets waiting while a handoff server is
- * asked (handoff.c; draft §8).
+ * first fragment (path.c), packets waiting while a handoff server is
+ * asked (draft §8), and the gateway's queue of packets to process again
+ * (gw.c drains it: hairpinned, released and returned packets).
  *
  * Bounded by packet count and bytes; every packet carries the caller's
  * 64-bit key (e.g. a hash of server IPv4 + client IPv6 + port) and a
@@ -34,6 +35,15 @@ int nd_hold_put(struct nd_hold *h, uint64_t key, const uint8_t *pkt, size_t len,
     const struct virtio_net_hdr *vh, const struct clk_now *now);
 unsigned nd_hold_release(struct nd_hold *h, uint64_t key, nd_hold_cb *cb, void *arg,
     const struct clk_now *now);
+/* Move every packet of key, oldest first, to the tail of `to` under newkey
+ * (`to`'s bounds are not checked: h's bounded them). Returns how many. */
+unsigned nd_hold_move(struct nd_hold *h, uint64_t key, struct nd_hold *to, uint64_t newkey);
+/* Move all of `from`, in order, in front of `to`'s head. */
+void nd_hold_prepend(struct nd_hold *to, struct nd_hold *from);
+/* Take the oldest packet: 1 (copied into buf), 0 (empty), -1 (larger than
+ * cap: dropped). */
+int nd_hold_pop(struct nd_hold *h, uint64_t *key, uint8_t *buf, size_t cap, size_t *len,
+    struct virtio_net_hdr *vh);
 unsigned nd_hold_expire(struct nd_hold *h, const struct clk_now *now, nd_hold_cb *cb, void *arg);
 size_t nd_hold_count(const struct nd_hold *h);
 const struct nd_hold_counters *nd_hold_counters(const struct nd_hold *h);

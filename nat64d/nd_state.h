@@ -14,7 +14,8 @@
  * live in the handoff cache (nd_handoff.h, hocache.c), keyed per server.
  * For handoff, the sessions of a local entry are its "used with server X"
  * records (nd_bib_used_with()), and the allocator can be told to avoid
- * ports (port_busy) and to give an endpoint one port for TCP and UDP.
+ * the ports of a handoff cache (reserved) and to give an endpoint one port
+ * for TCP and UDP.
  *
  * Time is always the caller's `now`; nothing here reads a clock or logs.
  */
@@ -45,6 +46,7 @@ enum nd_tcp_state {
 
 
 struct nd_session;
+struct nd_hocache;
 
 struct nd_bib {
 	struct nd_bib *next6, *next4;	/* hash chains */
@@ -106,8 +108,7 @@ struct nd_state {
 	/* Handoff: ports the allocator must not hand out (held by a server's
 	 * cached entry), and one port per client endpoint across TCP and UDP
 	 * (a handoff entry has no protocol, draft §4). */
-	bool (*port_busy)(void *arg, uint32_t v4, uint16_t port);
-	void *port_busy_arg;
+	const struct nd_hocache *reserved;
 	bool joint_ports;
 };
 
@@ -130,11 +131,25 @@ struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
 /* The pool address paired with an IPv6 host (the one nd_bib_create tries first). */
 uint32_t nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16]);
-/* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */
-bool nd_bib_used_with(const struct nd_bib *b, uint32_t raddr);
+/* Every BIB entry: nd_bib_iter_init, then nd_bib_next until NULL (no
+ * entry may be deleted meanwhile). */
+struct nd_bib_iter {
+	uint32_t bucket;
+	const struct nd_bib *next;
+};
+void nd_bib_iter_init(struct nd_bib_iter *it);
+const struct nd_bib *nd_bib_next(const struct nd_state *st, struct nd_bib_iter *it);
 uint32_t nd_state_hash(const struct nd_state *st, const void *p, size_t n);
 
 /* session.c */
+/* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */
+bool nd_bib_used_with(const struct nd_bib *b, uint32_t raddr);
+/* Its session with this IPv4 peer (any port; the first), or NULL. */
+const struct nd_session *nd_bib_session_with(const struct nd_bib *b, uint32_t raddr);
+/* Delete its sessions with this IPv4 peer (a local entry goes with its
+ * last one); returns how many. */
+unsigned nd_bib_forget_peer(struct nd_state *st, struct nd_bib *b, uint32_t raddr,
+    const struct clk_now *now);
 struct nd_session *nd_session_find(const struct nd_state *st, const struct nd_bib *b,
     uint32_t raddr, uint16_t rport);
 struct nd_session *nd_session_create(struct nd_state *st, struct nd_bib *b,

@@ -2,7 +2,7 @@
  * parsers of IPv6/IPv4 headers, header builders, checksum adjustment
  * (incremental, RFC 1624; also for the partial checksums of offloaded
  * packets) and the ICMP type/code/pointer maps. Stateless; the stateful
- * packet path is gw.c.
+ * packet path is nd_path.h.
  */
 #ifndef ND_XLAT_H
 #define ND_XLAT_H

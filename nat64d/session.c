@@ -201,6 +201,40 @@ nd_state_expire(struct nd_state *st, const struct clk_now *now, uint64_t *next_m
 	return n;
 }
 
+const struct nd_session *
+nd_bib_session_with(const struct nd_bib *b, uint32_t raddr)
+{
+	const struct nd_session *s;
+
+	for (s = b->sessions; s; s = s->bnext)
+		if (s->raddr == raddr)
+			return s;
+	return NULL;
+}
+
+bool
+nd_bib_used_with(const struct nd_bib *b, uint32_t raddr)
+{
+	return nd_bib_session_with(b, raddr) != NULL;
+}
+
+unsigned
+nd_bib_forget_peer(struct nd_state *st, struct nd_bib *b, uint32_t raddr,
+    const struct clk_now *now)
+{
+	struct nd_session *s, *nx;
+	unsigned n = 0;
+
+	for (s = b->sessions; s; s = nx) {
+		nx = s->bnext;
+		if (s->raddr == raddr) {
+			nd_session_delete(st, s, now);
+			n++;
+		}
+	}
+	return n;
+}
+
 const char *
 nd_tcp_state_name(int s)
 {

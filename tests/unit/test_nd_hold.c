@@ -76,12 +76,59 @@ test_bounds_and_expiry(void **state)
 	nd_hold_free(h);
 }
 
+/* The again queue's operations: move by key (in order, re-keyed),
+ * prepend a whole queue, pop oldest first. */
+static void
+test_move_prepend_pop(void **state)
+{
+	struct nd_hold *h = nd_hold_new(8, 1 << 16, 1000), *a = nd_hold_new(8, 1 << 16, 0);
+	struct nd_hold *n = nd_hold_new(8, 1 << 16, 0);
+	struct clk_now now = clk_fake(5000, 0);
+	struct virtio_net_hdr vh;
+	uint8_t buf[4];
+	uint64_t key;
+	size_t len;
+	char out[8];
+	int i = 0;
+
+	(void)state;
+	assert_int_equal(nd_hold_put(h, 1, (const uint8_t *)"a", 1, NULL, &now), 0);
+	assert_int_equal(nd_hold_put(h, 2, (const uint8_t *)"b", 1, NULL, &now), 0);
+	assert_int_equal(nd_hold_put(h, 1, (const uint8_t *)"c", 1, NULL, &now), 0);
+	assert_int_equal(nd_hold_put(a, 7, (const uint8_t *)"x", 1, NULL, &now), 0);
+	assert_int_equal(nd_hold_move(h, 1, n, 9), 2);
+	assert_int_equal(nd_hold_count(h), 1);
+	assert_int_equal(nd_hold_counters(h)->released, 2);
+	nd_hold_prepend(a, n);
+	assert_int_equal(nd_hold_count(n), 0);
+	assert_int_equal(nd_hold_count(a), 3);
+	while (nd_hold_pop(a, &key, buf, sizeof(buf), &len, &vh) == 1) {
+		assert_int_equal(len, 1);
+		assert_int_equal(key, buf[0] == 'x' ? 7 : 9);
+		out[i++] = (char)buf[0];
+	}
+	assert_int_equal(i, 3);
+	assert_memory_equal(out, "acx", 3);
+	/* Empty again: the tail is right, a put and a pop still work. */
+	assert_int_equal(nd_hold_put(a, 3, (const uint8_t *)"dd", 2, NULL, &now), 0);
+	assert_int_equal(nd_hold_pop(a, &key, buf, 1, &len, &vh), -1);	/* too big */
+	assert_int_equal(nd_hold_pop(a, &key, buf, sizeof(buf), &len, &vh), 0);
+	nd_hold_prepend(a, n);		/* nothing to prepend */
+	assert_int_equal(nd_hold_put(a, 4, (const uint8_t *)"e", 1, NULL, &now), 0);
+	assert_int_equal(nd_hold_pop(a, &key, buf, sizeof(buf), &len, &vh), 1);
+	assert_int_equal(buf[0], 'e');
+	nd_hold_free(h);
+	nd_hold_free(a);
+	nd_hold_free(n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_release_in_order_by_key),
 		cmocka_unit_test(test_bounds_and_expiry),
+		cmocka_unit_test(test_move_prepend_pop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

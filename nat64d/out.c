@@ -1,5 +1,7 @@
-/* batch.c — coalescing of translated UDP datagrams on the way out.
+/* out.c — the bottom of the packet path: every packet nat64d writes goes
+ * out here, counted (tx4/tx6, drop_tx). Calls nothing above it.
  *
+ * UDP trains.
  * Under load nat64d reads bursts of small datagrams of one flow (a DNS
  * resolver, a game, QUIC, iperf3 -u). Writing each one to TUN makes the
  * kernel forward each one. When the device takes a virtio_net_hdr, the
@@ -13,7 +15,7 @@
  * recomputes the segments' checksums, so a corrupted datagram must not be
  * laundered); anything else flushes the train and goes out alone, in order.
  */
-#include "nd_gw.h"
+#include "nd_path.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,16 +42,37 @@ struct nd_train {
 };
 
 void
-nd_batch_init(struct nd_gw *gw)
+nd_out_init(struct nd_gw *gw)
 {
 	gw->train = xcalloc(1, sizeof(*gw->train));
 }
 
 void
-nd_batch_free(struct nd_gw *gw)
+nd_out_free(struct nd_gw *gw)
 {
 	free(gw->train);
 	gw->train = NULL;
+}
+
+/* One write to the device; the caller counts. */
+static int
+out_write(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+    const uint8_t *body, size_t bl)
+{
+	return nd_dev_send(gw->dev, vh, hdr, hl, body, bl);
+}
+
+/* One write, counted. */
+static void
+out_emit(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+    const uint8_t *body, size_t bl, bool v6)
+{
+	if (out_write(gw, vh, hdr, hl, body, bl) == -1)
+		gw->c.drop_tx++;
+	else if (v6)
+		gw->c.tx6++;
+	else
+		gw->c.tx4++;
 }
 
 static bool
@@ -64,6 +87,20 @@ batch_same_flow(const struct nd_train *t, const uint8_t *hdr, size_t hl, const u
 	    t->hdr[8] == hdr[8] && t->hdr[9] == hdr[9] && !memcmp(t->hdr + 12, hdr + 12, 8);
 }
 
+/* The IP and UDP lengths of headers h for a UDP length of ulen. */
+static void
+train_lengths(const struct nd_train *t, uint8_t *h, uint32_t ulen)
+{
+	if (t->v6)
+		be16_store(h + 4, (uint16_t)ulen);
+	else {
+		be16_store(h + 2, (uint16_t)(ND_IP4_HLEN + ulen));
+		be16_store(h + 10, 0);
+		be16_store(h + 10, cksum_finish(cksum_add(0, h, ND_IP4_HLEN)));
+	}
+	be16_store(h + t->hl + 4, (uint16_t)ulen);
+}
+
 static void
 batch_split(struct nd_gw *gw, struct nd_train *t, uint8_t *h)
 {
@@ -73,26 +110,19 @@ batch_split(struct nd_gw *gw, struct nd_train *t, uint8_t *h)
 		size_t n = t->plen - off < t->seg ? t->plen - off : t->seg;
 		uint32_t ulen = (uint32_t)(8 + n), s;
 
-		if (t->v6)
-			be16_store(h + 4, (uint16_t)ulen);
-		else {
-			be16_store(h + 2, (uint16_t)(ND_IP4_HLEN + ulen));
-			be16_store(h + 10, 0);
-			be16_store(h + 10, cksum_finish(cksum_add(0, h, ND_IP4_HLEN)));
-		}
-		be16_store(h + t->hl + 4, (uint16_t)ulen);
+		train_lengths(t, h, ulen);
 		be16_store(h + t->hl + 6, 0);
 		s = t->v6 ? cksum_pseudo6(h + 8, h + 24, ND_PROTO_UDP, ulen) :
 		    cksum_pseudo4(h + 12, h + 16, ND_PROTO_UDP, ulen);
 		s = cksum_add(cksum_add(s, h + t->hl, 8), t->pay + off, n);
 		be16_store(h + t->hl + 6, cksum_finish(s) ? cksum_finish(s) : 0xffff);
-		nd_gw_send_now(gw, NULL, h, t->hl + 8, t->pay + off, n, t->v6);
+		out_emit(gw, NULL, h, t->hl + 8, t->pay + off, n, t->v6);
 		off += n;
 	}
 }
 
 void
-nd_batch_flush(struct nd_gw *gw)
+nd_out_flush(struct nd_gw *gw)
 {
 	struct nd_train *t = gw->train;
 	struct virtio_net_hdr vh;
@@ -111,18 +141,11 @@ nd_batch_flush(struct nd_gw *gw)
 			vh.csum_start = (uint16_t)t->hl;
 			vh.csum_offset = 6;
 		}
-		nd_gw_send_now(gw, &vh, h, t->hl + 8, t->pay, t->plen, t->v6);
+		out_emit(gw, &vh, h, t->hl + 8, t->pay, t->plen, t->v6);
 		return;
 	}
 	ulen = (uint32_t)(8 + t->plen);
-	if (t->v6)
-		be16_store(h + 4, (uint16_t)ulen);
-	else {
-		be16_store(h + 2, (uint16_t)(ND_IP4_HLEN + ulen));
-		be16_store(h + 10, 0);
-		be16_store(h + 10, cksum_finish(cksum_add(0, h, ND_IP4_HLEN)));
-	}
-	be16_store(h + t->hl + 4, (uint16_t)ulen);
+	train_lengths(t, h, ulen);
 	/* Partial checksum: the pseudo-header sum, folded, not inverted. */
 	be16_store(h + t->hl + 6, (uint16_t)~cksum_finish(t->v6 ?
 	    cksum_pseudo6(h + 8, h + 24, ND_PROTO_UDP, ulen) :
@@ -134,7 +157,11 @@ nd_batch_flush(struct nd_gw *gw)
 	vh.hdr_len = (uint16_t)(t->hl + 8);
 	vh.csum_start = (uint16_t)t->hl;
 	vh.csum_offset = 6;
-	if (nd_gw_send_now(gw, &vh, h, t->hl + 8, t->pay, t->plen, t->v6) == 0) {
+	if (out_write(gw, &vh, h, t->hl + 8, t->pay, t->plen) == 0) {
+		if (t->v6)
+			gw->c.tx6++;
+		else
+			gw->c.tx4++;
 		gw->c.udp_coalesced += (uint64_t)t->n;
 		gw->c.udp_trains++;
 		t->n = 0;
@@ -142,7 +169,6 @@ nd_batch_flush(struct nd_gw *gw)
 	}
 	/* The kernel refused it (no UDP GSO on this TUN): stop coalescing and
 	 * send the datagrams one by one, checksums recomputed. */
-	gw->c.drop_tx--;
 	gw->c.udp_coalesce_failed++;
 	gw->coalesce = false;
 	batch_split(gw, t, h);
@@ -150,7 +176,16 @@ nd_batch_flush(struct nd_gw *gw)
 }
 
 void
-nd_batch_udp(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+nd_out_send(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
+    const uint8_t *body, size_t bl, bool v6)
+{
+	if (gw->train && gw->train->n)
+		nd_out_flush(gw);
+	out_emit(gw, vh, hdr, hl, body, bl, v6);
+}
+
+void
+nd_out_udp(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, size_t hl,
     const uint8_t *udp, size_t ul, bool v6)
 {
 	struct nd_train *t = gw->train;
@@ -159,7 +194,7 @@ nd_batch_udp(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, si
 	uint32_t s;
 
 	if (ul <= 8 || (!partial && be16_load(udp + 6) == 0)) {
-		nd_gw_send(gw, vh, hdr, hl, udp, ul, v6);
+		nd_out_send(gw, vh, hdr, hl, udp, ul, v6);
 		return;
 	}
 	/* A partial checksum was never computed (a local sender on this
@@ -168,7 +203,7 @@ nd_batch_udp(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, si
 		s = v6 ? cksum_pseudo6(hdr + 8, hdr + 24, ND_PROTO_UDP, (uint32_t)ul) :
 		    cksum_pseudo4(hdr + 12, hdr + 16, ND_PROTO_UDP, (uint32_t)ul);
 		if (cksum_finish(cksum_add(s, udp, ul)) != 0) {
-			nd_gw_send(gw, vh, hdr, hl, udp, ul, v6);	/* the receiver drops it */
+			nd_out_send(gw, vh, hdr, hl, udp, ul, v6);	/* the receiver drops it */
 			return;
 		}
 	}
@@ -181,7 +216,7 @@ nd_batch_udp(struct nd_gw *gw, struct virtio_net_hdr *vh, const uint8_t *hdr, si
 			t->closed = true;
 		return;
 	}
-	nd_batch_flush(gw);
+	nd_out_flush(gw);
 	t->v6 = v6;
 	t->hl = hl;
 	memcpy(t->hdr, hdr, hl);
