@@ -61,7 +61,8 @@ cpu_run() {	# label prefixfile probes...
 	shift 2
 	np=$(( $# / 2 ))	# -p SPEC pairs
 	hz=$(getconf CLK_TCK)
-	ip netns exec "$NS_C" "$HD" -s "$T/cpu.status" -i 1s -t 800ms -r 2 -F 3 "$@" "$pf" -- true \
+	ip netns exec "$NS_C" "$HD" -f "$T/empty.conf" -s "$T/cpu.status" --selection-file none --verify none \
+	    -i 1s -t 800ms -r 2 -F 3 "$@" "$pf" -- true \
 	    >"$T/cpu.log" 2>&1 &
 	pid=$!
 	sleep 5	# start-up rounds

@@ -114,7 +114,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct ippkt6 i6;
 
 		CHECK(a.ip_version == 4 || a.ip_version == 6);
-		CHECK(a.ip.p + a.ip.len == data + size);	/* last */
+		/* last: what follows is skipped and counted, not parsed */
+		CHECK(a.ip.p + a.ip.len + a.trailing == data + size);
 		CHECK(hw_ip_len(a.ip.p, a.ip.len) == a.ip.len);
 		if (a.ip_version == 4)
 			CHECK(ippkt_parse4(a.ip.p, a.ip.len, &i4) && i4.total_len == a.ip.len);
@@ -126,6 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = reencode(&a);
 	CHECK(n <= size);
 	CHECK(hw_parse(out, n, &b) == HW_OK);
+	CHECK(b.trailing == 0);
 	CHECK(a.seen == b.seen);
 	CHECK(a.multi == b.multi);
 	if (hw_has(&a, HW_T_TOKEN))

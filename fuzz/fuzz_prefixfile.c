@@ -1,7 +1,9 @@
-// FUZZ-SOURCES: healthd/prefixfile.c healthd/dnsmsg.c update-dns64/render.c lib/addr.c lib/atomicfile.c lib/buf.c lib/xalloc.c lib/rdfile.c
+// FUZZ-SOURCES: healthd/prefixfile.c healthd/dnsmsg.c healthd/persist.c healthd/strv.c update-dns64/render.c lib/addr.c lib/atomicfile.c lib/buf.c lib/xalloc.c lib/rdfile.c
 /* libFuzzer target: the prefix file parser (healthd/prefixfile.c), the
- * old-include scanner of update-dns64 (update-dns64/render.c) and the DNS
- * probe's reply check (healthd/dnsmsg.c), all fed the same bytes. Never
+ * old-include scanner and the clients ACL check of update-dns64
+ * (update-dns64/render.c), the DNS probe's reply check and the served-set
+ * check's AAAA reader (healthd/dnsmsg.c) and the selection file parser
+ * (healthd/persist.c), all fed the same bytes. Never
  * crash; an error is a terminated "prefixes:LINE: ..." string; a file that
  * parses has only valid, distinct RFC 6052 prefixes, and printing them and
  * parsing again gives the same list. Seeds: fuzz/corpus/prefixfile/. */
@@ -12,10 +14,19 @@
 
 #include "addr.h"
 #include "dnsmsg.h"
+#include "persist.h"
 #include "prefixfile.h"
 #include "render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The query ID a reply must carry: its first two octets, so that the
+ * fuzzer can reach the records. */
+static uint16_t
+be_id(const uint8_t *d, size_t n)
+{
+	return n >= 2 ? (uint16_t)(d[0] << 8 | d[1]) : 0;
+}
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 
@@ -58,5 +69,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ql = hd_dns_build(q, sizeof(q), 0x4242, "probe.example.test", HD_DNS_QTYPE_A);
 	CHECK(ql > 12);
 	(void)hd_dns_is_reply(data, size, q, (size_t)ql);
+	{
+		uint8_t aaaa[8][16];
+		size_t na = 99;
+		struct hd_saved sv;
+		char acl[1100], norm[1200];
+		int rc;
+
+		ql = hd_dns_build(q, sizeof(q), be_id(data, size), "ipv4only.arpa",
+		    HD_DNS_QTYPE_AAAA);
+		CHECK(ql > 12);
+		rc = hd_dns_aaaa(data, size, q, (size_t)ql, aaaa, 8, &na);
+		CHECK(rc >= -1 && rc <= 15 && na <= 8);
+		if (hd_persist_parse("sel", (const char *)data, size, &sv, err, sizeof(err)) == 0) {
+			for (i = 0; i < sv.want.n; i++)
+				CHECK(strlen(sv.want.v[i]) < HD_PF_STRLEN);
+			hd_saved_free(&sv);
+		} else
+			CHECK(strncmp(err, "sel", 3) == 0);
+		snprintf(acl, sizeof(acl), "%.*s", (int)(size < 1000 ? size : 1000),
+		    (const char *)data);
+		if (ud_check_clients(acl, norm, sizeof(norm), err, sizeof(err)) == 0)
+			CHECK(strpbrk(norm, "{}\"'#") == NULL);
+	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "channel.h"
 #include "addr.h"
 #include "audit.h"
+#include "handoff_wire.h"
 #include "journal.h"
 #include "log.h"
 #include "xalloc.h"
@@ -13,17 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CHAN_HBUCKETS		4096
 #define CHAN_COMPACT_MS		(300 * 1000)	/* LRU order persisted at least this often */
 #define CHAN_COMPACT_GARBAGE	4096
 #define CHAN_RETRY_MS		100		/* write retries while paused */
 #define CHAN_STORAGE_LOG_MS	(60 * 1000)	/* "still paused" at most this often */
+#define CHAN_IDLE_PER_TICK	8		/* idle unloads per maintenance tick */
+#define CHAN_KNOWN_PER_ACTIVE	4		/* channels kept (dormant) per max-channels */
+#define CHAN_REFUSE_LOG_MS	(60 * 1000)	/* refusals logged at most this often */
 
 struct chan_reg {
 	char *dir;		/* STATE/channels */
 	uint32_t table_size, max_channels;
-	uint32_t nchan, nloaded;
+	uint32_t nchan, nloaded, nactive;
+	uint64_t idle_ms, mem_limit;
+	uint64_t refused, refused_memory, unloaded_idle, forgotten;
+	uint64_t refuse_log_ms, refused_unlogged;
 	struct chan *buckets[CHAN_HBUCKETS];
 	struct chan *dirty;
 	live_query_fn *live;
@@ -34,7 +42,7 @@ struct chan_reg {
 	/* storage state (chan_commit) */
 	bool paused;
 	uint64_t paused_since_ms, last_try_ms, last_log_ms;
-	uint64_t failures, pauses, refused, refused_logged, refused_at_pause;
+	uint64_t failures, pauses, st_refused, st_refused_logged, st_refused_at_pause;
 };
 
 static uint32_t
@@ -135,12 +143,7 @@ chan_reg_create(const char *state_dir, uint32_t table_size, uint32_t max_channel
 				continue;
 			}
 		}
-		if (reg->nchan >= max_channels) {
-			log_warnx("%s: more persisted channels than max-channels %u; not loaded",
-			    path, max_channels);
-			continue;
-		}
-		chan_register(reg, local, nat64);
+		chan_register(reg, local, nat64);	/* dormant until used */
 	}
 	closedir(d);
 	return reg;
@@ -169,6 +172,8 @@ chan_unload(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 	free(ch->unconf);
 	ch->unconf = NULL;
 	ch->nunconf = ch->capunconf = 0;
+	ch->live = NULL;
+	ch->live_valid = false;
 	ch->t = NULL;
 	ch->jf = NULL;
 }
@@ -200,10 +205,115 @@ chan_set_limits(struct chan_reg *reg, uint32_t table_size, uint32_t max_channels
 	reg->max_channels = max_channels;
 }
 
+void
+chan_set_expiry(struct chan_reg *reg, uint64_t idle_ms, uint64_t mem_limit)
+{
+	reg->idle_ms = idle_ms;
+	reg->mem_limit = mem_limit;
+}
+
 uint32_t
 chan_count(const struct chan_reg *reg)
 {
 	return reg->nchan;
+}
+
+uint32_t
+chan_active(const struct chan_reg *reg)
+{
+	return reg->nactive;
+}
+
+void
+chan_stats(const struct chan_reg *reg, uint64_t *refused, uint64_t *refused_memory,
+    uint64_t *unloaded_idle, uint64_t *forgotten)
+{
+	*refused = reg->refused;
+	*refused_memory = reg->refused_memory;
+	*unloaded_idle = reg->unloaded_idle;
+	*forgotten = reg->forgotten;
+}
+
+/* Room for one more active channel? *memory tells which limit is hit. */
+static bool
+chan_room(const struct chan_reg *reg, bool *memory)
+{
+	*memory = false;
+	if (reg->nactive >= reg->max_channels)
+		return false;
+	if (reg->mem_limit &&
+	    ((uint64_t)reg->nactive + 1) * ct_memory_max(reg->table_size) > reg->mem_limit) {
+		*memory = true;
+		return false;
+	}
+	return true;
+}
+
+/* A NAT64 turned away: counted, and logged at most once a minute with
+ * the number turned away since the last message. */
+static void
+chan_refuse(struct chan_reg *reg, uint32_t nat64, bool memory, const struct clk_now *now)
+{
+	char a[ADDR_STRLEN];
+
+	reg->refused++;
+	if (memory)
+		reg->refused_memory++;
+	if (reg->refuse_log_ms && now->mono_ms - reg->refuse_log_ms < CHAN_REFUSE_LOG_MS) {
+		reg->refused_unlogged++;
+		return;
+	}
+	if (memory)
+		log_warnx("channel %s refused: memory-limit %llu MiB reached by %u active channels "
+		    "(%llu more refused since the last message)", addr_fmt4(nat64, a, sizeof(a)),
+		    (unsigned long long)(reg->mem_limit >> 20), reg->nactive,
+		    (unsigned long long)reg->refused_unlogged);
+	else
+		log_warnx("channel %s refused: max-channels %u active (%llu more refused since the "
+		    "last message); idle channels are unloaded after %llu s",
+		    addr_fmt4(nat64, a, sizeof(a)), reg->max_channels,
+		    (unsigned long long)reg->refused_unlogged,
+		    (unsigned long long)(reg->idle_ms / 1000));
+	reg->refuse_log_ms = now->mono_ms ? now->mono_ms : 1;
+	reg->refused_unlogged = 0;
+}
+
+/* Admit ch (dormant) as active, or refuse it. */
+static bool
+chan_admit(struct chan_reg *reg, struct chan *ch, uint32_t nat64, const struct clk_now *now)
+{
+	bool memory;
+
+	if (ch && ch->active)
+		return true;
+	if (!chan_room(reg, &memory)) {
+		chan_refuse(reg, nat64, memory, now);
+		return false;
+	}
+	if (ch) {
+		ch->active = true;
+		reg->nactive++;
+	}
+	return true;
+}
+
+/* Idle for the idle time: the table goes back to disk (journal flushed,
+ * compacted if its LRU order changed, closed) and stops counting. */
+static void
+chan_go_dormant(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
+{
+	char a[ADDR_STRLEN];
+
+	log_info("channel %s idle for %llu s: unloaded, %u entries kept on disk",
+	    addr_fmt4(ch->nat64, a, sizeof(a)),
+	    (unsigned long long)((now->mono_ms - ch->last_use_ms) / 1000),
+	    ch->t ? ct_count(ch->t) : 0);
+	chan_unload(reg, ch, now);
+	ch->active = false;
+	ch->touched = false;
+	ch->compact_due = false;
+	reg->nactive--;
+	reg->unloaded_idle++;
 }
 
 uint32_t
@@ -275,10 +385,16 @@ chan_lookup(struct chan_reg *reg, uint32_t local, uint32_t nat64)
 }
 
 bool
-chan_would_accept(const struct chan_reg *reg, uint32_t local, uint32_t nat64)
+chan_would_accept(struct chan_reg *reg, uint32_t local, uint32_t nat64,
+    const struct clk_now *now)
 {
-	return reg->nchan < reg->max_channels ||
-	    chan_lookup((struct chan_reg *)reg, local, nat64) != NULL;
+	struct chan *ch = chan_lookup(reg, local, nat64);
+	bool memory;
+
+	if ((ch && ch->active) || chan_room(reg, &memory))
+		return true;
+	chan_refuse(reg, nat64, memory, now);
+	return false;
 }
 
 struct chan *
@@ -286,22 +402,77 @@ chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64, const struct clk
 {
 	struct chan *ch = chan_lookup(reg, local, nat64);
 
-	if (ch && ch->t == NULL)
+	if (ch == NULL || !chan_admit(reg, ch, nat64, now))
+		return NULL;
+	ch->last_use_ms = now->mono_ms;
+	if (ch->t == NULL)
 		chan_load(reg, ch, now);
 	return ch;
+}
+
+/* Room on disk: with 4 x max-channels channels known, the one dormant
+ * the longest is forgotten — a Deleted line for each of its entries,
+ * its journal removed — so that neither the registry nor the state
+ * directory grows without bound. False if none could be forgotten. */
+static bool
+chan_forget_oldest(struct chan_reg *reg, const struct clk_now *now)
+{
+	struct chan *ch, *old = NULL, **pp;
+	struct ct_view v;
+	char path[4096], a[ADDR_STRLEN];
+	uint32_t n = 0;
+	uint16_t p;
+	size_t i;
+
+	for (i = 0; i < CHAN_HBUCKETS; i++)
+		for (ch = reg->buckets[i]; ch; ch = ch->hnext)
+			if (!ch->active && (old == NULL || ch->last_use_ms < old->last_use_ms))
+				old = ch;
+	if (old == NULL || (old->t == NULL && !chan_load(reg, old, now)))
+		return false;
+	for (p = ct_lru_oldest(old->t); p; p = ct_lru_newer(old->t, p))
+		if (ct_get(old->t, p, &v)) {
+			audit_deleted(now, old->nat64, p, v.client, v.client_port);
+			n++;
+		}
+	log_info("channel %s forgotten (dormant the longest, %u channels known at most): "
+	    "%u entries deleted", addr_fmt4(old->nat64, a, sizeof(a)),
+	    reg->max_channels * CHAN_KNOWN_PER_ACTIVE, n);
+	old->touched = false;		/* no compaction of a file about to go */
+	chan_unload(reg, old, now);
+	chan_path(reg, old->local, old->nat64, path, sizeof(path));
+	if (unlink(path) == -1)
+		log_warn("%s", path);
+	for (pp = &reg->buckets[chan_bucket(old->local, old->nat64)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == old) {
+			*pp = old->hnext;
+			break;
+		}
+	free(old);
+	reg->nchan--;
+	reg->forgotten++;
+	return true;
 }
 
 struct chan *
 chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
     const struct clk_now *now)
 {
-	struct chan *ch = chan_find(reg, local, nat64, now);
+	struct chan *ch;
 
-	if (ch)
-		return ch;
-	if (reg->nchan >= reg->max_channels)
+	if (chan_lookup(reg, local, nat64) != NULL)
+		return chan_find(reg, local, nat64, now);
+	if (!chan_admit(reg, NULL, nat64, now))
 		return NULL;
+	while (reg->nchan >= (uint64_t)reg->max_channels * CHAN_KNOWN_PER_ACTIVE)
+		if (!chan_forget_oldest(reg, now)) {
+			chan_refuse(reg, nat64, false, now);
+			return NULL;
+		}
 	ch = chan_register(reg, local, nat64);
+	ch->active = true;
+	reg->nactive++;
+	ch->last_use_ms = now->mono_ms;
 	ch->init_pending = true;	/* "Initialized" once its state exists */
 	chan_load(reg, ch, now);
 	return ch;
@@ -437,21 +608,27 @@ chan_refresh_auth(struct chan_reg *reg, struct chan *ch, uint16_t port, const ui
 }
 
 static bool
-chan_port_avoided(uint16_t port, const uint16_t *avoid, size_t n)
+chan_port_in(uint16_t port, const uint16_t *avoid, size_t n)
 {
 	size_t i;
 
-	if (port < CT_MIN_PORT || port == 3544)
-		return true;
 	for (i = 0; i < n; i++)
 		if (avoid[i] == port)
 			return true;
 	return false;
 }
 
+/* A port the server never hands out itself (§10): below 1024 (an entry
+ * there is one a NAT64 announced), 3544, or in avoid[]. */
+static bool
+chan_port_avoided(uint16_t port, const uint16_t *avoid, size_t n)
+{
+	return port < CT_MIN_PORT || port == HW_TEREDO_PORT || chan_port_in(port, avoid, n);
+}
+
 /* Choose the entry to sacrifice: the least recently used one whose port
- * has no live TCP connection here and which may be reused; the oldest
- * reusable one if all candidates are live. Returns its port or 0. */
+ * has no live TCP connection here and is neither 3544 nor in avoid[]; the
+ * oldest such one if all candidates are live. Returns its port or 0. */
 static uint16_t
 chan_victim(struct chan_reg *reg, struct chan *ch, const uint16_t *avoid, size_t navoid,
     const struct clk_now *now, bool *was_live)
@@ -467,8 +644,8 @@ chan_victim(struct chan_reg *reg, struct chan *ch, const uint16_t *avoid, size_t
 		ch->live_ms = now->mono_ms;
 	}
 	for (p = ct_lru_oldest(ch->t); p && scanned < CHAN_EVICT_SCAN; p = ct_lru_newer(ch->t, p)) {
-		if (chan_port_avoided(p, avoid, navoid))
-			continue;
+		if (p == HW_TEREDO_PORT || chan_port_in(p, avoid, navoid))
+			continue;	/* kept: an entry there is never reused */
 		scanned++;
 		if (!ch->live_valid || !live_bit(ch->live, p))
 			return p;
@@ -512,7 +689,7 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		return port;
 	}
 	if (!chan_may_create(reg)) {
-		reg->refused++;
+		reg->st_refused++;
 		return 0;
 	}
 	if (!ct_can_insert_key(ch->t, &k))
@@ -525,6 +702,11 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		if (live)
 			ch->evicted_live++;
 		chan_delete(reg, ch, port, now);
+		/* An announced low port is freed, never handed out: another
+		 * port is free now, as the table held this one. */
+		if (chan_port_avoided(port, avoid, navoid) &&
+		    (port = ct_pick_port(ch->t, avoid, navoid, chan_rnd, NULL)) == 0)
+			return 0;
 	} else if (hint && !ct_port_used(ch->t, hint) && !chan_port_avoided(hint, avoid, navoid)) {
 		port = hint;
 	} else {
@@ -551,7 +733,7 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 	uint16_t old;
 	bool live;
 
-	if (port < CT_MIN_PORT)
+	if (port == 0)
 		return false;
 	ct_key_init(&k, prefix, client, client_port, auth, auth_len);
 	old = ct_find_key(ch->t, &k);
@@ -563,7 +745,7 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 		return true;
 	}
 	if (!chan_may_create(reg)) {
-		reg->refused++;
+		reg->st_refused++;
 		return false;
 	}
 	if (!ct_can_insert_key(ch->t, &k))
@@ -649,17 +831,17 @@ chan_storage_failed(struct chan_reg *reg, const char *err, const struct clk_now 
 		reg->paused = true;
 		reg->pauses++;
 		reg->paused_since_ms = reg->last_log_ms = now->mono_ms;
-		reg->refused_logged = reg->refused_at_pause = reg->refused;
+		reg->st_refused_logged = reg->st_refused_at_pause = reg->st_refused;
 		log_warnx("%s; new entries paused until the writes succeed (existing entries are "
 		    "still answered)", err);
 	} else if (now->mono_ms - reg->last_log_ms >= CHAN_STORAGE_LOG_MS) {
 		log_warnx("%s; new entries still paused after %llu s (%llu refused in the last "
 		    "%u s, %llu failed writes in all)", err,
 		    (unsigned long long)((now->mono_ms - reg->paused_since_ms) / 1000),
-		    (unsigned long long)(reg->refused - reg->refused_logged),
+		    (unsigned long long)(reg->st_refused - reg->st_refused_logged),
 		    CHAN_STORAGE_LOG_MS / 1000, (unsigned long long)reg->failures);
 		reg->last_log_ms = now->mono_ms;
-		reg->refused_logged = reg->refused;
+		reg->st_refused_logged = reg->st_refused;
 	}
 }
 
@@ -688,7 +870,7 @@ chan_commit(struct chan_reg *reg, const struct clk_now *now)
 		reg->paused = false;
 		log_warnx("storage writable again: new entries resume after %llu ms (%llu refused "
 		    "while paused)", (unsigned long long)(now->mono_ms - reg->paused_since_ms),
-		    (unsigned long long)(reg->refused - reg->refused_at_pause));
+		    (unsigned long long)(reg->st_refused - reg->st_refused_at_pause));
 	}
 	return true;
 }
@@ -700,18 +882,27 @@ chan_storage(const struct chan_reg *reg, const struct clk_now *now, struct chan_
 	out->paused_ms = reg->paused ? now->mono_ms - reg->paused_since_ms : 0;
 	out->failures = reg->failures;
 	out->pauses = reg->pauses;
-	out->refused = reg->refused;
+	out->refused = reg->st_refused;
 }
 
 void
 chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 {
 	struct chan *ch, *pick = NULL;
+	unsigned idle = 0;
 	char err[4600];
 	size_t i;
 
 	reg->last_try_ms = 0;	/* a retry now, even if one just failed */
-	chan_commit(reg, now);
+	/* An idle channel is unloaded only when everything queued is
+	 * written: an unconfirmed entry must stay in memory until it is. */
+	if (chan_commit(reg, now) && reg->idle_ms)
+		for (i = 0; i < CHAN_HBUCKETS && idle < CHAN_IDLE_PER_TICK; i++)
+			for (ch = reg->buckets[i]; ch && idle < CHAN_IDLE_PER_TICK; ch = ch->hnext)
+				if (ch->active && now->mono_ms - ch->last_use_ms >= reg->idle_ms) {
+					chan_go_dormant(reg, ch, now);
+					idle++;
+				}
 	for (i = 0; i < CHAN_HBUCKETS; i++)
 		for (ch = reg->buckets[i]; ch; ch = ch->hnext) {
 			if (ch->jf == NULL)

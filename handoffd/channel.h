@@ -7,6 +7,16 @@
  * grow with the number of persisted tables. All entry changes go through
  * here so that the audit line, the journal record and the table change
  * always happen together.
+ *
+ * Admission: a channel is active while its NAT64 uses it; max-channels
+ * and the memory limit bound active channels only. A channel idle for
+ * the idle time is unloaded by chan_maintenance (journal flushed and
+ * compacted, table freed: dormant) and stops counting; its NAT64 is
+ * admitted again, and its table loaded from disk, when it returns and
+ * there is room. Persisted channels start dormant. A refusal is counted
+ * and logged at most once a minute. At most 4 x max-channels channels are
+ * known: beyond, the one dormant the longest is forgotten (Deleted lines
+ * for its entries, its journal removed) to make room for a new one.
  */
 #ifndef NK_CHANNEL_H
 #define NK_CHANNEL_H
@@ -32,6 +42,8 @@ struct chan {
 	bool touched;			/* LRU changed since the last compaction */
 	bool compact_due;		/* rewrite the journal at the next chance */
 	bool init_pending;		/* new: "Initialized" when first loaded */
+	bool active;			/* counts against max-channels */
+	uint64_t last_use_ms;		/* monotonic, last packet of its NAT64 */
 	uint64_t load_failed_ms;	/* last failed load (0: none) */
 	uint64_t last_compact_ms;
 	uint16_t *unconf;		/* ports of entries not yet confirmed */
@@ -51,19 +63,30 @@ struct chan_reg *chan_reg_create(const char *state_dir, uint32_t table_size,
 void chan_reg_destroy(struct chan_reg *reg, const struct clk_now *now);
 
 void chan_set_limits(struct chan_reg *reg, uint32_t table_size, uint32_t max_channels);
+/* idle_ms: unload channels unused that long (0: never); mem_limit:
+ * octets for all active tables, each counted at its full size
+ * (ct_memory_max), so existing tables can always fill (0: none). */
+void chan_set_expiry(struct chan_reg *reg, uint64_t idle_ms, uint64_t mem_limit);
 uint32_t chan_count(const struct chan_reg *reg);
 uint32_t chan_loaded(const struct chan_reg *reg);
+uint32_t chan_active(const struct chan_reg *reg);
+/* Refusals since start (all, and those for the memory limit), channels
+ * unloaded for idleness, dormant channels forgotten. */
+void chan_stats(const struct chan_reg *reg, uint64_t *refused, uint64_t *refused_memory,
+    uint64_t *unloaded_idle, uint64_t *forgotten);
 
-/* The channel if known (loaded on demand), else NULL. */
+/* The channel if known (made active and loaded on demand), else NULL;
+ * NULL too for a dormant one without room (refused). */
 struct chan *chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64,
     const struct clk_now *now);
-/* The channel, created (audit "Initialized") if new; NULL at max_channels. */
+/* The channel, created (audit "Initialized") if new; NULL without room. */
 struct chan *chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
     const struct clk_now *now);
-/* Is there room for this channel (known already, or below max-channels)?
+/* Is there room for this channel (active already, or room for one more)?
  * Asked before validating, so a NAT64 that would be refused costs no
- * validation traffic. */
-bool chan_would_accept(const struct chan_reg *reg, uint32_t local, uint32_t nat64);
+ * validation traffic; a refusal is counted and logged here. */
+bool chan_would_accept(struct chan_reg *reg, uint32_t local, uint32_t nat64,
+    const struct clk_now *now);
 /* Load every registered channel (benchmarks, --check). Returns loaded count. */
 uint32_t chan_load_all(struct chan_reg *reg, const struct clk_now *now);
 
@@ -108,8 +131,8 @@ void chan_storage(const struct chan_reg *reg, const struct clk_now *now, struct 
 /* Write queued journal records of every channel; -1 if any could not be
  * written (they stay queued). chan_commit() is the answer path's call. */
 int  chan_flush(struct chan_reg *reg);
-/* Periodic: retry a failed commit, fdatasync journals, compact large or
- * LRU-stale ones. */
+/* Periodic (once a second): retry a failed commit, unload idle channels,
+ * fdatasync journals, compact large or LRU-stale ones. */
 void chan_maintenance(struct chan_reg *reg, const struct clk_now *now);
 
 /* Iterate channels for status output. */

@@ -22,6 +22,8 @@ struct hcfg {
 	char log_dir[1024];		/* "" = audit lines to standard output */
 	uint32_t table_size;
 	uint32_t max_channels;
+	uint64_t channel_idle_ms;	/* unload channels idle this long */
+	uint64_t memory_limit;		/* octets for all active tables; 0 = none */
 	char user[64];			/* "" = keep the starting user */
 	bool localtime;
 	int verbose;

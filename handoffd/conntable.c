@@ -3,6 +3,7 @@
 #include "handoff_wire.h"
 #include "xalloc.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,52 +11,66 @@
 #define CT_SLOTS	65536
 #define CT_HBITS	16
 #define CT_HBUCKETS	(1u << CT_HBITS)
-#define CT_ABITS	16
-#define CT_ABUCKETS	(1u << CT_ABITS)
-#define CT_AUTH_INLINE	24
-#define CT_AUTH_MAX_RECS 65535
-#define CT_EXT_BUDGET	(2u << 20)	/* octets of authenticators over 24 per table */
+#define CT_AUTH_INLINE	16
+#define CT_CACHE	8192		/* client-cache slots, two-way */
+#define CT_CELL_REFS	63		/* entries sharing one cell at most */
+#define CT_EXT_BUDGET	(2u << 20)	/* octets of authenticators of other lengths than 16, per table */
+#define CT_UNCONF_WORDS	(CT_SLOTS / 64)	/* the unconfirmed bitmap, by port (8 KiB) */
 
-#define CT_USED		1
-#define CT_UNCONFIRMED	2
+_Static_assert(CT_MAX_CAPACITY + 2 <= 65536, "cell indexes fit 16 bits");
 
-struct ct_slot {		/* 32 octets */
-	uint8_t client[16];
+/* One mapped port (10 octets, indexed by port). */
+struct ct_slot {
 	uint16_t client_port;
 	uint16_t lru_prev;	/* older neighbour's port, 0 = none */
 	uint16_t lru_next;	/* newer neighbour's port, 0 = none */
 	uint16_t hnext;		/* next port in the client-hash bucket */
-	uint16_t auth;		/* authenticator record index, 0 = none */
-	uint8_t prefix;		/* index into prefixes[] */
-	uint8_t used;		/* CT_USED, | CT_UNCONFIRMED */
-	uint32_t last_used;
+	uint16_t cell;		/* its client cell, 0 = port free */
 };
 
-struct ct_auth {		/* 32 octets */
-	uint16_t refs;		/* 0: on the free list */
-	uint16_t len;
-	uint16_t hnext;		/* bucket chain, or free-list link */
-	uint16_t bucket;	/* its ahead[] bucket (no rehash on release) */
-	union {
-		uint8_t inl[CT_AUTH_INLINE];
-		uint8_t *ext;
-	} d;
+/* One (NAT64 prefix, client address, authenticator), shared by up to 63
+ * entries of that client that carry the same authenticator (34 octets,
+ * 2-octet aligned). A 16-octet authenticator (what NAT64s send) is kept
+ * in a[]; any other length in a block of its own (2-octet length, then
+ * the octets) in t->ext[], whose index is copied in and out of a[] with
+ * memcpy. A free cell keeps the free-list link in client[0..1]. */
+struct ct_cell {
+	uint8_t client[16];
+	uint8_t a[CT_AUTH_INLINE];	/* the authenticator, or its t->ext[] index */
+	uint16_t meta;			/* prefix index | kind << 8 | refs << 10 */
 };
+
+enum { CT_A_NONE, CT_A_INLINE, CT_A_EXT };
+
+#define CELL_PREFIX(c)	((c)->meta & 0xff)
+#define CELL_KIND(c)	(((c)->meta >> 8) & 3)
+#define CELL_REFS(c)	((c)->meta >> 10)	/* 0: free */
+#define CELL_META(prefix, kind, refs) ((uint16_t)((prefix) | (kind) << 8 | (refs) << 10))
+
+_Static_assert(sizeof(struct ct_slot) == 10, "slot layout");
+_Static_assert(sizeof(struct ct_cell) == 34, "cell layout");
+_Static_assert(CT_CELL_REFS == 0xffff >> 10, "refs fill the top 6 bits");
+_Static_assert(sizeof(uint32_t) <= CT_AUTH_INLINE, "an index fits the inline area");
 
 struct ct_table {
 	uint32_t capacity;
 	uint32_t count;
+	uint32_t stamp;			/* latest now_s passed in */
 	uint16_t lru_old, lru_new;
 	uint8_t key[crypto_shorthash_KEYBYTES];
 	struct ct_slot *slots;		/* CT_SLOTS, calloc'd */
 	uint16_t *hhead;		/* CT_HBUCKETS */
+	uint32_t *cache;		/* CT_CACHE: tag << 16 | cell index */
+	struct ct_cell *cells;		/* [0] unused */
+	uint32_t ncells, cells_cap;
+	uint16_t cfree;			/* free-list head */
 	uint8_t nprefixes;
 	uint8_t prefixes[CT_MAX_PREFIXES][12];
-	struct ct_auth *auths;		/* [0] unused */
-	uint32_t nauths, auths_cap;
-	uint16_t afree;
-	uint16_t *ahead;		/* CT_ABUCKETS */
 	size_t ext_bytes;
+	uint8_t **ext;			/* out-of-line authenticators, by index */
+	uint32_t *ext_free;		/* free indexes (a stack) */
+	uint32_t ext_used, ext_cap, n_ext_free;
+	uint64_t *unconf;		/* CT_UNCONF_WORDS: bit per port, entry not yet confirmed */
 	uint16_t rm_port;		/* ct_prefetch_remove's port (0: none) */
 	uint32_t rm_hash;		/* and its client-hash bucket */
 };
@@ -79,9 +94,84 @@ ct_create(uint32_t capacity, const uint8_t hash_key[16])
 	memcpy(t->key, hash_key, sizeof(t->key));
 	t->slots = xcalloc(CT_SLOTS, sizeof(*t->slots));
 	t->hhead = xcalloc(CT_HBUCKETS, sizeof(*t->hhead));
-	t->ahead = xcalloc(CT_ABUCKETS, sizeof(*t->ahead));
-	t->nauths = 1;
+	t->cache = xcalloc(CT_CACHE, sizeof(*t->cache));
+	t->unconf = xcalloc(CT_UNCONF_WORDS, sizeof(*t->unconf));
+	/* Cells never outnumber entries (+1 while an authenticator is
+	 * replaced); calloc maps the pool lazily, so pages are touched only
+	 * as cells are used, and cells never move. */
+	t->cells_cap = capacity + 2;
+	t->cells = xcalloc(t->cells_cap, sizeof(*t->cells));
+	t->ncells = 1;
 	return t;
+}
+
+/* An out-of-line authenticator: its block (2-octet length, then the
+ * octets) is held in t->ext[]; the cell keeps the index (a pointer in
+ * the cell would be unaligned). */
+static uint8_t *
+ct_cell_ext(const struct ct_table *t, const struct ct_cell *c)
+{
+	uint32_t i;
+
+	memcpy(&i, c->a, sizeof(i));
+	return t->ext[i];
+}
+
+static uint32_t
+ct_ext_add(struct ct_table *t, uint8_t *block)
+{
+	uint32_t i;
+
+	if (t->n_ext_free)
+		i = t->ext_free[--t->n_ext_free];
+	else {
+		if (t->ext_used == t->ext_cap) {
+			t->ext_cap = t->ext_cap ? t->ext_cap * 2 : 64;
+			t->ext = xreallocarray(t->ext, t->ext_cap, sizeof(*t->ext));
+			t->ext_free = xreallocarray(t->ext_free, t->ext_cap, sizeof(*t->ext_free));
+		}
+		i = t->ext_used++;
+	}
+	t->ext[i] = block;
+	return i;
+}
+
+static void
+ct_ext_del(struct ct_table *t, const struct ct_cell *c)
+{
+	uint32_t i;
+
+	memcpy(&i, c->a, sizeof(i));
+	free(t->ext[i]);
+	t->ext[i] = NULL;
+	t->ext_free[t->n_ext_free++] = i;
+}
+
+static size_t
+ct_cell_auth_len(const struct ct_table *t, const struct ct_cell *c)
+{
+	switch (CELL_KIND(c)) {
+	case CT_A_INLINE:
+		return CT_AUTH_INLINE;
+	case CT_A_EXT: {
+		const uint8_t *p = ct_cell_ext(t, c);
+
+		return (size_t)p[0] << 8 | p[1];
+	}
+	}
+	return 0;
+}
+
+static const uint8_t *
+ct_cell_auth(const struct ct_table *t, const struct ct_cell *c)
+{
+	switch (CELL_KIND(c)) {
+	case CT_A_INLINE:
+		return c->a;
+	case CT_A_EXT:
+		return ct_cell_ext(t, c) + 2;
+	}
+	return NULL;
 }
 
 void
@@ -91,11 +181,13 @@ ct_destroy(struct ct_table *t)
 
 	if (t == NULL)
 		return;
-	for (i = 1; i < t->nauths; i++)
-		if (t->auths[i].refs && t->auths[i].len > CT_AUTH_INLINE)
-			free(t->auths[i].d.ext);
-	free(t->auths);
-	free(t->ahead);
+	for (i = 0; i < t->ext_used; i++)
+		free(t->ext[i]);
+	free(t->ext);
+	free(t->ext_free);
+	free(t->cells);
+	free(t->cache);
+	free(t->unconf);
 	free(t->hhead);
 	free(t->slots);
 	free(t);
@@ -117,52 +209,70 @@ size_t
 ct_memory(const struct ct_table *t)
 {
 	return sizeof(*t) + CT_SLOTS * sizeof(*t->slots) + CT_HBUCKETS * sizeof(*t->hhead) +
-	    CT_ABUCKETS * sizeof(*t->ahead) + t->auths_cap * sizeof(*t->auths) + t->ext_bytes;
+	    CT_CACHE * sizeof(*t->cache) + CT_UNCONF_WORDS * sizeof(*t->unconf) +
+	    t->ncells * sizeof(*t->cells) + t->ext_bytes +
+	    t->ext_cap * (sizeof(*t->ext) + sizeof(*t->ext_free));
 }
 
-static uint32_t
-ct_hash_client(const struct ct_table *t, uint8_t prefix, const uint8_t client[16], uint16_t cport)
+size_t
+ct_memory_max(uint32_t capacity)
 {
-	uint8_t in[19], out[crypto_shorthash_BYTES];
+	return sizeof(struct ct_table) + CT_SLOTS * sizeof(struct ct_slot) +
+	    CT_HBUCKETS * sizeof(uint16_t) + CT_CACHE * sizeof(uint32_t) +
+	    CT_UNCONF_WORDS * sizeof(uint64_t) + ((size_t)capacity + 2) * sizeof(struct ct_cell);
+}
+
+/* --- hashing ------------------------------------------------------------ */
+
+/* SipHash (keyed) of prefix index and client address: 64 bits, from which
+ * both the client-hash bucket (mixed with the client port) and the
+ * client-cache slot are taken. */
+
+static uint64_t
+ct_hash_client(const struct ct_table *t, uint8_t prefix, const uint8_t client[16])
+{
+	uint8_t in[17], out[crypto_shorthash_BYTES];
+	uint64_t h = 0;
+	int i;
 
 	in[0] = prefix;
 	memcpy(in + 1, client, 16);
-	in[17] = (uint8_t)(cport >> 8);
-	in[18] = (uint8_t)cport;
 	crypto_shorthash(out, in, sizeof(in), t->key);
-	return (uint32_t)(out[0] | out[1] << 8 | out[2] << 16) & (CT_HBUCKETS - 1);
+	for (i = 0; i < 8; i++)
+		h |= (uint64_t)out[i] << (8 * i);
+	return h;
+}
+
+/* The bucket of (client, port): a bijective mix of the keyed hash with
+ * the port, so the ports of one client spread like independent keys. */
+static uint32_t
+ct_bucket(uint64_t h, uint16_t cport)
+{
+	h ^= (uint64_t)cport * 0x9e3779b97f4a7c15u;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	return (uint32_t)h & (CT_HBUCKETS - 1);
 }
 
 static uint32_t
-ct_hash_auth(const struct ct_table *t, const uint8_t *a, size_t len)
+ct_cache_slot(uint64_t h)
 {
-	uint8_t out[crypto_shorthash_BYTES];
-
-	crypto_shorthash(out, a, len, t->key);
-	return (uint32_t)(out[0] | out[1] << 8) & (CT_ABUCKETS - 1);
+	return (uint32_t)(h >> 40) & (CT_CACHE - 2);	/* even: the pair is slot, slot + 1 */
 }
 
-/* The hashes of a ct_key, computed at most once each (the prefix index
- * once the prefix is known to the table: prefixes are never removed). */
+/* 16 more bits of the client hash, kept with the cell index so that a
+ * cache miss loads no cell. */
 static uint32_t
-ct_key_chash(const struct ct_table *t, struct ct_key *k, int pi)
+ct_cache_tag(uint64_t h)
 {
-	if (!k->chash_ok || k->chash_pi != pi) {
-		k->chash = ct_hash_client(t, (uint8_t)pi, k->client, k->client_port);
-		k->chash_pi = pi;
-		k->chash_ok = true;
-	}
-	return k->chash;
+	return (uint32_t)(h >> 16) & 0xffff;
 }
 
-static uint32_t
-ct_key_ahash(const struct ct_table *t, struct ct_key *k)
+static uint16_t
+ct_cache_cell(uint32_t e, uint32_t tag)
 {
-	if (!k->ahash_ok) {
-		k->ahash = ct_hash_auth(t, k->auth, k->auth_len);
-		k->ahash_ok = true;
-	}
-	return k->ahash;
+	return (e >> 16) == tag ? (uint16_t)e : 0;
 }
 
 static int
@@ -178,6 +288,18 @@ ct_key_prefix(const struct ct_table *t, struct ct_key *k)
 	return -1;
 }
 
+/* The key's client hash for prefix index pi, computed at most once. */
+static uint64_t
+ct_key_hash(const struct ct_table *t, struct ct_key *k, int pi)
+{
+	if (!k->hash_ok || k->hash_pi != pi) {
+		k->hash = ct_hash_client(t, (uint8_t)pi, k->client);
+		k->hash_pi = pi;
+		k->hash_ok = true;
+	}
+	return k->hash;
+}
+
 void
 ct_key_init(struct ct_key *k, const uint8_t prefix[12], const uint8_t client[16],
     uint16_t client_port, const uint8_t *auth, size_t auth_len)
@@ -191,11 +313,7 @@ ct_key_init(struct ct_key *k, const uint8_t prefix[12], const uint8_t client[16]
 	k->pi = -1;
 }
 
-static const uint8_t *
-ct_auth_bytes(const struct ct_auth *a)
-{
-	return a->len > CT_AUTH_INLINE ? a->d.ext : a->d.inl;
-}
+/* --- lookup ------------------------------------------------------------- */
 
 uint16_t
 ct_find_key(const struct ct_table *t, struct ct_key *k)
@@ -205,11 +323,15 @@ ct_find_key(const struct ct_table *t, struct ct_key *k)
 
 	if (pi < 0)
 		return 0;
-	for (p = t->hhead[ct_key_chash(t, k, pi)]; p; p = t->slots[p].hnext) {
+	for (p = t->hhead[ct_bucket(ct_key_hash(t, k, pi), k->client_port)]; p;
+	    p = t->slots[p].hnext) {
 		const struct ct_slot *s = &t->slots[p];
+		const struct ct_cell *c;
 
-		if (s->client_port == k->client_port && s->prefix == pi &&
-		    memcmp(s->client, k->client, 16) == 0)
+		if (s->client_port != k->client_port)
+			continue;
+		c = &t->cells[s->cell];
+		if (CELL_PREFIX(c) == pi && memcmp(c->client, k->client, 16) == 0)
 			return p;
 	}
 	return 0;
@@ -228,42 +350,48 @@ ct_find_client(const struct ct_table *t, const uint8_t prefix[12], const uint8_t
 bool
 ct_port_used(const struct ct_table *t, uint16_t port)
 {
-	return port != 0 && t->slots[port].used;
+	return port != 0 && t->slots[port].cell != 0;
 }
 
+/* The mark lives in a per-table bitmap indexed by port: the 10-octet
+ * slot has no spare bit (every field spans its full 16 bits). A bit is
+ * set only while its port is in use; ct_remove clears it. */
 void
 ct_set_unconfirmed(struct ct_table *t, uint16_t port, bool on)
 {
-	if (ct_port_used(t, port))
-		t->slots[port].used = on ? CT_USED | CT_UNCONFIRMED : CT_USED;
+	uint64_t bit = (uint64_t)1 << (port % 64);
+
+	if (!ct_port_used(t, port))
+		return;
+	if (on)
+		t->unconf[port / 64] |= bit;
+	else
+		t->unconf[port / 64] &= ~bit;
 }
 
 bool
 ct_unconfirmed(const struct ct_table *t, uint16_t port)
 {
-	return ct_port_used(t, port) && (t->slots[port].used & CT_UNCONFIRMED);
+	return ct_port_used(t, port) && (t->unconf[port / 64] >> (port % 64) & 1);
 }
 
 bool
 ct_get(const struct ct_table *t, uint16_t port, struct ct_view *out)
 {
 	const struct ct_slot *s;
+	const struct ct_cell *c;
 
 	if (!ct_port_used(t, port))
 		return false;
 	s = &t->slots[port];
+	c = &t->cells[s->cell];
 	out->port = port;
-	out->prefix = t->prefixes[s->prefix];
-	out->client = s->client;
+	out->prefix = t->prefixes[CELL_PREFIX(c)];
+	out->client = c->client;
 	out->client_port = s->client_port;
-	out->last_used = s->last_used;
-	if (s->auth) {
-		out->auth = ct_auth_bytes(&t->auths[s->auth]);
-		out->auth_len = t->auths[s->auth].len;
-	} else {
-		out->auth = NULL;
-		out->auth_len = 0;
-	}
+	out->last_used = t->stamp;
+	out->auth_len = (uint16_t)ct_cell_auth_len(t, c);
+	out->auth = ct_cell_auth(t, c);
 	return true;
 }
 
@@ -316,105 +444,124 @@ ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s)
 {
 	if (!ct_port_used(t, port))
 		return;
-	t->slots[port].last_used = now_s;
+	/* the caller reads the entry next: its cell loads while the LRU
+	 * links are moved */
+	CT_PREFETCH(&t->cells[t->slots[port].cell]);
+	t->stamp = now_s;
 	if (t->lru_new == port)
 		return;
 	ct_lru_unlink(t, port);
 	ct_lru_push_new(t, port);
 }
 
-/* --- authenticator pool ------------------------------------------------ */
+/* --- client cells ------------------------------------------------------- */
 
-static void
-ct_auth_unref(struct ct_table *t, uint16_t idx)
+static bool
+ct_cell_same_auth(const struct ct_table *t, const struct ct_cell *c, const uint8_t *auth,
+    size_t len)
 {
-	struct ct_auth *a;
-	uint16_t *pp;
-
-	if (idx == 0)
-		return;
-	a = &t->auths[idx];
-	if (--a->refs > 0)
-		return;
-	for (pp = &t->ahead[a->bucket]; *pp; pp = &t->auths[*pp].hnext)
-		if (*pp == idx) {
-			*pp = a->hnext;
-			break;
-		}
-	if (a->len > CT_AUTH_INLINE) {
-		free(a->d.ext);
-		t->ext_bytes -= a->len;
-	}
-	a->len = 0;
-	a->hnext = t->afree;
-	t->afree = idx;
+	return ct_cell_auth_len(t, c) == len && (len == 0 || memcmp(ct_cell_auth(t, c), auth, len) == 0);
 }
 
-/* The record holding the key's authenticator, or 0. */
-static uint16_t
-ct_auth_find(const struct ct_table *t, struct ct_key *k)
+/* Live, with room for one more entry, and holding the key's data? */
+static bool
+ct_cell_matches(const struct ct_table *t, const struct ct_cell *c, int pi, const struct ct_key *k)
 {
-	uint16_t idx;
+	return CELL_REFS(c) != 0 && CELL_REFS(c) < CT_CELL_REFS && CELL_PREFIX(c) == pi &&
+	    memcmp(c->client, k->client, 16) == 0 && ct_cell_same_auth(t, c, k->auth, k->auth_len);
+}
 
-	for (idx = t->ahead[ct_key_ahash(t, k)]; idx; idx = t->auths[idx].hnext) {
-		const struct ct_auth *a = &t->auths[idx];
+/* A live cell holding exactly the key's (prefix, client, authenticator),
+ * found through the client cache, or 0. The cache is a hint: a client
+ * whose cell it lost gets a second cell, which costs memory, never
+ * correctness. */
+static uint16_t
+ct_cell_find(const struct ct_table *t, struct ct_key *k, int pi)
+{
+	uint64_t h = ct_key_hash(t, k, pi);
+	uint32_t i = ct_cache_slot(h), tag = ct_cache_tag(h);
+	uint16_t c;
 
-		if (a->len == k->auth_len && memcmp(ct_auth_bytes(a), k->auth, k->auth_len) == 0)
-			return idx;
-	}
+	if ((c = ct_cache_cell(t->cache[i], tag)) != 0 && ct_cell_matches(t, &t->cells[c], pi, k))
+		return c;
+	if ((c = ct_cache_cell(t->cache[i + 1], tag)) != 0 && ct_cell_matches(t, &t->cells[c], pi, k))
+		return c;
 	return 0;
 }
 
-/* Find or add a record for the key's authenticator; returns its index
- * with one more reference, 0 for an empty authenticator, or -1 when the
- * pool is full. */
-static int
-ct_auth_ref(struct ct_table *t, struct ct_key *k)
+static void
+ct_cell_unref(struct ct_table *t, uint16_t idx)
 {
-	struct ct_auth *a;
-	size_t len = k->auth_len;
-	uint32_t h;
-	uint16_t idx;
+	struct ct_cell *c = &t->cells[idx];
 
-	if (len == 0)
-		return 0;
-	idx = ct_auth_find(t, k);
+	c->meta -= 1u << 10;
+	if (CELL_REFS(c) > 0)
+		return;
+	if (CELL_KIND(c) == CT_A_EXT) {
+		t->ext_bytes -= ct_cell_auth_len(t, c);
+		ct_ext_del(t, c);
+	}
+	c->meta = 0;
+	memcpy(c->client, &t->cfree, sizeof(t->cfree));
+	t->cfree = idx;
+}
+
+/* Would a cell for the key (prefix index pi, -1 for a new prefix) fit? */
+static bool
+ct_cell_room(const struct ct_table *t, struct ct_key *k, int pi)
+{
+	if (k->auth_len == 0 || k->auth_len == CT_AUTH_INLINE)
+		return true;
+	if (pi >= 0 && ct_cell_find(t, k, pi))
+		return true;	/* shared: costs nothing */
+	return t->ext_bytes + k->auth_len <= CT_EXT_BUDGET;
+}
+
+/* The cell for the key with one more reference: shared if the cache
+ * knows it, else a new one (remembered in the cache). 0 if the
+ * authenticator budget is spent. */
+static uint16_t
+ct_cell_ref(struct ct_table *t, struct ct_key *k, int pi)
+{
+	struct ct_cell *c;
+	uint32_t slot, ei;
+	uint16_t idx = ct_cell_find(t, k, pi);
+
 	if (idx) {
-		t->auths[idx].refs++;
+		t->cells[idx].meta += 1u << 10;
 		return idx;
 	}
-	h = ct_key_ahash(t, k);
-	if (len > CT_AUTH_INLINE && t->ext_bytes + len > CT_EXT_BUDGET)
-		return -1;
-	if (t->afree) {
-		idx = t->afree;
-		t->afree = t->auths[idx].hnext;
+	if (!ct_cell_room(t, k, pi))
+		return 0;
+	if (t->cfree) {
+		idx = t->cfree;
+		memcpy(&t->cfree, t->cells[idx].client, sizeof(t->cfree));
 	} else {
-		if (t->nauths >= CT_AUTH_MAX_RECS)
-			return -1;
-		if (t->nauths >= t->auths_cap) {
-			uint32_t n = t->auths_cap ? t->auths_cap * 2 : 64;
-
-			if (n > CT_AUTH_MAX_RECS + 1)
-				n = CT_AUTH_MAX_RECS + 1;
-			t->auths = xreallocarray(t->auths, n, sizeof(*t->auths));
-			memset(t->auths + t->auths_cap, 0, (n - t->auths_cap) * sizeof(*t->auths));
-			t->auths_cap = n;
-		}
-		idx = (uint16_t)t->nauths++;
+		assert(t->ncells < t->cells_cap);
+		idx = (uint16_t)t->ncells++;
 	}
-	a = &t->auths[idx];
-	a->refs = 1;
-	a->len = (uint16_t)len;
-	if (len > CT_AUTH_INLINE) {
-		a->d.ext = xmalloc(len);
-		memcpy(a->d.ext, k->auth, len);
-		t->ext_bytes += len;
+	c = &t->cells[idx];
+	memcpy(c->client, k->client, 16);
+	if (k->auth_len == CT_AUTH_INLINE) {
+		memcpy(c->a, k->auth, CT_AUTH_INLINE);
+		c->meta = CELL_META(pi, CT_A_INLINE, 1);
+	} else if (k->auth_len) {
+		uint8_t *p = xmalloc(2 + k->auth_len);
+
+		p[0] = (uint8_t)(k->auth_len >> 8);
+		p[1] = (uint8_t)k->auth_len;
+		memcpy(p + 2, k->auth, k->auth_len);
+		ei = ct_ext_add(t, p);
+		memcpy(c->a, &ei, sizeof(ei));
+		t->ext_bytes += k->auth_len;
+		c->meta = CELL_META(pi, CT_A_EXT, 1);
 	} else
-		memcpy(a->d.inl, k->auth, len);
-	a->bucket = (uint16_t)h;
-	a->hnext = t->ahead[h];
-	t->ahead[h] = idx;
+		c->meta = CELL_META(pi, CT_A_NONE, 1);
+	/* Most recent first in the cache pair: the previous first moves to
+	 * the second way. */
+	slot = ct_cache_slot(ct_key_hash(t, k, pi));
+	t->cache[slot + 1] = t->cache[slot];
+	t->cache[slot] = ct_cache_tag(ct_key_hash(t, k, pi)) << 16 | idx;
 	return idx;
 }
 
@@ -422,23 +569,28 @@ enum ct_err
 ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len)
 {
 	struct ct_slot *s;
+	struct ct_cell *c;
 	struct ct_key k;
-	int idx;
+	uint8_t client[16];
+	uint16_t idx;
+	int pi;
 
 	if (!ct_port_used(t, port))
 		return CT_E_PORT_RANGE;
-	if (len > CT_MAX_AUTH)
+	if (len > CT_MAX_AUTH || len % 2)
 		return CT_E_AUTH;
 	s = &t->slots[port];
-	if (s->auth && t->auths[s->auth].len == len &&
-	    memcmp(ct_auth_bytes(&t->auths[s->auth]), auth, len) == 0)
+	c = &t->cells[s->cell];
+	if (ct_cell_same_auth(t, c, auth, len))
 		return CT_OK;
-	ct_key_init(&k, NULL, NULL, 0, auth, len);
-	idx = ct_auth_ref(t, &k);
-	if (idx < 0)
+	memcpy(client, c->client, 16);	/* c may be reused once unreferenced */
+	pi = CELL_PREFIX(c);
+	ct_key_init(&k, t->prefixes[pi], client, s->client_port, auth, len);
+	k.pi = pi;
+	if ((idx = ct_cell_ref(t, &k, pi)) == 0)
 		return CT_E_AUTH_POOL;
-	ct_auth_unref(t, s->auth);
-	s->auth = (uint16_t)idx;
+	ct_cell_unref(t, s->cell);
+	s->cell = idx;
 	return CT_OK;
 }
 
@@ -447,27 +599,14 @@ ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len)
 bool
 ct_can_insert_key(const struct ct_table *t, struct ct_key *k)
 {
-	if (k->auth_len > CT_MAX_AUTH)
-		return false;
-	if (ct_key_prefix(t, k) < 0 && t->nprefixes >= CT_MAX_PREFIXES)
-		return false;
-	if (k->auth_len == 0)
-		return true;
-	if (ct_auth_find(t, k))
-		return true;	/* shared: costs nothing */
-	if (k->auth_len > CT_AUTH_INLINE && t->ext_bytes + k->auth_len > CT_EXT_BUDGET)
-		return false;
-	return t->afree != 0 || t->nauths < CT_AUTH_MAX_RECS;
-}
+	int pi;
 
-bool
-ct_can_insert(const struct ct_table *t, const uint8_t prefix[12], const uint8_t *auth,
-    size_t auth_len)
-{
-	struct ct_key k;
-
-	ct_key_init(&k, prefix, NULL, 0, auth, auth_len);
-	return ct_can_insert_key(t, &k);
+	if (k->auth_len > CT_MAX_AUTH || k->auth_len % 2)
+		return false;
+	pi = ct_key_prefix(t, k);
+	if (pi < 0 && t->nprefixes >= CT_MAX_PREFIXES)
+		return false;
+	return ct_cell_room(t, k, pi);
 }
 
 enum ct_err
@@ -475,41 +614,40 @@ ct_insert_key(struct ct_table *t, uint16_t port, struct ct_key *k, uint32_t now_
 {
 	struct ct_slot *s;
 	uint32_t h;
-	int pi, ai;
+	uint16_t ci;
+	int pi;
 
-	if (port < CT_MIN_PORT)
+	if (port == 0)
 		return CT_E_PORT_RANGE;
-	if (t->slots[port].used)
+	if (t->slots[port].cell)
 		return CT_E_PORT_USED;
 	if (t->count >= t->capacity)
 		return CT_E_FULL;
-	if (k->auth_len > CT_MAX_AUTH)
+	if (k->auth_len > CT_MAX_AUTH || k->auth_len % 2)
 		return CT_E_AUTH;
 	if (ct_find_key(t, k))
 		return CT_E_CLIENT_EXISTS;
 	pi = ct_key_prefix(t, k);
+	if (pi < 0 && t->nprefixes >= CT_MAX_PREFIXES)
+		return CT_E_PREFIXES;
+	if (!ct_cell_room(t, k, pi))
+		return CT_E_AUTH_POOL;
 	if (pi < 0) {
-		if (t->nprefixes >= CT_MAX_PREFIXES)
-			return CT_E_PREFIXES;
 		pi = t->nprefixes++;
 		memcpy(t->prefixes[pi], k->prefix, 12);
 		k->pi = pi;
 	}
-	ai = ct_auth_ref(t, k);
-	if (ai < 0)
+	if ((ci = ct_cell_ref(t, k, pi)) == 0)
 		return CT_E_AUTH_POOL;
 	s = &t->slots[port];
-	memcpy(s->client, k->client, 16);
 	s->client_port = k->client_port;
-	s->prefix = (uint8_t)pi;
-	s->auth = (uint16_t)ai;
-	s->last_used = now_s;
-	s->used = CT_USED;
-	h = ct_key_chash(t, k, pi);
+	s->cell = ci;
+	h = ct_bucket(ct_key_hash(t, k, pi), k->client_port);
 	s->hnext = t->hhead[h];
 	t->hhead[h] = port;
 	ct_lru_push_new(t, port);
 	t->count++;
+	t->stamp = now_s;
 	return CT_OK;
 }
 
@@ -521,6 +659,14 @@ ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12], const uin
 
 	ct_key_init(&k, prefix, client, client_port, auth, auth_len);
 	return ct_insert_key(t, port, &k, now_s);
+}
+
+static uint32_t
+ct_slot_bucket(const struct ct_table *t, const struct ct_slot *s)
+{
+	const struct ct_cell *c = &t->cells[s->cell];
+
+	return ct_bucket(ct_hash_client(t, (uint8_t)CELL_PREFIX(c), c->client), s->client_port);
 }
 
 void
@@ -537,32 +683,36 @@ ct_remove(struct ct_table *t, uint16_t port)
 		h = t->rm_hash;		/* the slot is unchanged since */
 		t->rm_port = 0;
 	} else
-		h = ct_hash_client(t, s->prefix, s->client, s->client_port);
+		h = ct_slot_bucket(t, s);
 	for (pp = &t->hhead[h]; *pp; pp = &t->slots[*pp].hnext)
 		if (*pp == port) {
 			*pp = s->hnext;
 			break;
 		}
 	ct_lru_unlink(t, port);
-	ct_auth_unref(t, s->auth);
+	ct_cell_unref(t, s->cell);
 	memset(s, 0, sizeof(*s));
+	t->unconf[port / 64] &= ~((uint64_t)1 << (port % 64));
 	t->count--;
 }
 
 /* --- cache hints ------------------------------------------------------ */
 
-/* Every step of a chain walk is a likely cache miss (8 full tables are
- * far larger than the caches); these start the loads early so that they
+/* Every step of a lookup is a likely cache miss (8 full tables are far
+ * larger than the caches); these start the loads early so that they
  * overlap instead of following one another. */
 void
 ct_prefetch_key(const struct ct_table *t, struct ct_key *k, bool with_auth)
 {
 	int pi = ct_key_prefix(t, k);
+	uint64_t h;
 
-	if (pi >= 0)
-		CT_PREFETCH(&t->hhead[ct_key_chash(t, k, pi)]);
-	if (with_auth && k->auth_len > 0)
-		CT_PREFETCH(&t->ahead[ct_key_ahash(t, k)]);
+	if (pi < 0)
+		return;
+	h = ct_key_hash(t, k, pi);
+	CT_PREFETCH(&t->hhead[ct_bucket(h, k->client_port)]);
+	if (with_auth)
+		CT_PREFETCH(&t->cache[ct_cache_slot(h)]);
 }
 
 void
@@ -574,40 +724,37 @@ ct_prefetch_remove(struct ct_table *t, uint16_t port)
 		return;
 	s = &t->slots[port];
 	if (t->rm_port != port) {
-		t->rm_hash = ct_hash_client(t, s->prefix, s->client, s->client_port);
+		t->rm_hash = ct_slot_bucket(t, s);
 		t->rm_port = port;
 	}
 	CT_PREFETCH(&t->hhead[t->rm_hash]);
-	if (s->auth) {
-		CT_PREFETCH(&t->auths[s->auth]);
-		CT_PREFETCH(&t->ahead[t->auths[s->auth].bucket]);
-	}
 }
 
 void
 ct_prefetch_new(struct ct_table *t, struct ct_key *k, uint16_t victim)
 {
-	uint16_t p, a;
+	uint16_t p;
+	int pi;
 
-	/* Level 1: the bucket heads of the four chains a new entry with an
-	 * eviction walks (new client, new authenticator, the victim's
-	 * client and authenticator). */
+	/* Level 1: the bucket heads the new entry and its victim walk, and
+	 * the client-cache pair. */
 	ct_prefetch_key(t, k, true);
 	ct_prefetch_remove(t, victim);
-	/* Level 2: the first element of each chain (about one a bucket).
-	 * Reading the heads waits for the loads above, all at once. */
-	if (k->chash_ok && (p = t->hhead[k->chash]) != 0)
-		CT_PREFETCH(&t->slots[p]);
-	if (k->ahash_ok && (a = t->ahead[k->ahash]) != 0)
-		CT_PREFETCH(&t->auths[a]);
-	if (t->rm_port == victim && ct_port_used(t, victim)) {
-		const struct ct_slot *s = &t->slots[victim];
+	/* Level 2: the first element of the new key's chain and of the
+	 * victim's (about one a bucket), and the cached cells. Reading the
+	 * heads waits for the loads above, all at once. */
+	pi = ct_key_prefix(t, k);
+	if (pi >= 0 && k->hash_ok) {
+		uint16_t c = ct_cache_cell(t->cache[ct_cache_slot(k->hash)], ct_cache_tag(k->hash));
 
-		if ((p = t->hhead[t->rm_hash]) != 0 && p != victim)
+		if ((p = t->hhead[ct_bucket(k->hash, k->client_port)]) != 0)
 			CT_PREFETCH(&t->slots[p]);
-		if (s->auth && (a = t->ahead[t->auths[s->auth].bucket]) != 0 && a != s->auth)
-			CT_PREFETCH(&t->auths[a]);
+		if (c)
+			CT_PREFETCH(&t->cells[c]);
 	}
+	if (t->rm_port == victim && ct_port_used(t, victim) &&
+	    (p = t->hhead[t->rm_hash]) != 0 && p != victim)
+		CT_PREFETCH(&t->slots[p]);
 }
 
 /* --- port choice (§10) ------------------------------------------------- */
@@ -637,13 +784,13 @@ ct_pick_port(const struct ct_table *t, const uint16_t *avoid, size_t n,
 	 * nearly full; then a scan from a random start guarantees an answer. */
 	for (i = 0; i < 64; i++) {
 		p = (uint16_t)(CT_MIN_PORT + rnd(rnd_arg) % span);
-		if (!t->slots[p].used && ct_port_allowed(p, avoid, n))
+		if (!t->slots[p].cell && ct_port_allowed(p, avoid, n))
 			return p;
 	}
 	start = rnd(rnd_arg) % span;
 	for (i = 0; i < span; i++) {
 		p = (uint16_t)(CT_MIN_PORT + (start + i) % span);
-		if (!t->slots[p].used && ct_port_allowed(p, avoid, n))
+		if (!t->slots[p].cell && ct_port_allowed(p, avoid, n))
 			return p;
 	}
 	return 0;
@@ -659,7 +806,7 @@ ct_strerror(enum ct_err e)
 	case CT_E_PORT_RANGE: return "port out of range";
 	case CT_E_PREFIXES: return "too many NAT64 prefixes";
 	case CT_E_AUTH: return "authenticator too long";
-	case CT_E_AUTH_POOL: return "authenticator pool exhausted";
+	case CT_E_AUTH_POOL: return "authenticator budget spent";
 	case CT_E_CLIENT_EXISTS: return "client already mapped";
 	}
 	return "unknown error";

@@ -8,16 +8,22 @@
  * order; eviction policy (which LRU candidate to sacrifice) is the
  * caller's (channel.c), the table only offers the order.
  *
- * Memory: entries live in a 65536-slot array indexed by mapped port
- * (32 octets a slot, 2 MiB, pages touched only as ports are used), a
- * client hash of 65536 uint16 heads, an authenticator hash of 65536
- * uint16 heads (both about one entry a bucket in a full table, as every
- * chain step is a cache miss), and a deduplicated pool of
- * authenticators (one record per distinct authenticator, i.e. per client
- * address while the NAT64 keeps its key). No per-entry allocation; an
- * authenticator over 24 octets is allocated once, within a per-table
- * budget of 2 MiB, so a table stays under ~6 MiB whatever the NAT64
- * sends.
+ * Memory (docs/BENCHMARKS.md has the byte count): a 65536-slot array
+ * indexed by mapped port (10 octets a slot: client port, LRU links,
+ * client-hash link, cell index; 640 KiB, pages touched only as ports are
+ * used), a client hash of 65536 uint16 heads (about one entry a bucket in
+ * a full table, as every chain step is a cache miss), and a pool of
+ * client cells of 34 octets, one per (NAT64 prefix, client address,
+ * authenticator) in use: up to 63 connections of a client share one
+ * cell, found through a two-way cache of 8192 recent cells (cell index
+ * and 16 more bits of the client hash, so a miss loads no cell; a cell
+ * the cache lost is duplicated, which costs memory, never correctness).
+ * Cells never outnumber entries. A bitmap of one bit per port (8 KiB)
+ * holds the unconfirmed mark. No per-entry allocation; a 16-octet
+ * authenticator (what NAT64s send) is kept in its cell, one of any other
+ * length is allocated once, within a per-table budget of 2 MiB. The
+ * table keeps no per-entry time: the LRU order is what eviction uses, and
+ * ct_view.last_used is the time of the table's latest insert or touch.
  *
  * Time is passed in as wall-clock seconds (now_s): the table never reads
  * a clock. Network input never reaches an assert: every argument from a
@@ -31,7 +37,7 @@
 #include <stdint.h>
 
 #define CT_MAX_CAPACITY		64508	/* per channel: the original server's table size */
-#define CT_MIN_PORT		1024
+#define CT_MIN_PORT		1024	/* the lowest port ct_pick_port chooses */
 #define CT_MAX_PREFIXES		255	/* distinct /96 prefixes per channel */
 #define CT_MAX_AUTH		510
 
@@ -41,10 +47,10 @@ enum ct_err {
 	CT_OK = 0,
 	CT_E_FULL,		/* count == capacity */
 	CT_E_PORT_USED,		/* insert on a port that is in use */
-	CT_E_PORT_RANGE,	/* port outside 1024..65535 */
+	CT_E_PORT_RANGE,	/* port 0 */
 	CT_E_PREFIXES,		/* too many distinct prefixes */
-	CT_E_AUTH,		/* authenticator longer than 510 */
-	CT_E_AUTH_POOL,		/* no free authenticator record */
+	CT_E_AUTH,		/* authenticator longer than 510 or odd */
+	CT_E_AUTH_POOL,		/* authenticator budget spent */
 	CT_E_CLIENT_EXISTS,	/* the client already has another port */
 };
 
@@ -56,7 +62,7 @@ struct ct_view {
 	uint16_t client_port;
 	const uint8_t *auth;		/* auth_len octets (may be 0) */
 	uint16_t auth_len;
-	uint32_t last_used;
+	uint32_t last_used;		/* the table's latest insert or touch */
 };
 
 /* capacity 1..CT_MAX_CAPACITY; hash_key keys the client hash (SipHash). */
@@ -65,8 +71,12 @@ void ct_destroy(struct ct_table *t);
 
 uint32_t ct_count(const struct ct_table *t);
 uint32_t ct_capacity(const struct ct_table *t);
-/* Bytes allocated for this table (for status and the memory benchmark). */
+/* Bytes this table uses: its arrays, the cells touched so far (the pool
+ * is mapped lazily) and out-of-line authenticators (status, benchmark). */
 size_t ct_memory(const struct ct_table *t);
+/* What a table of this capacity uses when full (16-octet authenticators;
+ * others come on top, within their 2 MiB budget). */
+size_t ct_memory_max(uint32_t capacity);
 
 /* Mapped port of the client, or 0. */
 uint16_t ct_find_client(const struct ct_table *t, const uint8_t prefix[12],
@@ -83,18 +93,14 @@ void ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s);
 /* Replace the authenticator of the entry on port. */
 enum ct_err ct_set_auth(struct ct_table *t, uint16_t port, const uint8_t *auth, size_t len);
 
-/* Insert at the MRU end. The port must be free, the client must have no
+/* Insert at the MRU end, on any port 1..65535 (a NAT64 may announce ports
+ * below 1024; which ports are allowed is the caller's rule). The port
+ * must be free, the client must have no
  * entry yet, and count < capacity. last_used = now_s. */
 enum ct_err ct_insert(struct ct_table *t, uint16_t port, const uint8_t prefix[12],
     const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,
     uint32_t now_s);
 void ct_remove(struct ct_table *t, uint16_t port);
-/* Would an entry with this prefix and authenticator find room (prefix
- * slot, authenticator pool and its 2 MiB budget for authenticators over
- * 24 octets)? Ignores the entry count: eviction makes room for that. */
-bool ct_can_insert(const struct ct_table *t, const uint8_t prefix[12], const uint8_t *auth,
-    size_t auth_len);
-
 /* The same operations on a prepared key: one client's (prefix, client,
  * port, authenticator), whose SipHash values and prefix index are
  * computed at most once however many calls it goes through (a new entry
@@ -105,14 +111,17 @@ struct ct_key {
 	size_t auth_len;
 	uint16_t client_port;
 	int pi;				/* prefix index, -1 until known */
-	int chash_pi;
-	bool chash_ok, ahash_ok;
-	uint32_t chash, ahash;
+	int hash_pi;
+	bool hash_ok;
+	uint64_t hash;			/* keyed hash of (prefix index, client) */
 };
 
 void ct_key_init(struct ct_key *k, const uint8_t prefix[12], const uint8_t client[16],
     uint16_t client_port, const uint8_t *auth, size_t auth_len);
 uint16_t ct_find_key(const struct ct_table *t, struct ct_key *k);
+/* Would the key's entry find room (prefix slot, and the 2 MiB budget for
+ * authenticators of other lengths than 16 unless its cell is shared)? Ignores the
+ * entry count: eviction makes room for that. */
 bool ct_can_insert_key(const struct ct_table *t, struct ct_key *k);
 enum ct_err ct_insert_key(struct ct_table *t, uint16_t port, struct ct_key *k, uint32_t now_s);
 

@@ -238,6 +238,7 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 		d->cfg = nc;
 		log_setverbose(nc.verbose);
 		chan_set_limits(d->srv.reg, nc.table_size, nc.max_channels);
+		chan_set_expiry(d->srv.reg, nc.channel_idle_ms, nc.memory_limit);
 		log_info("configuration reloaded");
 	}
 	write_status(d, now);
@@ -407,7 +408,7 @@ main(int argc, char **argv)
 
 	/* 2. Persistent state: keys and tokens, then the channels. */
 	d.srv.port = d.cfg.port;
-	d.srv.vs = val_create(d.cfg.max_channels * 4);
+	d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	clk_read(&now);
 	if (val_load(d.srv.vs, d.tokens_path, err, sizeof(err)) == -1 && errno != ENOENT) {
 		char aside[1200], err2[2600];
@@ -417,7 +418,7 @@ main(int argc, char **argv)
 			fatalx("%s; %s", err, err2);
 		log_warnx("%s; set aside as %s, NAT64s will validate again", err, aside);
 		val_destroy(d.srv.vs);
-		d.srv.vs = val_create(d.cfg.max_channels * 4);
+		d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	}
 	save_tokens(&d);
 	d.srv.reg = chan_reg_create(d.cfg.state_dir, d.cfg.table_size, d.cfg.max_channels,
@@ -430,6 +431,7 @@ main(int argc, char **argv)
 		snprintf(chans, sizeof(chans), "%s/channels", d.cfg.state_dir);
 		check_dir("state-dir", chans);
 	}
+	chan_set_expiry(d.srv.reg, d.cfg.channel_idle_ms, d.cfg.memory_limit);
 
 	/* 3. The event loop. */
 	d.loop = ev_create();

@@ -23,7 +23,7 @@ srv_wire_error_name(enum hw_err e)
 	static const char *const names[HW_E__COUNT] = {
 		[HW_OK] = "ok", [HW_E_EMPTY] = "empty", [HW_E_TRUNC] = "truncated",
 		[HW_E_FORMAT] = "unknown_format", [HW_E_DUP] = "duplicate_type",
-		[HW_E_IP_NOT_LAST] = "ip_not_last", [HW_E_IP_HEADER] = "ip_header",
+		[HW_E_IP_HEADER] = "ip_header",
 		[HW_E_BADLEN] = "bad_length", [HW_E_IDENT] = "bad_identifier",
 		[HW_E_MULTI] = "bad_multi", [HW_E_TOO_MANY] = "too_many_entries",
 		[HW_E_NO_TOKEN] = "no_token", [HW_E_NO_PAYLOAD] = "no_payload",
@@ -122,6 +122,29 @@ srv_send_validation(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sp
 	return 1;
 }
 
+/* The answer to a bounce that validated: [token][IPv4 UDP handoff port
+ * -> NAT64 port 9, empty] (pattern 1), so a NAT64 that waits for an
+ * answer after bouncing gets one and resends what it held. It has the
+ * shape of a bounce: a NAT64 that returns it again gets it consumed as
+ * bounce_repeat, so it cannot loop. */
+static int
+srv_send_validated(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
+    const struct hw_packet *pkt, struct srv_tx *tx)
+{
+	uint8_t l4[4], n4[4], ip4[28];
+	struct buf_wr w;
+	size_t n;
+
+	srv_v4bytes(local, l4);
+	srv_v4bytes(src, n4);
+	n = ippkt_udp4(ip4, sizeof(ip4), l4, n4, s->port, HW_DISCARD_PORT, NULL, 0);
+	srv_tx_init(tx, local, src, sport);
+	buf_wr_init(&w, tx->buf, SRV_TX_MAX);
+	hw_put_blob(&w, HW_T_TOKEN, pkt->token.p, pkt->token.len);
+	hw_put_ip(&w, ip4, n);
+	return srv_tx_done(s, tx, &w);
+}
+
 static void
 srv_put_entry(struct buf_wr *w, const struct ct_view *v)
 {
@@ -149,9 +172,14 @@ srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const stru
 		for (i = gr->first; i < (unsigned)gr->first + gr->count && i < pkt->n_entries; i++) {
 			const struct hw_entry *e = &pkt->entries[i];
 
-			/* §10's port rules bind the NAT64's entries too: we
-			 * would otherwise hand these ports out in answers. */
-			if (e->mapped_port == HW_TEREDO_PORT || e->mapped_port == s->port ||
+			/* The NAT64 chose these ports (RFC 6146 lets it keep
+			 * ports below 1024), so they are adopted, except where
+			 * an entry would break what the server keeps: port 0;
+			 * 9, where the server sends validation packets (§9);
+			 * 3544 (Teredo, §10); its handoff port and the
+			 * channel's control port, where answers go. */
+			if (e->mapped_port == 0 || e->mapped_port == HW_DISCARD_PORT ||
+			    e->mapped_port == HW_TEREDO_PORT || e->mapped_port == s->port ||
 			    e->mapped_port == sport) {
 				s->c[SRV_C_drop_entry]++;
 				continue;
@@ -231,6 +259,42 @@ srv_ipv6(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 	return srv_tx_done(s, tx, &w);
 }
 
+/* An ICMPv4 error towards the NAT64 over the channel (§8 forwards errors
+ * whose quoted packet matches nothing it has cached; §10): the quoted
+ * packet went from the NAT64 address and a mapped port to this server,
+ * so the entry of that port is the answer, with the error, for the
+ * NAT64 to translate it to the client (a Fragmentation Needed becomes
+ * the client's Packet Too Big: path MTU discovery keeps working). The
+ * error's source may be this host or a router on the path. */
+static int
+srv_icmp4_error(struct srv_ctx *s, struct chan *ch, uint32_t src, const struct hw_packet *pkt,
+    const struct ippkt4 *ip, const struct clk_now *now, struct srv_tx *tx, struct buf_wr *w)
+{
+	struct ippkt4 q;
+	struct ct_view v;
+	uint8_t type = ip->l4_len >= 8 ? ip->l4[0] : 0;
+
+	if (ip->is_fragment || ip->l4_len < 8 || (type != 3 && type != 11 && type != 12)) {
+		s->c[SRV_C_drop_unsupported_ipv4]++;
+		return 0;
+	}
+	if (!ippkt_parse4_quote(ip->l4 + 8, ip->l4_len - 8, &q) ||
+	    (q.proto != IPPKT_PROTO_TCP && q.proto != IPPKT_PROTO_UDP) || q.l4_len < 4 ||
+	    q.is_fragment || srv_v4load(q.src) != src || srv_v4load(q.dst) != ch->local) {
+		s->c[SRV_C_drop_icmp_quote]++;
+		return 0;
+	}
+	if (!chan_lookup_port(s->reg, ch, q.sport, now, &v)) {
+		s->c[SRV_C_drop_icmp_no_entry]++;
+		return 0;
+	}
+	s->c[SRV_C_icmp_errors_matched]++;
+	hw_put_blob(w, HW_T_AUTH, v.auth, v.auth_len);
+	srv_put_entry(w, &v);
+	hw_put_ip(w, pkt->ip.p, pkt->ip.len);
+	return srv_tx_done(s, tx, w);
+}
+
 /* An IPv4 packet over the control channel: a packet this host sent to
  * the NAT64 that missed its cache (§10). */
 static int
@@ -272,10 +336,8 @@ srv_ipv4(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 		hw_put_ip(&w, pkt->ip.p, pkt->ip.len);
 		return srv_tx_done(s, tx, &w);
 	}
-	if (ip.proto == IPPKT_PROTO_ICMP) {
-		s->c[SRV_C_drop_unsupported_ipv4]++;
-		return 0;
-	}
+	if (ip.proto == IPPKT_PROTO_ICMP)
+		return srv_icmp4_error(s, ch, src, pkt, &ip, now, tx, &w);
 	/* Other protocols: protocol unreachable from the NAT64's address. */
 	{
 		uint8_t nat64[4], *out;
@@ -313,6 +375,8 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 		s->wire_drop[e]++;
 		return 0;
 	}
+	if (pkt.trailing)	/* e.g. Ethernet padding copied with the packet */
+		s->c[SRV_C_rx_trailing_ignored]++;
 	ip4ok = pkt.ip_version == 4 && ippkt_parse4(pkt.ip.p, pkt.ip.len, &ip4);
 	bounce_shaped = ip4ok && ip4.proto == IPPKT_PROTO_UDP && ip4.l4_len >= 8 &&
 	    ip4.sport == s->port && ip4.dport == HW_DISCARD_PORT && srv_v4load(ip4.src) == local;
@@ -328,11 +392,12 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 			}
 			val_token_add(s->vs, local, src, sport, pkt.token.p, pkt.token.len, now);
 			s->c[SRV_C_validated]++;
-			return 0;	/* the bounce is consumed */
+			/* Consumed (returning it would loop), and answered. */
+			return srv_send_validated(s, local, src, sport, &pkt, tx);
 		} else {
 			if (bounce_shaped)
 				s->c[SRV_C_bad_bounce]++;
-			if (!chan_would_accept(s->reg, local, src)) {
+			if (!chan_would_accept(s->reg, local, src, now)) {
 				s->c[SRV_C_drop_max_channels]++;
 				return 0;
 			}

@@ -20,13 +20,14 @@
 
 /* Counters, exported in the status file as "<name> <value>". */
 #define SRV_COUNTERS(X) \
-	X(rx_packets) X(tx_packets) \
+	X(rx_packets) X(tx_packets) X(rx_trailing_ignored) \
 	X(validation_sent) X(validated) X(token_rotated) X(bad_bounce) X(bounce_repeat) \
 	X(drop_attenuated) X(drop_max_channels) X(drop_state_unavailable) X(drop_wrong_destination) \
 	X(drop_unsupported_ipv6) X(drop_unsupported_ipv4) X(drop_fragment) \
 	X(drop_bad_ip) X(drop_no_port) X(drop_too_big) X(drop_entry) \
 	X(entries_created) X(entries_found) X(entries_adopted) \
 	X(lookup_hit) X(lookup_miss) X(echo_replies) X(icmp_errors_sent) X(tx_errors) \
+	X(icmp_errors_matched) X(drop_icmp_quote) X(drop_icmp_no_entry) \
 	X(drop_rx_unusable) X(drop_storage_paused) X(answers_withheld)
 
 enum srv_counter {

@@ -24,6 +24,16 @@ status_write(const char *path, const struct srv_ctx *s, const struct clk_now *no
 	afile_printf(af, "port %u\n", port);
 	afile_printf(af, "channels %u\n", chan_count(s->reg));
 	afile_printf(af, "channels_loaded %u\n", chan_loaded(s->reg));
+	afile_printf(af, "channels_active %u\n", chan_active(s->reg));
+	{
+		uint64_t refused, refused_mem, idle, forgotten;
+
+		chan_stats(s->reg, &refused, &refused_mem, &idle, &forgotten);
+		afile_printf(af, "channels_refused %llu\n", (unsigned long long)refused);
+		afile_printf(af, "channels_refused_memory %llu\n", (unsigned long long)refused_mem);
+		afile_printf(af, "channels_unloaded_idle %llu\n", (unsigned long long)idle);
+		afile_printf(af, "channels_forgotten %llu\n", (unsigned long long)forgotten);
+	}
 	afile_printf(af, "tokens %u\n", val_token_count(s->vs));
 	afile_printf(af, "journal_errors %llu\n", (unsigned long long)chan_journal_errors(s->reg));
 	afile_printf(af, "audit_errors %llu\n", (unsigned long long)audit_errors());

@@ -199,23 +199,40 @@ val_dup(const uint8_t *p, size_t n)
 	return c;
 }
 
-/* Drop the least recently seen token of bucket b matching (local, nat64)
- * if nat64 != 0, or of the whole store otherwise. */
+/* The store is full: drop the least recently seen token of the NAT64
+ * (server, NAT64 pair) that holds the most control ports (ties: the one
+ * with the older token). A NAT64 with a socket per worker keeps all of
+ * them while the store has room, and a host validating many ports only
+ * ever pushes out its own. A pair's tokens sit next to each other in
+ * their bucket (val_get_or_add), so one pass counts them; it runs only
+ * when the store is full. */
 static void
-val_evict(struct val_state *vs, uint32_t local, uint32_t nat64, uint32_t b)
+val_evict_fair(struct val_state *vs)
 {
-	struct val_tok **best = NULL, **pp, *t;
-	size_t i, lo = nat64 ? b : 0, hi = nat64 ? b + 1 : VAL_HBUCKETS;
+	struct val_tok **best = NULL, **run_old = NULL, **pp;
+	uint32_t best_n = 0, run_n = 0;
+	size_t i;
 
-	for (i = lo; i < hi; i++)
+	for (i = 0; i < VAL_HBUCKETS; i++)
 		for (pp = &vs->buckets[i]; *pp; pp = &(*pp)->next) {
-			if (nat64 && ((*pp)->local != local || (*pp)->nat64 != nat64))
-				continue;
-			if (best == NULL || (*pp)->last_seen_s < (*best)->last_seen_s)
-				best = pp;
+			struct val_tok *t = *pp;
+
+			if (run_n == 0 || t->local != (*run_old)->local || t->nat64 != (*run_old)->nat64) {
+				run_n = 0;
+				run_old = pp;
+			}
+			run_n++;
+			if (t->last_seen_s < (*run_old)->last_seen_s)
+				run_old = pp;
+			if (run_n > best_n || (run_n == best_n &&
+			    (*run_old)->last_seen_s < (*best)->last_seen_s)) {
+				best_n = run_n;
+				best = run_old;
+			}
 		}
 	if (best) {
-		t = *best;
+		struct val_tok *t = *best;
+
 		*best = t->next;
 		val_tok_free(t);
 		vs->ntokens--;
@@ -225,26 +242,23 @@ val_evict(struct val_state *vs, uint32_t local, uint32_t nat64, uint32_t b)
 static struct val_tok *
 val_get_or_add(struct val_state *vs, uint32_t local, uint32_t nat64, uint16_t port)
 {
-	struct val_tok *t = val_find(vs, local, nat64, port);
-	uint32_t b = val_bucket(vs, local, nat64), mine = 0;
+	struct val_tok *t = val_find(vs, local, nat64, port), **pp;
+	uint32_t b = val_bucket(vs, local, nat64);
 
 	if (t)
 		return t;
-	/* A NAT64 gets VAL_PER_NAT64 control ports; a host validating
-	 * many ports only pushes out its own oldest ones. */
-	for (t = vs->buckets[b]; t; t = t->next)
-		if (t->local == local && t->nat64 == nat64)
-			mine++;
-	if (mine >= VAL_PER_NAT64)
-		val_evict(vs, local, nat64, b);
-	else if (vs->ntokens >= vs->max_tokens)
-		val_evict(vs, 0, 0, 0);
+	if (vs->ntokens >= vs->max_tokens)
+		val_evict_fair(vs);
+	/* Next to the pair's other tokens, if it has any. */
+	for (pp = &vs->buckets[b]; *pp; pp = &(*pp)->next)
+		if ((*pp)->local == local && (*pp)->nat64 == nat64)
+			break;
 	t = xcalloc(1, sizeof(*t));
 	t->local = local;
 	t->nat64 = nat64;
 	t->port = port;
-	t->next = vs->buckets[b];
-	vs->buckets[b] = t;
+	t->next = *pp;
+	*pp = t;
 	vs->ntokens++;
 	return t;
 }

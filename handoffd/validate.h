@@ -21,13 +21,17 @@
 #define VAL_KEY_LEN		32
 #define VAL_ROTATE_MS		30000
 #define VAL_MAX_TOKEN		510
-#define VAL_PER_NAT64		4	/* control ports remembered per NAT64 */
+/* Store size per allowed channel: a token costs about 64 octets plus its
+ * length (twice while rotated), so 1024 channels x 64 = 65536 tokens of 16
+ * octets take about 6 MiB at most. */
+#define VAL_TOKENS_PER_CHANNEL	64
 
 struct val_state;
 
-/* max_tokens bounds the authenticated-token store (least recently seen
- * evicted); each (server, NAT64) pair keeps at most VAL_PER_NAT64 control
- * ports, so one host cannot push other NAT64s' tokens out. */
+/* max_tokens bounds the authenticated-token store. A NAT64 may keep any
+ * number of control ports while there is room; when the store is full,
+ * the NAT64 holding the most ports loses its least recently seen one, so
+ * one host cannot push other NAT64s' tokens out. */
 struct val_state *val_create(uint32_t max_tokens);
 void val_destroy(struct val_state *vs);
 

@@ -1,16 +1,12 @@
 /* apply.c — see apply.h. */
 #include "apply.h"
 #include "log.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct hd_strv {
-	char **v;
-	size_t n;
-};
 
 struct hd_apply {
 	struct hd_apply_cfg cfg;
@@ -21,44 +17,8 @@ struct hd_apply {
 	uint64_t runs, failures, successes;
 	unsigned consec;
 	char last_error[256];
+	struct timespec last_ok_wall;
 };
-
-static void
-hd_strv_free(struct hd_strv *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
-static void
-hd_strv_set(struct hd_strv *s, char *const v[], size_t n)
-{
-	size_t i;
-
-	hd_strv_free(s);
-	s->v = xcalloc(n + 1, sizeof(*s->v));
-	for (i = 0; i < n; i++)
-		s->v[i] = xstrdup(v[i]);
-	s->n = n;
-}
-
-static bool
-hd_strv_eq(const struct hd_strv *a, char *const v[], size_t n)
-{
-	size_t i;
-
-	if (a->n != n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (strcmp(a->v[i], v[i]) != 0)
-			return false;
-	return true;
-}
 
 struct hd_apply *
 hd_apply_create(const struct hd_apply_cfg *cfg, char *const cmd[], size_t ncmd,
@@ -105,6 +65,27 @@ hd_apply_want(struct hd_apply *ap, char *const set[], size_t n, const struct clk
 	return true;
 }
 
+bool
+hd_apply_reapply(struct hd_apply *ap, const struct clk_now *now)
+{
+	(void)now;
+	if (!ap->have_want || ap->running)
+		return false;
+	ap->pending = true;
+	ap->retry_at_ms = 0;
+	return true;
+}
+
+void
+hd_apply_assume(struct hd_apply *ap, char *const set[], size_t n)
+{
+	if (n == 0)
+		return;
+	hd_strv_set(&ap->applied, set, n);
+	ap->ever_applied = true;
+	ap->pending = ap->have_want && !hd_strv_eq(&ap->applied, ap->want.v, ap->want.n);
+}
+
 uint64_t
 hd_apply_tick(struct hd_apply *ap, const struct clk_now *now)
 {
@@ -125,7 +106,7 @@ hd_apply_tick(struct hd_apply *ap, const struct clk_now *now)
 	ap->runs++;
 	ap->running = true;
 	err[0] = '\0';
-	if (ap->runner->spawn(ap->runner, argv, ap->cfg.timeout_ms, now, err, sizeof(err)) == -1) {
+	if (ap->runner->spawn(ap->runner, argv, NULL, ap->cfg.timeout_ms, now, err, sizeof(err)) == -1) {
 		free(argv);
 		hd_apply_done(ap, false, err[0] ? err : "cannot start command", now);
 		return ap->retry_at_ms;
@@ -149,6 +130,7 @@ hd_apply_done(struct hd_apply *ap, bool ok, const char *why, const struct clk_no
 		ap->retry_at_ms = 0;
 		hd_strv_set(&ap->applied, ap->running_set.v, ap->running_set.n);
 		ap->ever_applied = true;
+		ap->last_ok_wall = now->wall;
 		ap->pending = !hd_strv_eq(&ap->applied, ap->want.v, ap->want.n);
 		return;
 	}
@@ -179,6 +161,7 @@ hd_apply_stats(const struct hd_apply *ap, struct hd_apply_stats *st)
 	st->retry_at_ms = ap->retry_at_ms;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", ap->last_error);
 	st->napplied = ap->applied.n;
+	st->last_ok_wall = ap->last_ok_wall;
 }
 
 char *const *

@@ -14,13 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <time.h>
+
 #include "clock.h"
 
 struct hd_runner {
-	/* Start argv (NULL-terminated); 0, or -1 with a reason in err. The
-	 * outcome arrives later through hd_apply_done(). */
-	int (*spawn)(struct hd_runner *r, char *const argv[], uint64_t timeout_ms,
-	    const struct clk_now *now, char *err, size_t errlen);
+	/* Start argv (NULL-terminated) with envp ("NAME=VALUE", NULL-
+	 * terminated; NULL: none) added to the environment; 0, or -1 with a
+	 * reason in err. The outcome arrives later through the runner's
+	 * report (hd_apply_done() for COMMAND). */
+	int (*spawn)(struct hd_runner *r, char *const argv[], char *const envp[],
+	    uint64_t timeout_ms, const struct clk_now *now, char *err, size_t errlen);
 };
 
 struct hd_apply_cfg {
@@ -35,6 +39,13 @@ struct hd_apply *hd_apply_create(const struct hd_apply_cfg *cfg, char *const cmd
 void hd_apply_destroy(struct hd_apply *ap);
 /* The set BIND should have (strings copied). Returns true if this is news. */
 bool hd_apply_want(struct hd_apply *ap, char *const set[], size_t n, const struct clk_now *now);
+/* Run COMMAND again with the wanted set now (the resolver serves something
+ * else: see verify.h), even if it was applied or a backoff is running.
+ * Returns false if there is nothing to apply or a run is going on. */
+bool hd_apply_reapply(struct hd_apply *ap, const struct clk_now *now);
+/* The set was applied before this process started (state file, see
+ * persist.h): record it as applied without running COMMAND. */
+void hd_apply_assume(struct hd_apply *ap, char *const set[], size_t n);
 /* Starts a run if one is due; returns the next absolute mono_ms at which
  * it wants to be called (UINT64_MAX: nothing to do). */
 uint64_t hd_apply_tick(struct hd_apply *ap, const struct clk_now *now);
@@ -48,6 +59,7 @@ struct hd_apply_stats {
 	uint64_t retry_at_ms;
 	char last_error[256];
 	size_t napplied;	/* prefixes in the last applied set */
+	struct timespec last_ok_wall;	/* end of the last successful run (0: none) */
 };
 void hd_apply_stats(const struct hd_apply *ap, struct hd_apply_stats *st);
 /* The last successfully applied set (read-only, valid until next call). */

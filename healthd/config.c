@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "daemon.h"
 #include "prefixfile.h"
@@ -24,18 +25,25 @@ fmt_probe(const void *elem, char *buf, size_t len)
 static const struct conf_opt hd_opts_table[] = {
 	{ "probe", 'p', CONF_LIST, CONF_LIST_FIELD(struct hd_opts, core.targets, core.ntargets),
 	  .parse = parse_probe, .fmt = fmt_probe, .arg = "SPEC",
-	  .help = "tcp:IPV4:PORT | dns:IPV4[:PORT[:NAME]] | icmp:IPV4 (repeatable, at least one)" },
+	  .help = "tcp:IPV4:PORT | dns:IPV4[:PORT[:NAME]] | icmp:IPV4 (repeatable; "
+	  "default dns:8.8.8.8 dns:1.1.1.1 dns:9.9.9.9, each through every prefix)" },
+	/* a selected NAT64's death leaves the answers within 5 s: the next
+	 * round (<= 2.2 s), fall 2 rounds of <= 1 s back to back, COMMAND
+	 * (docs/HEALTHD.md, "Failover time") */
 	{ "interval", 'i', CONF_DURATION, F(core.interval_ms), .min = 10, .max = 3600000,
-	  .def = "5s", .arg = "DUR", .help = "probe round per prefix every DUR" },
+	  .def = "2s", .arg = "DUR", .help = "probe round per prefix every DUR" },
+	{ "fast-interval", 0, CONF_DURATION, F(core.fast_interval_ms), .max = 3600000,
+	  .def = "500ms", .arg = "DUR",
+	  .help = "a prefix failing or recovering is probed every DUR, the others once more (0: off)" },
 	{ "timeout", 't', CONF_DURATION, F(core.timeout_ms), .min = 10, .max = 600000,
-	  .def = "2s", .arg = "DUR", .help = "per-probe timeout" },
+	  .def = "1s", .arg = "DUR", .help = "per-probe timeout" },
 	{ "attempts", 0, CONF_UINT, F(core.attempts), .min = 1, .max = HD_ATTEMPTS_MAX,
 	  .def = "2", .arg = "N", .help = "tries per probe, spread over the timeout; the first answer wins" },
 	{ "jitter", 0, CONF_UINT, F(core.jitter_pct), .max = 50, .def = "10", .arg = "PCT",
 	  .help = "interval jitter, +-PCT%" },
 	{ "rise", 'r', CONF_UINT, F(core.health.rise), .min = 1, .max = 1000, .def = "3",
 	  .arg = "N", .help = "good rounds to come up" },
-	{ "fall", 'F', CONF_UINT, F(core.health.fall), .min = 1, .max = 1000, .def = "3",
+	{ "fall", 'F', CONF_UINT, F(core.health.fall), .min = 1, .max = 1000, .def = "2",
 	  .arg = "N", .help = "bad rounds to go down" },
 	{ "quorum", 0, CONF_UINT, F(core.health.quorum), .max = HD_TARGETS_MAX, .def = "1",
 	  .arg = "N", .help = "probes that must pass for a good round; 0: all of them" },
@@ -63,18 +71,31 @@ static const struct conf_opt hd_opts_table[] = {
 	  .def = "1s", .arg = "DUR", .help = "first retry after a failed COMMAND," },
 	{ "backoff-max", 0, CONF_DURATION, F(apply.backoff_max_ms), .min = 10, .max = 86400000,
 	  .def = "60s", .arg = "DUR", .help = "doubling up to DUR" },
-	{ "state-file", 's', CONF_PATH, F(state_path), .def = HD_DEFAULT_STATE, .arg = "PATH",
-	  .help = "status file" },
+	{ "state-file", 's', CONF_PATH, F(state_path), .arg = "PATH",
+	  .help = "status file (default " HD_STATUS_RUN " if that directory exists, else "
+	  HD_STATUS_BIND ")" },
 	{ "prom-file", 0, CONF_PATH, F(prom_path), .flags = CONF_OMIT_EMPTY, .arg = "PATH",
 	  .help = "Prometheus textfile (default: none)" },
+	{ "selection-file", 0, CONF_PATH, F(sel_path), .flags = CONF_NONE,
+	  .def = HD_DEFAULT_SELECTION, .arg = "PATH",
+	  .help = "selection and health kept across restarts (none: no file)" },
+	{ "verify", 0, CONF_STRING, F(verify), .flags = CONF_NONE, .def = "::1", .arg = "ADDR",
+	  .help = "resolver asked for ipv4only.arpa AAAA every interval to check what it serves "
+	  "([ADDR]:PORT, IPV4[:PORT], or none)" },
+	{ "notify", 0, CONF_STRING, F(notify), .flags = CONF_OMIT_EMPTY, .arg = "CMD",
+	  .help = "run CMD EVENT PREFIX... on every health or selection change (bounded like "
+	  "COMMAND)" },
 	{ "config", 'f', CONF_CONFIG, .arg = "FILE",
-	  .help = "settings as 'name value' lines (names as above); the command line wins" },
+	  .help = "settings as 'name value' lines (names as above); the command line wins "
+	  "(default " HD_SYSCONF " if it exists)" },
 	{ "user", 'u', CONF_USER, F(user), .flags = CONF_OMIT_EMPTY, .arg = "USER",
 	  .help = "run as USER (e.g. bind)" },
 	{ "check", 'n', CONF_BOOL, RUN(check), .flags = CONF_CLI,
 	  .help = "check the prefix file and options as a start would, print, exit" },
 	{ "status", 0, CONF_BOOL, RUN(status), .flags = CONF_CLI,
 	  .help = "print the running daemon's status file and exit" },
+	{ "json", 0, CONF_BOOL, RUN(json), .flags = CONF_CLI,
+	  .help = "with --status: as one JSON object" },
 	{ "syslog", 0, CONF_BOOL, RUN(syslog), .flags = CONF_CLI, .help = "diagnostics to syslog" },
 	{ "verbose", 'v', CONF_UINT, RUN(verbose), .max = 3, .flags = CONF_CLI | CONF_COUNT,
 	  .help = "more diagnostics" },
@@ -91,6 +112,8 @@ const struct conf_table hd_config_table = {
 	.epilog =
 "Signals: HUP re-reads PREFIXFILE (also done when it changes); USR1 writes\n"
 "the status file now; TERM/INT exit. See nat64-healthd(8).\n",
+	.config = HD_SYSCONF,
+	.config_optional = true,
 	.cfg_size = sizeof(struct hd_opts),
 	.max_args = -1,
 	.stop_at_operand = true,
@@ -117,13 +140,38 @@ hd_config_operands(struct hd_run *run, int argc, char **argv, int first, char *e
 	return 0;
 }
 
+/* Probe targets when neither the command line nor a config file names
+ * one: anycast resolvers of three operators, asked a real DNS query ("."
+ * type A) through each prefix; one answer of three makes a good round. */
+static const char *const hd_default_probes[] = {
+	"dns:8.8.8.8", "dns:1.1.1.1", "dns:9.9.9.9",
+};
+
+void
+hd_config_state_path(struct hd_opts *o)
+{
+	struct stat st;
+
+	/* in the runtime directory when there is one (the systemd unit's
+	 * RuntimeDirectory), else next to BIND's files, which user bind can
+	 * write (`su -s /bin/sh - bind -c ...` starts) */
+	if (o->state_path[0] == '\0')
+		snprintf(o->state_path, sizeof(o->state_path), "%s", stat(HD_RUNDIR, &st) == 0 &&
+		    S_ISDIR(st.st_mode) ? HD_STATUS_RUN : HD_STATUS_BIND);
+}
+
 int
 hd_config_check(struct hd_opts *o, char *err, size_t errlen)
 {
-	if (o->core.ntargets == 0) {
-		snprintf(err, errlen, "at least one --probe is needed");
-		return -1;
-	}
+	size_t i;
+
+	for (i = 0; o->core.ntargets == 0 && i < sizeof(hd_default_probes) /
+	    sizeof(hd_default_probes[0]); i++)
+		if (hd_target_parse(hd_default_probes[i], &o->core.targets[i], err, errlen) == -1)
+			return -1;
+	if (o->core.ntargets == 0)
+		o->core.ntargets = i;
+	hd_config_state_path(o);
 	if (o->core.sel.max < o->core.sel.min) {
 		snprintf(err, errlen, "--max %zu is below --min %zu", o->core.sel.max, o->core.sel.min);
 		return -1;

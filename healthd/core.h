@@ -1,6 +1,13 @@
 /* core.h — the daemon's logic without the OS: the prefix table, probe
  * scheduling with jitter, health, selection and the apply trigger.
  *
+ * Rounds run every interval (with jitter). While some prefix is changing
+ * (up but failing, or down but answering), every prefix is re-checked at
+ * the fast interval, and a selection change waits until the changes
+ * settle (at most hd_core_settle_ms()): prefixes that die or recover
+ * together change the set once, not once each. The fast mode and the wait
+ * end at that bound even if a flaky prefix keeps changing.
+ *
  * main.c calls hd_core_tick() from one event-loop timer and re-arms that
  * timer for the deadline it returns; the prober reports through
  * hd_core_probe_done(). Tests drive the same functions with a fake clock,
@@ -20,11 +27,13 @@
 #include "prefixfile.h"
 #include "probe.h"
 #include "select.h"
+#include "strv.h"
 
 struct hd_core_cfg {
 	struct hd_health_cfg health;
 	struct hd_sel_cfg sel;
 	uint64_t interval_ms, timeout_ms;
+	uint64_t fast_interval_ms;	/* while a prefix changes (0: interval) */
 	unsigned attempts;		/* per probe, within the timeout */
 	unsigned jitter_pct;		/* ± this share of the interval */
 	uint64_t startup_ms;		/* first apply at the latest after this */
@@ -43,8 +52,25 @@ struct hd_pstate {
 	bool in_round;
 	unsigned pending, nok;
 	bool inflight[HD_TARGETS_MAX];
+	bool recheck;			/* pulled in: no round started since */
+	bool round_fresh;		/* the round in flight started after it */
 	uint64_t round_start_ms;
 	char last_why[96];		/* last probe failure */
+	uint64_t t_ok[HD_TARGETS_MAX], t_fail[HD_TARGETS_MAX];	/* per target */
+};
+
+/* What --notify hears about (hd_core_take_events()). */
+enum hd_ev_kind { HD_EV_UP, HD_EV_DOWN, HD_EV_SELECTION };
+
+#define HD_EV_RING	128
+#define HD_EV_SETLEN	1024
+
+struct hd_event {
+	enum hd_ev_kind kind;
+	char prefix[HD_PF_STRLEN];	/* up, down */
+	char why[96];			/* down: the last probe failure */
+	char set[HD_EV_SETLEN];		/* the selection after the event */
+	struct timespec wall;
 };
 
 struct hd_core;
@@ -69,5 +95,21 @@ bool hd_core_started(const struct hd_core *c);
 uint64_t hd_core_selection_changes(const struct hd_core *c);
 /* Grows with every health transition and selection change. */
 uint64_t hd_core_events(const struct hd_core *c);
+/* Events since the last call, oldest first, at most max (the rest stay).
+ * The ring holds HD_EV_RING; older ones are dropped and counted. */
+size_t hd_core_take_events(struct hd_core *c, struct hd_event *out, size_t max);
+uint64_t hd_core_events_dropped(const struct hd_core *c);
+/* How long a selection change may wait for other changes to settle. */
+uint64_t hd_core_settle_ms(const struct hd_core_cfg *cfg);
+
+/* Health and selection from before a restart (persist.h): prefixes in up
+ * are up, those in set (text, the order COMMAND got them) selected, without
+ * waiting for rise; probes confirm or refute them. Prefixes no longer in
+ * the prefix file are ignored. Returns how many were selected (0: the
+ * daemon starts as usual, waiting for rise). */
+size_t hd_core_restore(struct hd_core *c, char *const set[], size_t n, char *const up[],
+    size_t nup, const struct clk_now *now);
+/* The set COMMAND was last asked for (valid until the next tick). */
+char *const *hd_core_wanted(const struct hd_core *c, size_t *n);
 
 #endif

@@ -3,6 +3,7 @@
 #include "buf.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
 int
@@ -63,4 +64,55 @@ hd_dns_is_reply(const uint8_t *pkt, size_t len, const uint8_t *query, size_t qle
 		if (tolower(pkt[12 + i]) != tolower(query[12 + i]))
 			return -1;
 	return 0;
+}
+
+/* Skip a (possibly compressed) name: a pointer ends it. */
+static bool
+hd_dns_skip_name(struct buf_rd *r)
+{
+	uint8_t l;
+	unsigned labels = 0;
+
+	for (;;) {
+		if (!buf_get_u8(r, &l))
+			return false;
+		if (l == 0)
+			return true;
+		if ((l & 0xc0) == 0xc0)
+			return buf_get_n(r, 1) != NULL;
+		if ((l & 0xc0) != 0 || buf_get_n(r, l) == NULL || ++labels > 127)
+			return false;
+	}
+}
+
+int
+hd_dns_aaaa(const uint8_t *pkt, size_t len, const uint8_t *query, size_t qlen,
+    uint8_t (*out)[16], size_t max, size_t *n)
+{
+	struct buf_rd r;
+	uint16_t flags, qd, an, type, class, rdlen;
+	uint32_t ttl;
+	size_t i;
+
+	*n = 0;
+	if (hd_dns_is_reply(pkt, len, query, qlen) == -1)
+		return -1;
+	buf_rd_init(&r, pkt, len);
+	buf_get_n(&r, 2);
+	buf_get_u16(&r, &flags);
+	buf_get_u16(&r, &qd);
+	buf_get_u16(&r, &an);
+	buf_get_n(&r, 4);
+	buf_get_n(&r, qlen - 12);	/* the question, checked above */
+	for (i = 0; i < an; i++) {
+		const uint8_t *rd;
+
+		if (!hd_dns_skip_name(&r) || !buf_get_u16(&r, &type) || !buf_get_u16(&r, &class) ||
+		    !buf_get_u32(&r, &ttl) || !buf_get_u16(&r, &rdlen) ||
+		    (rd = buf_get_n(&r, rdlen)) == NULL)
+			return -1;
+		if (type == HD_DNS_QTYPE_AAAA && class == 1 && rdlen == 16 && *n < max)
+			memcpy(out[(*n)++], rd, 16);
+	}
+	return flags & 0x000f;
 }

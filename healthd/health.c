@@ -47,15 +47,32 @@ hd_health_ratio_pm(const struct hd_health *h)
 uint32_t
 hd_health_rtt_us(const struct hd_health *h)
 {
-	uint64_t sum = 0;
-	unsigned i, n = 0;
+	uint32_t v[HD_WINDOW_MAX], x;
+	unsigned i, j, n = 0;
 
 	for (i = 0; i < h->w_fill; i++)
-		if (h->w_ok[i]) {
-			sum += h->w_rtt_us[i];
-			n++;
-		}
-	return n ? (uint32_t)(sum / n) : 0;
+		if (h->w_ok[i])
+			v[n++] = h->w_rtt_us[i];
+	if (n == 0)
+		return 0;
+	for (i = 1; i < n; i++) {	/* insertion sort: n <= 64 */
+		x = v[i];
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	/* the median: one slow answer (a retry, a queue) moves nothing */
+	return n % 2 ? v[n / 2] : (uint32_t)(((uint64_t)v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+uint32_t
+hd_health_rtt_settled_us(const struct hd_health *h, const struct hd_health_cfg *cfg)
+{
+	unsigned w = cfg->window ? cfg->window : HD_WINDOW_MAX, i, n = 0;
+
+	for (i = 0; i < h->w_fill; i++)
+		n += h->w_ok[i];
+	return n * 2 >= w ? hd_health_rtt_us(h) : 0;
 }
 
 bool

@@ -1,5 +1,5 @@
 /* health.h — health of one NAT64 prefix: rise/fall hysteresis, a window
- * of recent probe results (success ratio, mean RTT) and a hold-down that
+ * of recent probe results (success ratio, median RTT) and a hold-down that
  * grows when a prefix flaps.
  *
  * A prefix starts DOWN ("unproven"). One probe round (every configured
@@ -57,8 +57,12 @@ bool hd_health_round(struct hd_health *h, const struct hd_health_cfg *cfg, unsig
     unsigned nprobes, const struct clk_now *now);
 /* Success ratio over the window in per mille (0 when empty). */
 unsigned hd_health_ratio_pm(const struct hd_health *h);
-/* Mean RTT of the successful probes in the window, µs (0 if none). */
+/* Median RTT of the successful probes in the window, µs (0 if none). */
 uint32_t hd_health_rtt_us(const struct hd_health *h);
+/* The same, but 0 (unknown) until the window holds at least half its
+ * size in answered probes: a start or a recovery is never judged on the
+ * first few (slow: neighbour discovery, connection setup) answers. */
+uint32_t hd_health_rtt_settled_us(const struct hd_health *h, const struct hd_health_cfg *cfg);
 bool hd_health_held(const struct hd_health *h, const struct clk_now *now);
 const char *hd_state_name(enum hd_state s);
 

@@ -73,7 +73,8 @@ hd_pf_parse(const char *name, const char *text, size_t len, struct hd_pflist *ou
 			snprintf(err, errlen, "%s:%u: '%s' is not an IPv6 prefix", name, lineno, k);
 			goto fail;
 		}
-		if ((why = addr_rfc6052_check(p.a, p.len)) != NULL) {
+		if ((why = addr_nat64_scope(p.a, p.len, &p.ula)) != NULL ||
+		    (why = addr_rfc6052_check(p.a, p.len)) != NULL) {
 			snprintf(err, errlen, "%s:%u: %s: %s", name, lineno, k, why);
 			goto fail;
 		}

@@ -4,13 +4,15 @@
  *	64:ff9b::		(no length: /96)
  *	2001:db8:64:1::/96
  *
- * Lengths 32/40/48/56/64/96, bits 64..71 zero, host bits zero, no
+ * Global unicast, 64:ff9b::/96 or ULA (addr_nat64_scope()), lengths
+ * 32/40/48/56/64/96, bits 64..71 zero, host bits zero, no
  * duplicates, at most HD_PF_MAX prefixes. Errors are "file:line: why".
  * Library-style: never logs, fills err.
  */
 #ifndef HD_PREFIXFILE_H
 #define HD_PREFIXFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +24,7 @@ struct hd_prefix {
 	uint8_t a[16];
 	int len;
 	unsigned line;		/* line in the file, for messages */
+	bool ula;		/* fc00::/7: allowed, worth a warning */
 };
 
 struct hd_pflist {

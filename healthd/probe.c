@@ -121,3 +121,14 @@ hd_target_fmt(const struct hd_target *t, char *buf, size_t len)
 	}
 	return buf;
 }
+
+uint32_t
+hd_probe_rtt_us(const uint64_t sent_us[], unsigned answered, uint64_t now_us)
+{
+	uint64_t d;
+
+	if (answered >= HD_ATTEMPTS_MAX || now_us <= sent_us[answered])
+		return 0;
+	d = now_us - sent_us[answered];
+	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}

@@ -49,6 +49,11 @@ struct hd_probe_req {
 
 #define HD_ATTEMPTS_MAX	4
 
+/* RTT of a probe: from the send of the attempt that was answered (index
+ * `answered` into sent_us[]), not from the first attempt, so an answer to
+ * a retry reads as the path's RTT, not as the retry delay. µs, capped. */
+uint32_t hd_probe_rtt_us(const uint64_t sent_us[], unsigned answered, uint64_t now_us);
+
 struct hd_prober;
 typedef void hd_probe_done_fn(void *arg, uint64_t id, bool ok, uint32_t rtt_us,
     const char *why, const struct clk_now *now);

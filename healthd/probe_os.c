@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ struct hd_pprobe {
 	unsigned attempts, made;
 	int fd[HD_ATTEMPTS_MAX];
 	bool raw[HD_ATTEMPTS_MAX];
+	uint64_t sent_us[HD_ATTEMPTS_MAX];	/* per attempt: RTT of the answered one */
 	struct ev_timer *timer;
 	uint8_t query[300];
 	size_t qlen;
@@ -46,7 +48,13 @@ struct hd_pos {
 	size_t n;
 	enum hd_icmp_mode icmp;
 	uint16_t ctr;
+	size_t nfds, max_fds;	/* probe sockets open, and their bound */
+	bool fds_warned;
 };
+
+/* Descriptors kept free for everything else (status files, COMMAND's
+ * pipes, the event loop, the resolver check). */
+#define HD_POS_FD_RESERVE	64
 
 static void
 hd_pos_close(struct hd_pprobe *pp, unsigned i)
@@ -55,6 +63,7 @@ hd_pos_close(struct hd_pprobe *pp, unsigned i)
 		ev_fd_del(pp->pos->loop, pp->fd[i]);
 		close(pp->fd[i]);
 		pp->fd[i] = -1;
+		pp->pos->nfds--;
 	}
 }
 
@@ -78,17 +87,18 @@ hd_pos_unlink(struct hd_pprobe *pp)
 	free(pp);
 }
 
+/* answered: the attempt that got the answer (ok only). */
 static void
-hd_pos_finish(struct hd_pprobe *pp, bool ok, const char *why, const struct clk_now *now)
+hd_pos_finish(struct hd_pprobe *pp, bool ok, unsigned answered, const char *why,
+    const struct clk_now *now)
 {
 	struct hd_pos *pos = pp->pos;
 	uint64_t id = pp->id;
 	uint32_t rtt = 0;
 	char w[96];
 
-	if (ok && now->mono_us > pp->start_us)
-		rtt = (uint32_t)(now->mono_us - pp->start_us > UINT32_MAX ? UINT32_MAX :
-		    now->mono_us - pp->start_us);
+	if (ok)
+		rtt = hd_probe_rtt_us(pp->sent_us, answered, now->mono_us);
 	snprintf(w, sizeof(w), "%s", why ? why : "");
 	hd_pos_unlink(pp);
 	pos->base.done(pos->base.done_arg, id, ok, rtt, w[0] ? w : NULL, now);
@@ -106,7 +116,7 @@ hd_pos_timer(void *arg, const struct clk_now *now)
 		return (int64_t)pp->slot_ms;
 	}
 	pp->timer = NULL;	/* this timer ends with the probe */
-	hd_pos_finish(pp, false, pp->why[0] ? pp->why : "timeout", now);
+	hd_pos_finish(pp, false, 0, pp->why[0] ? pp->why : "timeout", now);
 	return -1;
 }
 
@@ -123,7 +133,7 @@ hd_pos_attempt_failed(struct hd_pprobe *pp, unsigned i, const struct clk_now *no
 	for (k = 0; k < pp->made; k++)
 		if (pp->fd[k] != -1)
 			return;
-	hd_pos_finish(pp, false, pp->why, now);
+	hd_pos_finish(pp, false, 0, pp->why, now);
 }
 
 static void
@@ -147,7 +157,7 @@ hd_pos_event(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		/* connected, or a RST came back through the NAT64: the path
 		 * works either way */
 		if (soerr == 0 || soerr == ECONNREFUSED) {
-			hd_pos_finish(pp, true, NULL, now);
+			hd_pos_finish(pp, true, i, NULL, now);
 			return;
 		}
 		snprintf(pp->why, sizeof(pp->why), "tcp: %s", strerror(soerr));
@@ -166,14 +176,14 @@ hd_pos_event(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		}
 		if (pp->kind == HD_PROBE_DNS) {
 			if (hd_dns_is_reply(buf, (size_t)n, pp->query, pp->qlen) == 0) {
-				hd_pos_finish(pp, true, NULL, now);
+				hd_pos_finish(pp, true, i, NULL, now);
 				return;
 			}
 			continue;	/* not ours: keep waiting */
 		}
 		if (n >= 8 && buf[0] == ICMP6_ECHO_REPLY && be16_load(buf + 6) == pp->icmp_seq &&
 		    (!pp->raw[i] || be16_load(buf + 4) == pp->icmp_id)) {
-			hd_pos_finish(pp, true, NULL, now);
+			hd_pos_finish(pp, true, i, NULL, now);
 			return;
 		}
 		if (n >= 8 && buf[0] < 128 && !pp->raw[i]) {	/* an error for us */
@@ -197,6 +207,8 @@ hd_pos_icmp_socket(struct hd_pos *pos, bool *raw)
 			*raw = false;
 			return fd;
 		}
+		if (errno == EMFILE || errno == ENFILE)
+			return -1;	/* out of descriptors, not a permission */
 	}
 	if (pos->icmp != HD_ICMP_NONE) {
 		fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
@@ -213,6 +225,8 @@ hd_pos_icmp_socket(struct hd_pos *pos, bool *raw)
 			*raw = true;
 			return fd;
 		}
+		if (errno == EMFILE || errno == ENFILE)
+			return -1;
 		log_warnx("icmp probes fail: neither a ping socket "
 		    "(net.ipv4.ping_group_range) nor a raw socket (CAP_NET_RAW) is permitted");
 		pos->icmp = HD_ICMP_NONE;
@@ -231,8 +245,19 @@ hd_pos_attempt(struct hd_pprobe *pp, const struct clk_now *now)
 	bool raw = false;
 	int fd;
 
-	(void)now;
 	pp->fd[i] = -1;
+	if (pos->nfds >= pos->max_fds) {
+		snprintf(pp->why, sizeof(pp->why), "%s: too many probes in flight (%zu sockets, "
+		    "bound %zu from RLIMIT_NOFILE)", hd_probe_kind_name(pp->kind), pos->nfds,
+		    pos->max_fds);
+		if (!pos->fds_warned)
+			log_warnx("probes: %zu sockets open, the bound from the descriptor limit "
+			    "(RLIMIT_NOFILE minus %d): further probes fail until some end; use fewer "
+			    "prefixes, probes or --attempts, or raise LimitNOFILE", pos->nfds,
+			    HD_POS_FD_RESERVE);
+		pos->fds_warned = true;
+		return -1;
+	}
 	switch (pp->kind) {
 	case HD_PROBE_TCP:
 		fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -244,11 +269,17 @@ hd_pos_attempt(struct hd_pprobe *pp, const struct clk_now *now)
 		fd = hd_pos_icmp_socket(pos, &raw);
 	}
 	if (fd == -1) {
-		snprintf(pp->why, sizeof(pp->why), "%s socket: %s", hd_probe_kind_name(pp->kind),
-		    pp->kind == HD_PROBE_ICMP ? "not permitted (ping_group_range, CAP_NET_RAW)" :
-		    strerror(errno));
+		if (errno == EMFILE || errno == ENFILE)
+			snprintf(pp->why, sizeof(pp->why), "%s socket: out of descriptors (%s, %zu "
+			    "probe sockets open)", hd_probe_kind_name(pp->kind), errno == EMFILE ?
+			    "EMFILE: the process limit" : "ENFILE: the system limit", pos->nfds);
+		else
+			snprintf(pp->why, sizeof(pp->why), "%s socket: %s",
+			    hd_probe_kind_name(pp->kind), errno == EPERM || errno == EACCES ?
+			    "not permitted (ping_group_range, CAP_NET_RAW)" : strerror(errno));
 		return -1;
 	}
+	pos->nfds++;
 	if (pp->kind == HD_PROBE_TCP) {
 		struct linger lg = { 1, 0 };	/* close with RST: no TIME_WAIT pile */
 
@@ -259,11 +290,13 @@ hd_pos_attempt(struct hd_pprobe *pp, const struct clk_now *now)
 		snprintf(pp->why, sizeof(pp->why), "%s connect: %s", hd_probe_kind_name(pp->kind),
 		    strerror(errno));
 		close(fd);
+		pos->nfds--;
 		return -1;
 	}
 	if (pp->kind == HD_PROBE_DNS && send(fd, pp->query, pp->qlen, 0) == -1) {
 		snprintf(pp->why, sizeof(pp->why), "dns send: %s", strerror(errno));
 		close(fd);
+		pos->nfds--;
 		return -1;
 	}
 	if (pp->kind == HD_PROBE_ICMP) {
@@ -281,10 +314,12 @@ hd_pos_attempt(struct hd_pprobe *pp, const struct clk_now *now)
 	if (ev_fd_add(pos->loop, fd, ev, hd_pos_event, pp) == -1) {
 		snprintf(pp->why, sizeof(pp->why), "epoll: %s", strerror(errno));
 		close(fd);
+		pos->nfds--;
 		return -1;
 	}
 	pp->fd[i] = fd;
 	pp->raw[i] = raw;
+	pp->sent_us[i] = now->mono_us;
 	return 0;
 }
 
@@ -352,6 +387,26 @@ hd_pos_cancel(struct hd_prober *p, uint64_t id)
 		}
 }
 
+/* Raise the soft descriptor limit to the hard one, and bound the probe
+ * sockets below it. */
+static size_t
+hd_pos_fd_bound(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 1024 - HD_POS_FD_RESERVE;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 65536)
+		rl.rlim_cur = 65536;
+	return rl.rlim_cur > 2 * HD_POS_FD_RESERVE ? (size_t)rl.rlim_cur - HD_POS_FD_RESERVE :
+	    (size_t)rl.rlim_cur / 2;
+}
+
 struct hd_prober *
 hd_pos_create(struct ev_loop *loop, hd_probe_done_fn *done, void *done_arg)
 {
@@ -362,6 +417,7 @@ hd_pos_create(struct ev_loop *loop, hd_probe_done_fn *done, void *done_arg)
 	pos->base.done = done;
 	pos->base.done_arg = done_arg;
 	pos->loop = loop;
+	pos->max_fds = hd_pos_fd_bound();
 	return &pos->base;
 }
 

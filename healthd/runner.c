@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +21,15 @@
 struct hd_oprunner {
 	struct hd_runner base;	/* first: the interface */
 	struct ev_loop *loop;
-	struct hd_apply *ap;
+	hd_runner_done_fn *done;
+	void *done_arg;
 	void (*after)(void *, const struct clk_now *);
 	void *after_arg;
 	pid_t pid;
 	int pidfd, outfd;
 	struct ev_timer *timer;
 	bool termed;
+	char name[32];		/* "command", "notify" */
 	char out[HD_RUN_OUT];
 	size_t outlen;
 };
@@ -98,12 +101,17 @@ hd_run_reap(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		ev_timer_del(r->loop, r->timer);
 		r->timer = NULL;
 	}
+	/* timed out: what it left behind in its group (children that
+	 * ignore TERM) goes with it; a command that ended by itself may
+	 * have started a server there, which stays */
+	if (r->termed)
+		kill(-r->pid, SIGKILL);
 	r->pid = -1;
 	hd_run_lastline(r, last, sizeof(last));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		if (last[0])
-			log_info("command: %s", last);
-		hd_apply_done(r->ap, true, NULL, now);
+			log_info("%s: %s", r->name, last);
+		r->done(r->done_arg, true, NULL, now);
 	} else {
 		if (r->termed)
 			snprintf(why, sizeof(why), "command timed out and was killed%s%s",
@@ -114,7 +122,7 @@ hd_run_reap(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		else
 			snprintf(why, sizeof(why), "command killed by signal %d%s%s",
 			    WTERMSIG(st), last[0] ? ": " : "", last);
-		hd_apply_done(r->ap, false, why, now);
+		r->done(r->done_arg, false, why, now);
 	}
 	if (r->after)
 		r->after(r->after_arg, now);
@@ -129,18 +137,21 @@ hd_run_timeout(void *arg, const struct clk_now *now)
 	if (r->pid <= 0)
 		return -1;
 	if (!r->termed) {
-		log_warnx("command (pid %d) timed out, terminating", (int)r->pid);
-		kill(r->pid, SIGTERM);
+		log_warnx("%s (pid %d) timed out, terminating its process group", r->name,
+		    (int)r->pid);
+		kill(-r->pid, SIGTERM);
 		r->termed = true;
 		return HD_RUN_KILL_MS;
 	}
-	kill(r->pid, SIGKILL);
+	log_warnx("%s (pid %d) still there %d ms after TERM: killing its process group",
+	    r->name, (int)r->pid, HD_RUN_KILL_MS);
+	kill(-r->pid, SIGKILL);
 	r->timer = NULL;
 	return -1;
 }
 
 static int
-hd_run_spawn(struct hd_runner *base, char *const argv[], uint64_t timeout_ms,
+hd_run_spawn(struct hd_runner *base, char *const argv[], char *const envp[], uint64_t timeout_ms,
     const struct clk_now *now, char *err, size_t errlen)
 {
 	struct hd_oprunner *r = (struct hd_oprunner *)base;
@@ -165,6 +176,9 @@ hd_run_spawn(struct hd_runner *base, char *const argv[], uint64_t timeout_ms,
 	if (r->pid == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
 
+		/* its own process group: the timeout and shutdown kill all
+		 * of it, children included */
+		setpgid(0, 0);
 		/* the loop blocked signals for signalfd: unblock for the child */
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
@@ -172,12 +186,15 @@ hd_run_spawn(struct hd_runner *base, char *const argv[], uint64_t timeout_ms,
 			dup2(devnull, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
+		for (size_t i = 0; envp && envp[i]; i++)
+			putenv(envp[i]);
 		execvp(argv[0], argv);
 		e = errno;
 		if (write(efd[1], &e, sizeof(e)) < 0)
 			_exit(127);
 		_exit(127);
 	}
+	setpgid(r->pid, r->pid);	/* both sides: no race with kill(-pid) */
 	close(pfd[1]);
 	close(efd[1]);
 	n = read(efd[0], &e, sizeof(e));	/* EOF at exec: CLOEXEC */
@@ -202,10 +219,11 @@ hd_run_spawn(struct hd_runner *base, char *const argv[], uint64_t timeout_ms,
 }
 
 struct hd_runner *
-hd_runner_create(struct ev_loop *loop)
+hd_runner_create(struct ev_loop *loop, const char *name)
 {
 	struct hd_oprunner *r = xcalloc(1, sizeof(*r));
 
+	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->base.spawn = hd_run_spawn;
 	r->loop = loop;
 	r->pid = -1;
@@ -215,12 +233,13 @@ hd_runner_create(struct ev_loop *loop)
 }
 
 void
-hd_runner_bind(struct hd_runner *base, struct hd_apply *ap,
+hd_runner_bind(struct hd_runner *base, hd_runner_done_fn *done, void *done_arg,
     void (*after)(void *, const struct clk_now *), void *arg)
 {
 	struct hd_oprunner *r = (struct hd_oprunner *)base;
 
-	r->ap = ap;
+	r->done = done;
+	r->done_arg = done_arg;
 	r->after = after;
 	r->after_arg = arg;
 }
@@ -233,8 +252,20 @@ hd_runner_destroy(struct hd_runner *base)
 	if (r == NULL)
 		return;
 	if (r->pid > 0) {
-		kill(r->pid, SIGTERM);
+		/* TERM the group, KILL it after the deadline: a command that
+		 * ignores TERM never holds up the exit */
+		struct pollfd pfd = { r->pidfd, POLLIN, 0 };
+
+		log_info("%s (pid %d) still running at exit: terminating its process group",
+		    r->name, (int)r->pid);
+		kill(-r->pid, SIGTERM);
+		if (r->pidfd == -1 || poll(&pfd, 1, HD_RUN_KILL_MS) != 1) {
+			log_warnx("%s (pid %d) still there %d ms after TERM: killing its process "
+			    "group", r->name, (int)r->pid, HD_RUN_KILL_MS);
+			kill(-r->pid, SIGKILL);
+		}
 		waitpid(r->pid, NULL, 0);
+		kill(-r->pid, SIGKILL);
 	}
 	if (r->pidfd != -1)
 		close(r->pidfd);

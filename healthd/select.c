@@ -72,6 +72,10 @@ hd_select(const struct hd_sel_in *in, size_t n, const struct hd_sel_cfg *cfg, bo
 	 * going below min */
 	if (nsel > nselhealthy && (nhealthy > nselhealthy || nsel > min))
 		need = true;
+	/* too few healthy: keep the set rather than swap dead for dead or
+	 * shrink it; only a healthy prefix not in it yet changes it */
+	if (nhealthy < min && nsel > 0 && nsel <= max)
+		need = nhealthy > nselhealthy || (nsel < min && nsel < n);
 	if (!need) {
 		for (i = 0; i < n; i++)
 			out[i] = in[i].selected;
@@ -90,7 +94,14 @@ hd_select(const struct hd_sel_in *in, size_t n, const struct hd_sel_cfg *cfg, bo
 		out[b] = true;
 		cnt++;
 	}
-	/* 3. fill up to min with the best of the rest */
+	/* 3. too few healthy: the current members stay, up to max */
+	if (nhealthy < min)
+		for (i = 0; i < n && cnt < max; i++)
+			if (in[i].selected && !out[i]) {
+				out[i] = true;
+				cnt++;
+			}
+	/* 4. fill up to min with the best of the rest */
 	while (cnt < min && (b = hd_best_rest(in, n, out)) < n) {
 		out[b] = true;
 		cnt++;

@@ -8,9 +8,11 @@
  *  - healthy selected prefixes stay selected (up to max);
  *  - new healthy prefixes are taken in file order, except that a later
  *    prefix wins when its RTT beats the earlier one's by more than margin;
- *  - if fewer than min are healthy, the set is filled with the best of the
- *    rest (selected ones first, then most recent successes, then ratio,
- *    then file order);
+ *  - if fewer than min are healthy, the current members stay (no dead
+ *    prefix is swapped for another dead one, the set does not shrink) and
+ *    healthy ones join; an empty or short set is filled with the best of
+ *    the rest (selected ones first, then most recent successes, then
+ *    ratio, then file order);
  *  - never empty while there is at least one prefix.
  * Pure function; no clock, no I/O.
  */

@@ -85,6 +85,42 @@ addr_rfc6052_check(const uint8_t p[16], int len)
 	return NULL;
 }
 
+const char *
+addr_nat64_scope(const uint8_t p[16], int len, bool *ula)
+{
+	static const uint8_t wkp[12] = { 0, 0x64, 0xff, 0x9b };
+	int i, zero = 0;
+
+	*ula = false;
+	for (i = 0; i < 16 && p[i] == 0; i++)
+		zero++;
+	if (p[0] == 0xff)
+		return "a multicast address (ff00::/8), not a NAT64 prefix";
+	if (p[0] == 0xfe && (p[1] & 0xc0) == 0x80)
+		return "a link-local address (fe80::/10), not a NAT64 prefix";
+	if (p[0] == 0xfe && (p[1] & 0xc0) == 0xc0)
+		return "a site-local address (fec0::/10, deprecated), not a NAT64 prefix";
+	if (zero == 15 && p[15] == 1)
+		return "the loopback address (::1), not a NAT64 prefix";
+	if (zero == 16)
+		return len >= 96 ? "the IPv4-compatible range (::/96, deprecated), not a NAT64 prefix" :
+		    "the unspecified address (::), not a NAT64 prefix";
+	if (zero >= 10 && p[10] == 0xff && p[11] == 0xff)
+		return "the IPv4-mapped range (::ffff:0:0/96), not a NAT64 prefix";
+	if (zero >= 12)
+		return "the IPv4-compatible range (::/96, deprecated), not a NAT64 prefix";
+	if (memcmp(p, wkp, 4) == 0 && len >= 48 &&
+	    (memcmp(p, wkp, 12) == 0 || (p[4] == 0 && p[5] == 1)))
+		return NULL;	/* 64:ff9b::/96, 64:ff9b:1::/48 */
+	if ((p[0] & 0xfe) == 0xfc) {
+		*ula = true;
+		return NULL;
+	}
+	if ((p[0] & 0xe0) == 0x20)
+		return NULL;
+	return "not global unicast (2000::/3), ULA (fc00::/7) or 64:ff9b::/96";
+}
+
 /* Octet positions of the 4 IPv4 octets for each prefix length (§2.2). */
 static const int *
 addr_rfc6052_pos(int len)

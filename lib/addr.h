@@ -25,6 +25,12 @@ bool addr_rfc6052_len_ok(int len);
  * and the host part beyond the prefix must be zero. Returns NULL if the
  * prefix is acceptable, else a reason. */
 const char *addr_rfc6052_check(const uint8_t prefix[16], int len);
+/* Is this a range a NAT64 prefix may come from? Global unicast (2000::/3),
+ * the well-known 64:ff9b::/96 and 64:ff9b:1::/48 (RFC 6052, RFC 8215) and
+ * ULA (fc00::/7, *ula set: worth a warning) are; multicast, link-local,
+ * site-local, loopback, unspecified, IPv4-mapped, IPv4-compatible and every
+ * other reserved range are not. Returns NULL, or a reason naming the range. */
+const char *addr_nat64_scope(const uint8_t prefix[16], int len, bool *ula);
 void addr_rfc6052_embed(const uint8_t prefix[16], int len, uint32_t v4, uint8_t out[16]);
 uint32_t addr_rfc6052_extract(const uint8_t a[16], int len);
 

@@ -66,3 +66,34 @@ daemon_notify(const char *state)
 	close(fd);
 	return n == (ssize_t)strlen(state) ? 0 : -1;
 }
+
+int
+daemon_path_add_sbin(void)
+{
+	static const char *const dirs[] = { "/usr/local/sbin", "/usr/sbin", "/sbin" };
+	const char *cur = getenv("PATH");
+	char buf[4096];
+	size_t i, n;
+
+	if (cur == NULL || cur[0] == '\0')
+		cur = "/usr/local/bin:/usr/bin:/bin";
+	n = (size_t)snprintf(buf, sizeof(buf), "%s", cur);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && n < sizeof(buf); i++) {
+		const char *p = buf;
+		size_t dl = strlen(dirs[i]);
+		int found = 0;
+
+		while (*p) {	/* compare whole PATH elements */
+			size_t el = strcspn(p, ":");
+
+			if (el == dl && memcmp(p, dirs[i], dl) == 0)
+				found = 1;
+			p += el + (p[el] == ':');
+		}
+		if (!found)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, ":%s", dirs[i]);
+	}
+	if (n >= sizeof(buf))
+		return 0;	/* an absurd PATH: leave it alone */
+	return setenv("PATH", buf, 1);
+}

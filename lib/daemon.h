@@ -15,4 +15,9 @@ int daemon_drop_privileges(const char *user, char *err, size_t errlen);
  * $NOTIFY_SOCKET if set. Returns 0 if sent or not under systemd. */
 int daemon_notify(const char *state);
 
+/* Append /usr/local/sbin, /usr/sbin and /sbin to $PATH where missing, so
+ * commands such as rndc are found when started through `su -` (whose PATH
+ * has no sbin directory). Returns 0, or -1 if the environment is full. */
+int daemon_path_add_sbin(void);
+
 #endif

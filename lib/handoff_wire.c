@@ -15,7 +15,6 @@ static const char *const hw_errstr[HW_E__COUNT] = {
 	[HW_E_TRUNC] = "message runs past the end of the payload",
 	[HW_E_FORMAT] = "message of unknown or reserved format",
 	[HW_E_DUP] = "message type repeated",
-	[HW_E_IP_NOT_LAST] = "bytes after the embedded IP packet",
 	[HW_E_IP_HEADER] = "embedded IP packet with a bad header",
 	[HW_E_BADLEN] = "identifier, entry or hint with the wrong length",
 	[HW_E_IDENT] = "wrong protocol identifier text",
@@ -37,7 +36,8 @@ hw_strerror(enum hw_err e)
 }
 
 /* Frame the embedded IP packet at p (left octets to the end of the
- * payload). Distinguishes the error cases hw_ip_len() folds into 0. */
+ * payload; it may end before). Distinguishes the error cases hw_ip_len()
+ * folds into 0. */
 static enum hw_err
 hw_ip_frame(const uint8_t *p, size_t left, size_t *ip_len)
 {
@@ -67,8 +67,6 @@ hw_ip_frame(const uint8_t *p, size_t left, size_t *ip_len)
 	}
 	if (n > left)
 		return HW_E_TRUNC;
-	if (n < left)
-		return HW_E_IP_NOT_LAST;
 	*ip_len = n;
 	return HW_OK;
 }
@@ -142,9 +140,10 @@ hw_parse(const uint8_t *payload, size_t len, struct hw_packet *out)
 			if (e != HW_OK)
 				return e;
 			out->ip_version = first >> 4;
+			out->trailing = (uint16_t)(buf_left(&r) - ip_len);
 			out->ip.p = buf_get_n(&r, ip_len);
 			out->ip.len = (uint16_t)ip_len;
-			break;	/* ends exactly at the end of the payload */
+			break;	/* what follows is not parsed */
 		}
 		if ((first >> 4) != 3)
 			return HW_E_FORMAT;

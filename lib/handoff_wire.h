@@ -29,10 +29,12 @@
  *   anywhere. More than HW_MAX_ENTRIES 6s or 7s is HW_E_TOO_MANY.
  *   Duplicates of 2, 3 and unknown types are ignored like the types.
  * - A single 6 and a single 7, in either order, form one group.
- * - An embedded IP packet must end exactly at the end of the UDP payload
- *   (HW_E_IP_NOT_LAST otherwise), must have a sane header (IPv4: IHL >= 5,
- *   Total Length >= IHL*4; IPv6: Payload Length != 0 jumbograms refused),
- *   and must fit (HW_E_TRUNC).
+ * - An embedded IP packet ends the parse: octets after it (link padding
+ *   a NAT64 copied with the frame, anything else) are not parsed, only
+ *   counted in ->trailing (the draft lets the receiver stop parsing
+ *   there). It must have a sane header (IPv4: IHL >= 5, Total Length >=
+ *   IHL*4; IPv6: Payload Length != 0 jumbograms refused) and must fit
+ *   (HW_E_TRUNC).
  * - A wrong-length type 1, 7 or 8, or type 1 with other text, is
  *   HW_E_BADLEN / HW_E_IDENT: the packet is dropped.
  * - A message running past the end of the payload (or a stray last
@@ -83,7 +85,6 @@ enum hw_err {
 	HW_E_TRUNC,		/* a message runs past the end */
 	HW_E_FORMAT,		/* a message of unknown/reserved format */
 	HW_E_DUP,		/* a type repeated outside the §7 format */
-	HW_E_IP_NOT_LAST,	/* bytes after an embedded IP packet */
 	HW_E_IP_HEADER,		/* embedded IP packet with a bad header */
 	HW_E_BADLEN,		/* type 1/7/8 with the wrong length */
 	HW_E_IDENT,		/* type 1 whose text is not HW_IDENT_TEXT */
@@ -132,6 +133,7 @@ struct hw_packet {
 	struct hw_group groups[HW_MAX_ENTRIES];
 	uint8_t ip_version;	/* 0 none, 4 or 6 */
 	struct hw_blob ip;	/* the embedded packet, exactly its own length */
+	uint16_t trailing;	/* octets after it, not parsed */
 };
 
 static inline bool
@@ -172,7 +174,7 @@ bool hw_put_ip(struct buf_wr *w, const uint8_t *ip, size_t ip_len);
 /* Length of the embedded IP packet starting at p (from its own header:
  * IPv4 Total Length, IPv6 40 + Payload Length), or 0 if that is not a
  * sane IPv4/IPv6 header (rules above) or the packet does not fit in len.
- * Bytes after the packet are allowed here (hw_parse refuses them). */
+ * Bytes after the packet are allowed (hw_parse counts them). */
 size_t hw_ip_len(const uint8_t *p, size_t len);
 
 #endif

@@ -213,8 +213,8 @@ ippkt_ports(const uint8_t *l4, size_t l4_len, uint8_t proto, uint16_t *sport, ui
 	}
 }
 
-bool
-ippkt_parse4(const uint8_t *p, size_t len, struct ippkt4 *out)
+static bool
+ippkt_read4(const uint8_t *p, size_t len, bool quoted, struct ippkt4 *out)
 {
 	size_t ihl, total;
 	uint16_t frag;
@@ -224,8 +224,10 @@ ippkt_parse4(const uint8_t *p, size_t len, struct ippkt4 *out)
 		return false;
 	ihl = (size_t)(p[0] & 0x0f) * 4;
 	total = be16_load(p + 2);
-	if (ihl < 20 || total < ihl || total > len)
+	if (ihl < 20 || total < ihl || ihl > len || (!quoted && total > len))
 		return false;
+	if (total > len)	/* a quote: what the error kept of it */
+		total = len;
 	frag = be16_load(p + 6);
 	out->hdr = p;
 	out->hdr_len = ihl;
@@ -239,6 +241,18 @@ ippkt_parse4(const uint8_t *p, size_t len, struct ippkt4 *out)
 	if ((frag & 0x1fff) == 0)
 		ippkt_ports(out->l4, out->l4_len, out->proto, &out->sport, &out->dport);
 	return true;
+}
+
+bool
+ippkt_parse4(const uint8_t *p, size_t len, struct ippkt4 *out)
+{
+	return ippkt_read4(p, len, false, out);
+}
+
+bool
+ippkt_parse4_quote(const uint8_t *p, size_t len, struct ippkt4 *out)
+{
+	return ippkt_read4(p, len, true, out);
 }
 
 bool

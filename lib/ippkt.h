@@ -65,6 +65,10 @@ struct ippkt4 {
 	uint16_t sport, dport;	/* TCP/UDP ports if l4_len >= 4 and not a later fragment */
 };
 bool ippkt_parse4(const uint8_t *p, size_t len, struct ippkt4 *out);
+/* The same for the packet an ICMPv4 error quotes (p, len: what follows
+ * the 8-octet ICMP header): it may be cut short after its IP header, so
+ * total_len and l4_len are what is present; ports need 4 octets of it. */
+bool ippkt_parse4_quote(const uint8_t *p, size_t len, struct ippkt4 *out);
 
 /* Parsed view of an IPv6 packet: fixed header only; nh is the first Next
  * Header (extension headers are not walked). */

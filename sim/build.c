@@ -164,7 +164,6 @@ static const char *const sim_garbage_names[SIM_G__COUNT] = {
 	[SIM_G_DUP_AUTH_NOENTRY] = "duplicate-auth",
 	[SIM_G_FORMAT5] = "unknown-format-5",
 	[SIM_G_FORMAT0] = "unknown-format-0",
-	[SIM_G_IP_NOT_LAST] = "ip-not-last",
 	[SIM_G_BAD_IDENT] = "bad-identifier",
 	[SIM_G_ENTRY_BADLEN] = "entry-bad-length",
 	[SIM_G_MULTI_TOO_BIG] = "multi-over-1232",
@@ -174,7 +173,7 @@ static const char *const sim_garbage_names[SIM_G__COUNT] = {
 	[SIM_G_ENTRY_NO_IDENT] = "entry-without-identifier",
 	[SIM_G_WRONG_DST] = "ipv6-to-another-server",
 	[SIM_G_V6_OTHER_PROTO] = "ipv6-protocol-47",
-	[SIM_G_ENTRY_LOW_PORT] = "entry-port-below-1024",
+	[SIM_G_ENTRY_DISCARD] = "entry-port-9",
 	[SIM_G_ENTRY_TEREDO] = "entry-port-3544",
 	[SIM_G_ENTRY_HANDOFF] = "entry-on-the-handoff-port",
 };
@@ -253,12 +252,6 @@ sim_build_garbage(uint8_t *out, size_t cap, enum sim_garbage g, const struct sim
 		hw_put_blob(&w, HW_T_AUTH, auth, SIM_MAC_LEN);
 		hw_put_ip(&w, ip, n);
 		break;
-	case SIM_G_IP_NOT_LAST:
-		hw_put_blob(&w, HW_T_TOKEN, id->token, SIM_MAC_LEN);
-		hw_put_blob(&w, HW_T_AUTH, auth, SIM_MAC_LEN);
-		hw_put_ip(&w, ip, n);
-		hw_put_noop(&w);
-		break;
 	case SIM_G_BAD_IDENT:
 		if ((p = buf_put_n(&w, 2 + HW_IDENT_LEN)) != NULL) {
 			p[0] = 0x30 | HW_T_IDENT;
@@ -329,10 +322,10 @@ sim_build_garbage(uint8_t *out, size_t cap, enum sim_garbage g, const struct sim
 		hw_put_blob(&w, HW_T_AUTH, auth, SIM_MAC_LEN);
 		hw_put_ip(&w, ip, n);
 		break;
-	case SIM_G_ENTRY_LOW_PORT:
+	case SIM_G_ENTRY_DISCARD:
 	case SIM_G_ENTRY_TEREDO:
 	case SIM_G_ENTRY_HANDOFF:
-		e.mapped_port = g == SIM_G_ENTRY_LOW_PORT ? 80 :
+		e.mapped_port = g == SIM_G_ENTRY_DISCARD ? HW_DISCARD_PORT :
 		    g == SIM_G_ENTRY_TEREDO ? HW_TEREDO_PORT : HW_DEFAULT_PORT;
 		sim_client_addr(SIM_KIND_ADOPT, nat64, 59999, e.client);
 		sim_auth(id, server, e.client, auth);

@@ -183,14 +183,14 @@ size_t sim_build_bounce(uint8_t *out, size_t cap, const struct sim_ident *id, ui
 /* Malformed control packets, each of which the server must drop. */
 enum sim_garbage {
 	SIM_G_EMPTY, SIM_G_TRUNC_MSG, SIM_G_TRUNC_IP, SIM_G_OVERSIZED_LEN, SIM_G_DUP_TOKEN,
-	SIM_G_DUP_AUTH_NOENTRY, SIM_G_FORMAT5, SIM_G_FORMAT0, SIM_G_IP_NOT_LAST, SIM_G_BAD_IDENT,
+	SIM_G_DUP_AUTH_NOENTRY, SIM_G_FORMAT5, SIM_G_FORMAT0, SIM_G_BAD_IDENT,
 	SIM_G_ENTRY_BADLEN, SIM_G_MULTI_TOO_BIG, SIM_G_NO_TOKEN, SIM_G_V6_NO_AUTH, SIM_G_HUGE,
 	SIM_G_ENTRY_NO_IDENT,
 	/* well-framed, refused by the server's rules (decisions) */
 	SIM_G_WIRE_COUNT,
 	SIM_G_WRONG_DST = SIM_G_WIRE_COUNT,	/* IPv6 to prefix + another IPv4 */
 	SIM_G_V6_OTHER_PROTO,			/* IPv6 next header 47 */
-	SIM_G_ENTRY_LOW_PORT,			/* adopted entry with port 80 */
+	SIM_G_ENTRY_DISCARD,			/* adopted entry on port 9 (§9) */
 	SIM_G_ENTRY_TEREDO,			/* adopted entry on 3544 */
 	SIM_G_ENTRY_HANDOFF,			/* adopted entry on the default handoff port */
 	SIM_G__COUNT

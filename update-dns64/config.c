@@ -20,7 +20,8 @@ static const struct conf_opt ud_opts_list[] = {
 	  .def = "0::/3 4000::/2 8000::/1 2001:db8::/32", .arg = "LIST",
 	  .help = "BIND exclude list; \"\" for none" },
 	{ "clients", 'c', CONF_STRING, F(clients), .def = "any", .arg = "ACL",
-	  .help = "BIND clients ACL" },
+	  .help = "BIND clients ACL: any, none, localhost, localnets, addresses, prefixes, ACL "
+	  "names, each optionally negated with !, separated by ; , or blanks" },
 	{ "no-keep-reverse", 0, CONF_BOOL, CONF_FIELD(struct ud_cli, keep_reverse),
 	  .flags = CONF_CLI | CONF_NEGATE, .def = "no",
 	  .help = "drop blocks of prefixes that are no longer selected (default: keep them with "
@@ -32,7 +33,11 @@ static const struct conf_opt ud_opts_list[] = {
 	{ "reload-cmd", 0, CONF_STRING, CONF_FIELD(struct ud_cli, reload_cmd), SEEN(reload_set),
 	  .flags = CONF_CLI | CONF_EMPTY, .arg = "CMD",
 	  .help = "apply command (default rndc reconfig; unbound-control reload; systemctl restart "
-	  "pdns-recursor); \"\" skips it" },
+	  "pdns-recursor); \"\" skips it; both found in the sbin directories if PATH lacks them" },
+	{ "timeout", 'T', CONF_DURATION, F(timeout_ms), .min = 100, .max = 3600000, .def = "20s",
+	  .arg = "DUR",
+	  .help = "time limit for the whole run; the command running then is killed with its "
+	  "process group and the previous file put back" },
 	{ "dry-run", 'n', CONF_BOOL, F(dry_run),
 	  .help = "check the prefixes, print the file that would be written and exit" },
 	CONF_END
@@ -43,7 +48,8 @@ const struct conf_table ud_config_table = {
 	.usage = "[options] PREFIX...",
 	.about =
 "Writes the resolver's DNS64 prefixes, validates the file, applies it, and\n"
-"puts the previous file back if the resolver refuses. See update-dns64(8).\n",
+"puts the previous file back if the resolver refuses, the time limit passes or\n"
+"a signal stops it. See update-dns64(8).\n",
 	.max_args = -1,
 	.opts = ud_opts_list,
 };

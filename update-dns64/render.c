@@ -20,6 +20,7 @@ ud_parse_prefixes(char *const *args, size_t n, const struct ud_opts *o,
 {
 	size_t i, j;
 	const char *why;
+	bool ula;
 
 	if (n == 0) {
 		snprintf(err, errlen, "no prefixes: refusing to write an empty set "
@@ -35,7 +36,8 @@ ud_parse_prefixes(char *const *args, size_t n, const struct ud_opts *o,
 			snprintf(err, errlen, "'%s' is not an IPv6 prefix", args[i]);
 			return -1;
 		}
-		if ((why = addr_rfc6052_check(out[i].a, out[i].len)) != NULL) {
+		if ((why = addr_nat64_scope(out[i].a, out[i].len, &ula)) != NULL ||
+		    (why = addr_rfc6052_check(out[i].a, out[i].len)) != NULL) {
 			snprintf(err, errlen, "%s: %s", args[i], why);
 			return -1;
 		}
@@ -51,6 +53,84 @@ ud_parse_prefixes(char *const *args, size_t n, const struct ud_opts *o,
 			}
 	}
 	*nout = n;
+	return 0;
+}
+
+/* "192.0.2.0/24" */
+static bool
+ud_v4_prefix_ok(const char *s)
+{
+	char a[20], *end;
+	const char *sl = strchr(s, '/');
+	uint32_t v4;
+	long l;
+
+	if (sl == NULL || (size_t)(sl - s) >= sizeof(a) || sl[1] < '0' || sl[1] > '9')
+		return false;
+	snprintf(a, sizeof(a), "%.*s", (int)(sl - s), s);
+	l = strtol(sl + 1, &end, 10);
+	return *end == '\0' && l >= 0 && l <= 32 && addr_parse4(a, &v4) == 0;
+}
+
+static bool
+ud_acl_name_ok(const char *s)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-' || s[i] == '.'))
+			return false;
+	return i <= 64;
+}
+
+int
+ud_check_clients(const char *acl, char *norm, size_t normlen, char *err, size_t errlen)
+{
+	char buf[1024], *tok, *save = NULL;
+	size_t off = 0, n = 0, i;
+
+	if (strlen(acl) >= sizeof(buf)) {
+		snprintf(err, errlen, "clients ACL too long");
+		return -1;
+	}
+	for (i = 0; acl[i]; i++)
+		if (!((acl[i] >= 'a' && acl[i] <= 'z') || (acl[i] >= 'A' && acl[i] <= 'Z') ||
+		    (acl[i] >= '0' && acl[i] <= '9') || strchr("_-.:/!; ,\t", acl[i]))) {
+			snprintf(err, errlen, "clients ACL: character '%c' is not allowed in a BIND "
+			    "address-match list element (elements: any, none, localhost, localnets, "
+			    "addresses, prefixes, ACL names, each optionally negated with '!')",
+			    acl[i] >= ' ' && acl[i] <= '~' ? acl[i] : '?');
+			return -1;
+		}
+	strcpy(buf, acl);
+	norm[0] = '\0';
+	for (tok = strtok_r(buf, "; ,\t", &save); tok; tok = strtok_r(NULL, "; ,\t", &save)) {
+		const char *e = tok[0] == '!' ? tok + 1 : tok;
+		uint8_t a[16];
+		uint32_t v4;
+		int len, w;
+
+		if (!(addr_parse_prefix6(e, 128, a, &len) == 0 || addr_parse4(e, &v4) == 0 ||
+		    (strchr(e, '/') && ud_v4_prefix_ok(e)) || ud_acl_name_ok(e))) {
+			snprintf(err, errlen, "clients ACL: '%s' is not an address-match list element",
+			    tok);
+			return -1;
+		}
+		w = snprintf(norm + off, normlen - off, "%s%s", n ? "; " : "", tok);
+		if (w < 0 || (size_t)w >= normlen - off) {
+			snprintf(err, errlen, "clients ACL too long");
+			return -1;
+		}
+		off += (size_t)w;
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "clients ACL is empty (use none to synthesize for nobody)");
+		return -1;
+	}
 	return 0;
 }
 

@@ -29,6 +29,13 @@ struct ud_opts {
  * empty, /96 only for PowerDNS). 0, or -1 with a reason. */
 int ud_parse_prefixes(char *const *args, size_t n, const struct ud_opts *o,
     struct ud_prefix *out, size_t *nout, char *err, size_t errlen);
+/* Validate the clients ACL as a BIND address-match list: elements
+ * separated by ';', ',' or blanks, each an optional '!' and then any,
+ * none, localhost, localnets, an IPv4 or IPv6 address or prefix, or an
+ * ACL name (letters, digits, '_', '-', '.'). Nothing else (braces,
+ * quotes, semicolons inside an element) gets through. On success writes
+ * the list as "a; b; c" into norm. 0, or -1 with a reason. */
+int ud_check_clients(const char *acl, char *norm, size_t normlen, char *err, size_t errlen);
 /* Validate the exclude list (IPv6 prefixes); 0 or -1. */
 int ud_check_exclude(const char *list, char *err, size_t errlen);
 /* Prefixes named by "dns64 P/L {" lines of an old BIND include (ours or

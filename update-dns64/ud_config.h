@@ -4,6 +4,7 @@
 #define UD_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "conf.h"
 #include "render.h"
@@ -14,6 +15,7 @@ struct ud_cli {
 	char check_cmd[1024], reload_cmd[1024];
 	bool output_set, check_set, reload_set;	/* given: else per backend */
 	bool keep_reverse, dry_run;
+	uint64_t timeout_ms;			/* the whole run's time limit */
 };
 
 extern const struct conf_table ud_config_table;

@@ -27,9 +27,15 @@ while [ "$(ms_now)" -lt "$end" ]; do
 	fi
 	healthd_alive
 done
-fails=$(sed -n 's/^nat64_healthd_probes_total{prefix="2001:db8:64:2::\/96",result="fail"} //p' "$T/healthd.prom")
-oks=$(sed -n 's/^nat64_healthd_probes_total{prefix="2001:db8:64:2::\/96",result="ok"} //p' "$T/healthd.prom")
-fails1=$(sed -n 's/^nat64_healthd_probes_total{prefix="2001:db8:64:1::\/96",result="fail"} //p' "$T/healthd.prom")
+# probes_total PREFIXNUM RESULT: summed over the targets
+probes_total() {
+	awk -v p="prefix=\"2001:db8:64:$1::/96\"" -v r="result=\"$2\"" \
+	    '$1 ~ /^nat64_healthd_probes_total\{/ && index($1, p) && index($1, r) { s += $2 } END { print s + 0 }' \
+	    "$T/healthd.prom"
+}
+fails=$(probes_total 2 fail)
+oks=$(probes_total 2 ok)
+fails1=$(probes_total 1 fail)
 echo "dropped by the rule: $(nsx "$TAG-x2" ip6tables -L FORWARD -n -v -x | awk '/DROP/ {print $1}') packets"
 echo "lossy path: $oks probes ok, $fails failed (after the second attempt); clean path: $fails1 failed"
 echo "prefix 2: transitions $(status_field 2 transitions), rounds $(status_field 2 rounds), ratio $(status_field 2 ratio); applies $(apply_field runs)"

@@ -49,7 +49,7 @@ wait_for 10 aaaa_is 3 || { cat "$T/ub/unbound.log"; nsx "$NS_C" dig @::1 AAAA v4
 
 : >"$T/prefixes"
 for i in 1 2 3; do echo "2001:db8:64:$i::/96" >>"$T/prefixes"; done
-ip netns exec "$NS_C" "$HD" -s "$T/status" -i 500ms -t 400ms -r 2 -F 3 --hold-down 1s \
+ip netns exec "$NS_C" "$HD" -f "$T/empty.conf" -s "$T/status" --selection-file "$T/selection" -i 500ms -t 400ms -r 2 -F 3 --hold-down 1s \
     -p tcp:192.0.2.2:80 -p dns:192.0.2.53:53:example.test "$T/prefixes" -- \
     "$UD" -b unbound -o "$T/ub/dns64.conf" --reload-cmd "$UBC reload" >>"$T/healthd.log" 2>&1 &
 HD_PID=$!

@@ -97,12 +97,13 @@ struct frunner {
 };
 
 static int
-fr_spawn(struct hd_runner *r, char *const argv[], uint64_t timeout_ms, const struct clk_now *now,
-    char *err, size_t errlen)
+fr_spawn(struct hd_runner *r, char *const argv[], char *const envp[], uint64_t timeout_ms,
+    const struct clk_now *now, char *err, size_t errlen)
 {
 	struct frunner *f = (struct frunner *)r;
 	size_t i, off = 0;
 
+	assert_null(envp);
 	(void)timeout_ms;
 	(void)err;
 	(void)errlen;
@@ -369,9 +370,12 @@ test_all_down_never_empty(void **state)
 	assert_string_equal(s.fr.applied, "2001:db8::/96 2001:db8:1::/96");
 	s.fp.down[2] = false;
 	sim_run(&s, s.t + 10000);
-	/* the healthy one first: single-prefix resolvers take the first */
-	assert_string_equal(s.fr.applied, "2001:db8:2::/96 2001:db8::/96");
-	/* health swaps inside the same set: only the order changes */
+	/* the healthy one joins, first: single-prefix resolvers take the
+	 * first; too few are healthy, so no dead member is dropped */
+	assert_string_equal(s.fr.applied, "2001:db8:2::/96 2001:db8::/96 2001:db8:1::/96");
+	/* the first comes back while the third fails: with two healthy
+	 * for a moment the dead member goes; then too few are healthy
+	 * again and the set stays, the healthy one first */
 	s.fp.down[2] = true;
 	s.fp.down[0] = false;
 	sim_run(&s, s.t + 20000);
@@ -430,6 +434,155 @@ test_hundred_prefixes(void **state)
 	sim_free(&s);
 }
 
+/* The daemon's defaults (main.c hd_defaults), three DNS targets as the
+ * built-in ones. */
+static struct hd_core_cfg
+defaults_cfg(void)
+{
+	struct hd_core_cfg c;
+	char err[128];
+
+	memset(&c, 0, sizeof(c));
+	c.health = (struct hd_health_cfg){ .rise = 3, .fall = 2, .quorum = 1, .window = 20,
+	    .min_ratio_pct = 50, .hold_ms = 10000, .hold_max_ms = 300000 };
+	c.sel = (struct hd_sel_cfg){ .min = 2, .max = 3, .margin_us = 20000 };
+	c.interval_ms = 2000;
+	c.fast_interval_ms = 500;
+	c.timeout_ms = 1000;
+	c.attempts = 2;
+	c.jitter_pct = 10;
+	c.startup_ms = 3 * 2000 + 1000;
+	c.seed = 7;
+	assert_int_equal(hd_target_parse("dns:192.0.2.53", &c.targets[0], err, sizeof(err)), 0);
+	assert_int_equal(hd_target_parse("dns:198.51.100.53", &c.targets[1], err, sizeof(err)), 0);
+	assert_int_equal(hd_target_parse("dns:203.0.113.53", &c.targets[2], err, sizeof(err)), 0);
+	c.ntargets = 3;
+	return c;
+}
+
+/* At the default settings a selected NAT64's death leaves what "BIND"
+ * serves within 5 s, whatever the phase of its probe rounds (50 deaths,
+ * each in a fresh daemon with its own jitter seed, at spread times; the
+ * fake COMMAND takes 50 ms). */
+static void
+test_failover_defaults(void **state)
+{
+	uint64_t worst = 0, sum = 0;
+	int trial;
+
+	(void)state;
+	for (trial = 0; trial < 50; trial++) {
+		struct hd_core_cfg cfg = defaults_cfg();
+		unsigned victim = trial % 2 ? 1 : 2;	/* selected either way */
+		uint64_t kill_at, took;
+		struct sim s;
+
+		cfg.seed = (uint64_t)trial + 1;
+		sim_init(&s, &cfg, 4);
+		sim_run(&s, s.t + 20000 + 97 * (uint64_t)trial);
+		assert_string_equal(s.fr.applied, "2001:db8::/96 2001:db8:1::/96 2001:db8:2::/96");
+		kill_at = s.t;
+		s.fp.down[victim] = true;
+		sim_run(&s, s.t + 8000);
+		assert_string_equal(s.fr.applied, victim == 1 ? "2001:db8::/96 2001:db8:2::/96 "
+		    "2001:db8:3::/96" : "2001:db8::/96 2001:db8:1::/96 2001:db8:3::/96");
+		took = s.fr.changed_at - kill_at;
+		if (took > worst)
+			worst = took;
+		sum += took;
+		assert_int_equal(s.fr.empties, 0);
+		sim_free(&s);
+	}
+	print_message("failover at defaults over 50 deaths: worst %llu ms, mean %llu ms\n",
+	    (unsigned long long)worst, (unsigned long long)(sum / 50));
+	assert_true(worst <= 5000);
+}
+
+static unsigned
+all_down_up(struct sim *s, uint64_t recover_ms, unsigned *up_runs)
+{
+	unsigned runs = s->fr.runs, down, i;
+
+	for (i = 0; i < 4; i++)
+		s->fp.down[i] = true;
+	sim_run(s, s->t + 30000);
+	down = s->fr.runs - runs;
+	runs = s->fr.runs;
+	for (i = 0; i < 4; i++)
+		s->fp.down[i] = false;
+	sim_run(s, s->t + recover_ms);
+	*up_runs = s->fr.runs - runs;
+	return down;
+}
+
+/* Every NAT64 dies at once, then all come back at once: at most one
+ * COMMAND run on the way down and one on the way up. Without hold-downs
+ * (all recover together) the set ends in file order even when it was not
+ * in file order before the outage. */
+static void
+test_all_down_all_up(void **state)
+{
+	struct hd_core_cfg cfg = defaults_cfg();
+	struct sim s;
+	unsigned down, up;
+
+	(void)state;
+	sim_init(&s, &cfg, 4);
+	sim_run(&s, s.t + 20000);
+	down = all_down_up(&s, 60000, &up);
+	print_message("all down, then up (hold-down %llu ms): %u runs down, %u up\n",
+	    (unsigned long long)cfg.health.hold_ms, down, up);
+	assert_true(down <= 1 && up <= 1);
+	assert_int_equal(pfx(&s, 0)->h.state, HD_UP);
+	sim_free(&s);
+
+	cfg.health.hold_ms = 0;
+	sim_init(&s, &cfg, 4);
+	sim_run(&s, s.t + 20000);
+	s.fp.down[1] = true;	/* 1 dies and comes back: the set is 0 2 3 */
+	sim_run(&s, s.t + 10000);
+	s.fp.down[1] = false;
+	sim_run(&s, s.t + 30000);
+	assert_string_equal(s.fr.applied, "2001:db8::/96 2001:db8:2::/96 2001:db8:3::/96");
+	down = all_down_up(&s, 30000, &up);
+	print_message("from 0 2 3, all down, then up (no hold-down): %u runs down, %u up -> %s\n",
+	    down, up, s.fr.applied);
+	assert_true(down <= 1 && up <= 1);
+	assert_string_equal(s.fr.applied, "2001:db8::/96 2001:db8:1::/96 2001:db8:2::/96");
+	assert_int_equal(s.fr.empties, 0);
+	sim_free(&s);
+}
+
+/* The RTT of a probe answered on its retry is the retry's, not the time
+ * since the first attempt; one such sample does not move the median. */
+static void
+test_rtt_answered_attempt(void **state)
+{
+	uint64_t sent[HD_ATTEMPTS_MAX] = { 1000000, 1500000, 0, 0 };
+	struct hd_health_cfg hc = { .rise = 3, .fall = 2, .window = 20 };
+	struct hd_health h;
+	struct clk_now t0 = clk_fake(0, 0);
+	int i;
+
+	(void)state;
+	/* sent at 1.0 s and 1.5 s, the second answered at 1.5005 s */
+	assert_int_equal(hd_probe_rtt_us(sent, 1, 1500500), 500);
+	assert_int_equal(hd_probe_rtt_us(sent, 0, 1000700), 700);
+	assert_int_equal(hd_probe_rtt_us(sent, 1, 1400000), 0);	/* before it was sent */
+	assert_int_equal(hd_probe_rtt_us(sent, HD_ATTEMPTS_MAX, 1500500), 0);
+	hd_health_init(&h, &t0);
+	for (i = 0; i < 9; i++)
+		hd_health_probe(&h, &hc, true, 500);
+	hd_health_probe(&h, &hc, true, 1000500);	/* a slow one */
+	assert_int_equal(hd_health_rtt_us(&h), 500);
+	/* settled only with half a window of answers */
+	assert_int_equal(hd_health_rtt_settled_us(&h, &hc), 500);
+	hd_health_init(&h, &t0);
+	for (i = 0; i < 9; i++)
+		hd_health_probe(&h, &hc, true, 500);
+	assert_int_equal(hd_health_rtt_settled_us(&h, &hc), 0);
+}
+
 int
 main(void)
 {
@@ -440,6 +593,9 @@ main(void)
 		cmocka_unit_test(test_all_down_never_empty),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_hundred_prefixes),
+		cmocka_unit_test(test_failover_defaults),
+		cmocka_unit_test(test_all_down_all_up),
+		cmocka_unit_test(test_rtt_answered_attempt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

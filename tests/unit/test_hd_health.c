@@ -206,13 +206,17 @@ test_select_rules(void **state)
 	/* two fail, only A left as a spare: B,C gone, A in */
 	in[1].healthy = in[2].healthy = false;
 	sel(in, 5, "X..XX", true);
-	/* everything fails but E: keep E, fill to min with the selected */
+	/* everything fails but E: too few healthy, the set stays as it is
+	 * (no dead prefix swapped for another, no shrinking) */
 	in[0].healthy = in[3].healthy = false;
-	sel(in, 5, "X...X", true);
-	sel(in, 5, "X...X", false);
-	/* all down: keep the current set (still min) */
+	sel(in, 5, "X..XX", false);
+	/* all down: keep the current set */
 	in[4].healthy = false;
-	sel(in, 5, "X...X", false);
+	sel(in, 5, "X..XX", false);
+	/* B comes back: it joins (over min, up to max: nothing is dropped
+	 * for it while too few are healthy) */
+	in[1].healthy = true;
+	sel(in, 5, "XX.X.", true);
 }
 
 static void

@@ -1,7 +1,7 @@
 /* Unit tests for update-dns64/render.c (update-dns64's file contents for
  * BIND, Unbound, PowerDNS Recursor; validation; drained prefixes kept for
- * reverse DNS) and healthd/dnsmsg.c (the DNS probe's query and reply
- * check). */
+ * reverse DNS; the clients ACL) and healthd/dnsmsg.c (the DNS probe's
+ * query and reply check, the served-set check's AAAA reader). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,6 +164,86 @@ test_dnsmsg(void **state)
 	assert_int_equal(hd_dns_build(q, sizeof(q), 1, "a..b", 1), -1);
 }
 
+static void
+test_clients_acl(void **state)
+{
+	char norm[256], err[256];
+
+	(void)state;
+	assert_int_equal(ud_check_clients("any", norm, sizeof(norm), err, sizeof(err)), 0);
+	assert_string_equal(norm, "any");
+	assert_int_equal(ud_check_clients(" localnets; !192.0.2.0/24,2001:db8::/32 my-acl ;", norm,
+	    sizeof(norm), err, sizeof(err)), 0);
+	assert_string_equal(norm, "localnets; !192.0.2.0/24; 2001:db8::/32; my-acl");
+	/* what would get out of the clients { } block */
+	assert_int_equal(ud_check_clients("}; allow-recursion { any; };", norm, sizeof(norm), err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "'}' is not allowed"));
+	assert_int_equal(ud_check_clients("any; \"x\"", norm, sizeof(norm), err, sizeof(err)), -1);
+	assert_int_equal(ud_check_clients("any # comment", norm, sizeof(norm), err, sizeof(err)), -1);
+	assert_int_equal(ud_check_clients("192.0.2.0/33", norm, sizeof(norm), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'192.0.2.0/33' is not an address-match list element"));
+	assert_int_equal(ud_check_clients("!!any", norm, sizeof(norm), err, sizeof(err)), -1);
+	assert_int_equal(ud_check_clients(" ; ", norm, sizeof(norm), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "empty"));
+}
+
+/* hd_dns_aaaa(): the served-set check's reader, on a reply built by hand
+ * (compressed names, an A and two AAAA records) and truncated copies. */
+static void
+test_dns_aaaa(void **state)
+{
+	uint8_t q[64], r[256], out[4][16];
+	size_t n, k;
+	int ql, rl, i;
+	static const uint8_t a1[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 1, 0, 0, 0, 0, 0xc0, 0,
+		0, 0xaa };
+
+	(void)state;
+	ql = hd_dns_build(q, sizeof(q), 0x1234, "ipv4only.arpa", HD_DNS_QTYPE_AAAA);
+	assert_true(ql > 12);
+	memcpy(r, q, (size_t)ql);
+	r[2] = 0x81;	/* QR RD */
+	r[3] = 0x80;	/* RA, NOERROR */
+	r[7] = 3;	/* ANCOUNT */
+	rl = ql;
+	for (i = 0; i < 3; i++) {
+		static const uint8_t hdr_aaaa[] = { 0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16 };
+		static const uint8_t hdr_a[] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4 };
+
+		if (i == 1) {
+			memcpy(r + rl, hdr_a, sizeof(hdr_a));
+			rl += (int)sizeof(hdr_a);
+			memcpy(r + rl, "\xc0\x00\x00\xaa", 4);
+			rl += 4;
+			continue;
+		}
+		memcpy(r + rl, hdr_aaaa, sizeof(hdr_aaaa));
+		rl += (int)sizeof(hdr_aaaa);
+		memcpy(r + rl, a1, 16);
+		r[rl + 15] = (uint8_t)(0xaa + i / 2);
+		rl += 16;
+	}
+	assert_int_equal(hd_dns_aaaa(r, (size_t)rl, q, (size_t)ql, out, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(out[0], a1, 16);
+	assert_int_equal(out[1][15], 0xab);
+	/* at most max */
+	assert_int_equal(hd_dns_aaaa(r, (size_t)rl, q, (size_t)ql, out, 1, &n), 0);
+	assert_int_equal(n, 1);
+	/* every truncation is refused, never read past */
+	for (k = (size_t)ql; k < (size_t)rl; k++)
+		assert_int_equal(hd_dns_aaaa(r, k, q, (size_t)ql, out, 4, &n), -1);
+	/* SERVFAIL: the rcode, no records */
+	r[3] = 0x82;
+	r[7] = 0;
+	assert_int_equal(hd_dns_aaaa(r, (size_t)ql, q, (size_t)ql, out, 4, &n), 2);
+	assert_int_equal(n, 0);
+	/* another ID: not ours */
+	r[1] ^= 1;
+	assert_int_equal(hd_dns_aaaa(r, (size_t)ql, q, (size_t)ql, out, 4, &n), -1);
+}
+
 int
 main(void)
 {
@@ -173,6 +253,8 @@ main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_single_prefix_backends),
 		cmocka_unit_test(test_dnsmsg),
+		cmocka_unit_test(test_clients_acl),
+		cmocka_unit_test(test_dns_aaaa),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

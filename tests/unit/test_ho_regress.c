@@ -248,10 +248,49 @@ test_token_quota_per_nat64(void **state)
 		val_token_add(vs, B_SRV, 0xcb007101u, (uint16_t)(1024 + i), (const uint8_t *)"EVIL", 4, &now);
 	}
 	assert_true(val_token_known(vs, B_SRV, B_NAT, 40000, (const uint8_t *)"GOOD", 4, &now));
-	assert_int_equal(val_token_count(vs), 1 + VAL_PER_NAT64);
+	assert_int_equal(val_token_count(vs), 8);
 	/* the attacker's newest ports are the ones kept */
 	assert_true(val_token_known(vs, B_SRV, 0xcb007101u, 1024 + 99, (const uint8_t *)"EVIL", 4, &now));
 	assert_false(val_token_known(vs, B_SRV, 0xcb007101u, 1024, (const uint8_t *)"EVIL", 4, &now));
+	val_destroy(vs);
+}
+
+/* A NAT64 with a socket per worker keeps every control port while the
+ * store has room (no fixed per-NAT64 limit); when it is full, the
+ * biggest holder gives way, whoever adds. */
+static void
+test_token_ports_bounded_by_store(void **state)
+{
+	struct val_state *vs = val_create(24);
+	struct clk_now now = clk_fake(0, 1700000000);
+	const uint32_t nat2 = 0xcb007102u, nat3 = 0xcb007103u;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++) {
+		now.wall.tv_sec++;
+		val_token_add(vs, B_SRV, B_NAT, (uint16_t)(40000 + i), (const uint8_t *)"WORK", 4, &now);
+	}
+	assert_int_equal(val_token_count(vs), 16);
+	/* two more NAT64s fill the store: 16 + 4 + 4 = 24 */
+	for (i = 0; i < 4; i++) {
+		now.wall.tv_sec++;
+		val_token_add(vs, B_SRV, nat2, (uint16_t)(1000 + i), (const uint8_t *)"TWO!", 4, &now);
+		val_token_add(vs, B_SRV, nat3, (uint16_t)(1000 + i), (const uint8_t *)"TRI!", 4, &now);
+	}
+	assert_int_equal(val_token_count(vs), 24);
+	/* a fifth port of nat2: the 16-port NAT64 gives its oldest */
+	now.wall.tv_sec++;
+	val_token_add(vs, B_SRV, nat2, 1004, (const uint8_t *)"TWO!", 4, &now);
+	assert_int_equal(val_token_count(vs), 24);
+	assert_false(val_token_known(vs, B_SRV, B_NAT, 40000, (const uint8_t *)"WORK", 4, &now));
+	assert_true(val_token_known(vs, B_SRV, B_NAT, 40001, (const uint8_t *)"WORK", 4, &now));
+	for (i = 0; i < 5; i++)
+		assert_true(val_token_known(vs, B_SRV, nat2, (uint16_t)(1000 + i),
+		    (const uint8_t *)"TWO!", 4, &now));
+	for (i = 0; i < 4; i++)
+		assert_true(val_token_known(vs, B_SRV, nat3, (uint16_t)(1000 + i),
+		    (const uint8_t *)"TRI!", 4, &now));
 	val_destroy(vs);
 }
 
@@ -263,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_auth_refresh_persisted),
 		cmocka_unit_test(test_audit_reopen_failure_not_silent),
 		cmocka_unit_test(test_token_quota_per_nat64),
+		cmocka_unit_test(test_token_ports_bounded_by_store),
 		cmocka_unit_test(test_corrupt_middle_keeps_copy),
 	};
 

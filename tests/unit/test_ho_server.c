@@ -189,7 +189,7 @@ validate(struct fixture *f)
 {
 	val_set_attenuation(f->s.vs, 2);
 	assert_int_equal(send_syn6(f, 1, 1111), 1);
-	assert_int_equal(bounce(f, false), 0);
+	assert_int_equal(bounce(f, false), 1);
 	assert_int_equal(f->s.c[SRV_C_validated], 1);
 }
 
@@ -244,8 +244,33 @@ test_validation_then_entries(void **state)
 	assert_int_equal(f->s.c[SRV_C_drop_attenuated], 1);
 	val_set_attenuation(f->s.vs, 2);
 	assert_int_equal(send_syn6(f, 1, 1111), 1);
-	assert_int_equal(bounce(f, false), 0);
+	assert_int_equal(bounce(f, false), 1);
 	assert_int_equal(chan_count(f->s.reg), 1);
+	/* The bounce is answered: [token][IPv4 UDP 6464 -> NAT64:9, empty],
+	 * back to the control port. */
+	assert_int_equal(f->tx.dport, NATPORT);
+	assert_int_equal(hw_parse(f->tx.buf, f->tx.len, &p), HW_OK);
+	assert_int_equal(hw_check_to_nat64(&p), HW_OK);
+	assert_true(hw_has(&p, HW_T_TOKEN));
+	assert_memory_equal(p.token.p, token, sizeof(token));
+	{
+		struct ippkt4 ip;
+		uint8_t ctl[128];
+		struct buf_wr w;
+
+		assert_true(ippkt_parse4(p.ip.p, p.ip.len, &ip));
+		assert_int_equal(ip.proto, IPPKT_PROTO_UDP);
+		assert_int_equal(ip.sport, HPORT);
+		assert_int_equal(ip.dport, HW_DISCARD_PORT);
+		assert_int_equal(ip.l4_len, 8);
+		/* returned again by a NAT64 that forwards what it cannot
+		 * match: consumed, no answer, no loop */
+		buf_wr_init(&w, ctl, sizeof(ctl));
+		hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+		hw_put_ip(&w, p.ip.p, p.ip.len);
+		assert_int_equal(srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx), 0);
+		assert_int_equal(f->s.c[SRV_C_bounce_repeat], 1);
+	}
 	log = audit_text(f);
 	assert_string_equal(log, "2019-03-18 10:06:28.000000 Initialized 192.0.2.7\n");
 	free(log);
@@ -544,13 +569,13 @@ test_adopt_newest_wins(void **state)
 		assert_true(ct_get(ch->t, 8100, &v));
 		assert_memory_equal(v.auth, "group-two-auth!!", 16);
 	}
-	/* 3544, our handoff port and the NAT64's own control port are
-	 * refused too: we would hand them out in later answers */
+	/* 0, 9 (validation packets go there), 3544, our handoff port and
+	 * the NAT64's own control port are refused */
 	{
-		const uint16_t bad[3] = { 3544, HPORT, NATPORT };
+		const uint16_t bad[5] = { 0, HW_DISCARD_PORT, 3544, HPORT, NATPORT };
 		int i;
 
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < 5; i++) {
 			e.mapped_port = bad[i];
 			client6(e.client, (uint32_t)(0x90 + i));
 			buf_wr_init(&w, ctl, sizeof(ctl));
@@ -561,17 +586,174 @@ test_adopt_newest_wins(void **state)
 			srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx);
 			assert_false(ct_port_used(ch->t, bad[i]));
 		}
-		assert_int_equal(f->s.c[SRV_C_drop_entry], 3);
+		assert_int_equal(f->s.c[SRV_C_drop_entry], 5);
 	}
-	/* a port below 1024 is refused and counted */
+	/* a port below 1024 the NAT64 chose is adopted (RFC 6146 lets it
+	 * keep one) and looked up like any other */
 	e.mapped_port = 80;
+	client6(e.client, 0x80);
 	buf_wr_init(&w, ctl, sizeof(ctl));
 	hw_put_ident(&w);
 	hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
 	hw_put_blob(&w, HW_T_AUTH, auth, sizeof(auth));
 	hw_put_entry(&w, &e);
 	srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx);
-	assert_int_equal(f->s.c[SRV_C_drop_entry], 4);
+	assert_int_equal(f->s.c[SRV_C_drop_entry], 5);
+	assert_true(ct_get(ch->t, 80, &v));
+	assert_int_equal(v.client[15], 0x80);
+	log = audit_text(f);
+	assert_non_null(strstr(log, "Created 192.0.2.7:80 [2001:db8::80]:700\n"));
+	free(log);
+}
+
+/* An announced low port is evicted like any entry when the table is
+ * full, but its port is never handed out: the new client gets a free
+ * port from 1024 up. */
+static void
+test_low_port_evicted_not_reused(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t ctl[512];
+	struct hw_entry e = { .mapped_port = 443, .client_port = 4430 }, got;
+	struct buf_wr w;
+	struct chan *ch;
+	uint32_t i;
+
+	validate(f);
+	memcpy(e.prefix, prefix, 12);
+	client6(e.client, 0x443);
+	buf_wr_init(&w, ctl, sizeof(ctl));
+	hw_put_ident(&w);
+	hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+	hw_put_blob(&w, HW_T_AUTH, auth, sizeof(auth));
+	hw_put_entry(&w, &e);
+	srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx);
+	ch = chan_find(f->s.reg, SRV, NAT, &f->now);
+	assert_true(ct_port_used(ch->t, 443));
+	/* fill the table (64) behind it, then one more client */
+	for (i = 0; ct_count(ch->t) < ct_capacity(ch->t); i++)
+		assert_int_equal(send_syn6(f, 0x1000 + i, 2000), 1);
+	assert_int_equal(send_syn6(f, 0x2000, 2000), 1);
+	got = answer_entry(f);
+	assert_false(ct_port_used(ch->t, 443));		/* the oldest went */
+	assert_true(got.mapped_port >= 1024);
+	assert_int_equal(ct_count(ch->t), ct_capacity(ch->t));
+	assert_int_equal(ch->evicted, 1);
+}
+
+/* Octets after the embedded packet (a NAT64 that copies Ethernet frames
+ * pads a 40-octet IPv4 ACK with 6) are ignored and counted: the packet
+ * is answered as without them. */
+static void
+test_trailing_octets_ignored(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t pkt[128], ctl[256];
+	struct hw_entry e, got;
+	struct buf_wr w;
+	size_t n;
+
+	validate(f);
+	assert_int_equal(send_syn6(f, 6, 6666), 1);
+	e = answer_entry(f);
+	n = ippkt_tcp4(pkt, sizeof(pkt), srv4, nat4, 80, e.mapped_port, 9, 2, 0x10, NULL, 0);
+	assert_int_equal(n, 40);
+	buf_wr_init(&w, ctl, sizeof(ctl));
+	hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+	hw_put_ip(&w, pkt, n);
+	memset(ctl + w.off, 0, 6);
+	assert_int_equal(srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off + 6, &f->now, &f->tx), 1);
+	got = answer_entry(f);
+	assert_int_equal(got.mapped_port, e.mapped_port);
+	assert_int_equal(f->s.c[SRV_C_rx_trailing_ignored], 1);
+	{
+		struct hw_packet p;
+
+		/* the answer carries the packet without the padding */
+		assert_int_equal(hw_parse(f->tx.buf, f->tx.len, &p), HW_OK);
+		assert_int_equal(p.ip.len, 40);
+		assert_int_equal(p.trailing, 0);
+	}
+}
+
+/* Build [token][ICMPv4 error from `from` to the NAT64 quoting a packet
+ * nat64:mport -> server:80 of quote_len octets] and hand it over. */
+static int
+send_icmp4(struct fixture *f, const uint8_t from[4], uint8_t type, uint8_t code, uint16_t mport,
+    size_t quote_len, const uint8_t qsrc[4])
+{
+	uint8_t orig[1500], icmp[1600], ctl[1700];
+	struct buf_wr w;
+	size_t n, m;
+
+	n = ippkt_tcp4(orig, sizeof(orig), qsrc, srv4, mport, 80, 1, 2, 0x10, NULL, 0);
+	assert_true(n > 0 && quote_len <= n);
+	m = ippkt_icmp4_error(icmp, sizeof(icmp), from, nat4, type, code, orig, n);
+	assert_true(m > 0);
+	/* cut the quote to quote_len octets (lengths and checksums are not
+	 * what this test is about: the server does not check them) */
+	if (quote_len < n) {
+		m = 20 + 8 + quote_len;
+		icmp[2] = (uint8_t)(m >> 8);
+		icmp[3] = (uint8_t)m;
+	}
+	buf_wr_init(&w, ctl, sizeof(ctl));
+	hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+	hw_put_ip(&w, icmp, m);
+	assert_false(w.err);
+	return srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx);
+}
+
+/* §10 for ICMPv4 errors forwarded over the channel: matched by the
+ * quoted packet's source port, answered with [auth, entry, the error]
+ * so the NAT64 translates it for the client (a Fragmentation Needed
+ * from a router on the path keeps path MTU discovery working). */
+static void
+test_icmp4_error_matched(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t router[4] = { 198, 51, 100, 254 };
+	struct hw_entry e, got;
+	struct hw_packet p;
+
+	validate(f);
+	assert_int_equal(send_syn6(f, 7, 7777), 1);
+	e = answer_entry(f);
+	/* Fragmentation Needed from a router, full quote and 8-octet quote */
+	assert_int_equal(send_icmp4(f, router, 3, 4, e.mapped_port, 40, nat4), 1);
+	got = answer_entry(f);
+	assert_int_equal(got.mapped_port, e.mapped_port);
+	assert_int_equal(got.client_port, 7777);
+	assert_int_equal(hw_parse(f->tx.buf, f->tx.len, &p), HW_OK);
+	assert_int_equal(p.ip_version, 4);
+	assert_int_equal(p.ip.p[9], IPPKT_PROTO_ICMP);
+	assert_int_equal(p.ip.p[20], 3);
+	assert_int_equal(p.ip.p[21], 4);
+	assert_int_equal(send_icmp4(f, srv4, 11, 0, e.mapped_port, 28, nat4), 1);
+	got = answer_entry(f);
+	assert_int_equal(got.mapped_port, e.mapped_port);
+	assert_int_equal(f->s.c[SRV_C_icmp_errors_matched], 2);
+	/* an unknown port: dropped, counted (returning it would help no one) */
+	assert_int_equal(send_icmp4(f, router, 3, 4, (uint16_t)(e.mapped_port ^ 1), 40, nat4), 0);
+	assert_int_equal(f->s.c[SRV_C_drop_icmp_no_entry], 1);
+	/* a quote not from the NAT64, or cut inside its IP header: dropped */
+	assert_int_equal(send_icmp4(f, router, 3, 4, e.mapped_port, 40, router), 0);
+	assert_int_equal(send_icmp4(f, router, 3, 4, e.mapped_port, 19, nat4), 0);
+	assert_int_equal(f->s.c[SRV_C_drop_icmp_quote], 2);
+	/* not an error (echo request): unsupported, as before */
+	{
+		uint8_t icmp[28] = { 0x45, 0, 0, 28, 0, 0, 0, 0, 64, 1, 0, 0,
+		    192, 0, 2, 1, 192, 0, 2, 7, 8, 0, 0, 0, 0, 1, 0, 1 };
+		uint8_t ctl[128];
+		struct buf_wr w;
+
+		buf_wr_init(&w, ctl, sizeof(ctl));
+		hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+		hw_put_ip(&w, icmp, sizeof(icmp));
+		assert_int_equal(srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx),
+		    0);
+		assert_int_equal(f->s.c[SRV_C_drop_unsupported_ipv4], 1);
+	}
 }
 
 /* Entries and tokens survive a restart; a torn journal tail is cut. */
@@ -694,6 +876,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_destination_and_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_spares_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_newest_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_low_port_evicted_not_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trailing_octets_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmp4_error_matched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_failure_pauses_creation, setup, teardown),
 	};

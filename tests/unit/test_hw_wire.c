@@ -745,13 +745,19 @@ test_ip4_embedded(void **state)
 	assert_int_equal(pkt.ip_version, 4);
 	assert_int_equal(pkt.ip.len, 28);
 	assert_ptr_equal(pkt.ip.p, p.b + at);
-	/* a trailing octet after it */
-	p.b[p.n++] = 0x00;
-	assert_int_equal(parse_err(&p), HW_E_IP_NOT_LAST);
-	/* a message after it */
-	p.n--;
-	ADD(&p, NOOP);
-	assert_int_equal(parse_err(&p), HW_E_IP_NOT_LAST);
+	assert_int_equal(pkt.trailing, 0);
+	/* 6 octets of Ethernet padding after it: not parsed, counted */
+	memset(p.b + p.n, 0, 6);
+	p.n += 6;
+	assert_int_equal(parse(&p, &pkt), HW_OK);
+	assert_int_equal(pkt.ip.len, 28);
+	assert_int_equal(pkt.trailing, 6);
+	/* a message after it: not parsed either (no duplicate-token error) */
+	p.n -= 6;
+	ADD(&p, TOKEN16);
+	assert_int_equal(parse(&p, &pkt), HW_OK);
+	assert_int_equal(pkt.trailing, sizeof(TOKEN16));
+	assert_int_equal(pkt.ip.len, 28);
 	/* truncated by one */
 	p.n = at + sizeof(IP4) - 1;
 	assert_int_equal(parse_err(&p), HW_E_TRUNC);
@@ -807,13 +813,17 @@ test_ip6_embedded(void **state)
 	assert_int_equal(pkt.ip.len, 50);
 	assert_ptr_equal(pkt.ip.p, p.b + at);
 	assert_int_equal(pkt.hint, 4000);
-	/* trailing */
+	/* a trailing octet: ignored, counted */
 	p.b[p.n++] = 0x60;
-	assert_int_equal(parse_err(&p), HW_E_IP_NOT_LAST);
-	/* both an IPv6 and an IPv4 packet */
+	assert_int_equal(parse(&p, &pkt), HW_OK);
+	assert_int_equal(pkt.trailing, 1);
+	assert_int_equal(pkt.ip.len, 50);
+	/* both an IPv6 and an IPv4 packet: the first is the packet */
 	p.n--;
 	ADD(&p, IP4);
-	assert_int_equal(parse_err(&p), HW_E_IP_NOT_LAST);
+	assert_int_equal(parse(&p, &pkt), HW_OK);
+	assert_int_equal(pkt.ip_version, 6);
+	assert_int_equal(pkt.trailing, sizeof(IP4));
 	/* truncated */
 	p.n = at + sizeof(IP6) - 1;
 	assert_int_equal(parse_err(&p), HW_E_TRUNC);

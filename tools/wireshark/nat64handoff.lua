@@ -102,11 +102,12 @@ local F = {
 	ip_version = ProtoField.uint8("nat64handoff.ip.version", "Embedded IP version", base.DEC),
 	ip_len = ProtoField.uint16("nat64handoff.ip.len", "Embedded IP packet length", base.DEC),
 	undecoded = ProtoField.bytes("nat64handoff.undecoded", "Undecodable octets"),
+	trailing = ProtoField.bytes("nat64handoff.trailing", "Trailing octets after the embedded packet (not parsed)"),
 	entries = ProtoField.uint8("nat64handoff.entries", "Entries", base.DEC),
 	multi = ProtoField.bool("nat64handoff.multi", "Multiple-entry format (section 7)"),
 	direction = ProtoField.string("nat64handoff.direction", "Direction"),
 	-- enum hw_err without the HW_E_ prefix, lower case (trunc, format, dup,
-	-- ip_not_last, ip_header, badlen, ident, multi, too_many, no_token,
+	-- ip_header, badlen, ident, multi, too_many, no_token,
 	-- no_payload, entry_needs, ipv6_needs_auth, server_pattern)
 	error = ProtoField.string("nat64handoff.error", "Dropped by the receiver as"),
 	validation = ProtoField.bool("nat64handoff.validation", "Validation packet (section 9, to UDP port 9)"),
@@ -124,7 +125,6 @@ local E = {
 	trunc = ProtoExpert.new("nat64handoff.expert.trunc", "Message runs past the end of the payload", MAL, ERR),
 	format = ProtoExpert.new("nat64handoff.expert.format", "Message of unknown or reserved format", MAL, ERR),
 	dup = ProtoExpert.new("nat64handoff.expert.dup", "Message type repeated", MAL, ERR),
-	ip_not_last = ProtoExpert.new("nat64handoff.expert.ip_not_last", "Bytes after the embedded IP packet", MAL, ERR),
 	ip_header = ProtoExpert.new("nat64handoff.expert.ip_header", "Embedded IP packet with a bad header", MAL, ERR),
 	badlen = ProtoExpert.new("nat64handoff.expert.badlen", "Identifier, entry or hint with the wrong length", MAL, ERR),
 	ident = ProtoExpert.new("nat64handoff.expert.ident", "Wrong protocol identifier text", MAL, ERR),
@@ -133,7 +133,7 @@ local E = {
 	-- composition (hw_check_to_server / hw_check_to_nat64): the packet frames
 	-- correctly but the receiver drops it.
 	composition = ProtoExpert.new("nat64handoff.expert.composition", "Composition rule broken", PROT, WARN),
-	entry_port = ProtoExpert.new("nat64handoff.expert.entry_port", "Mapped port the server never hands out (below 1024, 3544 or the handoff port)", PROT, WARN),
+	entry_port = ProtoExpert.new("nat64handoff.expert.entry_port", "Mapped port the server never adopts (0, 9, 3544 or the handoff port)", PROT, WARN),
 	reserved_type = ProtoExpert.new("nat64handoff.expert.reserved_type", "Reserved message type (ignored by the receiver)", PROT, expert.severity.NOTE),
 	internal = ProtoExpert.new("nat64handoff.expert.internal", "Dissector error (please report)", MAL, ERR),
 }
@@ -176,7 +176,6 @@ local function ip_frame(tvb, off, left)
 		n = n + 40
 	end
 	if n > left then return left, "trunc" end
-	if n < left then return n, "ip_not_last" end
 	return n, nil
 end
 
@@ -205,13 +204,16 @@ local function parse(tvb)
 			local m = { off = off, kind = "ip", ver = fmt }
 			local n, e = ip_frame(tvb, off, left)
 			m.len = n
-			-- anything after it (a message, a second packet) makes n < left:
-			-- "ip_not_last" on this packet, like hw_ip_frame()
 			if e then err(e, m) end
-			m.framed = e == nil or e == "ip_not_last"
+			m.framed = e == nil
 			if p.ip_version == 0 then p.ip_version = fmt end
 			p.msgs[#p.msgs + 1] = m
-			off = off + n
+			-- like hw_parse(): the packet ends the parse; what follows
+			-- (link padding, a message) is shown, not parsed
+			if n < left then
+				p.msgs[#p.msgs + 1] = { off = off + n, len = left - n, kind = "trailing" }
+			end
+			break
 		elseif fmt ~= 3 then
 			local m = { off = off, len = left, kind = "bad", fmt = fmt }
 			err("format", m)
@@ -378,7 +380,9 @@ local function dissect(tvb, pinfo, tree, validation)
 
 	for _, m in ipairs(p.msgs) do
 		local mr = tvb(m.off, m.len)
-		if m.kind == "bad" then
+		if m.kind == "trailing" then
+			root:add(F.trailing, mr):set_text(string.format("Trailing octets, not parsed (%d)", m.len))
+		elseif m.kind == "bad" then
 			local t = root:add(F.undecoded, mr)
 			t:add(F.format, tvb(m.off, 1))
 			t:add_proto_expert_info(E.format, string.format("Message of reserved format %d: the whole packet is dropped", m.fmt))
@@ -442,7 +446,7 @@ local function dissect(tvb, pinfo, tree, validation)
 					t:add(F.entry_client_port, tvb(d_off + 30, 2))
 					if m.group then t:add(F.entry_group, m.group):set_generated() end
 					local mp, cp = tvb(d_off, 2):uint(), tvb(d_off + 30, 2):uint()
-					if mp < 1024 or mp == 3544 or mp == sp then
+					if mp == 0 or mp == 9 or mp == 3544 or mp == sp then
 						t:add_proto_expert_info(E.entry_port)
 					end
 					-- the audit log's form: nat64:port [client]:cport
