@@ -289,6 +289,7 @@ srv_icmp4_error(struct srv_ctx *s, struct chan *ch, uint32_t src, const struct h
 		return 0;
 	}
 	s->c[SRV_C_icmp_errors_matched]++;
+	tx->unconfirmed = chan_unconfirmed(ch, q.sport);
 	hw_put_blob(w, HW_T_AUTH, v.auth, v.auth_len);
 	srv_put_entry(w, &v);
 	hw_put_ip(w, pkt->ip.p, pkt->ip.len);

@@ -807,8 +807,9 @@ test_storage_failure_pauses_creation(void **state)
 {
 	struct fixture *f = *state;
 	struct chan_storage sto;
+	const uint8_t router[4] = { 198, 51, 100, 254 };
 	char full[128], link[200], err[256], *log;
-	struct hw_entry e;
+	struct hw_entry e, u;
 
 	validate(f);
 	assert_int_equal(send_syn6(f, 2, 2222), 1);
@@ -838,7 +839,16 @@ test_storage_failure_pauses_creation(void **state)
 	assert_int_equal(answer_entry(f).mapped_port, e.mapped_port);
 	assert_int_equal(send_syn6(f, 3, 3333), 1);
 	assert_true(f->tx.unconfirmed);
+	u = answer_entry(f);		/* what would have gone out */
 	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 0);
+	/* An ICMP error quoting the unconfirmed entry is held back too; one
+	 * quoting the confirmed entry is answered. */
+	assert_int_equal(send_icmp4(f, router, 3, 4, u.mapped_port, 40, nat4), 1);
+	assert_true(f->tx.unconfirmed);
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 0);
+	assert_int_equal(send_icmp4(f, router, 3, 4, e.mapped_port, 40, nat4), 1);
+	assert_false(f->tx.unconfirmed);
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 1);
 	chan_storage(f->s.reg, &f->now, &sto);
 	assert_true(sto.paused);
 	assert_int_equal(sto.pauses, 1);
