@@ -14,6 +14,8 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 SRV=$PWD/$BUILD/nat64-handoffd SIM=$PWD/$BUILD/handoff-sim ND=$PWD/$BUILD/nat64d
 HD=$PWD/$BUILD/nat64-healthd UD=$PWD/$BUILD/update-dns64
+# nat64-healthd's run keeps to $T: no resolver check, no selection file.
+HDX=(--verify none --selection-file none)
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespace, TUN, UDP port 9)"; exit 77; }
 [ -e /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 for b in "$SRV" "$SIM" "$ND" "$HD" "$UD"; do [ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }; done
@@ -122,10 +124,10 @@ for kind in fifo dir loop zero; do
 	odd "$T/nat64d.conf" $kind
 	refuse "nat64d config ($kind)" "$ND" -d -f "$T/nat64d.conf"
 	odd "$T/healthd.conf" $kind
-	refuse "nat64-healthd config ($kind)" "$HD" -f "$T/healthd.conf" -p tcp:192.0.2.2:80 "$T/pf.good" -- true
+	refuse "nat64-healthd config ($kind)" "$HD" "${HDX[@]}" -f "$T/healthd.conf" -p tcp:192.0.2.2:80 "$T/pf.good" -- true
 	# --- inputs ---
 	odd "$T/pf" $kind
-	refuse "nat64-healthd prefix file at start ($kind)" "$HD" -s "$T/hd-status" -p tcp:192.0.2.2:80 "$T/pf" -- true
+	refuse "nat64-healthd prefix file at start ($kind)" "$HD" "${HDX[@]}" -s "$T/hd-status" -p tcp:192.0.2.2:80 "$T/pf" -- true
 	odd "$T/verify" $kind
 	refuse "handoff-sim --verify ($kind)" ip netns exec "$NS" "$SIM" -s 127.0.0.1 --verify "$T/verify" -d 2s
 	odd "$T/dns64.conf" $kind	# the file it replaces, read to keep its reverse zones
@@ -135,7 +137,7 @@ for kind in fifo dir loop zero; do
 	rm -rf "$T/pf"; cp "$T/pf.good" "$T/pf"
 	t0=$(date +%s%N)
 	: >"$T/hd.log"	# emptied here: the child truncates it only after the fork
-	"$HD" -s "$T/hd-status" -i 100ms -t 50ms --startup 200ms -p tcp:192.0.2.2:80 "$T/pf" -- true \
+	"$HD" "${HDX[@]}" -s "$T/hd-status" -i 100ms -t 50ms --startup 200ms -p tcp:192.0.2.2:80 "$T/pf" -- true \
 	    >>"$T/hd.log" 2>&1 &
 	PID=$!
 	if daemon_ok "nat64-healthd SIGHUP ($kind)" ' selected$' "$T/hd.log" "$t0"; then
