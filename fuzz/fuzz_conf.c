@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: lib/conf.c lib/addr.c lib/atomicfile.c lib/xalloc.c
+// FUZZ-SOURCES: lib/conf.c lib/addr.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: lib/conf.c, the option table parser. The input is a
  * configuration text for a table with an entry of every type (bool,

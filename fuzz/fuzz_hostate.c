@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: nat64d/hostate.c lib/atomicfile.c lib/xalloc.c
+// FUZZ-SOURCES: nat64d/hostate.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* fuzz_hostate.c — nat64d's handoff state file parser (keys, servers):
  * anything but a well-formed file must be refused with a message, and

@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: healthd/prefixfile.c healthd/dnsmsg.c healthd/persist.c healthd/strv.c update-dns64/render.c lib/addr.c lib/atomicfile.c lib/buf.c lib/xalloc.c
+// FUZZ-SOURCES: healthd/prefixfile.c healthd/dnsmsg.c healthd/persist.c healthd/strv.c update-dns64/render.c lib/addr.c lib/atomicfile.c lib/buf.c lib/xalloc.c lib/rdfile.c
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: the prefix file parser (healthd/prefixfile.c), the
  * old-include scanner and the clients ACL check of update-dns64

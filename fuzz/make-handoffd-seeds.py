@@ -79,6 +79,11 @@ journal = {
     "torn": b"\x01" + jr_create(3719, 53186, 1) + jr_create(4000, 2, 2)[:-3],
     "whole_file": b"\x00" + jr_header() + jr_create(3719, 53186, 1),
     "bad_header": b"\x00" + b"NK64HOJ1" + bytes(24),
+    # damage before good records: recovery resyncs after it
+    "bad_middle": b"\x01" + jr_create(3719, 53186, 1) + jr_create(4000, 2, 2)[:-1] + b"\xa5"
+                  + jr_create(4001, 3, 3) + jr_delete(3719),
+    "garbage_middle": b"\x01" + jr_create(3719, 53186, 1) + b"\x01\x08garbage!" + jr_create(4000, 2, 2)
+                      + jr_create(4001, 3, 3),
 }
 
 tokens = {

@@ -8,18 +8,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#define AUDIT_BUF	65536
+/* Lines wait here until audit_flush() writes them; a failed write keeps
+ * them for the next try. Past AUDIT_SOFT new entries pause (audit_room());
+ * the rest of the buffer takes the lines that need no room check
+ * (Initialized, and the Deleted lines of entries already being replaced). */
+#define AUDIT_SOFT	(1u << 20)
+#define AUDIT_HARD	(4u << 20)
+#define AUDIT_RESERVE	1024	/* the lines of one entry change, with room to spare */
 
 static int audit_fd = -1;
 static int audit_local;
 static int audit_json;
 static char *audit_path;
-static uint64_t audit_errs;
-static char audit_buf[AUDIT_BUF];
+static uint64_t audit_errs, audit_lost;
+static char audit_buf[AUDIT_HARD];
 static size_t audit_len;
+
+/* A line torn by a crash mid-write (kill -9 while the disk was full: the
+ * kernel took part of a write) is cut off: it is a fragment of a line
+ * whose entry was never answered, and it must not swallow the next line.
+ * Lines are under 200 octets, so the last newline is in the last 4 KiB;
+ * if it is not, the fragment is ended with one instead. */
+static void
+audit_cut_torn_line(int fd, const char *path)
+{
+	char tail[4096];
+	struct stat st;
+	off_t from;
+	ssize_t n;
+	int rfd;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    (rfd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return;		/* fd is write-only: the tail is read through rfd */
+	from = st.st_size > (off_t)sizeof(tail) ? st.st_size - (off_t)sizeof(tail) : 0;
+	n = pread(rfd, tail, (size_t)(st.st_size - from), from);
+	close(rfd);
+	if (n != st.st_size - from || tail[n - 1] == '\n')
+		return;
+	while (n > 0 && tail[n - 1] != '\n')
+		n--;
+	if ((n > 0 || from == 0) && ftruncate(fd, from + n) == 0)
+		return;
+	if (audit_len < AUDIT_HARD) {
+		memmove(audit_buf + 1, audit_buf, audit_len);
+		audit_buf[0] = '\n';
+		audit_len++;
+	}
+}
 
 /* Open log_dir's audit file (or standard output). The current stream
  * stays in use until the new one is open: a failed reopen (SIGHUP with a
@@ -41,6 +81,8 @@ audit_open(const char *log_dir, int localtime, char *err, size_t errlen)
 		}
 	}
 	audit_flush();
+	if (fd != STDOUT_FILENO)
+		audit_cut_torn_line(fd, path);
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = fd;
@@ -63,16 +105,18 @@ audit_reopen(char *err, size_t errlen)
 		return -1;
 	}
 	audit_flush();
+	audit_cut_torn_line(fd, audit_path);
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = fd;
 	return 0;
 }
 
-void
+int
 audit_flush(void)
 {
 	size_t off = 0;
+	int rc = 0;
 
 	while (off < audit_len && audit_fd != -1) {
 		ssize_t w = write(audit_fd, audit_buf + off, audit_len - off);
@@ -80,12 +124,51 @@ audit_flush(void)
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
 			audit_errs++;
+			rc = -1;
 			break;
 		}
 		off += (size_t)w;
 	}
-	audit_len = 0;
+	/* A write cut short mid-line (a full disk) is taken back to the last
+	 * whole line, so the file always ends with one: the rest of that line
+	 * is written with the next flush, wherever the file is by then. */
+	if (rc == -1 && off > 0 && audit_buf[off - 1] != '\n') {
+		int e = errno;
+		struct stat st;
+		size_t keep = off;
+
+		while (keep > 0 && audit_buf[keep - 1] != '\n')
+			keep--;
+		if (fstat(audit_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size >= (off_t)(off - keep) &&
+		    ftruncate(audit_fd, st.st_size - (off_t)(off - keep)) == 0)
+			off = keep;
+		errno = e;
+	}
+	/* What was not written stays, in order, for the next flush. */
+	if (off > 0) {
+		int e = errno;
+
+		memmove(audit_buf, audit_buf + off, audit_len - off);
+		audit_len -= off;
+		errno = e;
+	}
+	return rc;
+}
+
+bool
+audit_room(void)
+{
+	return audit_len + AUDIT_RESERVE <= AUDIT_SOFT;
+}
+
+size_t
+audit_pending(void)
+{
+	return audit_len;
 }
 
 void
@@ -97,7 +180,9 @@ audit_set_json(int json)
 void
 audit_close(void)
 {
-	audit_flush();
+	if (audit_flush() == -1)
+		audit_lost += audit_len;	/* octets, counted: nowhere left to keep them */
+	audit_len = 0;
 	if (audit_fd > STDERR_FILENO)
 		close(audit_fd);
 	audit_fd = -1;
@@ -228,12 +313,11 @@ audit_end(char *line, char *end)
 
 	*end++ = '\n';
 	n = (size_t)(end - line);
-	if (audit_fd == -1) {
-		audit_errs++;	/* a line lost is counted, never silent */
+	if (audit_fd == -1 || (audit_len + n > AUDIT_HARD && (audit_flush() == -1 ||
+	    audit_len + n > AUDIT_HARD))) {
+		audit_lost += n;	/* a line lost is counted, never silent */
 		return;
 	}
-	if (audit_len + n > AUDIT_BUF)
-		audit_flush();
 	memcpy(audit_buf + audit_len, line, n);
 	audit_len += n;
 }
@@ -392,4 +476,10 @@ uint64_t
 audit_errors(void)
 {
 	return audit_errs;
+}
+
+uint64_t
+audit_lost_octets(void)
+{
+	return audit_lost;
 }

@@ -10,8 +10,15 @@
  * (O_APPEND) or, without a log directory, to standard output. Lines are
  * gathered per receive batch and written with one write(2) by
  * audit_flush(), which the server calls before it answers, so every
- * answered entry's line is in the kernel before the answer leaves. audit_reopen() after logrotate
- * moved the file (SIGHUP). This stream is separate from diagnostics.
+ * answered entry's line is in the kernel before the answer leaves. A
+ * failed write (ENOSPC, EIO) keeps the lines for the next flush: they are
+ * never dropped while the buffer has room, and audit_room() turns false
+ * well before it is full, which pauses new entries (channel.c). A write
+ * cut short mid-line is taken back to the last whole line, and a line torn
+ * by a crash is cut off when the file is opened: the log holds whole lines
+ * only.
+ * audit_reopen() after logrotate moved the file (SIGHUP). This stream is
+ * separate from diagnostics.
  *
  * With audit-format json (audit_set_json) each event is instead one JSON
  * object on a line, with the facts the text lines leave out:
@@ -33,6 +40,8 @@
 #ifndef NK_AUDIT_H
 #define NK_AUDIT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "clock.h"
@@ -42,7 +51,12 @@
 /* log_dir NULL: standard output. Returns 0 or -1 with err. */
 int  audit_open(const char *log_dir, int localtime, char *err, size_t errlen);
 int  audit_reopen(char *err, size_t errlen);
-void audit_flush(void);
+/* Write what is buffered: 0, or -1 with errno (the rest stays buffered). */
+int  audit_flush(void);
+/* Room for the lines of one more entry change? */
+bool audit_room(void);
+/* Octets buffered, not yet written. */
+size_t audit_pending(void);
 /* 0: the original text lines (default); 1: JSON objects. */
 void audit_set_json(int json);
 void audit_close(void);
@@ -60,7 +74,10 @@ void audit_created(const struct clk_now *now, uint32_t local, uint32_t nat64, ui
 void audit_deleted(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_t port,
     const uint8_t prefix[12], const uint8_t client[16], uint16_t client_port,
     enum audit_reason why);
-/* Write errors since start (counted, never fatal). */
+/* Failed writes since start (counted, never fatal; the lines are kept). */
 uint64_t audit_errors(void);
+/* Octets of audit lines that could not be kept (a full buffer, or no
+ * file at exit): 0 unless writes failed for a long time. */
+uint64_t audit_lost_octets(void);
 
 #endif

@@ -20,6 +20,8 @@
 #define CHAN_HBUCKETS		4096
 #define CHAN_COMPACT_MS		(300 * 1000)	/* LRU order persisted at least this often */
 #define CHAN_COMPACT_GARBAGE	4096
+#define CHAN_RETRY_MS		100		/* write retries while paused */
+#define CHAN_STORAGE_LOG_MS	(60 * 1000)	/* "still paused" at most this often */
 #define CHAN_IDLE_PER_TICK	8		/* idle unloads per maintenance tick */
 #define CHAN_KNOWN_PER_ACTIVE	4		/* channels kept (dormant) per max-channels */
 #define CHAN_REFUSE_LOG_MS	(60 * 1000)	/* refusals logged at most this often */
@@ -37,6 +39,11 @@ struct chan_reg {
 	void *live_arg;
 	uint8_t hash_key[16];
 	uint64_t journal_errors;
+	struct chan *unconf;	/* channels with unconfirmed entries */
+	/* storage state (chan_commit) */
+	bool paused;
+	uint64_t paused_since_ms, last_try_ms, last_log_ms;
+	uint64_t failures, pauses, st_refused, st_refused_logged, st_refused_at_pause;
 };
 
 static uint32_t
@@ -149,18 +156,23 @@ chan_unload(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 	char err[512];
 
 	(void)now;
-	if (ch->jf) {
+	/* With audit lines still unwritten, the journal must not gain the
+	 * entries they describe (see chan_commit). */
+	if (ch->jf && audit_pending() == 0) {
 		if (jr_flush(ch->jf, err, sizeof(err)) == -1)
 			log_warnx("%s", err);
 		if (ch->touched && ch->t && jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1)
 			log_warnx("%s", err);
 		jr_sync(ch->jf);
-		jr_close(ch->jf);
 	}
+	jr_close(ch->jf);
 	if (ch->t)
 		reg->nloaded--;
 	ct_destroy(ch->t);
 	free(ch->live);
+	free(ch->unconf);
+	ch->unconf = NULL;
+	ch->nunconf = ch->capunconf = 0;
 	ch->live = NULL;
 	ch->live_valid = false;
 	ch->t = NULL;
@@ -175,6 +187,8 @@ chan_reg_destroy(struct chan_reg *reg, const struct clk_now *now)
 
 	if (reg == NULL)
 		return;
+	reg->last_try_ms = 0;	/* a last real try, even right after a failed one */
+	chan_commit(reg, now);
 	for (i = 0; i < CHAN_HBUCKETS; i++)
 		for (ch = reg->buckets[i]; ch; ch = n) {
 			n = ch->hnext;
@@ -323,7 +337,7 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 		return false;
 	ch->t = ct_create(reg->table_size, reg->hash_key);
 	chan_path(reg, ch->local, ch->nat64, path, sizeof(path));
-	ch->jf = jr_open(path, ch->nat64, ch->local, ch->t, &res, err, sizeof(err));
+	ch->jf = jr_open(path, ch->nat64, ch->local, ch->t, &res, now->wall.tv_sec, err, sizeof(err));
 	if (ch->jf == NULL) {
 		reg->journal_errors++;
 		if (ch->load_failed_ms == 0)
@@ -341,6 +355,10 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 	reg->nloaded++;
 	if (res.set_aside || res.truncated)
 		log_warnx("%s: %s", path, res.msg);
+	/* Damage before good records: rewrite now, so the next load does
+	 * not meet it again (the maintenance timer retries if this fails). */
+	if (res.rewrite && jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
 	if (res.evicted)
 		log_warnx("%s: %u oldest entries dropped to fit table size %u", path, res.evicted,
 		    reg->table_size);
@@ -502,6 +520,58 @@ chan_delete(struct chan_reg *reg, struct chan *ch, uint16_t port, enum audit_rea
 	ch->deleted++;
 }
 
+/* Until the next successful chan_commit() the entry is not answered. */
+static void
+chan_unconfirm(struct chan_reg *reg, struct chan *ch, uint16_t port)
+{
+	if (ch->nunconf == ch->capunconf) {
+		ch->capunconf = ch->capunconf ? ch->capunconf * 2 : 64;
+		ch->unconf = xreallocarray(ch->unconf, ch->capunconf, sizeof(*ch->unconf));
+	}
+	if (ch->nunconf == 0) {
+		ch->unconf_next = reg->unconf;
+		reg->unconf = ch;
+	}
+	ch->unconf[ch->nunconf++] = port;
+	ct_set_unconfirmed(ch->t, port, true);
+}
+
+static void
+chan_confirm_all(struct chan_reg *reg)
+{
+	struct chan *ch, *n;
+	uint32_t i;
+
+	for (ch = reg->unconf; ch; ch = n) {
+		n = ch->unconf_next;
+		for (i = 0; ch->t && i < ch->nunconf; i++)
+			ct_set_unconfirmed(ch->t, ch->unconf[i], false);
+		ch->nunconf = 0;
+		ch->unconf_next = NULL;
+	}
+	reg->unconf = NULL;
+}
+
+bool
+chan_unconfirmed(const struct chan *ch, uint16_t port)
+{
+	return ch->nunconf > 0 && ct_unconfirmed(ch->t, port);
+}
+
+/* New entries (and new authenticators) only while everything they need
+ * can be written. */
+static bool
+chan_may_create(const struct chan_reg *reg)
+{
+	return !reg->paused && audit_room();
+}
+
+bool
+chan_creation_paused(const struct chan_reg *reg)
+{
+	return !chan_may_create(reg);
+}
+
 static void
 chan_journal_create(struct chan_reg *reg, struct chan *ch, uint16_t port, enum audit_how how,
     const struct clk_now *now)
@@ -515,6 +585,7 @@ chan_journal_create(struct chan_reg *reg, struct chan *ch, uint16_t port, enum a
 		jr_add_create(ch->jf, &v);
 		chan_mark_dirty(reg, ch);
 	}
+	chan_unconfirm(reg, ch, port);
 	ch->created++;
 }
 
@@ -530,6 +601,8 @@ chan_refresh_auth(struct chan_reg *reg, struct chan *ch, uint16_t port, const ui
 	if (!ct_get(ch->t, port, &v) ||
 	    (v.auth_len == auth_len && (auth_len == 0 || memcmp(v.auth, auth, auth_len) == 0)))
 		return;
+	if (!chan_may_create(reg))
+		return;		/* the stored one stays until it can be journaled */
 	if (ct_set_auth(ch->t, port, auth, auth_len) != CT_OK || !ct_get(ch->t, port, &v))
 		return;
 	if (ch->jf) {
@@ -619,6 +692,10 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		chan_refresh_auth(reg, ch, port, auth, auth_len);
 		return port;
 	}
+	if (!chan_may_create(reg)) {
+		reg->st_refused++;
+		return 0;
+	}
 	if (!ct_can_insert_key(ch->t, &k))
 		return 0;	/* decided before anything is evicted */
 	if (full) {
@@ -671,6 +748,10 @@ chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint8_t p
 		ch->adopted++;
 		return true;
 	}
+	if (!chan_may_create(reg)) {
+		reg->st_refused++;
+		return false;
+	}
 	if (!ct_can_insert_key(ch->t, &k))
 		return false;	/* decided before anything is deleted */
 	/* Newest wins: drop the client's other mapping and the port's
@@ -711,22 +792,101 @@ chan_lookup_port(struct chan_reg *reg, struct chan *ch, uint16_t port, const str
 	return ct_get(ch->t, port, out);
 }
 
-void
-chan_flush(struct chan_reg *reg)
+/* Journals whose records could not be written stay on the dirty list;
+ * the first error's text goes to err. */
+static int
+chan_flush_err(struct chan_reg *reg, char *err, size_t errlen)
 {
-	struct chan *ch, *n;
-	char err[512];
+	struct chan *ch, *n, *failed = NULL;
+	char e[512];
+	int rc = 0;
 
 	for (ch = reg->dirty; ch; ch = n) {
 		n = ch->dirty_next;
+		if (ch->jf && jr_flush(ch->jf, e, sizeof(e)) == -1) {
+			reg->journal_errors++;
+			if (rc == 0)
+				snprintf(err, errlen, "%s", e);
+			rc = -1;
+			ch->dirty_next = failed;
+			failed = ch;
+			continue;
+		}
 		ch->dirty = false;
 		ch->dirty_next = NULL;
-		if (ch->jf && jr_flush(ch->jf, err, sizeof(err)) == -1) {
-			reg->journal_errors++;
-			log_warnx("%s", err);
-		}
 	}
-	reg->dirty = NULL;
+	reg->dirty = failed;
+	return rc;
+}
+
+int
+chan_flush(struct chan_reg *reg)
+{
+	char err[512];
+
+	return chan_flush_err(reg, err, sizeof(err));
+}
+
+static void
+chan_storage_failed(struct chan_reg *reg, const char *err, const struct clk_now *now)
+{
+	reg->failures++;
+	if (!reg->paused) {
+		reg->paused = true;
+		reg->pauses++;
+		reg->paused_since_ms = reg->last_log_ms = now->mono_ms;
+		reg->st_refused_logged = reg->st_refused_at_pause = reg->st_refused;
+		log_warnx("%s; new entries paused until the writes succeed (existing entries are "
+		    "still answered)", err);
+	} else if (now->mono_ms - reg->last_log_ms >= CHAN_STORAGE_LOG_MS) {
+		log_warnx("%s; new entries still paused after %llu s (%llu refused in the last "
+		    "%u s, %llu failed writes in all)", err,
+		    (unsigned long long)((now->mono_ms - reg->paused_since_ms) / 1000),
+		    (unsigned long long)(reg->st_refused - reg->st_refused_logged),
+		    CHAN_STORAGE_LOG_MS / 1000, (unsigned long long)reg->failures);
+		reg->last_log_ms = now->mono_ms;
+		reg->st_refused_logged = reg->st_refused;
+	}
+}
+
+bool
+chan_commit(struct chan_reg *reg, const struct clk_now *now)
+{
+	char err[600];
+
+	if (reg->paused && now->mono_ms - reg->last_try_ms < CHAN_RETRY_MS)
+		return false;
+	reg->last_try_ms = now->mono_ms;
+	/* Audit lines first: a journal record is never written for an entry
+	 * whose Created line may still be lost, so after a crash every entry
+	 * the journal brings back has its line. */
+	if (audit_flush() == -1) {
+		snprintf(err, sizeof(err), "audit log: write failed: %s", strerror(errno));
+		chan_storage_failed(reg, err, now);
+		return false;
+	}
+	if (chan_flush_err(reg, err, sizeof(err)) == -1) {
+		chan_storage_failed(reg, err, now);
+		return false;
+	}
+	chan_confirm_all(reg);
+	if (reg->paused) {
+		reg->paused = false;
+		log_warnx("storage writable again: new entries resume after %llu ms (%llu refused "
+		    "while paused)", (unsigned long long)(now->mono_ms - reg->paused_since_ms),
+		    (unsigned long long)(reg->st_refused - reg->st_refused_at_pause));
+	}
+	return true;
+}
+
+void
+chan_storage(const struct chan_reg *reg, const struct clk_now *now, struct chan_storage *out)
+{
+	out->paused = reg->paused;
+	out->paused_ms = reg->paused ? now->mono_ms - reg->paused_since_ms : 0;
+	out->failures = reg->failures;
+	out->pauses = reg->pauses;
+	out->refused = reg->st_refused;
 }
 
 void
@@ -737,8 +897,10 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 	char err[4600];
 	size_t i;
 
-	chan_flush(reg);
-	if (reg->idle_ms)
+	reg->last_try_ms = 0;	/* a retry now, even if one just failed */
+	/* An idle channel is unloaded only when everything queued is
+	 * written: an unconfirmed entry must stay in memory until it is. */
+	if (chan_commit(reg, now) && reg->idle_ms)
 		for (i = 0; i < CHAN_HBUCKETS && idle < CHAN_IDLE_PER_TICK; i++)
 			for (ch = reg->buckets[i]; ch && idle < CHAN_IDLE_PER_TICK; ch = ch->hnext)
 				if (ch->active && now->mono_ms - ch->last_use_ms >= reg->idle_ms) {
@@ -760,10 +922,13 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 			if (ch->compact_due && (pick == NULL || ch->last_compact_ms < pick->last_compact_ms))
 				pick = ch;
 		}
-	if (pick) {
+	/* A rewrite holds every entry of the table: only once their audit
+	 * lines are written (chan_commit). */
+	if (pick && audit_pending() == 0) {
 		if (jr_compact(pick->jf, pick->t, err, sizeof(err)) == -1) {
 			reg->journal_errors++;
-			log_warnx("%s", err);
+			if (!reg->paused)
+				log_warnx("%s", err);
 		}
 		pick->compact_due = false;
 		pick->touched = false;

@@ -47,6 +47,9 @@ struct chan {
 	uint64_t last_use_ms;		/* monotonic, last packet of its NAT64 */
 	uint64_t load_failed_ms;	/* last failed load (0: none) */
 	uint64_t last_compact_ms;
+	uint16_t *unconf;		/* ports of entries not yet confirmed */
+	uint32_t nunconf, capunconf;
+	struct chan *unconf_next;	/* on the registry's list when nunconf > 0 */
 	uint8_t *live;			/* cached live-port bitmap */
 	uint64_t live_ms;
 	bool live_valid;
@@ -105,10 +108,32 @@ bool chan_adopt(struct chan_reg *reg, struct chan *ch, uint16_t port, const uint
 bool chan_lookup_port(struct chan_reg *reg, struct chan *ch, uint16_t port,
     const struct clk_now *now, struct ct_view *out);
 
-/* Write queued journal records of every channel (before answering). */
-void chan_flush(struct chan_reg *reg);
-/* Periodic (once a second): unload idle channels, fdatasync journals,
- * compact large or LRU-stale ones. */
+/* The persistence contract (docs/HACKING.md). An entry is created only
+ * while storage works and the audit buffer has room; it stays
+ * "unconfirmed" (chan_unconfirmed) until its audit line and then its
+ * journal record are written, and an unconfirmed entry is never answered.
+ * chan_commit() writes everything queued, audit lines first: true if all
+ * of it is written (every entry is then confirmed). A failure pauses new
+ * entries (logged once, then once a minute while it lasts, counted); the
+ * queued lines and records are kept and retried (by every commit, at most
+ * every 100 ms, and by chan_maintenance), and the first commit that
+ * writes everything resumes creation. */
+bool chan_commit(struct chan_reg *reg, const struct clk_now *now);
+bool chan_unconfirmed(const struct chan *ch, uint16_t port);
+bool chan_creation_paused(const struct chan_reg *reg);
+struct chan_storage {
+	bool paused;			/* new entries refused, lookups answered */
+	uint64_t paused_ms;		/* how long, if paused */
+	uint64_t failures;		/* commits that could not write everything */
+	uint64_t pauses;		/* times creation paused */
+	uint64_t refused;		/* new entries refused while paused */
+};
+void chan_storage(const struct chan_reg *reg, const struct clk_now *now, struct chan_storage *out);
+/* Write queued journal records of every channel; -1 if any could not be
+ * written (they stay queued). chan_commit() is the answer path's call. */
+int  chan_flush(struct chan_reg *reg);
+/* Periodic (once a second): retry a failed commit, unload idle channels,
+ * fdatasync journals, compact large or LRU-stale ones. */
 void chan_maintenance(struct chan_reg *reg, const struct clk_now *now);
 
 /* Iterate channels for status output. */

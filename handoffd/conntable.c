@@ -16,6 +16,7 @@
 #define CT_CACHE	8192		/* client-cache slots, two-way */
 #define CT_CELL_REFS	63		/* entries sharing one cell at most */
 #define CT_EXT_BUDGET	(2u << 20)	/* octets of authenticators of other lengths than 16, per table */
+#define CT_UNCONF_WORDS	(CT_SLOTS / 64)	/* the unconfirmed bitmap, by port (8 KiB) */
 
 _Static_assert(CT_MAX_CAPACITY + 2 <= 65536, "cell indexes fit 16 bits");
 
@@ -70,6 +71,7 @@ struct ct_table {
 	uint8_t **ext;			/* out-of-line authenticators, by index */
 	uint32_t *ext_free;		/* free indexes (a stack) */
 	uint32_t ext_used, ext_cap, n_ext_free;
+	uint64_t *unconf;		/* CT_UNCONF_WORDS: bit per port, entry not yet confirmed */
 	uint16_t rm_port;		/* ct_prefetch_remove's port (0: none) */
 	uint32_t rm_hash;		/* and its client-hash bucket */
 };
@@ -94,6 +96,7 @@ ct_create(uint32_t capacity, const uint8_t hash_key[16])
 	t->slots = xcalloc(CT_SLOTS, sizeof(*t->slots));
 	t->hhead = xcalloc(CT_HBUCKETS, sizeof(*t->hhead));
 	t->cache = xcalloc(CT_CACHE, sizeof(*t->cache));
+	t->unconf = xcalloc(CT_UNCONF_WORDS, sizeof(*t->unconf));
 	/* Cells never outnumber entries (+1 while an authenticator is
 	 * replaced); calloc maps the pool lazily, so pages are touched only
 	 * as cells are used, and cells never move. */
@@ -185,6 +188,7 @@ ct_destroy(struct ct_table *t)
 	free(t->ext_free);
 	free(t->cells);
 	free(t->cache);
+	free(t->unconf);
 	free(t->hhead);
 	free(t->slots);
 	free(t);
@@ -206,8 +210,17 @@ size_t
 ct_memory(const struct ct_table *t)
 {
 	return sizeof(*t) + CT_SLOTS * sizeof(*t->slots) + CT_HBUCKETS * sizeof(*t->hhead) +
-	    CT_CACHE * sizeof(*t->cache) + t->ncells * sizeof(*t->cells) + t->ext_bytes +
+	    CT_CACHE * sizeof(*t->cache) + CT_UNCONF_WORDS * sizeof(*t->unconf) +
+	    t->ncells * sizeof(*t->cells) + t->ext_bytes +
 	    t->ext_cap * (sizeof(*t->ext) + sizeof(*t->ext_free));
+}
+
+size_t
+ct_memory_max(uint32_t capacity)
+{
+	return sizeof(struct ct_table) + CT_SLOTS * sizeof(struct ct_slot) +
+	    CT_HBUCKETS * sizeof(uint16_t) + CT_CACHE * sizeof(uint32_t) +
+	    CT_UNCONF_WORDS * sizeof(uint64_t) + ((size_t)capacity + 2) * sizeof(struct ct_cell);
 }
 
 /* --- hashing ------------------------------------------------------------ */
@@ -215,13 +228,6 @@ ct_memory(const struct ct_table *t)
 /* SipHash (keyed) of prefix index and client address: 64 bits, from which
  * both the client-hash bucket (mixed with the client port) and the
  * client-cache slot are taken. */
-size_t
-ct_memory_max(uint32_t capacity)
-{
-	return sizeof(struct ct_table) + CT_SLOTS * sizeof(struct ct_slot) +
-	    CT_HBUCKETS * sizeof(uint16_t) + CT_CACHE * sizeof(uint32_t) +
-	    ((size_t)capacity + 2) * sizeof(struct ct_cell);
-}
 
 static uint64_t
 ct_hash_client(const struct ct_table *t, uint8_t prefix, const uint8_t client[16])
@@ -346,6 +352,28 @@ bool
 ct_port_used(const struct ct_table *t, uint16_t port)
 {
 	return port != 0 && t->slots[port].cell != 0;
+}
+
+/* The mark lives in a per-table bitmap indexed by port: the 10-octet
+ * slot has no spare bit (every field spans its full 16 bits). A bit is
+ * set only while its port is in use; ct_remove clears it. */
+void
+ct_set_unconfirmed(struct ct_table *t, uint16_t port, bool on)
+{
+	uint64_t bit = (uint64_t)1 << (port % 64);
+
+	if (!ct_port_used(t, port))
+		return;
+	if (on)
+		t->unconf[port / 64] |= bit;
+	else
+		t->unconf[port / 64] &= ~bit;
+}
+
+bool
+ct_unconfirmed(const struct ct_table *t, uint16_t port)
+{
+	return ct_port_used(t, port) && (t->unconf[port / 64] >> (port % 64) & 1);
 }
 
 bool
@@ -665,6 +693,7 @@ ct_remove(struct ct_table *t, uint16_t port)
 	ct_lru_unlink(t, port);
 	ct_cell_unref(t, s->cell);
 	memset(s, 0, sizeof(*s));
+	t->unconf[port / 64] &= ~((uint64_t)1 << (port % 64));
 	t->count--;
 }
 

@@ -19,7 +19,8 @@
  * cell, found through a two-way cache of 8192 recent cells (cell index
  * and 16 more bits of the client hash, so a miss loads no cell; a cell
  * the cache lost is duplicated, which costs memory, never correctness).
- * Cells never outnumber entries. No per-entry allocation; a 16-octet
+ * Cells never outnumber entries. A bitmap of one bit per port (8 KiB)
+ * holds the unconfirmed mark. No per-entry allocation; a 16-octet
  * authenticator (what NAT64s send) is kept in its cell, one of any other
  * length is allocated once, within a per-table budget of 2 MiB. The
  * table keeps no per-entry time: the LRU order is what eviction uses, and
@@ -83,6 +84,10 @@ uint16_t ct_find_client(const struct ct_table *t, const uint8_t prefix[12],
     const uint8_t client[16], uint16_t client_port);
 bool ct_get(const struct ct_table *t, uint16_t port, struct ct_view *out);
 bool ct_port_used(const struct ct_table *t, uint16_t port);
+/* An entry whose journal record or audit line is not written yet
+ * (channel.c answers it only once both are); cleared by ct_remove. */
+void ct_set_unconfirmed(struct ct_table *t, uint16_t port, bool on);
+bool ct_unconfirmed(const struct ct_table *t, uint16_t port);
 
 /* Mark the entry on port used at now_s (moves it to the MRU end). */
 void ct_touch(struct ct_table *t, uint16_t port, uint32_t now_s);

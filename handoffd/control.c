@@ -311,10 +311,10 @@ ctl_cmd_stats(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *
 {
 	struct ctl_stats_arg a = { o, 0 };
 
-	(void)r, (void)now;
+	(void)r;
 	ctl_put_cols(o, "name:s value:n");
 	ctl_stats_item(&a, "port", srv->port);
-	status_each(srv, ctl_stats_item, &a);
+	status_each(srv, now, ctl_stats_item, &a);
 	ctl_stats_item(&a, "control_accepted", cs->c.accepted);
 	ctl_stats_item(&a, "control_refused_busy", cs->c.refused_busy);
 	ctl_stats_item(&a, "control_commands", cs->c.commands);

@@ -2,6 +2,7 @@
 /* journal.c — see journal.h. */
 #include "journal.h"
 #include "atomicfile.h"
+#include "rdfile.h"
 #include "buf.h"
 #include "xalloc.h"
 
@@ -21,6 +22,8 @@
 #define JR_DELETE_LEN	(1 + 1 + 2 + 4)
 #define JR_MAX_FILE	(512u << 20)
 #define JR_MAX_QUEUE	(1u << 20)
+/* Appends never follow a link and never block on what replaced the file. */
+#define JR_APPEND	(O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
 
 struct jr_file {
 	char *path;
@@ -65,8 +68,9 @@ int
 jr_peek(const char *path, uint32_t *nat64, uint32_t *local)
 {
 	uint8_t h[JR_HDR_LEN];
+	char err[16];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = rf_open(path, RF_NOFOLLOW, err, sizeof(err));
 
 	if (fd == -1)
 		return -1;
@@ -155,9 +159,17 @@ jr_flush(struct jr_file *jf, char *err, size_t errlen)
 {
 	size_t off = 0;
 
+	if (jf->lost) {
+		/* Appending now would leave a gap: only the rewrite from the
+		 * table (jr_compact) makes the file whole again. */
+		snprintf(err, errlen, "%s: records lost to failed writes, waiting for a rewrite",
+		    jf->path);
+		errno = EIO;
+		return -1;
+	}
 	if (jf->qlen == 0)
 		return 0;
-	if (jf->fd == -1 && (jf->fd = open(jf->path, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1) {
+	if (jf->fd == -1 && (jf->fd = open(jf->path, JR_APPEND)) == -1) {
 		snprintf(err, errlen, "%s: reopen failed: %s", jf->path, strerror(errno));
 		jr_cap_queue(jf);
 		return -1;
@@ -214,54 +226,118 @@ jr_evict_one(struct ct_table *t)
 	ct_remove(t, ct_lru_oldest(t));
 }
 
-/* Replay records from buf into t. Returns the offset after the last
- * good record. */
+/* Length of the well-formed record at r (kind, fields and CRC-32), or 0. */
 static size_t
-jr_replay(const uint8_t *buf, size_t len, struct ct_table *t, struct jr_load_result *res)
+jr_record_len(const uint8_t *r, size_t left)
 {
+	size_t rl;
+
+	if (left >= JR_DELETE_LEN && r[0] == JR_KIND_DELETE)
+		return r[1] == 0 && be32_load(r + 4) == (uint32_t)crc32(0, r, 4) ? JR_DELETE_LEN : 0;
+	if (left < JR_CREATE_FIXED + 4 || r[0] != JR_KIND_CREATE)
+		return 0;
+	rl = JR_CREATE_FIXED + (size_t)r[1] * 2;
+	if (left < rl + 4 || be16_load(r + 2) < CT_MIN_PORT ||
+	    be32_load(r + rl) != (uint32_t)crc32(0, r, (uInt)rl))
+		return 0;
+	return rl + 4;
+}
+
+/* Where to resume after damage, scanning from `from`: the next offset
+ * where a well-formed record starts (kind, fields and CRC-32 all right),
+ * else the end of the file. Random octets pass that test at about one
+ * offset in 2^39; a record that is really there is never skipped. */
+static size_t
+jr_resync(const uint8_t *buf, size_t len, size_t from)
+{
+	size_t off;
+
+	for (off = from; off < len; off++)
+		if (jr_record_len(buf + off, len - off) > 0)
+			return off;
+	return len;
+}
+
+/* Apply one well-formed record to t; false if the table refuses it. */
+static bool
+jr_apply(const uint8_t *r, struct ct_table *t, struct jr_recovery *rec)
+{
+	uint16_t port = be16_load(r + 2), cport, old;
+
+	if (r[0] == JR_KIND_DELETE) {
+		ct_remove(t, port);
+		return true;
+	}
+	cport = be16_load(r + 4);
+	ct_remove(t, port);
+	old = ct_find_client(t, r + 10, r + 22, cport);
+	if (old)
+		ct_remove(t, old);
+	if (ct_count(t) >= ct_capacity(t)) {
+		jr_evict_one(t);
+		rec->evicted++;
+	}
+	return ct_insert(t, port, r + 10, r + 22, cport, r + JR_CREATE_FIXED, (size_t)r[1] * 2,
+	    be32_load(r + 6)) == CT_OK;
+}
+
+/* Spans are ordered and disjoint; damaged is always the sum of their
+ * lengths (what is set aside). */
+static void
+jr_add_span(struct jr_recovery *rec, size_t off, size_t len)
+{
+	size_t grown;
+
+	if (rec->nspans > 0 && (rec->nspans == JR_MAX_SPANS ||
+	    rec->spans[rec->nspans - 1].off + rec->spans[rec->nspans - 1].len == off)) {
+		/* adjacent, or no slot left: the last one grows over it (past
+		 * JR_MAX_SPANS the good records between go with the damage) */
+		grown = off + len - rec->spans[rec->nspans - 1].off;
+		rec->damaged += grown - rec->spans[rec->nspans - 1].len;
+		rec->spans[rec->nspans - 1].len = grown;
+		return;
+	}
+	rec->damaged += len;
+	rec->spans[rec->nspans].off = off;
+	rec->spans[rec->nspans].len = len;
+	rec->nspans++;
+}
+
+void
+jr_recover(const uint8_t *buf, size_t len, uint32_t nat64, uint32_t local, struct ct_table *t,
+    struct jr_recovery *rec)
+{
+	uint32_t fn, fl;
 	size_t off = JR_HDR_LEN;
 
+	memset(rec, 0, sizeof(*rec));
+	if (!jr_header_ok(buf, len, &fn, &fl) || fn != nat64 || fl != local)
+		return;
+	rec->header_ok = true;
+	rec->good_end = JR_HDR_LEN;
 	while (off < len) {
-		const uint8_t *r = buf + off;
-		size_t left = len - off, rl;
+		size_t rl = jr_record_len(buf + off, len - off), bad = off;
 
-		if (r[0] == JR_KIND_DELETE) {
-			if (left < JR_DELETE_LEN || r[1] != 0 ||
-			    be32_load(r + 4) != (uint32_t)crc32(0, r, 4))
-				break;
-			ct_remove(t, be16_load(r + 2));
-			off += JR_DELETE_LEN;
-		} else if (r[0] == JR_KIND_CREATE) {
-			uint16_t port, cport, old;
-			size_t alen;
-
-			if (left < JR_CREATE_FIXED + 4)
-				break;
-			alen = (size_t)r[1] * 2;
-			rl = JR_CREATE_FIXED + alen;
-			if (left < rl + 4 || be32_load(r + rl) != (uint32_t)crc32(0, r, (uInt)rl))
-				break;
-			port = be16_load(r + 2);
-			cport = be16_load(r + 4);
-			if (port < CT_MIN_PORT)
-				break;
-			ct_remove(t, port);
-			old = ct_find_client(t, r + 10, r + 22, cport);
-			if (old)
-				ct_remove(t, old);
-			if (ct_count(t) >= ct_capacity(t)) {
-				jr_evict_one(t);
-				res->evicted++;
-			}
-			if (ct_insert(t, port, r + 10, r + 22, cport, r + JR_CREATE_FIXED, alen,
-			    be32_load(r + 6)) != CT_OK)
-				break;
-			off += rl + 4;
-		} else
-			break;
-		res->records++;
+		if (rl > 0 && jr_apply(buf + off, t, rec)) {
+			rec->records++;
+			if (rec->nspans > 0)
+				rec->resynced++;
+			off += rl;
+			rec->good_end = off;
+			continue;
+		}
+		/* Damage (or a record the table refuses): resume at the next
+		 * place where records line up again, or at the end. */
+		off = jr_resync(buf, len, bad + (rl ? rl : 1));
+		jr_add_span(rec, bad, off - bad);
 	}
-	return off;
+}
+
+bool
+jr_recovery_tail_only(const struct jr_recovery *rec, size_t len)
+{
+	return rec->nspans == 1 && rec->spans[0].off == rec->good_end &&
+	    rec->spans[0].off + rec->spans[0].len == len;
 }
 
 /* fsync the directory holding path, so a new file survives power loss. */
@@ -281,25 +357,69 @@ jr_sync_dir(const char *path)
 	}
 }
 
+/* Damage found at load: the damaged octets are saved, in order, to
+ * *.corrupt-<time>; a torn tail is cut off, damage before good records
+ * makes the file be rewritten from the table (which holds every good
+ * record). */
+static int
+jr_set_aside_damage(struct jr_file *jf, const uint8_t *buf, size_t len,
+    const struct jr_recovery *rec, int64_t now_s, struct jr_load_result *res, char *err,
+    size_t errlen)
+{
+	char aside[4096];
+	uint8_t *cut = xmalloc(rec->damaged ? rec->damaged : 1);
+	size_t n = 0, m;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < rec->nspans; i++) {
+		memcpy(cut + n, buf + rec->spans[i].off, rec->spans[i].len);
+		n += rec->spans[i].len;
+	}
+	rf_aside_name(jf->path, now_s, aside, sizeof(aside));
+	rc = afile_replace(aside, cut, n, 0600, err, errlen);
+	free(cut);
+	if (rc == -1)
+		return -1;
+	res->truncated = true;
+	res->resynced = rec->resynced;
+	m = (size_t)snprintf(res->msg, sizeof(res->msg),
+	    "%u damaged span%s (%zu octets, saved as %s) at offset", rec->nspans,
+	    rec->nspans == 1 ? "" : "s", rec->damaged, aside);
+	for (i = 0; i < rec->nspans && i < 8 && m < sizeof(res->msg); i++)
+		m += (size_t)snprintf(res->msg + m, sizeof(res->msg) - m, "%s %zu+%zu", i ? "," : "",
+		    rec->spans[i].off, rec->spans[i].len);
+	if (m < sizeof(res->msg))
+		snprintf(res->msg + m, sizeof(res->msg) - m, "%s of %zu; %u records kept, %u of them "
+		    "after the damage", i < rec->nspans ? ", ..." : "", len, rec->records,
+		    rec->resynced);
+	if (jr_recovery_tail_only(rec, len)) {
+		if (ftruncate(jf->fd, (off_t)rec->good_end) == -1) {
+			snprintf(err, errlen, "%s: truncate: %s", jf->path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	res->rewrite = true;	/* the caller rewrites it from the table */
+	return 0;
+}
+
 struct jr_file *
 jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
-    struct jr_load_result *res, char *err, size_t errlen)
+    struct jr_load_result *res, int64_t now_s, char *err, size_t errlen)
 {
+	struct jr_recovery rec;
 	struct jr_file *jf;
 	unsigned char *buf = NULL;
-	size_t len = 0, good;
-	uint32_t fn, fl;
+	char aside[4200], why[4200];
+	size_t len = 0;
 	uint8_t h[JR_HDR_LEN];
 
 	memset(res, 0, sizeof(*res));
-	if (afile_slurp(path, JR_MAX_FILE, &buf, &len) == 0) {
-		if (!jr_header_ok(buf, len, &fn, &fl) || fn != nat64 || fl != local) {
-			char aside[4096];
-
-			snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, (long long)time(NULL));
-			if (rename(path, aside) == -1) {
-				snprintf(err, errlen, "%s: unusable and cannot be set aside: %s",
-				    path, strerror(errno));
+	if (rf_slurp(path, RF_NOFOLLOW, JR_MAX_FILE, &buf, &len, why, sizeof(why)) == 0) {
+		jr_recover(buf, len, nat64, local, t, &rec);
+		if (!rec.header_ok) {
+			if (rf_set_aside(path, now_s, aside, sizeof(aside), err, errlen) == -1) {
 				free(buf);
 				return NULL;
 			}
@@ -310,22 +430,16 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 			len = 0;
 		}
 	} else if (errno == EFBIG || errno == EINVAL) {
-		/* Too large or not a regular file: content we cannot use. */
-		char aside[4096];
-		int e = errno;
-
-		snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, (long long)time(NULL));
-		if (rename(path, aside) == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		/* Too large, or not a regular file (a directory, a FIFO, a
+		 * link): whatever it is, content we cannot use. */
+		if (rf_set_aside(path, now_s, aside, sizeof(aside), err, errlen) == -1)
 			return NULL;
-		}
 		res->set_aside = true;
-		snprintf(res->msg, sizeof(res->msg), "unusable (%s); set aside as %s",
-		    strerror(e), aside);
+		snprintf(res->msg, sizeof(res->msg), "%.2100s; set aside as %.2100s", why, aside);
 	} else if (errno != ENOENT) {
 		/* EMFILE, ENOMEM, EIO, EACCES...: the file may be perfectly
 		 * good. Leave it alone; the caller retries later. */
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s", why);
 		return NULL;
 	}
 
@@ -335,44 +449,36 @@ jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
 	jf->nat64 = nat64;
 	jf->local = local;
 	if (buf) {
-		good = jr_replay(buf, len, t, res);
-		jf->records = res->records;
-		jf->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		res->records = rec.records;
+		res->evicted = rec.evicted;
+		jf->records = rec.records;
+		jf->fd = open(path, JR_APPEND);
 		if (jf->fd == -1) {
 			free(buf);
 			goto fail;
 		}
-		if (good < len) {
-			char aside[4096];
-
-			/* Keep what is cut: a torn last record is the usual
-			 * cause, but a flipped bit mid-file would otherwise
-			 * take every later record with it. */
-			snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, (long long)time(NULL));
-			res->truncated = true;
-			if (afile_replace(aside, buf + good, len - good, 0600, err, errlen) == -1) {
-				free(buf);
-				errno = EIO;
-				goto fail;
-			}
-			snprintf(res->msg, sizeof(res->msg),
-			    "torn or corrupt record at offset %zu of %zu; %u records kept, "
-			    "the %zu octets after it saved as %s", good, len, res->records,
-			    len - good, aside);
-			if (ftruncate(jf->fd, (off_t)good) == -1) {
-				free(buf);
-				goto fail;
-			}
+		if (rec.nspans > 0 &&
+		    jr_set_aside_damage(jf, buf, len, &rec, now_s, res, err, errlen) == -1) {
+			free(buf);
+			jr_close(jf);
+			return NULL;
 		}
 		free(buf);
 		return jf;
 	}
-	jf->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	jf->fd = open(path, JR_APPEND | O_CREAT | O_EXCL, 0600);
 	if (jf->fd == -1)
 		goto fail;
 	jr_header(h, nat64, local);
-	if (write(jf->fd, h, sizeof(h)) != (ssize_t)sizeof(h) || fsync(jf->fd) == -1)
+	if (write(jf->fd, h, sizeof(h)) != (ssize_t)sizeof(h) || fsync(jf->fd) == -1) {
+		int e = errno ? errno : EIO;
+
+		/* A full disk: leave no headerless file to set aside at every
+		 * retry. */
+		unlink(path);
+		errno = e;
 		goto fail;
+	}
 	jr_sync_dir(path);
 	return jf;
 fail:
@@ -385,26 +491,31 @@ int
 jr_verify(const char *path, struct ct_table *t, struct jr_load_result *res, char *err,
     size_t errlen)
 {
+	struct jr_recovery rec;
 	unsigned char *buf;
-	size_t len, good;
+	size_t len;
 	uint32_t fn, fl;
 
 	memset(res, 0, sizeof(*res));
-	if (afile_slurp(path, JR_MAX_FILE, &buf, &len) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rf_slurp(path, RF_NOFOLLOW, JR_MAX_FILE, &buf, &len, err, errlen) == -1)
 		return -1;
-	}
 	if (!jr_header_ok(buf, len, &fn, &fl)) {
 		snprintf(err, errlen, "%s: bad header (would be set aside at start)", path);
 		free(buf);
 		return -1;
 	}
-	good = jr_replay(buf, len, t, res);
+	jr_recover(buf, len, fn, fl, t, &rec);
 	free(buf);
-	if (good < len) {
+	res->records = rec.records;
+	res->evicted = rec.evicted;
+	res->resynced = rec.resynced;
+	if (rec.nspans > 0) {
 		res->truncated = true;
-		snprintf(err, errlen, "%s: bad record at offset %zu of %zu after %u good ones "
-		    "(would be cut at start)", path, good, len, res->records);
+		snprintf(err, errlen, "%s: %u damaged span%s (%zu octets, the first at offset %zu "
+		    "of %zu); %u good records, %u of them after the damage (at start the damage "
+		    "would be set aside and every good record kept)", path, rec.nspans,
+		    rec.nspans == 1 ? "" : "s", rec.damaged, rec.spans[0].off, len, rec.records,
+		    rec.resynced);
 		return -1;
 	}
 	return 0;
@@ -422,35 +533,40 @@ jr_close(struct jr_file *jf)
 	free(jf);
 }
 
+uint8_t *
+jr_image(const struct ct_table *t, uint32_t nat64, uint32_t local, size_t *lenp)
+{
+	size_t cap = JR_HDR_LEN + (size_t)ct_count(t) * (JR_CREATE_FIXED + 4) + 4096, len;
+	uint8_t *buf = xmalloc(cap);
+	struct ct_view v;
+	uint16_t p;
+
+	jr_header(buf, nat64, local);
+	len = JR_HDR_LEN;
+	for (p = ct_lru_oldest(t); p; p = ct_lru_newer(t, p)) {
+		if (!ct_get(t, p, &v))
+			break;
+		if (len + JR_CREATE_FIXED + CT_MAX_AUTH + 4 > cap) {
+			cap *= 2;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		len += jr_encode_create(buf + len, &v);
+	}
+	*lenp = len;
+	return buf;
+}
+
 int
 jr_compact(struct jr_file *jf, const struct ct_table *t, char *err, size_t errlen)
 {
-	uint8_t h[JR_HDR_LEN], rec[JR_CREATE_FIXED + CT_MAX_AUTH + 4];
-	uint8_t *buf;
-	size_t cap = 1 << 16, len = 0;
 	struct afile *af;
-	struct ct_view v;
-	uint16_t p;
+	uint8_t *buf;
+	size_t len;
 
 	af = afile_begin(jf->path, 0600, err, errlen);
 	if (af == NULL)
 		return -1;
-	buf = xmalloc(cap);
-	jr_header(h, jf->nat64, jf->local);
-	afile_write(af, h, sizeof(h));
-	for (p = ct_lru_oldest(t); p; p = ct_lru_newer(t, p)) {
-		size_t n;
-
-		if (!ct_get(t, p, &v))
-			break;
-		n = jr_encode_create(rec, &v);
-		if (len + n > cap) {
-			afile_write(af, buf, len);
-			len = 0;
-		}
-		memcpy(buf + len, rec, n);
-		len += n;
-	}
+	buf = jr_image(t, jf->nat64, jf->local, &len);
 	afile_write(af, buf, len);
 	free(buf);
 	if (afile_commit(af, err, errlen) == -1)
@@ -462,7 +578,7 @@ jr_compact(struct jr_file *jf, const struct ct_table *t, char *err, size_t errle
 	 * there again. If the reopen fails, jr_flush() retries it. */
 	if (jf->fd != -1)
 		close(jf->fd);
-	jf->fd = open(jf->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	jf->fd = open(jf->path, JR_APPEND);
 	jf->records = ct_count(t);
 	jf->unsynced = false;
 	jf->lost = false;

@@ -16,12 +16,21 @@
  *
  * Loading validates the header and every record. A bad header (or a file
  * too large or not regular): the file is renamed aside (*.corrupt-<time>)
- * and the channel starts empty. A bad or torn record: replay stops there,
- * the octets from it on are saved to *.corrupt-<time>, and the file is
- * truncated to the last good record (a crash mid-append leaves exactly
- * that). An error opening or reading the file (EMFILE, EIO, ...) leaves
- * it untouched and jr_open() fails: the caller must not serve the channel
- * from an empty table, and retries later.
+ * and the channel starts empty. A damaged record (bad CRC, impossible
+ * field, a record the table refuses) does not take the rest with it:
+ * replay resumes at the next offset where a well-formed record (kind,
+ * fields, CRC-32) starts, so every good record after the damage is
+ * served. The damaged spans are saved, in
+ * order, to *.corrupt-<time> and reported; damage only at the end (a
+ * crash mid-append) is cut off, damage before good records makes the
+ * caller rewrite the file from the table (res->rewrite). An error opening
+ * or reading the file (EMFILE, EIO, ...) leaves it untouched and
+ * jr_open() fails: the caller must not serve the channel from an empty
+ * table, and retries later.
+ *
+ * The recovery itself (jr_recover) works on memory: jr_open() reads the
+ * file, jr_recover() decides, jr_open() carries out what it decided, and
+ * the fuzzer drives jr_recover() directly.
  */
 #ifndef NK_JOURNAL_H
 #define NK_JOURNAL_H
@@ -41,16 +50,43 @@ struct jr_file;
 struct jr_load_result {
 	uint32_t records;	/* records replayed */
 	uint32_t evicted;	/* entries dropped to fit a smaller capacity */
-	bool truncated;		/* a torn/corrupt tail was cut off */
+	uint32_t resynced;	/* of them, records after damage */
+	bool truncated;		/* damage was found and set aside */
+	bool rewrite;		/* damage before good records: rewrite from the table */
 	bool set_aside;		/* the whole file was unusable and renamed */
 	char msg[4400];		/* what happened, for the log */
 };
 
+#define JR_MAX_SPANS	64
+
+/* What recovery found in one journal image (no I/O). */
+struct jr_recovery {
+	bool header_ok;		/* header good and naming (nat64, local) */
+	size_t good_end;	/* end of the last record replayed */
+	uint32_t records, evicted, resynced;
+	size_t damaged;		/* octets in spans (their sum) */
+	unsigned nspans;
+	/* Ordered, disjoint. Past JR_MAX_SPANS the last grows over the rest
+	 * of the damage, and over the good records between (they are still
+	 * replayed; only the copy set aside holds them too). */
+	struct { size_t off, len; } spans[JR_MAX_SPANS];
+};
+
+/* Replay the image buf (header included) into t (empty), resyncing after
+ * damage. */
+void jr_recover(const uint8_t *buf, size_t len, uint32_t nat64, uint32_t local,
+    struct ct_table *t, struct jr_recovery *rec);
+/* Is the only damage a tail (cut it, nothing to rewrite)? */
+bool jr_recovery_tail_only(const struct jr_recovery *rec, size_t len);
+/* The image jr_compact() writes for t, header included (xmalloc'ed). */
+uint8_t *jr_image(const struct ct_table *t, uint32_t nat64, uint32_t local, size_t *len);
+
 /* Open (creating if absent) and replay into t (empty, created by the
- * caller). Returns NULL if the file cannot be read or created (message
- * in err); t's contents are then meaningless. */
+ * caller); now_s names what is set aside (*.corrupt-<now_s>). Returns
+ * NULL if the file cannot be read or created (message in err); t's
+ * contents are then meaningless. */
 struct jr_file *jr_open(const char *path, uint32_t nat64, uint32_t local, struct ct_table *t,
-    struct jr_load_result *res, char *err, size_t errlen);
+    struct jr_load_result *res, int64_t now_s, char *err, size_t errlen);
 void jr_close(struct jr_file *jf);
 
 /* Queue records; jr_flush() writes everything queued in one write(2). */

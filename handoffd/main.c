@@ -7,7 +7,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
@@ -31,6 +30,7 @@
 #include "journal.h"
 #include "livecheck.h"
 #include "log.h"
+#include "rdfile.h"
 #include "server.h"
 #include "status.h"
 #include "udpio.h"
@@ -98,14 +98,18 @@ check_config(struct handoffd *d)
 		fprintf(stderr, "nat64-handoffd: %s\n", err);
 		rc = 1;
 	}
+	if (rf_shared_dir(d->cfg.state_dir, err, sizeof(err)) ||
+	    (d->cfg.log_dir[0] && rf_shared_dir(d->cfg.log_dir, err, sizeof(err)))) {
+		fprintf(stderr, "nat64-handoffd: %s (refused at start)\n", err);
+		return 1;
+	}
 	if (stat(d->cfg.state_dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "nat64-handoffd: %s: not a directory\n", d->cfg.state_dir);
 			rc = 1;
 		}
 		vs = val_create(1);
-		if (access(d->tokens_path, F_OK) == 0 &&
-		    val_load(vs, d->tokens_path, err, sizeof(err)) == -1) {
+		if (val_load(vs, d->tokens_path, err, sizeof(err)) == -1 && errno != ENOENT) {
 			fprintf(stderr, "nat64-handoffd: %s (would be set aside at start)\n", err);
 			rc = 1;
 		}
@@ -175,8 +179,9 @@ on_socket(int fd, uint32_t events, void *arg, const struct clk_now *now)
 			    rx[i].len, now, &tx[ntx]))
 				ntx++;
 		}
-		chan_flush(d->srv.reg);
-		audit_flush();
+		/* The persistence contract: audit lines and journal records
+		 * written, or the answers carrying them held back. */
+		ntx = srv_commit(&d->srv, tx, ntx, now);
 		/* Tokens are saved by the 1 s timer, never here: nothing
 		 * answered depends on them (a bounce is consumed, not
 		 * answered), and a peer must not be able to make us fsync
@@ -194,7 +199,6 @@ on_maintenance(void *arg, const struct clk_now *now)
 	struct handoffd *d = arg;
 
 	chan_maintenance(d->srv.reg, now);
-	audit_flush();
 	if (val_rotate_due(d->srv.vs, now))
 		log_debug("validation key rotated");
 	save_tokens(d);
@@ -225,7 +229,10 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 		conf_reload(&hcfg_table, &d->cfg, &nc, err, sizeof(err));
 		if (err[0])
 			log_warnx("reload: restart to change %s; keeping the running values", err);
-		if (audit_open(nc.log_dir[0] ? nc.log_dir : NULL, nc.localtime, err, sizeof(err)) == -1) {
+		if (nc.log_dir[0] && rf_shared_dir(nc.log_dir, err, sizeof(err))) {
+			log_warnx("reload: log-dir %s; audit lines keep going to the previous file", err);
+			memcpy(nc.log_dir, d->cfg.log_dir, sizeof(nc.log_dir));
+		} else if (audit_open(nc.log_dir[0] ? nc.log_dir : NULL, nc.localtime, err, sizeof(err)) == -1) {
 			/* audit_open() swaps only on success: the old file
 			 * (even if moved away by logrotate) keeps the lines. */
 			log_warnx("reload: %s; audit lines keep going to the previous file", err);
@@ -259,50 +266,52 @@ on_quit(int signo, void *arg, const struct clk_now *now)
 	d->quit = 1;
 }
 
-static uid_t chown_uid;
-static gid_t chown_gid;
-
-static int
-chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (lchown(path, chown_uid, chown_gid) == -1) {
-		log_warn("chown %s", path);
-		return 1;
-	}
-	return 0;
-}
-
-/* Create dir if needed; when starting as root with a user to become,
- * hand the directory and everything in it to that user so the state
- * stays writable after the drop. */
+/* Make dir (like mkdir -p). When starting as root with a user to become,
+ * only a directory created here is handed to that user (never anything
+ * that was there before, never recursively): an existing directory must
+ * already be the user's, which check_dir() says loudly after the drop. */
 static void
-prepare_dir(const char *dir, const char *user)
+prepare_dir(const char *what, const char *dir, const char *user)
 {
 	struct passwd *pw;
 	char *p, path[1100];
+	bool created;
 
-	/* like mkdir -p */
 	snprintf(path, sizeof(path), "%s", dir);
 	for (p = path + 1; *p; p++)
 		if (*p == '/') {
 			*p = '\0';
 			if (mkdir(path, 0755) == -1 && errno != EEXIST)
-				fatal("%s", path);
+				fatal("%s %s", what, path);
 			*p = '/';
 		}
-	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
-		fatal("%s", dir);
-	if (user[0] == '\0' || geteuid() != 0)
+	created = mkdir(dir, 0750) == 0;
+	if (!created && errno != EEXIST)
+		fatal("%s %s", what, dir);
+	if (!created || user[0] == '\0' || geteuid() != 0)
 		return;
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("unknown user '%s'", user);
-	chown_uid = pw->pw_uid;
-	chown_gid = pw->pw_gid;
-	if (nftw(dir, chown_one, 16, FTW_PHYS) != 0)
-		fatalx("cannot hand %s to user %s", dir, user);
+	if (chown(dir, pw->pw_uid, pw->pw_gid) == -1)
+		fatal("%s %s: cannot hand it to user %s", what, dir, user);
+}
+
+/* After the privilege drop: a state or log directory this process cannot
+ * write is a start-up error, never a server that answers nothing. */
+static void
+check_dir(const char *what, const char *dir)
+{
+	char err[1200];
+	int fd = rf_open(dir, RF_DIR, err, sizeof(err));
+
+	if (fd == -1 && errno != EACCES)
+		fatalx("%s %s", what, err);
+	if (fd != -1)
+		close(fd);
+	if (fd == -1 || access(dir, R_OK | W_OK | X_OK) == -1)
+		fatalx("%s %s: not usable by uid %u: %s%s", what, dir, (unsigned)geteuid(),
+		    strerror(errno), errno == EACCES ? " (it must belong to the user the server "
+		    "runs as)" : "");
 }
 
 /* --status: the status file, and whether its writer still runs. */
@@ -310,12 +319,13 @@ static int
 show_status(const char *path)
 {
 	unsigned char *text;
+	char err[1200];
 	size_t len;
 	long pid = 0;
 
-	if (afile_slurp(path, 64u << 20, &text, &len) == -1) {
-		fprintf(stderr, "nat64-handoffd: %s: %s (is the server running with this state directory?)\n",
-		    path, strerror(errno));
+	if (rf_slurp(path, RF_NOFOLLOW, 64u << 20, &text, &len, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-handoffd: %s (is the server running with this state directory?)\n",
+		    err);
 		return 1;
 	}
 	fwrite(text, 1, len, stdout);
@@ -365,9 +375,15 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Files and the socket, while we may still hold privileges. */
-	prepare_dir(d.cfg.state_dir, d.cfg.user);
+	/* Never / or a directory other programs share: refused before
+	 * anything is created or handed over. */
+	if (rf_shared_dir(d.cfg.state_dir, err, sizeof(err)))
+		fatalx("state-dir %s", err);
+	if (d.cfg.log_dir[0] && rf_shared_dir(d.cfg.log_dir, err, sizeof(err)))
+		fatalx("log-dir %s", err);
+	prepare_dir("state-dir", d.cfg.state_dir, d.cfg.user);
 	if (d.cfg.log_dir[0])
-		prepare_dir(d.cfg.log_dir, d.cfg.user);
+		prepare_dir("log-dir", d.cfg.log_dir, d.cfg.user);
 	d.uio = uio_open(d.cfg.listen, d.cfg.port, err, sizeof(err));
 	if (d.uio == NULL)
 		fatalx("%s", err);
@@ -376,6 +392,9 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (d.cfg.user[0] && daemon_drop_privileges(d.cfg.user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	check_dir("state-dir", d.cfg.state_dir);
+	if (d.cfg.log_dir[0])
+		check_dir("log-dir", d.cfg.log_dir);
 	if (audit_open(d.cfg.log_dir[0] ? d.cfg.log_dir : NULL, d.cfg.localtime, err, sizeof(err)) == -1)
 		fatalx("audit log: %s", err);
 	audit_set_json(d.cfg.audit_json);
@@ -398,13 +417,14 @@ main(int argc, char **argv)
 	/* 2. Persistent state: keys and tokens, then the channels. */
 	d.srv.port = d.cfg.port;
 	d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
-	if (access(d.tokens_path, F_OK) == 0 && val_load(d.srv.vs, d.tokens_path, err, sizeof(err)) == -1) {
-		char aside[1200];
+	clk_read(&now);
+	if (val_load(d.srv.vs, d.tokens_path, err, sizeof(err)) == -1 && errno != ENOENT) {
+		char aside[1200], err2[2600];
 
-		snprintf(aside, sizeof(aside), "%s.corrupt-%lld", d.tokens_path, (long long)time(NULL));
+		if (rf_set_aside(d.tokens_path, now.wall.tv_sec, aside, sizeof(aside), err2,
+		    sizeof(err2)) == -1)
+			fatalx("%s; %s", err, err2);
 		log_warnx("%s; set aside as %s, NAT64s will validate again", err, aside);
-		if (rename(d.tokens_path, aside) == -1)
-			log_warn("rename %s", d.tokens_path);
 		val_destroy(d.srv.vs);
 		d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	}
@@ -413,6 +433,12 @@ main(int argc, char **argv)
 	    live_query_kernel, NULL, err, sizeof(err));
 	if (d.srv.reg == NULL)
 		fatalx("state: %s", err);
+	{
+		char chans[1200];
+
+		snprintf(chans, sizeof(chans), "%s/channels", d.cfg.state_dir);
+		check_dir("state-dir", chans);
+	}
 	chan_set_expiry(d.srv.reg, d.cfg.channel_idle_ms, d.cfg.memory_limit);
 
 	/* 3. The event loop. */
@@ -442,7 +468,7 @@ main(int argc, char **argv)
 	/* 4. Shutdown, in reverse. */
 	daemon_notify("STOPPING=1");
 	clk_read(&now);
-	chan_flush(d.srv.reg);
+	chan_commit(d.srv.reg, &now);
 	write_status(&d, &now);
 	ctl_close(d.ctl);
 	chan_reg_destroy(d.srv.reg, &now);

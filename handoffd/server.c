@@ -58,6 +58,7 @@ srv_tx_init(struct srv_tx *tx, uint32_t local, uint32_t dst, uint16_t dport)
 	tx->dst = dst;
 	tx->dport = dport;
 	tx->len = 0;
+	tx->unconfirmed = false;
 }
 
 /* Finish a reply written with w; 1 if it fit, else counted and 0. */
@@ -157,11 +158,13 @@ srv_put_entry(struct buf_wr *w, const struct ct_view *v)
 	hw_put_entry(w, &e);
 }
 
-/* Entries reported by the NAT64 (single or §7): adopt each. */
-static void
+/* Entries reported by the NAT64 (single or §7): adopt each. Returns true
+ * if one of them is not written yet (the answer must wait for it). */
+static bool
 srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const struct hw_packet *pkt,
     const struct clk_now *now)
 {
+	bool unconfirmed = false;
 	unsigned g, i;
 
 	for (g = 0; g < pkt->n_groups; g++) {
@@ -183,12 +186,16 @@ srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const stru
 				continue;
 			}
 			if (chan_adopt(s->reg, ch, e->mapped_port, e->prefix, e->client,
-			    e->client_port, gr->auth.p, gr->auth.len, now))
+			    e->client_port, gr->auth.p, gr->auth.len, now)) {
 				s->c[SRV_C_entries_adopted]++;
+				unconfirmed |= chan_unconfirmed(ch, e->mapped_port);
+			} else if (chan_creation_paused(s->reg))
+				s->c[SRV_C_drop_storage_paused]++;
 			else
 				s->c[SRV_C_drop_entry]++;
 		}
 	}
+	return unconfirmed;
 }
 
 /* An IPv6 packet over the control channel (§10). */
@@ -241,10 +248,12 @@ srv_ipv6(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 	port = chan_map_client(s->reg, ch, ip.dst, ip.src, ip.sport, pkt->auth.p, pkt->auth.len,
 	    hw_has(pkt, HW_T_HINT) ? pkt->hint : 0, avoid, 2, now, &created);
 	if (port == 0 || !ct_get(ch->t, port, &v)) {
-		s->c[SRV_C_drop_no_port]++;
+		s->c[port == 0 && chan_creation_paused(s->reg) ? SRV_C_drop_storage_paused :
+		    SRV_C_drop_no_port]++;
 		return 0;
 	}
 	s->c[created ? SRV_C_entries_created : SRV_C_entries_found]++;
+	tx->unconfirmed = chan_unconfirmed(ch, port);
 	hw_put_blob(&w, HW_T_AUTH, v.auth, v.auth_len);
 	srv_put_entry(&w, &v);
 	hw_put_ip(&w, pkt->ip.p, pkt->ip.len);
@@ -281,6 +290,7 @@ srv_icmp4_error(struct srv_ctx *s, struct chan *ch, uint32_t src, const struct h
 		return 0;
 	}
 	s->c[SRV_C_icmp_errors_matched]++;
+	tx->unconfirmed = chan_unconfirmed(ch, q.sport);
 	hw_put_blob(w, HW_T_AUTH, v.auth, v.auth_len);
 	srv_put_entry(w, &v);
 	hw_put_ip(w, pkt->ip.p, pkt->ip.len);
@@ -318,6 +328,7 @@ srv_ipv4(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 		}
 		if (chan_lookup_port(s->reg, ch, ip.dport, now, &v)) {
 			s->c[SRV_C_lookup_hit]++;
+			tx->unconfirmed = chan_unconfirmed(ch, ip.dport);
 			hw_put_blob(&w, HW_T_AUTH, v.auth, v.auth_len);
 			srv_put_entry(&w, &v);
 		} else {
@@ -356,8 +367,9 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 	struct hw_packet pkt;
 	struct ippkt4 ip4;
 	struct chan *ch;
-	bool ip4ok, bounce_shaped;
+	bool ip4ok, bounce_shaped, adopted_unconfirmed;
 	enum hw_err e;
+	int r = 0;
 
 	s->c[SRV_C_rx_packets]++;
 	if ((e = hw_parse(payload, len, &pkt)) != HW_OK ||
@@ -413,11 +425,29 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 		s->c[SRV_C_drop_state_unavailable]++;
 		return 0;
 	}
-	if (pkt.n_entries > 0)
-		srv_adopt_entries(s, ch, sport, &pkt, now);
+	adopted_unconfirmed = pkt.n_entries > 0 && srv_adopt_entries(s, ch, sport, &pkt, now);
 	if (pkt.ip_version == 6)
-		return srv_ipv6(s, ch, src, sport, &pkt, now, tx);
-	if (pkt.ip_version == 4)
-		return srv_ipv4(s, ch, src, sport, &pkt, now, tx);
-	return 0;
+		r = srv_ipv6(s, ch, src, sport, &pkt, now, tx);
+	else if (pkt.ip_version == 4)
+		r = srv_ipv4(s, ch, src, sport, &pkt, now, tx);
+	if (r && adopted_unconfirmed)
+		tx->unconfirmed = true;
+	return r;
+}
+
+int
+srv_commit(struct srv_ctx *s, struct srv_tx *tx, int ntx, const struct clk_now *now)
+{
+	int i, k;
+
+	if (chan_commit(s->reg, now))
+		return ntx;
+	for (i = k = 0; i < ntx; i++) {
+		if (tx[i].unconfirmed) {
+			s->c[SRV_C_answers_withheld]++;
+			continue;
+		}
+		tx[k++] = tx[i];
+	}
+	return k;
 }

@@ -8,6 +8,7 @@
 #ifndef NK_SERVER_H
 #define NK_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,7 +29,7 @@
 	X(entries_created) X(entries_found) X(entries_adopted) \
 	X(lookup_hit) X(lookup_miss) X(echo_replies) X(icmp_errors_sent) X(tx_errors) \
 	X(icmp_errors_matched) X(drop_icmp_quote) X(drop_icmp_no_entry) \
-	X(drop_rx_unusable)
+	X(drop_rx_unusable) X(drop_storage_paused) X(answers_withheld)
 
 enum srv_counter {
 #define SRV_ENUM(n) SRV_C_##n,
@@ -44,6 +45,7 @@ struct srv_tx {
 	uint16_t dport;
 	size_t len;
 	uint8_t *buf;		/* SRV_TX_MAX octets, owned by the caller */
+	bool unconfirmed;	/* carries an entry not yet written (srv_commit) */
 };
 
 struct srv_ctx {
@@ -58,6 +60,12 @@ struct srv_ctx {
  * if *tx was filled with something to send, else 0. */
 int srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
     const uint8_t *payload, size_t len, const struct clk_now *now, struct srv_tx *tx);
+
+/* After a batch of srv_handle() calls: write its audit lines and journal
+ * records (chan_commit). If that failed, the answers that carry an entry
+ * not yet written are removed from tx (counted in answers_withheld).
+ * Returns how many of tx to send. */
+int srv_commit(struct srv_ctx *s, struct srv_tx *tx, int ntx, const struct clk_now *now);
 
 const char *srv_counter_name(enum srv_counter c);
 /* Short name of a wire error for counters ("trunc", "format", ...). */

@@ -9,9 +9,10 @@
 #include <unistd.h>
 
 void
-status_each(const struct srv_ctx *s, status_item_fn *fn, void *arg)
+status_each(const struct srv_ctx *s, const struct clk_now *now, status_item_fn *fn, void *arg)
 {
 	uint64_t refused, refused_mem, idle, forgotten;
+	struct chan_storage sto;
 	char name[64];
 	int i;
 
@@ -26,6 +27,13 @@ status_each(const struct srv_ctx *s, status_item_fn *fn, void *arg)
 	fn(arg, "tokens", val_token_count(s->vs));
 	fn(arg, "journal_errors", chan_journal_errors(s->reg));
 	fn(arg, "audit_errors", audit_errors());
+	chan_storage(s->reg, now, &sto);
+	fn(arg, "storage_paused", sto.paused ? 1 : 0);
+	fn(arg, "storage_paused_ms", sto.paused_ms);
+	fn(arg, "storage_pauses", sto.pauses);
+	fn(arg, "storage_write_failures", sto.failures);
+	fn(arg, "audit_pending_octets", audit_pending());
+	fn(arg, "audit_lost_octets", audit_lost_octets());
 	for (i = 0; i < SRV_C__COUNT; i++)
 		fn(arg, srv_counter_name((enum srv_counter)i), s->c[i]);
 	for (i = 1; i < HW_E__COUNT; i++) {
@@ -54,7 +62,7 @@ status_write(const char *path, const struct srv_ctx *s, const struct clk_now *no
 	afile_printf(af, "pid %ld\n", (long)getpid());
 	afile_printf(af, "time %s\n", clk_format_wall(now, 0, stamp, sizeof(stamp)));
 	afile_printf(af, "port %u\n", port);
-	status_each(s, status_put, af);
+	status_each(s, now, status_put, af);
 	for (ch = chan_first(s->reg); ch; ch = chan_next(s->reg, ch)) {
 		addr_fmt4(ch->nat64, a, sizeof(a));
 		addr_fmt4(ch->local, b, sizeof(b));

@@ -12,10 +12,10 @@
 
 /* Every scalar of the status file after "time" and "port", in file
  * order: channels, channels_loaded, tokens, journal_errors, audit_errors,
- * the server counters and the drop_* counters. One list for the status
+ * the storage state, the server counters and the drop_* counters. One list for the status
  * file and the control socket's "stats". */
 typedef void status_item_fn(void *arg, const char *name, unsigned long long value);
-void status_each(const struct srv_ctx *s, status_item_fn *fn, void *arg);
+void status_each(const struct srv_ctx *s, const struct clk_now *now, status_item_fn *fn, void *arg);
 
 int status_write(const char *path, const struct srv_ctx *s, const struct clk_now *now,
     uint16_t port, char *err, size_t errlen);

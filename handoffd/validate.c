@@ -1,6 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* validate.c — see validate.h. */
 #include "validate.h"
+#include "rdfile.h"
 #include "addr.h"
 #include "atomicfile.h"
 #include "xalloc.h"
@@ -438,10 +439,8 @@ val_load(struct val_state *vs, const char *path, char *err, size_t errlen)
 	int n, ended = 0;
 	uint8_t k1[VAL_KEY_LEN], k2[VAL_KEY_LEN];
 
-	if (afile_slurp(path, 64u << 20, &text, &len) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rf_slurp(path, RF_NOFOLLOW, 64u << 20, &text, &len, err, errlen) == -1)
 		return -1;
-	}
 	if (memchr(text, '\0', len)) {
 		snprintf(err, errlen, "%s: NUL byte in file", path);
 		goto bad;
@@ -483,11 +482,13 @@ val_load(struct val_state *vs, const char *path, char *err, size_t errlen)
 	free(text);
 	if (!ended) {
 		snprintf(err, errlen, "%s: truncated (no end line)", path);
+		errno = EINVAL;
 		return -1;
 	}
 	vs->dirty = false;
 	return 0;
 bad:
 	free(text);
+	errno = EINVAL;	/* content, not access: the caller sets it aside */
 	return -1;
 }

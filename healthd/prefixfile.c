@@ -2,7 +2,7 @@
 /* prefixfile.c — see prefixfile.h. */
 #include "prefixfile.h"
 #include "addr.h"
-#include "atomicfile.h"
+#include "rdfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -114,10 +114,8 @@ hd_pf_load(const char *path, struct hd_pflist *out, char *err, size_t errlen)
 	size_t len;
 	int rc;
 
-	if (afile_slurp(path, HD_PF_MAXFILE, &text, &len) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rf_slurp(path, 0, HD_PF_MAXFILE, &text, &len, err, errlen) == -1)
 		return -1;
-	}
 	rc = hd_pf_parse(path, (const char *)text, len, out, err, errlen);
 	free(text);
 	return rc;

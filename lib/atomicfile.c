@@ -1,6 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* atomicfile.c — see atomicfile.h. */
 #include "atomicfile.h"
+#include "rdfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -160,46 +161,7 @@ afile_replace(const char *path, const void *p, size_t n, mode_t mode, char *err,
 int
 afile_slurp(const char *path, size_t maxlen, unsigned char **out, size_t *outlen)
 {
-	struct stat st;
-	unsigned char *buf;
-	size_t got = 0;
-	int fd;
+	char err[16];
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > maxlen) {
-		close(fd);
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		return -1;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			int e = errno;
-
-			/* A read error is not a short file: callers must not
-			 * mistake it for truncated content. */
-			free(buf);
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;	/* shrank while we read: what we have */
-		got += (size_t)r;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*out = buf;
-	*outlen = got;
-	return 0;
+	return rf_slurp(path, 0, maxlen, out, outlen, err, sizeof(err));
 }

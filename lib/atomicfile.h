@@ -26,8 +26,8 @@ void afile_abort(struct afile *af);
 /* One-shot: replace path with exactly these bytes. */
 int  afile_replace(const char *path, const void *p, size_t n, mode_t mode, char *err, size_t errlen);
 
-/* Read a whole file (at most maxlen bytes) into a malloc'd buffer.
- * Returns 0, -1 with errno (ENOENT if absent; EFBIG if larger). */
+/* rf_slurp() (rdfile.h) without the error text: 0, or -1 with errno
+ * (ENOENT absent, EFBIG larger than maxlen, EINVAL not a regular file). */
 int  afile_slurp(const char *path, size_t maxlen, unsigned char **out, size_t *outlen);
 
 #endif

@@ -2,7 +2,7 @@
 /* conf.c — see conf.h. */
 #include "conf.h"
 #include "addr.h"
-#include "atomicfile.h"
+#include "rdfile.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -503,10 +503,8 @@ conf_parse_file(const struct conf_table *t, const char *path, void *cfg, char *e
 	size_t len;
 	int rc;
 
-	if (afile_slurp(path, CONF_MAX_FILE, &text, &len) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rf_slurp(path, 0, CONF_MAX_FILE, &text, &len, err, errlen) == -1)
 		return -1;
-	}
 	rc = conf_parse_text(t, path, (const char *)text, len, cfg, err, errlen);
 	free(text);
 	return rc;

@@ -3,7 +3,9 @@
  * rate of traffic towards servers that have not shown support, and the
  * writes of the state file; see nd_ho_int.h. */
 #include "nd_ho_int.h"
+#include "log.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 static int
@@ -116,9 +118,14 @@ ho_save(struct nd_gw *gw, const struct clk_now *now)
 	for (i = 0; i < ND_HO_MAX_SERVERS; i++)
 		if (ho->srv[i].used && (ho->srv[i].flags & ND_HS_SUPPORT))
 			list[n++] = ho->srv[i].addr;
-	if (nd_hostate_save(ho->state_path, &ho->keys, list, n, err, sizeof(err)) == -1)
-		ho->c.drop_state_save++;
-	else
+	if (nd_hostate_save(ho->state_path, &ho->keys, list, n, err, sizeof(err)) == -1) {
+		uint64_t f = ++ho->c.drop_state_save;
+
+		/* Logged, not only counted: at the 1st, 2nd, 4th, 8th... failure. */
+		if ((f & (f - 1)) == 0)
+			log_warnx("handoff state not saved (%" PRIu64 " failure%s): %s", f,
+			    f == 1 ? "" : "s", err);
+	} else
 		ho->c.state_saves++;
 	ho->dirty = false;
 	ho->save_ms = now->mono_ms + 1000;

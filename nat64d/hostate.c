@@ -36,8 +36,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomicfile.h"
+#include "rdfile.h"
 
 void
 nd_hokeys_fresh(struct nd_hokeys *k, int64_t wall)
@@ -332,43 +334,74 @@ nd_hostate_format(const struct nd_hokeys *k, const uint32_t *servers, int n_serv
 	return n;
 }
 
+/* The state directory must exist and be writable now, not at the first
+ * save: a gateway that cannot keep its keys says so at start. */
+static int
+nd_hostate_dir_ok(const char *path, char *err, size_t errlen)
+{
+	char dir[512], *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (rf_shared_dir(dir, err, errlen))
+		return -1;
+	if ((fd = rf_open(dir, RF_DIR, err, errlen)) == -1)
+		return -1;
+	close(fd);
+	if (access(dir, W_OK | X_OK) == -1) {
+		snprintf(err, errlen, "state-dir %s: not writable: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 nd_hostate_load(const char *path, int64_t wall, struct nd_hokeys *k, uint32_t *servers,
     int max_servers, int *n_servers, char *err, size_t errlen)
 {
 	unsigned char *text = NULL;
 	size_t len = 0;
-	char why[200], aside[512];
+	char why[600], aside[512], e2[700];
 
 	*n_servers = 0;
-	if (afile_slurp(path, ND_HO_STATE_MAX, &text, &len) == -1) {
+	if (nd_hostate_dir_ok(path, err, errlen) == -1)
+		return -1;
+	if (rf_slurp(path, RF_NOFOLLOW, ND_HO_STATE_MAX, &text, &len, why, sizeof(why)) == -1) {
 		if (errno == ENOENT) {
 			nd_hokeys_fresh(k, wall);
 			return 0;
 		}
-		if (errno != EFBIG) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		/* Too large or not a regular file (a directory, a FIFO, a
+		 * device, a link) is content we cannot use: set aside like a
+		 * bad file. Anything else (EACCES, EIO) may be a good file. */
+		if (errno != EFBIG && errno != EINVAL) {
+			snprintf(err, errlen, "%s", why);
 			return -1;
 		}
-		snprintf(why, sizeof(why), "larger than %d octets", ND_HO_STATE_MAX);
 	} else if (nd_hostate_parse((const char *)text, len, k, servers, max_servers, n_servers,
-	    why, sizeof(why)) == 0) {
+	    e2, sizeof(e2)) == 0) {
 		sodium_memzero(text, len);
 		free(text);
 		return 0;
-	}
+	} else
+		snprintf(why, sizeof(why), "%.300s: %.280s", path, e2);
 	if (text) {
 		sodium_memzero(text, len);
 		free(text);
 	}
-	snprintf(aside, sizeof(aside), "%s.corrupt-%" PRId64, path, wall);
-	if (rename(path, aside) == -1) {
-		snprintf(err, errlen, "%s: %s; could not set it aside: %s", path, why, strerror(errno));
+	if (rf_set_aside(path, wall, aside, sizeof(aside), e2, sizeof(e2)) == -1) {
+		snprintf(err, errlen, "%s; %s", why, e2);
 		return -1;
 	}
 	nd_hokeys_fresh(k, wall);
 	*n_servers = 0;
-	snprintf(err, errlen, "%s: %s; set aside as %s, fresh keys drawn", path, why, aside);
+	snprintf(err, errlen, "%s; set aside as %s, fresh keys drawn", why, aside);
 	return 1;
 }
 

@@ -12,14 +12,21 @@
 #include "nd_handoff.h"
 
 static int ml_fd = -1;
-static char ml_path[256];
+static char ml_path[4096];
 static uint64_t ml_errors;
 
+/* The new file is opened before the old one is closed: a failed reopen
+ * keeps writing where we were. */
 int
 nd_maplog_open(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int fd;
 
+	if (strlen(path) >= sizeof(ml_path)) {
+		snprintf(err, errlen, "%.100s...: path too long", path);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0640);
 	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -27,7 +34,8 @@ nd_maplog_open(const char *path, char *err, size_t errlen)
 	if (ml_fd != -1)
 		close(ml_fd);
 	ml_fd = fd;
-	snprintf(ml_path, sizeof(ml_path), "%s", path);
+	if (path != ml_path)	/* reopen passes ml_path itself */
+		memmove(ml_path, path, strlen(path) + 1);
 	return 0;
 }
 

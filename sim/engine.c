@@ -25,6 +25,7 @@
 #include "evloop.h"
 #include "cksum.h"
 #include "ippkt.h"
+#include "rdfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -1190,13 +1191,17 @@ sim_tick(void *arg, const struct clk_now *now)
 static int
 sim_load_verify(struct sim *s, char *err, size_t errlen)
 {
-	FILE *f = fopen(s->o.verify_path, "r");
+	int fd = rf_open(s->o.verify_path, 0, err, errlen);
+	FILE *f = fd == -1 ? NULL : fdopen(fd, "r");
 	struct sim_record r;
 	char line[256];
 	unsigned lineno = 0;
 
 	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", s->o.verify_path, strerror(errno));
+		if (fd != -1) {
+			snprintf(err, errlen, "%s: %s", s->o.verify_path, strerror(errno));
+			close(fd);
+		}
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {

@@ -27,7 +27,9 @@ struct sim_io_fdq {
 };
 
 struct sim_io {
-	struct sim_io_fdq *q;	/* one queue per fd seen, small linear list */
+	/* One queue per fd seen, small linear list. Each queue is allocated on
+	 * its own and never moves: its msg[] point into its iov[] and buf. */
+	struct sim_io_fdq **q;
 	unsigned nq, capq;
 	uint8_t *big;		/* for datagrams larger than SIM_PKT_MAX */
 };
@@ -113,14 +115,14 @@ sim_io_q(struct sim_io *io, int fd)
 	unsigned i;
 
 	for (i = 0; i < io->nq; i++)
-		if (io->q[i].fd == fd)
-			return &io->q[i];
+		if (io->q[i]->fd == fd)
+			return io->q[i];
 	if (io->nq == io->capq) {
 		io->capq = io->capq ? io->capq * 2 : 8;
 		io->q = xreallocarray(io->q, io->capq, sizeof(*io->q));
 	}
-	q = &io->q[io->nq++];
-	memset(q, 0, sizeof(*q));
+	q = xcalloc(1, sizeof(*q));
+	io->q[io->nq++] = q;
 	q->fd = fd;
 	q->buf = xmalloc((size_t)SIM_IO_QUEUE * SIM_PKT_MAX);
 	return q;
@@ -178,8 +180,8 @@ sim_io_flush(struct sim_io *io)
 	unsigned i;
 
 	for (i = 0; i < io->nq; i++)
-		if (io->q[i].n > 0)
-			n += sim_io_flush_q(&io->q[i]);
+		if (io->q[i]->n > 0)
+			n += sim_io_flush_q(io->q[i]);
 	return n;
 }
 
@@ -247,8 +249,10 @@ sim_io_destroy(struct sim_io *io)
 
 	if (io == NULL)
 		return;
-	for (i = 0; i < io->nq; i++)
-		free(io->q[i].buf);
+	for (i = 0; i < io->nq; i++) {
+		free(io->q[i]->buf);
+		free(io->q[i]);
+	}
 	free(io->q);
 	free(io->big);
 	free(io);

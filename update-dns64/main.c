@@ -32,6 +32,7 @@
 #include "atomicfile.h"
 #include "clock.h"
 #include "daemon.h"
+#include "rdfile.h"
 #include "render.h"
 #include "ud_config.h"
 #include "xalloc.h"
@@ -328,9 +329,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: note: %s takes one prefix; using the first, %s\n", prog,
 		    o.backend == UD_UNBOUND ? "Unbound" : "PowerDNS Recursor", argv[cl.first_arg]);
 
-	had_old = afile_slurp(out_path, UD_MAXFILE, &oldtext, &oldlen) == 0;
+	had_old = rf_slurp(out_path, 0, UD_MAXFILE, &oldtext, &oldlen, err, sizeof(err)) == 0;
 	if (!had_old && errno != ENOENT) {
-		fprintf(stderr, "%s: %s: %s\n", prog, out_path, strerror(errno));
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
 	if (had_old && o.backend == UD_BIND && o.keep_reverse) {

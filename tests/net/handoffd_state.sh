@@ -45,9 +45,17 @@ grep '^channel ' "$STATE/status"
 stop_server
 
 # Unprivileged: bind as root, then run as nobody on the same state (and log)
-# directory, which the server hands over to that user; the parent must be
-# traversable.
+# directory. The server never hands over what it did not create: on
+# root's directories it refuses to start, loudly; once the operator gave
+# them to nobody it runs. The parent must be traversable.
 chmod 0755 "$T"
+out=$(ip netns exec "$NS" "$SRV" -p $HPORT -l $SERVER -s "$STATE" -L "$LOGDIR" -t 500 -u nobody 2>&1)
+rc=$?
+echo "on root's state: exit $rc: $out"
+[ $rc -ne 0 ] || fail "started as nobody on a state directory it cannot write"
+echo "$out" | grep -q "state-dir $STATE: not usable by uid" || fail "no clear error for an unusable state-dir"
+[ "$(stat -c %U "$STATE/channels")" = root ] || fail "the server chowned a directory it did not create"
+chown -R nobody "$STATE" "$LOGDIR"
 start_server -L "$LOGDIR" -t 500 -u nobody
 user=$(ps -o user= -p "$SRV_PID" | tr -d ' ')
 echo "server runs as: $user"

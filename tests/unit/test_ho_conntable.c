@@ -73,6 +73,45 @@ test_insert_find_remove(void **state)
 	ct_destroy(t);
 }
 
+/* The unconfirmed mark is per port, only on a port in use, and does not
+ * outlive its entry. */
+static void
+test_unconfirmed_mark(void **state)
+{
+	struct ct_table *t = ct_create(100, key);
+	uint8_t c[16];
+
+	(void)state;
+	client_addr(c, 1);
+	assert_int_equal(ct_insert(t, 1087, pfx, c, 40000, NULL, 0, 1), CT_OK);
+	client_addr(c, 2);
+	assert_int_equal(ct_insert(t, 1088, pfx, c, 40000, NULL, 0, 1), CT_OK);
+	assert_false(ct_unconfirmed(t, 1087));
+	ct_set_unconfirmed(t, 1087, true);
+	assert_true(ct_unconfirmed(t, 1087));
+	assert_false(ct_unconfirmed(t, 1088));
+	ct_set_unconfirmed(t, 1089, true);	/* a free port: no mark */
+	assert_false(ct_unconfirmed(t, 1089));
+	ct_set_unconfirmed(t, 0, true);
+	assert_false(ct_unconfirmed(t, 0));
+	ct_set_unconfirmed(t, 1088, true);
+	ct_set_unconfirmed(t, 1087, false);
+	assert_false(ct_unconfirmed(t, 1087));
+	assert_true(ct_unconfirmed(t, 1088));
+	ct_remove(t, 1088);
+	assert_false(ct_unconfirmed(t, 1088));
+	client_addr(c, 3);
+	assert_int_equal(ct_insert(t, 1088, pfx, c, 40000, NULL, 0, 1), CT_OK);
+	assert_false(ct_unconfirmed(t, 1088));	/* a new entry starts confirmed */
+	ct_set_unconfirmed(t, 65535, true);
+	assert_false(ct_unconfirmed(t, 65535));
+	client_addr(c, 4);
+	assert_int_equal(ct_insert(t, 65535, pfx, c, 40000, NULL, 0, 1), CT_OK);
+	ct_set_unconfirmed(t, 65535, true);
+	assert_true(ct_unconfirmed(t, 65535));
+	ct_destroy(t);
+}
+
 static void
 test_capacity(void **state)
 {
@@ -439,6 +478,7 @@ test_memory_targets(void **state)
 		assert_int_equal(ct_insert(t, (uint16_t)(1024 + i), pfx, c, 443, a, 16, 1), CT_OK);
 	}
 	assert_true(ct_memory(t) <= 3u << 20);
+	assert_true(ct_memory_max(n) <= 3u << 20);
 	ct_destroy(t);
 	for (i = 0; i < clients * 4; i++)
 		order[i] = i;
@@ -464,6 +504,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_insert_find_remove),
+		cmocka_unit_test(test_unconfirmed_mark),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_lru_order),
 		cmocka_unit_test(test_auth_dedup_and_replace),

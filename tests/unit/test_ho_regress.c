@@ -81,7 +81,7 @@ b_make_journal(const char *path, int n)
 	char err[512];
 	int i;
 
-	jf = jr_open(path, B_NAT, B_SRV, t, &res, err, sizeof(err));
+	jf = jr_open(path, B_NAT, B_SRV, t, &res, 0, err, sizeof(err));
 	assert_non_null(jf);
 	for (i = 0; i < n; i++) {
 		b_client(c, (uint32_t)i);
@@ -119,7 +119,7 @@ test_emfile_keeps_journal(void **state)
 	while ((fd = open("/dev/null", O_RDONLY)) != -1)
 		if (first == -1)
 			first = fd;
-	jf = jr_open(path, B_NAT, B_SRV, t, &res, err, sizeof(err));
+	jf = jr_open(path, B_NAT, B_SRV, t, &res, 0, err, sizeof(err));
 	for (fd = first; fd >= 0 && fd < 64; fd++)
 		close(fd);
 	setrlimit(RLIMIT_NOFILE, &old);
@@ -222,7 +222,7 @@ test_corrupt_middle_keeps_copy(void **state)
 	assert_int_equal(pwrite(fd, &b, 1, JR_HDR_LEN + 30), 1);
 	close(fd);
 	t = ct_create(100, key);
-	jf = jr_open(path, B_NAT, B_SRV, t, &res, err, sizeof(err));
+	jf = jr_open(path, B_NAT, B_SRV, t, &res, 0, err, sizeof(err));
 	assert_non_null(jf);
 	jr_close(jf);
 	ct_destroy(t);

@@ -338,7 +338,7 @@ test_crafted_journal_consistent(void **state)
 		int fd, wild = iter % 2 == 0;	/* odd rounds: well-formed records only */
 
 		unlink(path);
-		jf = jr_open(path, RV_NAT, RV_SRV, t, &res, err, sizeof(err));
+		jf = jr_open(path, RV_NAT, RV_SRV, t, &res, 0, err, sizeof(err));
 		assert_non_null(jf);
 		jr_close(jf);
 		ct_destroy(t);
@@ -377,7 +377,7 @@ test_crafted_journal_consistent(void **state)
 		}
 		close(fd);
 		t = ct_create(16, key);
-		jf = jr_open(path, RV_NAT, RV_SRV, t, &res, err, sizeof(err));
+		jf = jr_open(path, RV_NAT, RV_SRV, t, &res, 0, err, sizeof(err));
 		assert_non_null(jf);
 		assert_true(ct_count(t) <= ct_capacity(t));
 		assert_int_equal(rv_lru_walk(t), ct_count(t));
@@ -392,7 +392,7 @@ test_crafted_journal_consistent(void **state)
 			struct ct_table *t2 = ct_create(16, key);
 			uint16_t p;
 
-			jf = jr_open(path, RV_NAT, RV_SRV, t2, &res, err, sizeof(err));
+			jf = jr_open(path, RV_NAT, RV_SRV, t2, &res, 0, err, sizeof(err));
 			assert_non_null(jf);
 			assert_false(res.truncated);
 			assert_int_equal(ct_count(t2), ct_count(t));

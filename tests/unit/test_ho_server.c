@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <sodium.h>
 
@@ -796,6 +797,85 @@ test_persistence(void **state)
 	assert_int_equal(f->s.c[SRV_C_validation_sent], 0);
 }
 
+
+/* The persistence contract when writes fail (the audit log on /dev/full):
+ * the entry whose line cannot be written is not answered, new entries
+ * pause, confirmed entries are still answered, and when writes work again
+ * the kept line reaches the log, the entry is confirmed and creation
+ * resumes by itself. */
+static void
+test_storage_failure_pauses_creation(void **state)
+{
+	struct fixture *f = *state;
+	struct chan_storage sto;
+	const uint8_t router[4] = { 198, 51, 100, 254 };
+	char full[128], link[200], err[256], *log;
+	struct hw_entry e, u;
+
+	validate(f);
+	assert_int_equal(send_syn6(f, 2, 2222), 1);
+	assert_true(f->tx.unconfirmed);
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 1);
+	e = answer_entry(f);
+
+	snprintf(full, sizeof(full), "%s/full", f->dir);
+	assert_int_equal(mkdir(full, 0700), 0);
+	snprintf(link, sizeof(link), "%s/%s", full, AUDIT_FILE);
+	assert_int_equal(symlink("/dev/full", link), 0);
+	assert_int_equal(audit_open(full, 0, err, sizeof(err)), 0);
+
+	/* A new entry: its line cannot be written, its answer is held back. */
+	assert_int_equal(send_syn6(f, 3, 3333), 1);
+	assert_true(f->tx.unconfirmed);
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 0);
+	assert_int_equal(f->s.c[SRV_C_answers_withheld], 1);
+	assert_true(chan_creation_paused(f->s.reg));
+	/* Paused: no new entry at all. */
+	assert_int_equal(send_syn6(f, 4, 4444), 0);
+	assert_int_equal(f->s.c[SRV_C_drop_storage_paused], 1);
+	/* A confirmed entry is still answered; the unconfirmed one is not. */
+	assert_int_equal(send_syn6(f, 2, 2222), 1);
+	assert_false(f->tx.unconfirmed);
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 1);
+	assert_int_equal(answer_entry(f).mapped_port, e.mapped_port);
+	assert_int_equal(send_syn6(f, 3, 3333), 1);
+	assert_true(f->tx.unconfirmed);
+	u = answer_entry(f);		/* what would have gone out */
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 0);
+	/* An ICMP error quoting the unconfirmed entry is held back too; one
+	 * quoting the confirmed entry is answered. */
+	assert_int_equal(send_icmp4(f, router, 3, 4, u.mapped_port, 40, nat4), 1);
+	assert_true(f->tx.unconfirmed);
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 0);
+	assert_int_equal(send_icmp4(f, router, 3, 4, e.mapped_port, 40, nat4), 1);
+	assert_false(f->tx.unconfirmed);
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 1);
+	chan_storage(f->s.reg, &f->now, &sto);
+	assert_true(sto.paused);
+	assert_int_equal(sto.pauses, 1);
+	assert_true(audit_pending() > 0);
+
+	/* Writes work again: the next retry writes the kept line. */
+	assert_int_equal(audit_open(f->dir, 0, err, sizeof(err)), 0);
+	f->now.mono_ms += 200;
+	assert_true(chan_commit(f->s.reg, &f->now));
+	assert_false(chan_creation_paused(f->s.reg));
+	assert_int_equal(audit_pending(), 0);
+	assert_int_equal(audit_lost_octets(), 0);
+	log = audit_text(f);
+	assert_non_null(strstr(log, "]:3333\n"));
+	assert_null(strstr(strstr(log, "]:3333\n") + 1, "]:3333\n"));	/* once */
+	assert_null(strstr(log, "]:4444"));
+	free(log);
+	assert_int_equal(send_syn6(f, 3, 3333), 1);
+	assert_false(f->tx.unconfirmed);
+	assert_int_equal(send_syn6(f, 4, 4444), 1);	/* created again */
+	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 1);
+	chan_storage(f->s.reg, &f->now, &sto);
+	assert_false(sto.paused);
+	assert_true(sto.failures >= 1);
+}
+
 int
 main(void)
 {
@@ -811,6 +891,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trailing_octets_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp4_error_matched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_failure_pauses_creation, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
