@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* rdfile.c — see rdfile.h. */
 #include "rdfile.h"
 #include "xalloc.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* rdfile.h — opening the files a program reads (configuration, prefix
  * files, journals, tokens, state) without trusting what sits at the path,
  * and the one way to set a damaged file aside.

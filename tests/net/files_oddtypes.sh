@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Every program against odd files where it expects a regular one: a FIFO, a
 # directory, a symbolic link loop and a link to /dev/zero in place of each
 # file it reads (configuration, nat64-healthd's prefix file, also after

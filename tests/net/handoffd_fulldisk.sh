@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # The persistence contract on a full disk: state and audit log on a small
 # tmpfs that the test fills. Once a write has failed the server answers no
 # new entry (it still answers lookups of existing ones), says so in its

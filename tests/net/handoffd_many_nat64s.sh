@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Many NAT64s at once: handoff-sim playing 64 NAT64s (more than its first
 # allocation of per-socket send queues, so the queue list grows while
 # datagrams are queued) against one server. Every NAT64 validates, gets

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Safe paths and loud starts. nat64-handoffd refuses / (however spelt) and
 # directories other programs share as its state or log directory, before
 # touching anything, even with -u; it hands to the user only a directory it

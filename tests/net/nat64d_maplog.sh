@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64d's mapping log follows log rotation at every SIGHUP: UDP from new
 # client ports (one BIB entry each, one Created line each) in batches, with
 # a logrotate-style `mv` and a SIGHUP between batches, three times. Every

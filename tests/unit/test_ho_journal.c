@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* journal.c recovery: damage does not take the good records after it
  * with it. One bad record in the middle, garbage between records, several
  * damaged spans, a torn tail, damage right after the header: every good

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* lib/rdfile.c: what sits at a path a program reads. A FIFO, a directory,
  * a device, a link where none is allowed: refused at once (never blocked
  * on) with "PATH: not a regular file (...)" and EINVAL; absent stays
