@@ -1,6 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* audit.c — see audit.h. */
 #include "audit.h"
+#include "rdfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -73,9 +74,10 @@ audit_open(const char *log_dir, int localtime, char *err, size_t errlen)
 	if (log_dir) {
 		path = xmalloc(strlen(log_dir) + sizeof(AUDIT_FILE) + 2);
 		sprintf(path, "%s/%s", log_dir, AUDIT_FILE);
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		/* Never through a link, never a FIFO that would block the
+		 * open: a regular file or an error. */
+		fd = rf_open(path, RF_APPEND | RF_NOFOLLOW, err, errlen);
 		if (fd == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			free(path);
 			return -1;
 		}
@@ -99,11 +101,9 @@ audit_reopen(char *err, size_t errlen)
 
 	if (audit_path == NULL)
 		return 0;
-	fd = open(audit_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", audit_path, strerror(errno));
+	fd = rf_open(audit_path, RF_APPEND | RF_NOFOLLOW, err, errlen);
+	if (fd == -1)
 		return -1;
-	}
 	audit_flush();
 	audit_cut_torn_line(fd, audit_path);
 	if (audit_fd > STDERR_FILENO)

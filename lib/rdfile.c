@@ -39,16 +39,21 @@ rf_open_st(const char *path, int flags, struct stat *stp, char *err, size_t errl
 	struct stat st;
 	int fd, e;
 
+	if (flags & RF_APPEND)
+		oflags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
 	if (flags & RF_NOFOLLOW)
 		oflags |= O_NOFOLLOW;
 	if (flags & RF_DIR)
 		oflags |= O_DIRECTORY;
-	fd = open(path, oflags);
+	fd = open(path, oflags, 0640);
 	if (fd == -1) {
 		e = errno;
 		/* O_NOFOLLOW met a link, or O_DIRECTORY a non-directory. */
-		if (((e == ELOOP && flags & RF_NOFOLLOW) || (e == ENOTDIR && flags & RF_DIR)) &&
-		    lstat(path, &st) == 0 && (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))) {
+		/* ENXIO: a FIFO without a reader, opened for writing;
+		 * EISDIR: a directory opened for writing. */
+		if (((e == ELOOP && flags & RF_NOFOLLOW) || (e == ENOTDIR && flags & RF_DIR) ||
+		    e == ENXIO || e == EISDIR) &&
+		    lstat(path, &st) == 0 && (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode) || e == EISDIR)) {
 			snprintf(err, errlen, "%s: not %s (%s)", path, want,
 			    S_ISLNK(st.st_mode) ? "a symbolic link" : rf_kind(st.st_mode));
 			e = EINVAL;

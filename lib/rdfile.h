@@ -23,8 +23,10 @@
 
 #define RF_NOFOLLOW	0x1	/* a symbolic link is refused */
 #define RF_DIR		0x2	/* a directory is wanted, not a file */
+#define RF_APPEND	0x4	/* a log: O_WRONLY | O_APPEND | O_CREAT, mode 0640 */
 
-/* A descriptor (O_RDONLY, O_CLOEXEC), or -1 with errno and err. */
+/* A descriptor (O_RDONLY, O_CLOEXEC; with RF_APPEND a log file opened for
+ * appending, created if absent), or -1 with errno and err. */
 int rf_open(const char *path, int flags, char *err, size_t errlen);
 
 /* The whole file (at most maxlen octets; EFBIG beyond) in a malloc'd

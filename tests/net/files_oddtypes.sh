@@ -126,6 +126,10 @@ for kind in fifo dir loop zero; do
 	refuse "nat64d config ($kind)" "$ND" -d -f "$T/nat64d.conf"
 	odd "$T/healthd.conf" $kind
 	refuse "nat64-healthd config ($kind)" "$HD" "${HDX[@]}" -f "$T/healthd.conf" -p tcp:192.0.2.2:80 "$T/pf.good" -- true
+	# --- the audit log nat64-handoffd appends to (a link is never legitimate) ---
+	mkdir -p "$T/hl-$kind"
+	odd "$T/hl-$kind/nat64-handoff.log" $kind
+	refuse "nat64-handoffd audit log ($kind)" ip netns exec "$NS" "$SRV" -l 127.0.0.1 -s "$T/hs-audit-$kind" -L "$T/hl-$kind"
 	# --- inputs ---
 	odd "$T/pf" $kind
 	refuse "nat64-healthd prefix file at start ($kind)" "$HD" "${HDX[@]}" -s "$T/hd-status" -p tcp:192.0.2.2:80 "$T/pf" -- true
