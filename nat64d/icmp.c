@@ -444,8 +444,14 @@ nd_icmp_xlat6to4(struct nd_gw *gw, struct nd_pkt *p)
 		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 		return;
 	}
+	/* The source: a stateful NAT64 translates the error with the
+	 * session's tuple (RFC 6146 §3.6.1: when translating IPv6 -> IPv4
+	 * the source transport address of the outgoing tuple is the IPv4
+	 * side of the BIB entry, (T,t)), so an error from the client or from
+	 * a router on its path leaves from the pool4 address the peer talks
+	 * to, not from ipv4-addr, which the peer never saw. */
 	if (nd_path_prefix_of(gw, p->in6.p + 8, &osrc4) < 0 || !nd_path_v4_ok(osrc4))
-		osrc4 = gw->own4;	/* an IPv6 router: RFC 7915 §5.1 */
+		osrc4 = x.v4;
 	if (x6_param(gw, p, &x))
 		return;
 	x6_emit(gw, p, &x, osrc4, isrc4);

@@ -422,7 +422,7 @@ test_packet_too_big_to_frag_needed(void **state)
 	assert_int_equal(out[20], 3);
 	assert_int_equal(out[21], 4);
 	assert_int_equal(t_get16(out + 26), 1380);	/* 1400 - 20 */
-	t_a4("203.0.113.1", a);				/* from the gateway itself */
+	t_a4(POOL, a);			/* from the session's pool4 address (RFC 6146 §3.6.1) */
 	assert_memory_equal(out + 12, a, 4);
 	t_a4(SERVER4, a);
 	assert_memory_equal(out + 16, a, 4);
