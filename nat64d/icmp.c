@@ -408,8 +408,13 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 
 	if (q > ND_ICMP4_MAX - 2 * ND_IP4_HLEN - 8)
 		q = ND_ICMP4_MAX - 2 * ND_IP4_HLEN - 8;
+	/* The quoted header is translated as the packet itself was (RFC 7915
+	 * §5.3), so its DF follows §5.1: "If the size of the translated IPv4
+	 * packet is less than or equal to 1260 bytes, it is set to zero;
+	 * otherwise, it is set to one." A quoted fragment keeps DF 0 (§5.1.1). */
 	nd_build4(ip, (uint8_t)(be32_load(in->p) >> 20), (uint16_t)(tlen > 65535 ? 65535 : tlen),
-	    in->frag ? (uint16_t)in->fragid : 0, !in->frag, in->mf, 0, in->p[7], proto4, isrc4, x->v4);
+	    in->frag ? (uint16_t)in->fragid : 0, !in->frag && tlen > 1260, in->mf, 0, in->p[7],
+	    proto4, isrc4, x->v4);
 	memcpy(l4, x->l4, q);
 	/* The quoted header as it was: the client's port back to our pool port. */
 	if (in->proto == ND_PROTO_ICMP6)
