@@ -372,20 +372,31 @@ x6_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t isrc4)
 	return ND_GO;
 }
 
-/* The parameter: MTU - 20 clamped (Fragmentation Needed), pointer
- * (Parameter Problem), RFC 7915 §5.2. */
+/* The parameter: the MTU (Fragmentation Needed), pointer (Parameter
+ * Problem), RFC 7915 §5.2. */
 static enum nd_step
 x6_param(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
 	x->param = 0;
 	if (x->type == 3 && x->code == 4) {
-		uint32_t mtu = be32_load(x->icmp + 4);
+		/* RFC 7915 §5.2: "The MTU field MUST be adjusted for the
+		 * difference between the IPv4 and IPv6 header sizes, taking into
+		 * account whether or not the packet in error includes a Fragment
+		 * Header, i.e., minimum(advertised MTU-20, MTU_of_IPv4_nexthop,
+		 * (MTU_of_IPv6_nexthop)-20)." An advertised MTU below 1280 is
+		 * used as it is: the IPv4 path behind an IPv6 hop may be smaller.
+		 * The field is 16 bits; below RFC 791's 68 ("Every internet
+		 * module must be able to forward a datagram of 68 octets without
+		 * further fragmentation") no MTU is meaningful, so 68. */
+		uint32_t d = ND_IP6_HLEN - ND_IP4_HLEN, adv = be32_load(x->icmp + 4);
+		uint32_t mtu = adv > 65535 + d ? 65535 : adv > d ? adv - d : 0;
 
-		if (mtu < 1280)		/* below the IPv6 minimum: bogus, use it */
-			mtu = 1280;
-		mtu = mtu > 65535 + 20 ? 65535 : mtu - (ND_IP6_HLEN - ND_IP4_HLEN);
 		if (mtu > gw->cfg.mtu4)
 			mtu = gw->cfg.mtu4;
+		if (mtu > gw->cfg.mtu6 - d)
+			mtu = gw->cfg.mtu6 - d;
+		if (mtu < 68)
+			mtu = 68;
 		x->param = mtu;
 	} else if (x->type == 12) {
 		int p4 = nd_ptr6to4(be32_load(x->icmp + 4));
