@@ -227,12 +227,13 @@ x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	return ND_GO;
 }
 
-/* Addresses translatable; the parameter: MTU + 20 clamped (Packet Too
+/* Addresses translatable (the outer source as nd_path_v4_errsrc_ok
+ * says); the parameter: MTU + 20 clamped (Packet Too
  * Big), pointer (Parameter Problem), RFC 7915 §4.2. */
 static enum nd_step
 x4_param(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
-	if (!nd_path_v4_ok(p->in4.src) || !nd_path_v4_ok(x->in4.dst))
+	if (!nd_path_v4_errsrc_ok(p->in4.src) || !nd_path_v4_ok(x->in4.dst))
 		return nd_drop(p, &gw->c.drop_bad_addr);
 	x->param = 0;
 	if (x->type == 2) {

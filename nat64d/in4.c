@@ -50,7 +50,9 @@ in4_parse(struct nd_gw *gw, struct nd_pkt *p)
 	p->len = in->len;
 	if (!nd_state_is_pool4(&gw->st, in->dst))
 		return nd_drop(p, &gw->c.drop_not_pool);
-	if (!nd_path_v4_ok(in->src))
+	if (!nd_path_v4_ok(in->src) && !(nd_path_v4_errsrc_ok(in->src) &&
+	    in->proto == ND_PROTO_ICMP && nd_p4_first(in) && in->len > in->ihl &&
+	    nd_icmp4_is_error(p->p[in->ihl])))
 		return nd_drop(p, &gw->c.drop_bad_addr);
 	if (in->ihl > ND_IP4_HLEN && in4_source_routed(p->p, in->ihl)) {
 		/* RFC 7915 §4.1: unexpired source route -> 3/5, dropped. */

@@ -87,6 +87,19 @@ nd_path_v4_ok(uint32_t a)
 	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
 }
 
+/* The source of an ICMPv4 error we translate: also 0/8 and 127/8, which
+ * broken routers use. RFC 7915 §4.1: "If the translator gets an illegal
+ * source address (e.g., 0.0.0.0, 127.0.0.1, etc.), the translator SHOULD
+ * silently drop the packet" and "when translating ICMPv4 Error Messages
+ * into ICMPv6, the "illegal" source address will be translated for the
+ * purpose of trouble shooting." Multicast and reserved sources stay
+ * dropped: no router sends from them. */
+static inline bool
+nd_path_v4_errsrc_ok(uint32_t a)
+{
+	return a < 0xe0000000u;
+}
+
 /* The TCP flags the state machine knows (ND_TCPF_*). */
 static inline uint8_t
 nd_path_tcp_flags(const uint8_t *tcp)
