@@ -436,8 +436,12 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 	else
 		nd_path_ports(l4, q, in->proto, 2, x->mport, cksum_add(cksum_add(0, in->p + 8, 16),
 		    in->p + 24, 16), nd_sum4(isrc4) + nd_sum4(x->v4), 0);
+	/* An error in an atomic fragment keeps its identity as any fragment
+	 * does (RFC 7915 §5.1.1: "Identification: Copied from the low-order
+	 * 16 bits in the Identification field in the Fragment Header"). */
 	nd_build4(o, (uint8_t)(be32_load(o6->p) >> 20), (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
-	    gw->ipid++, false, false, 0, (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
+	    o6->frag ? (uint16_t)o6->fragid : gw->ipid++, false, false, 0,
+	    (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
 	icmp_head4(o + 20, x->type, x->code, x->param);
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + ND_IP4_HLEN + q)));
 	gw->c.icmp_err_xlat6to4++;

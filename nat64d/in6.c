@@ -62,7 +62,9 @@ in6_classify(struct nd_gw *gw, struct nd_pkt *p)
 
 	if (in->proto == ND_PROTO_ICMP6 && nd_p6_first(in) && p->l4len >= 1 &&
 	    nd_icmp6_is_error(p->l4[0])) {
-		if (in->frag)
+		/* Only a really fragmented error: one in an atomic fragment is
+		 * whole (nd_p6_isfrag, RFC 6946 §4). */
+		if (nd_p6_isfrag(in))
 			return nd_drop(p, &gw->c.drop_frag_icmp);
 		nd_icmp_xlat6to4(gw, p);
 		return ND_DONE;
@@ -131,7 +133,9 @@ in6_ports(struct nd_gw *gw, struct nd_pkt *p)
 	default:	/* ICMPv6 */
 		if (p->l4len < 8)
 			return nd_drop(p, &gw->c.drop_malformed6);
-		if (p->in6.frag)
+		/* A fragmented ICMPv6 message cannot be checked nor mapped in
+		 * pieces (RFC 6146 §3.4); an atomic fragment is whole. */
+		if (nd_p6_isfrag(&p->in6))
 			return nd_drop(p, &gw->c.drop_frag_icmp);
 		if (l4[0] != 128 && l4[0] != 129)
 			return nd_drop(p, &gw->c.drop_icmp_type);
