@@ -13,6 +13,27 @@
 #include "nd_handoff.h"
 #include "nd_state.h"
 
+/* A well-formed packet we cannot translate is discarded with an error
+ * back. RFC 7915 §5.4: "If the IPv6 packet is discarded, then the
+ * translator SHOULD send back an ICMPv6 error message to the original
+ * sender of the packet, unless the discarded packet is itself an ICMPv6
+ * message." The error is Destination Unreachable, code 1 (communication
+ * administratively prohibited), which §5.4 names unless the RFC says
+ * otherwise. nd_icmp_err6 never answers an ICMPv6 error, and rate-limits
+ * (icmp-error-rate, 0 turns them off as §5.4 lets an administrator). */
+static void
+in6_discard_err(struct nd_gw *gw, struct nd_pkt *p)
+{
+	const struct nd_p6 *in = &p->in6;
+	uint32_t v4;
+
+	/* Only about a packet meant for translation (destination in a prefix). */
+	if (in->proto == ND_PROTO_ICMP6 || p->len < ND_IP6_HLEN ||
+	    nd_path_prefix_of(gw, p->p + 24, &v4) < 0)
+		return;
+	nd_icmp_err6(gw, 1, 1, 0, p->p, p->len < in->declared ? p->len : in->declared, p->now);
+}
+
 /* Parse the header chain; a live routing header gets a Parameter Problem. */
 static enum nd_step
 in6_parse(struct nd_gw *gw, struct nd_pkt *p)
@@ -31,8 +52,10 @@ in6_parse(struct nd_gw *gw, struct nd_pkt *p)
 		    p->now);
 		return nd_drop(p, &gw->c.drop_exthdr);
 	}
-	if (pe == ND_P_EXTHDR || pe == ND_P_NESTED_FRAG)
+	if (pe == ND_P_EXTHDR || pe == ND_P_NESTED_FRAG) {
+		in6_discard_err(gw, p);
 		return nd_drop(p, &gw->c.drop_exthdr);
+	}
 	return nd_drop(p, &gw->c.drop_malformed6);
 }
 
@@ -76,8 +99,11 @@ in6_classify(struct nd_gw *gw, struct nd_pkt *p)
 		nd_icmp_err6(gw, 3, 0, 0, p->p, p->len, p->now);
 		return nd_drop(p, &gw->c.gen_time_exceeded6);
 	}
-	if (in->proto != ND_PROTO_TCP && in->proto != ND_PROTO_UDP && in->proto != ND_PROTO_ICMP6)
+	if (in->proto != ND_PROTO_TCP && in->proto != ND_PROTO_UDP && in->proto != ND_PROTO_ICMP6) {
+		/* A stateful NAT64 translates TCP, UDP and ICMP only (RFC 6146 §1). */
+		in6_discard_err(gw, p);
 		return nd_drop(p, &gw->c.drop_proto);
+	}
 	p->proto = in->proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in->proto;
 	return ND_GO;
 }

@@ -625,6 +625,12 @@ test_malformed_dropped(void **state)
 	len = t_ip6(pkt, CLIENT, SERVER6, 132, 64, l4, 12, -1);	/* SCTP */
 	t_in(&t, pkt, len);
 	assert_int_equal(t.gw->c.drop_proto, 1);
+	/* discarded with Destination Unreachable, code 1 back (RFC 7915 §5.4) */
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 48 + len);
+	assert_int_equal(out[6], 58);
+	assert_int_equal(out[40], 1);
+	assert_int_equal(out[41], 1);
+	assert_memory_equal(out + 48, pkt, len);
 	memset(l4, 0, 16);
 	l4[0] = 135;					/* neighbour solicitation */
 	len = t_ip6(pkt, CLIENT, SERVER6, 58, 64, l4, 16, 2);
