@@ -149,8 +149,20 @@ in4_ports(struct nd_gw *gw, struct nd_pkt *p)
 	case ND_PROTO_UDP:
 		if (p->l4len < 8)
 			return nd_drop(p, &gw->c.drop_malformed4);
-		if (be16_load(l4 + 6) == 0 && !p->partial && nd_p4_isfrag(&p->in4))
-			return nd_drop(p, &gw->c.drop_udp0_frag);	/* RFC 7915 §4.5 */
+		if (be16_load(l4 + 6) == 0 && !p->partial && nd_p4_isfrag(&p->in4)) {
+			/* RFC 7915 §4.5: no checksum can be computed for a
+			 * fragment without reassembly, so it is discarded; and
+			 * §4.4: "If the IPv4 packet is discarded, then the
+			 * translator SHOULD be able to send back an ICMPv4 error
+			 * message to the original sender of the packet, unless
+			 * the discarded packet is itself an ICMPv4 error
+			 * message." Its type and code: Destination Unreachable,
+			 * 13 (communication administratively prohibited), the
+			 * one §4.4 names unless the RFC says otherwise. Only the
+			 * first fragment holds the zero checksum. */
+			nd_icmp_err4(gw, 3, 13, 0, p->p, p->len, p->now);
+			return nd_drop(p, &gw->c.drop_udp0_frag);
+		}
 		break;
 	default:	/* ICMP */
 		if (p->l4len < 8)

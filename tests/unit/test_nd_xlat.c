@@ -136,12 +136,19 @@ test_udp_zero_checksum_from_ipv4(void **state)
 	assert_int_equal(t_recv(&t, out, sizeof(out)), 40 + 12);
 	assert_int_not_equal(t_get16(out + 46), 0);		/* RFC 7915 §4.5 */
 	assert_int_equal(t_l4ck6(out, 17, out + 40, 12), 0);
-	/* The same as a fragment: cannot be computed, dropped. */
+	/* The same as a fragment: cannot be computed, dropped, and the
+	 * sender told: Destination Unreachable, code 13 (RFC 7915 §4.4). */
 	len = t_ip4(pkt, SERVER4, POOL, 17, 64, false, l4, t_udp(l4, 53, port, "zero"), -1);
 	pkt[6] = 0x20;	/* MF */
 	t_put16(pkt + 10, 0);
 	t_put16(pkt + 10, t_fold(t_sum(0, pkt, 20)));
 	t_in(&t, pkt, len);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 28 + len);
+	assert_int_equal(out[9], 1);
+	assert_int_equal(out[20], 3);
+	assert_int_equal(out[21], 13);
+	assert_memory_equal(out + 16, pkt + 12, 4);	/* to the sender */
+	assert_memory_equal(out + 28, pkt, len);
 	assert_int_equal(t_recv(&t, out, sizeof(out)), 0);
 	assert_int_equal(t.gw->c.drop_udp0_frag, 1);
 	t_gw_close(&t);
