@@ -228,8 +228,8 @@ x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 }
 
 /* Addresses translatable (the outer source as nd_path_v4_errsrc_ok
- * says); the parameter: MTU + 20 clamped (Packet Too
- * Big), pointer (Parameter Problem), RFC 7915 §4.2. */
+ * says); the parameter: the MTU (Packet Too Big), pointer (Parameter
+ * Problem), RFC 7915 §4.2. */
 static enum nd_step
 x4_param(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
@@ -239,11 +239,19 @@ x4_param(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	if (x->type == 2) {
 		uint32_t mtu = be16_load(x->icmp + 6);
 
+		/* RFC 7915 §4.2: "The MTU field MUST be adjusted for the
+		 * difference between the IPv4 and IPv6 header sizes, i.e.,
+		 * minimum(advertised MTU+20, MTU_of_IPv6_nexthop,
+		 * (MTU_of_IPv4_nexthop)+20)." A router's 0 is read as the RFC
+		 * 1191 plateau below the quoted size; below 1280 the IPv6
+		 * minimum (RFC 7915 §6). */
 		if (mtu == 0)
 			mtu = icmp_plateau((uint32_t)x->in4.declared);
 		mtu += ND_IP6_HLEN - ND_IP4_HLEN;
 		if (mtu > gw->cfg.mtu6)
 			mtu = gw->cfg.mtu6;
+		if (mtu > gw->cfg.mtu4 + (ND_IP6_HLEN - ND_IP4_HLEN))
+			mtu = gw->cfg.mtu4 + (ND_IP6_HLEN - ND_IP4_HLEN);
 		if (mtu < 1280)
 			mtu = 1280;
 		x->param = mtu;
