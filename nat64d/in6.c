@@ -29,7 +29,7 @@ in6_discard_err(struct nd_gw *gw, struct nd_pkt *p)
 
 	/* Only about a packet meant for translation (destination in a prefix). */
 	if (in->proto == ND_PROTO_ICMP6 || p->len < ND_IP6_HLEN ||
-	    nd_path_prefix_of(gw, p->p + 24, &v4) < 0)
+	    nd_path_prefix_of(gw, p->p + 24, &v4) < 0 || !nd_path_v6src_ok(p->p + 8))
 		return;
 	nd_icmp_err6(gw, 1, 1, 0, p->p, p->len < in->declared ? p->len : in->declared, p->now);
 }
@@ -59,13 +59,14 @@ in6_parse(struct nd_gw *gw, struct nd_pkt *p)
 	return nd_drop(p, &gw->c.drop_malformed6);
 }
 
-/* Destination inside a prefix with a translatable IPv4; offload metadata sane. */
+/* Destination inside a prefix with a translatable IPv4, a legal source;
+ * offload metadata sane. */
 static enum nd_step
 in6_addresses(struct nd_gw *gw, struct nd_pkt *p)
 {
 	if ((p->pfx = nd_path_prefix_of(gw, p->p + 24, &p->dst4)) < 0)
 		return nd_drop(p, &gw->c.drop_not_prefix);
-	if (!nd_path_v4_ok(p->dst4))
+	if (!nd_path_v4_ok(p->dst4) || !nd_path_v6src_ok(p->p + 8))
 		return nd_drop(p, &gw->c.drop_bad_addr);
 	if (!nd_gso_check(p->vh, p->len, p->in6.l4off, p->in6.proto, true))
 		return nd_drop(p, &gw->c.drop_gso);
