@@ -182,6 +182,10 @@ ho_on(const void *cfg)
 	return ((const struct nd_config *)cfg)->handoff;
 }
 
+static const struct conf_enum nd_udp0_modes[] = {
+	{ "compute", ND_UDP0_COMPUTE }, { "drop", ND_UDP0_DROP }, { NULL, 0 }
+};
+
 #define F(field)	CONF_FIELD(struct nd_config, field)
 #define RUN(field)	CONF_FIELD(struct nd_run, field)
 #define RL		CONF_RELOAD
@@ -233,6 +237,11 @@ static const struct conf_opt nd_opts[] = {
 	  .help = "send UDP bursts out as one GSO packet" },
 	{ "icmp-error-rate", 0, CONF_UINT, F(icmp_rate), .max = 1000000, .def = "1000", .flags = RL,
 	  .arg = "N", .help = "ICMP errors generated per second" },
+	{ "reset-tos", 0, CONF_BOOL, F(reset_tos), .def = "no", .flags = RL,
+	  .help = "translated packets get TOS / traffic class 0" },
+	{ "zero-udp-checksum", 0, CONF_ENUM, F(zero_udp_checksum), .enums = nd_udp0_modes,
+	  .def = "compute", .flags = RL, .arg = "compute|drop",
+	  .help = "IPv4 UDP datagrams with checksum 0: compute one, or drop them" },
 	{ "mapping-log", 0, CONF_PATH, F(mapping_log), .flags = CONF_OMIT_EMPTY, .arg = "FILE",
 	  .help = "log every mapping to FILE" },
 	{ "status-file", 0, CONF_PATH, F(status_file), .flags = CONF_OMIT_EMPTY, .arg = "FILE",

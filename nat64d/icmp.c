@@ -292,7 +292,7 @@ x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	else
 		nd_path_ports(l4, q, in->proto, 0, x->mport, nd_sum4(in->src) + nd_sum4(in->dst),
 		    cksum_add(cksum_add(0, isrc6, 16), idst6, 16), ND_RW_KEEPZERO);
-	nd_build6(o, o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6, (uint8_t)(o4->ttl - 1), osrc6, x->v6);
+	nd_build6(o, gw->cfg.reset_tos ? 0 : o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6, (uint8_t)(o4->ttl - 1), osrc6, x->v6);
 	o[40] = x->type;
 	o[41] = x->code;
 	be16_store(o + 42, 0);
@@ -447,7 +447,8 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 	/* An error in an atomic fragment keeps its identity as any fragment
 	 * does (RFC 7915 §5.1.1: "Identification: Copied from the low-order
 	 * 16 bits in the Identification field in the Fragment Header"). */
-	nd_build4(o, (uint8_t)(be32_load(o6->p) >> 20), (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
+	nd_build4(o, gw->cfg.reset_tos ? 0 : (uint8_t)(be32_load(o6->p) >> 20),
+	    (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
 	    o6->frag ? (uint16_t)o6->fragid : gw->ipid++, false, false, 0,
 	    (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
 	icmp_head4(o + 20, x->type, x->code, x->param);

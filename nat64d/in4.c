@@ -163,6 +163,11 @@ in4_ports(struct nd_gw *gw, struct nd_pkt *p)
 			nd_icmp_err4(gw, 3, 13, 0, p->p, p->len, p->now);
 			return nd_drop(p, &gw->c.drop_udp0_frag);
 		}
+		/* RFC 7915 §4.5: "the translator SHOULD provide a
+		 * configuration function" choosing between dropping such
+		 * datagrams and computing their checksum: zero-udp-checksum. */
+		if (be16_load(l4 + 6) == 0 && !p->partial && gw->cfg.zero_udp_checksum == ND_UDP0_DROP)
+			return nd_drop(p, &gw->c.drop_udp0_v4);
 		break;
 	default:	/* ICMP */
 		if (p->l4len < 8)
@@ -273,7 +278,10 @@ in4_emit(struct nd_gw *gw, struct nd_pkt *p)
 	const struct nd_p4 *in = &p->in4;
 	bool frag = nd_p4_isfrag(in);
 	size_t hl = ND_IP6_HLEN + (frag ? ND_FRAG6_HLEN : 0), l4len = p->l4len;
-	uint8_t tc = in->tos, hlim = (uint8_t)(in->ttl - 1), nh = p->proto;
+	/* RFC 7915 §4.1: "An implementation of a translator SHOULD support an
+	 * administratively configurable option to ignore the IPv4 TOS and
+	 * always set the IPv6 traffic class (TC) to zero." (reset-tos) */
+	uint8_t tc = gw->cfg.reset_tos ? 0 : in->tos, hlim = (uint8_t)(in->ttl - 1), nh = p->proto;
 
 	if (hl + l4len <= gw->cfg.mtu6 || nd_gso_is_gso(p->vh)) {
 		if (hl + l4len - ND_IP6_HLEN > 65535) {

@@ -263,8 +263,12 @@ in6_emit(struct nd_gw *gw, struct nd_pkt *p)
 		df = total > 1260 || nd_gso_is_gso(p->vh);
 		id = df ? 0 : gw->ipid++;
 	}
-	nd_build4(gw->hdr, (uint8_t)(be32_load(p->p) >> 20), (uint16_t)total, id, df, in->mf,
-	    in->fragoff, (uint8_t)(p->p[7] - 1), p->proto, p->src4, p->dst4);
+	/* RFC 7915 §5.1: the TOS is copied from the Traffic Class, and a
+	 * translator should be able to ignore it and set a configured value
+	 * instead (the rule in our words): reset-tos sets 0, as §4.1 does
+	 * the other way. */
+	nd_build4(gw->hdr, gw->cfg.reset_tos ? 0 : (uint8_t)(be32_load(p->p) >> 20), (uint16_t)total,
+	    id, df, in->mf, in->fragoff, (uint8_t)(p->p[7] - 1), p->proto, p->src4, p->dst4);
 	nd_gso_rewrite(p->vh, in->l4off, ND_IP4_HLEN, true);
 	if (nd_state_is_pool4(&gw->st, p->dst4)) {
 		if ((p->from & ND_FROM_HAIRPIN) || total > sizeof(gw->scratch2)) {
