@@ -109,6 +109,28 @@ in6_classify(struct nd_gw *gw, struct nd_pkt *p)
 	return ND_GO;
 }
 
+/* Too big for the IPv4 side: RFC 7915 (§1.4, §5.1), "Note that the translator
+ * MUST behave as a router, i.e., the translator MUST send a Packet Too Big
+ * error message or fragment the packet when the packet size exceeds the
+ * MTU of the next-hop interface." An IPv6 router does not fragment (RFC
+ * 8200 §5): Packet Too Big with the IPv6 size that fits, mtu4 + 20 (+ 8
+ * with a Fragment header). A super-packet is judged by its segments; a
+ * hairpinned packet never reaches the IPv4 side. */
+static enum nd_step
+in6_mtu(struct nd_gw *gw, struct nd_pkt *p)
+{
+	const struct nd_p6 *in = &p->in6;
+	size_t l4h = in->proto == ND_PROTO_TCP && nd_p6_first(in) && p->l4len >= 20 ?
+	    (size_t)(p->l4[12] >> 4) * 4 : 8;
+	size_t seg = nd_gso_seglen(p->vh, p->len, in->l4off + l4h);
+	size_t d = ND_IP6_HLEN - ND_IP4_HLEN + (in->frag ? ND_FRAG6_HLEN : 0);
+
+	if (seg - in->l4off + ND_IP4_HLEN <= gw->cfg.mtu4 || nd_state_is_pool4(&gw->st, p->dst4))
+		return ND_GO;
+	nd_icmp_err6(gw, 2, 0, (uint32_t)(gw->cfg.mtu4 + d), p->p, p->len, p->now);
+	return nd_drop(p, &gw->c.gen_too_big6);
+}
+
 /* A partial checksum this path cannot carry is completed here. */
 static enum nd_step
 in6_offload(struct nd_gw *gw, struct nd_pkt *p)
@@ -323,7 +345,8 @@ nd_in6(struct nd_gw *gw, struct nd_pkt *p)
 {
 	bool cached;
 
-	if (in6_parse(gw, p) || in6_addresses(gw, p) || in6_classify(gw, p) || in6_offload(gw, p))
+	if (in6_parse(gw, p) || in6_addresses(gw, p) || in6_classify(gw, p) || in6_mtu(gw, p) ||
+	    in6_offload(gw, p))
 		return;
 	if (!nd_p6_first(&p->in6)) {
 		if (in6_follow(gw, p) == ND_GO)

@@ -43,7 +43,7 @@
 	X(drop_gso) X(drop_tx) X(drop_source_route)						\
 	X(icmp_err_xlat4to6) X(icmp_err_xlat6to4) X(icmp_err_via_cache)			\
 	X(gen_time_exceeded6) X(gen_time_exceeded4)			\
-	X(gen_frag_needed4) X(gen_unreach6) X(icmp_rate_limited)	\
+	X(gen_frag_needed4) X(gen_unreach6) X(gen_too_big6) X(icmp_rate_limited)	\
 	X(frag_out6) X(frags_xlat) X(hairpin)				\
 	X(frag_held) X(frag_released) X(frag_expired)				\
 	X(udp_coalesced) X(udp_trains) X(udp_coalesce_failed)
