@@ -272,18 +272,27 @@ x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
 	const struct nd_p4 *o4 = &p->in4, *in = &x->in4;
 	const struct nd_prefix *pf = &gw->cfg.prefix[x->pfx];
-	uint8_t *o = gw->scratch, *ip = o + ND_IP6_HLEN + 8, *l4 = ip + ND_IP6_HLEN;
+	/* RFC 7915 §4.3: "The translation of the inner IP header can be done
+	 * by invoking the function that translated the outer IP headers", so
+	 * a quoted IPv4 fragment gets a Fragment header as the fragment itself
+	 * did (§4.1), its Identification the IPv4 one. */
+	bool frag = nd_p4_isfrag(in);
+	size_t fh = frag ? ND_FRAG6_HLEN : 0;
+	uint8_t *o = gw->scratch, *ip = o + ND_IP6_HLEN + 8, *l4 = ip + ND_IP6_HLEN + fh;
 	uint8_t isrc6[16], idst6[16], osrc6[16];
+	uint8_t nh = in->proto == ND_PROTO_ICMP ? ND_PROTO_ICMP6 : in->proto;
 	size_t q = x->l4q, plen;
 
 	memcpy(isrc6, x->v6, 16);
 	addr_rfc6052_embed(pf->addr, pf->len, in->dst, idst6);
 	addr_rfc6052_embed(pf->addr, pf->len, o4->src, osrc6);
-	if (q > ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8)
-		q = ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8;
-	plen = 8 + ND_IP6_HLEN + q;
-	nd_build6(ip, in->tos, 0, (uint16_t)(in->declared - in->ihl),
-	    in->proto == ND_PROTO_ICMP ? ND_PROTO_ICMP6 : in->proto, in->ttl, isrc6, idst6);
+	if (q > ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8 - fh)
+		q = ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8 - fh;
+	plen = 8 + ND_IP6_HLEN + fh + q;
+	nd_build6(ip, in->tos, 0, (uint16_t)(in->declared - in->ihl + fh),
+	    frag ? ND_PROTO_FRAG6 : nh, in->ttl, isrc6, idst6);
+	if (frag)
+		nd_build_frag6(ip + ND_IP6_HLEN, nh, in->fragoff, in->mf, in->id);
 	memcpy(l4, x->l4, q);
 	/* The quoted header as it was: our pool port back to the client's. */
 	if (in->proto == ND_PROTO_ICMP)
@@ -292,7 +301,8 @@ x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	else
 		nd_path_ports(l4, q, in->proto, 0, x->mport, nd_sum4(in->src) + nd_sum4(in->dst),
 		    cksum_add(cksum_add(0, isrc6, 16), idst6, 16), ND_RW_KEEPZERO);
-	nd_build6(o, gw->cfg.reset_tos ? 0 : o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6, (uint8_t)(o4->ttl - 1), osrc6, x->v6);
+	nd_build6(o, gw->cfg.reset_tos ? 0 : o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6,
+	    (uint8_t)(o4->ttl - 1), osrc6, x->v6);
 	o[40] = x->type;
 	o[41] = x->code;
 	be16_store(o + 42, 0);
