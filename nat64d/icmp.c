@@ -145,7 +145,52 @@ struct icmp_x {
 	uint32_t v4;			/* 6 -> 4: the mapping's IPv4 side */
 	uint16_t mport;			/* the mapping's port on the other side */
 	int pfx;
+	size_t olen;			/* octets of the original datagram field */
+	const uint8_t *ext;		/* RFC 4884 extension structure, or NULL */
+	size_t extlen;
 };
+
+/* RFC 4884: a length attribute (in units of unit octets, at least 128
+ * octets, RFC 4884 §4.1) marks where the original datagram field ends and
+ * an extension structure begins; without one, the whole rest is the
+ * datagram. Only for a translated type that has the attribute too. */
+static void
+icmp_ext(struct icmp_x *x, size_t len_words, size_t unit, bool keeps)
+{
+	size_t l = len_words * unit;
+
+	x->olen = x->ilen - 8;
+	x->ext = NULL;
+	x->extlen = 0;
+	if (keeps && l >= 128 && 8 + l < x->ilen) {
+		x->olen = l;
+		x->ext = x->icmp + 8 + l;
+		x->extlen = x->ilen - 8 - l;
+	}
+}
+
+/* Where the translated original datagram field ends: zero-padded to a
+ * multiple of unit and to 128 octets (RFC 4884 §4.1, §5), the extension
+ * after it, if room is left under max; returns the ICMP payload length
+ * and sets *words (0: no extension kept). */
+static size_t
+icmp_ext_place(const struct icmp_x *x, uint8_t *payload, size_t dl, size_t unit, size_t max,
+    uint8_t *words)
+{
+	size_t pad = (dl + unit - 1) / unit * unit;
+
+	*words = 0;
+	if (!x->ext)
+		return dl;
+	if (pad < 128)
+		pad = 128;
+	if (pad + x->extlen > max)
+		return dl;
+	memset(payload + dl, 0, pad - dl);
+	memcpy(payload + pad, x->ext, x->extlen);
+	*words = (uint8_t)(pad / unit);
+	return pad + x->extlen;
+}
 
 /* ------------------------------------------------------------ IPv4 -> IPv6 */
 
@@ -184,7 +229,14 @@ x4_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 
 	if (!nd_icmp4to6_map(x->icmp[0], x->icmp[1], &x->type, &x->code))
 		return nd_drop(p, &gw->c.drop_icmp_type);
-	if (nd_parse4((uint8_t *)x->icmp + 8, x->ilen - 8, true, in) != ND_P_OK ||
+	/* RFC 7915 §4.2: "If the received ICMPv4 packet contains an ICMPv4
+	 * Extension [RFC4884], the translation of the ICMPv4 packet will cause
+	 * the ICMPv6 packet to change length. When this occurs, the ICMPv6
+	 * Extension length attribute MUST be adjusted accordingly". ICMPv4
+	 * counts 32-bit words (octet 5), ICMPv6 64-bit words (octet 4) and has
+	 * the attribute in Destination Unreachable and Time Exceeded only. */
+	icmp_ext(x, x->icmp[5], 4, x->type == 1 || x->type == 3);
+	if (nd_parse4((uint8_t *)x->icmp + 8, x->olen, true, in) != ND_P_OK ||
 	    !nd_state_is_pool4(&gw->st, in->src))
 		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 	x->l4q = in->len - in->ihl;
@@ -280,7 +332,7 @@ x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	size_t fh = frag ? ND_FRAG6_HLEN : 0;
 	uint8_t *o = gw->scratch, *ip = o + ND_IP6_HLEN + 8, *l4 = ip + ND_IP6_HLEN + fh;
 	uint8_t isrc6[16], idst6[16], osrc6[16];
-	uint8_t nh = in->proto == ND_PROTO_ICMP ? ND_PROTO_ICMP6 : in->proto;
+	uint8_t nh = in->proto == ND_PROTO_ICMP ? ND_PROTO_ICMP6 : in->proto, words;
 	size_t q = x->l4q, plen;
 
 	memcpy(isrc6, x->v6, 16);
@@ -288,7 +340,8 @@ x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	addr_rfc6052_embed(pf->addr, pf->len, o4->src, osrc6);
 	if (q > ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8 - fh)
 		q = ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8 - fh;
-	plen = 8 + ND_IP6_HLEN + fh + q;
+	plen = 8 + icmp_ext_place(x, ip, ND_IP6_HLEN + fh + q, 8, ND_ICMP6_MAX - ND_IP6_HLEN - 8,
+	    &words);
 	nd_build6(ip, in->tos, 0, (uint16_t)(in->declared - in->ihl + fh),
 	    frag ? ND_PROTO_FRAG6 : nh, in->ttl, isrc6, idst6);
 	if (frag)
@@ -307,6 +360,8 @@ x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	o[41] = x->code;
 	be16_store(o + 42, 0);
 	be32_store(o + 44, x->param);
+	if (words)
+		o[44] = words;	/* RFC 4884 length, 64-bit words */
 	be16_store(o + 42, cksum_finish(cksum_add(cksum_pseudo6(osrc6, x->v6, ND_PROTO_ICMP6,
 	    (uint32_t)plen), o + 40, plen)));
 	gw->c.icmp_err_xlat4to6++;
@@ -354,7 +409,12 @@ x6_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t *isrc4)
 {
 	struct nd_p6 *in = &x->in6;
 
-	if (nd_parse6((uint8_t *)x->icmp + 8, x->ilen - 8, true, in) != ND_P_OK ||
+	/* RFC 4884 extensions, §5.2 "ICMP Error Payload" the mirror of §4.2:
+	 * the length attribute adjusted (ICMPv6 Destination Unreachable and
+	 * Time Exceeded count 64-bit words, ICMPv4 32-bit words). */
+	icmp_ext(x, x->icmp[0] == 1 || x->icmp[0] == 3 ? x->icmp[4] : 0, 8,
+	    x->type == 3 || x->type == 11);
+	if (nd_parse6((uint8_t *)x->icmp + 8, x->olen, true, in) != ND_P_OK ||
 	    !nd_p6_first(in) || nd_path_prefix_of(gw, in->p + 8, isrc4) < 0)
 		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 	if (in->l4off + 8 > in->len ||
@@ -433,8 +493,8 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 {
 	const struct nd_p6 *o6 = &p->in6, *in = &x->in6;
 	uint8_t *o = gw->scratch, *ip = o + ND_IP4_HLEN + 8, *l4 = ip + ND_IP4_HLEN;
-	uint8_t proto4 = in->proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in->proto;
-	size_t q = x->l4q, tlen = in->declared - in->l4off + ND_IP4_HLEN;
+	uint8_t proto4 = in->proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in->proto, words;
+	size_t q = x->l4q, tlen = in->declared - in->l4off + ND_IP4_HLEN, pl;
 
 	if (q > ND_ICMP4_MAX - 2 * ND_IP4_HLEN - 8)
 		q = ND_ICMP4_MAX - 2 * ND_IP4_HLEN - 8;
@@ -457,14 +517,17 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 	/* An error in an atomic fragment keeps its identity as any fragment
 	 * does (RFC 7915 §5.1.1: "Identification: Copied from the low-order
 	 * 16 bits in the Identification field in the Fragment Header"). */
+	pl = icmp_ext_place(x, ip, ND_IP4_HLEN + q, 4, ND_ICMP4_MAX - ND_IP4_HLEN - 8, &words);
 	nd_build4(o, gw->cfg.reset_tos ? 0 : (uint8_t)(be32_load(o6->p) >> 20),
-	    (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
+	    (uint16_t)(ND_IP4_HLEN + 8 + pl),
 	    o6->frag ? (uint16_t)o6->fragid : gw->ipid++, false, false, 0,
 	    (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
 	icmp_head4(o + 20, x->type, x->code, x->param);
-	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + ND_IP4_HLEN + q)));
+	if (words)
+		o[25] = words;	/* RFC 4884 length, 32-bit words */
+	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + pl)));
 	gw->c.icmp_err_xlat6to4++;
-	nd_out_send(gw, NULL, o, 2 * ND_IP4_HLEN + 8 + q, NULL, 0, false);
+	nd_out_send(gw, NULL, o, ND_IP4_HLEN + 8 + pl, NULL, 0, false);
 }
 
 /* IPv6 error about a packet we sent to the IPv6 side (inner: prefix+peer
