@@ -527,6 +527,18 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 		o[25] = words;	/* RFC 4884 length, 32-bit words */
 	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + pl)));
 	gw->c.icmp_err_xlat6to4++;
+	/* RFC 6146 §3.8 hairpinning holds for ICMP errors too: an error about
+	 * a hairpinned packet is addressed to one of our pool addresses and
+	 * goes back in, to reach the IPv6 host that sent the packet. */
+	if (nd_state_is_pool4(&gw->st, isrc4)) {
+		if ((p->from & ND_FROM_HAIRPIN) ||
+		    nd_path_again(gw, o, ND_IP4_HLEN + 8 + pl, NULL, p->from | ND_FROM_HAIRPIN, p->now) == -1) {
+			nd_drop(p, &gw->c.drop_hairpin_loop);
+			return;
+		}
+		gw->c.hairpin++;
+		return;
+	}
 	nd_out_send(gw, NULL, o, ND_IP4_HLEN + 8 + pl, NULL, 0, false);
 }
 
