@@ -95,6 +95,19 @@ in4_classify(struct nd_gw *gw, struct nd_pkt *p)
 	return ND_GO;
 }
 
+/* The largest IPv6 packet a translation may be before it is cut into
+ * fragments (DF clear) or refused with Fragmentation Needed (DF set).
+ * RFC 7915 §4.1 fragments a DF-clear packet to "lowest-ipv6-mtu", which
+ * "defaults to 1280 bytes": the IPv6 path is not known. A configured
+ * mtu6 is the administrator's value for it; DF set uses mtu6 always. */
+static size_t
+in4_limit(const struct nd_gw *gw, const struct nd_p4 *in)
+{
+	if (in->df || gw->cfg.have_mtu6 || gw->cfg.mtu6 < 1280)
+		return gw->cfg.mtu6;
+	return 1280;
+}
+
 /* Path MTU (RFC 7915 §4): DF set and too big -> Fragmentation Needed; a
  * partial checksum this path cannot carry is completed. */
 static enum nd_step
@@ -113,7 +126,7 @@ in4_mtu(struct nd_gw *gw, struct nd_pkt *p)
 	}
 	p->partial = nd_gso_partial(vh);
 	if (p->partial && !nd_gso_is_gso(vh) && (in->proto == ND_PROTO_ICMP ||
-	    p->l4len + ND_IP6_HLEN > gw->cfg.mtu6 || le16toh(vh->csum_start) != in->ihl ||
+	    p->l4len + ND_IP6_HLEN > in4_limit(gw, in) || le16toh(vh->csum_start) != in->ihl ||
 	    le16toh(vh->csum_offset) != (in->proto == ND_PROTO_TCP ? 16 : 6)))
 		return nd_path_resolve(gw, p);
 	return ND_GO;
@@ -283,7 +296,7 @@ in4_emit(struct nd_gw *gw, struct nd_pkt *p)
 	 * always set the IPv6 traffic class (TC) to zero." (reset-tos) */
 	uint8_t tc = gw->cfg.reset_tos ? 0 : in->tos, hlim = (uint8_t)(in->ttl - 1), nh = p->proto;
 
-	if (hl + l4len <= gw->cfg.mtu6 || nd_gso_is_gso(p->vh)) {
+	if (hl + l4len <= in4_limit(gw, in) || nd_gso_is_gso(p->vh)) {
 		if (hl + l4len - ND_IP6_HLEN > 65535) {
 			nd_drop(p, &gw->c.drop_too_big);
 			return;
@@ -303,7 +316,7 @@ in4_emit(struct nd_gw *gw, struct nd_pkt *p)
 	}
 	/* DF clear and too big: IPv6 fragments (RFC 7915 §4). */
 	{
-		size_t chunk = (gw->cfg.mtu6 - ND_IP6_HLEN - ND_FRAG6_HLEN) & ~(size_t)7, off = 0;
+		size_t chunk = (in4_limit(gw, in) - ND_IP6_HLEN - ND_FRAG6_HLEN) & ~(size_t)7, off = 0;
 
 		while (off < l4len) {
 			size_t n = l4len - off < chunk ? l4len - off : chunk;

@@ -34,6 +34,7 @@ struct nd_config {
 	uint8_t ipv6_addr[16];		/* our own, source of ICMPv6 errors */
 	bool have_ipv6_addr;
 	uint32_t mtu6;			/* MTU of the IPv6 side (fragmenting, PTB) */
+	bool have_mtu6;			/* configured: also the DF-clear threshold */
 	uint32_t mtu4;			/* MTU of the IPv4 side (PTB clamp) */
 	uint64_t to_udp_ms, to_tcp_est_ms, to_tcp_trans_ms, to_tcp_syn_ms, to_icmp_ms;
 	uint32_t max_sessions;
