@@ -183,6 +183,10 @@ ho_on(const void *cfg)
 	return ((const struct nd_config *)cfg)->handoff;
 }
 
+static const struct conf_enum nd_udp0_modes[] = {
+	{ "compute", ND_UDP0_COMPUTE }, { "drop", ND_UDP0_DROP }, { NULL, 0 }
+};
+
 #define F(field)	CONF_FIELD(struct nd_config, field)
 #define RUN(field)	CONF_FIELD(struct nd_run, field)
 #define RL		CONF_RELOAD
@@ -205,7 +209,8 @@ static const struct conf_opt nd_opts[] = {
 	  .print = print_own4, .arg = "ADDR", .help = "source of ICMPv4 errors (default 192.0.0.8)" },
 	{ "ipv6-addr", 0, CONF_ADDR6, F(ipv6_addr), CONF_SEEN(struct nd_config, have_ipv6_addr),
 	  .print = print_own6, .arg = "ADDR", .help = "source of ICMPv6 errors (default: the first prefix + ipv4-addr)" },
-	{ "mtu6", 0, CONF_UINT, F(mtu6), .min = 1280, .max = 65535, .def = "1500", .flags = RL,
+	{ "mtu6", 0, CONF_UINT, F(mtu6), CONF_SEEN(struct nd_config, have_mtu6), .min = 1280,
+	  .max = 65535, .def = "1500", .flags = RL,
 	  .arg = "N", .help = "MTU of the IPv6 side" },
 	{ "mtu4", 0, CONF_UINT, F(mtu4), .min = 68, .max = 65535, .def = "1500", .flags = RL,
 	  .arg = "N", .help = "MTU of the IPv4 side" },
@@ -234,6 +239,11 @@ static const struct conf_opt nd_opts[] = {
 	  .help = "send UDP bursts out as one GSO packet" },
 	{ "icmp-error-rate", 0, CONF_UINT, F(icmp_rate), .max = 1000000, .def = "1000", .flags = RL,
 	  .arg = "N", .help = "ICMP errors generated per second" },
+	{ "reset-tos", 0, CONF_BOOL, F(reset_tos), .def = "no", .flags = RL,
+	  .help = "translated packets get TOS / traffic class 0" },
+	{ "zero-udp-checksum", 0, CONF_ENUM, F(zero_udp_checksum), .enums = nd_udp0_modes,
+	  .def = "compute", .flags = RL, .arg = "compute|drop",
+	  .help = "IPv4 UDP datagrams with checksum 0: compute one, or drop them" },
 	{ "mapping-log", 0, CONF_PATH, F(mapping_log), .flags = CONF_OMIT_EMPTY, .arg = "FILE",
 	  .help = "log every mapping to FILE" },
 	{ "status-file", 0, CONF_PATH, F(status_file), .flags = CONF_OMIT_EMPTY, .arg = "FILE",

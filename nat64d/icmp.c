@@ -146,7 +146,52 @@ struct icmp_x {
 	uint32_t v4;			/* 6 -> 4: the mapping's IPv4 side */
 	uint16_t mport;			/* the mapping's port on the other side */
 	int pfx;
+	size_t olen;			/* octets of the original datagram field */
+	const uint8_t *ext;		/* RFC 4884 extension structure, or NULL */
+	size_t extlen;
 };
+
+/* RFC 4884: a length attribute (in units of unit octets, at least 128
+ * octets, RFC 4884 §4.1) marks where the original datagram field ends and
+ * an extension structure begins; without one, the whole rest is the
+ * datagram. Only for a translated type that has the attribute too. */
+static void
+icmp_ext(struct icmp_x *x, size_t len_words, size_t unit, bool keeps)
+{
+	size_t l = len_words * unit;
+
+	x->olen = x->ilen - 8;
+	x->ext = NULL;
+	x->extlen = 0;
+	if (keeps && l >= 128 && 8 + l < x->ilen) {
+		x->olen = l;
+		x->ext = x->icmp + 8 + l;
+		x->extlen = x->ilen - 8 - l;
+	}
+}
+
+/* Where the translated original datagram field ends: zero-padded to a
+ * multiple of unit and to 128 octets (RFC 4884 §4.1, §5), the extension
+ * after it, if room is left under max; returns the ICMP payload length
+ * and sets *words (0: no extension kept). */
+static size_t
+icmp_ext_place(const struct icmp_x *x, uint8_t *payload, size_t dl, size_t unit, size_t max,
+    uint8_t *words)
+{
+	size_t pad = (dl + unit - 1) / unit * unit;
+
+	*words = 0;
+	if (!x->ext)
+		return dl;
+	if (pad < 128)
+		pad = 128;
+	if (pad + x->extlen > max)
+		return dl;
+	memset(payload + dl, 0, pad - dl);
+	memcpy(payload + pad, x->ext, x->extlen);
+	*words = (uint8_t)(pad / unit);
+	return pad + x->extlen;
+}
 
 /* ------------------------------------------------------------ IPv4 -> IPv6 */
 
@@ -185,7 +230,14 @@ x4_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 
 	if (!nd_icmp4to6_map(x->icmp[0], x->icmp[1], &x->type, &x->code))
 		return nd_drop(p, &gw->c.drop_icmp_type);
-	if (nd_parse4((uint8_t *)x->icmp + 8, x->ilen - 8, true, in) != ND_P_OK ||
+	/* RFC 7915 §4.2: "If the received ICMPv4 packet contains an ICMPv4
+	 * Extension [RFC4884], the translation of the ICMPv4 packet will cause
+	 * the ICMPv6 packet to change length. When this occurs, the ICMPv6
+	 * Extension length attribute MUST be adjusted accordingly". ICMPv4
+	 * counts 32-bit words (octet 5), ICMPv6 64-bit words (octet 4) and has
+	 * the attribute in Destination Unreachable and Time Exceeded only. */
+	icmp_ext(x, x->icmp[5], 4, x->type == 1 || x->type == 3);
+	if (nd_parse4((uint8_t *)x->icmp + 8, x->olen, true, in) != ND_P_OK ||
 	    !nd_state_is_pool4(&gw->st, in->src))
 		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 	x->l4q = in->len - in->ihl;
@@ -228,22 +280,31 @@ x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	return ND_GO;
 }
 
-/* Addresses translatable; the parameter: MTU + 20 clamped (Packet Too
- * Big), pointer (Parameter Problem), RFC 7915 §4.2. */
+/* Addresses translatable (the outer source as nd_path_v4_errsrc_ok
+ * says); the parameter: the MTU (Packet Too Big), pointer (Parameter
+ * Problem), RFC 7915 §4.2. */
 static enum nd_step
 x4_param(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
-	if (!nd_path_v4_ok(p->in4.src) || !nd_path_v4_ok(x->in4.dst))
+	if (!nd_path_v4_errsrc_ok(p->in4.src) || !nd_path_v4_ok(x->in4.dst))
 		return nd_drop(p, &gw->c.drop_bad_addr);
 	x->param = 0;
 	if (x->type == 2) {
 		uint32_t mtu = be16_load(x->icmp + 6);
 
+		/* RFC 7915 §4.2: "The MTU field MUST be adjusted for the
+		 * difference between the IPv4 and IPv6 header sizes, i.e.,
+		 * minimum(advertised MTU+20, MTU_of_IPv6_nexthop,
+		 * (MTU_of_IPv4_nexthop)+20)." A router's 0 is read as the RFC
+		 * 1191 plateau below the quoted size; below 1280 the IPv6
+		 * minimum (RFC 7915 §6). */
 		if (mtu == 0)
 			mtu = icmp_plateau((uint32_t)x->in4.declared);
 		mtu += ND_IP6_HLEN - ND_IP4_HLEN;
 		if (mtu > gw->cfg.mtu6)
 			mtu = gw->cfg.mtu6;
+		if (mtu > gw->cfg.mtu4 + (ND_IP6_HLEN - ND_IP4_HLEN))
+			mtu = gw->cfg.mtu4 + (ND_IP6_HLEN - ND_IP4_HLEN);
 		if (mtu < 1280)
 			mtu = 1280;
 		x->param = mtu;
@@ -264,18 +325,28 @@ x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
 	const struct nd_p4 *o4 = &p->in4, *in = &x->in4;
 	const struct nd_prefix *pf = &gw->cfg.prefix[x->pfx];
-	uint8_t *o = gw->scratch, *ip = o + ND_IP6_HLEN + 8, *l4 = ip + ND_IP6_HLEN;
+	/* RFC 7915 §4.3: "The translation of the inner IP header can be done
+	 * by invoking the function that translated the outer IP headers", so
+	 * a quoted IPv4 fragment gets a Fragment header as the fragment itself
+	 * did (§4.1), its Identification the IPv4 one. */
+	bool frag = nd_p4_isfrag(in);
+	size_t fh = frag ? ND_FRAG6_HLEN : 0;
+	uint8_t *o = gw->scratch, *ip = o + ND_IP6_HLEN + 8, *l4 = ip + ND_IP6_HLEN + fh;
 	uint8_t isrc6[16], idst6[16], osrc6[16];
+	uint8_t nh = in->proto == ND_PROTO_ICMP ? ND_PROTO_ICMP6 : in->proto, words;
 	size_t q = x->l4q, plen;
 
 	memcpy(isrc6, x->v6, 16);
 	addr_rfc6052_embed(pf->addr, pf->len, in->dst, idst6);
 	addr_rfc6052_embed(pf->addr, pf->len, o4->src, osrc6);
-	if (q > ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8)
-		q = ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8;
-	plen = 8 + ND_IP6_HLEN + q;
-	nd_build6(ip, in->tos, 0, (uint16_t)(in->declared - in->ihl),
-	    in->proto == ND_PROTO_ICMP ? ND_PROTO_ICMP6 : in->proto, in->ttl, isrc6, idst6);
+	if (q > ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8 - fh)
+		q = ND_ICMP6_MAX - 2 * ND_IP6_HLEN - 8 - fh;
+	plen = 8 + icmp_ext_place(x, ip, ND_IP6_HLEN + fh + q, 8, ND_ICMP6_MAX - ND_IP6_HLEN - 8,
+	    &words);
+	nd_build6(ip, in->tos, 0, (uint16_t)(in->declared - in->ihl + fh),
+	    frag ? ND_PROTO_FRAG6 : nh, in->ttl, isrc6, idst6);
+	if (frag)
+		nd_build_frag6(ip + ND_IP6_HLEN, nh, in->fragoff, in->mf, in->id);
 	memcpy(l4, x->l4, q);
 	/* The quoted header as it was: our pool port back to the client's. */
 	if (in->proto == ND_PROTO_ICMP)
@@ -284,11 +355,14 @@ x4_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	else
 		nd_path_ports(l4, q, in->proto, 0, x->mport, nd_sum4(in->src) + nd_sum4(in->dst),
 		    cksum_add(cksum_add(0, isrc6, 16), idst6, 16), ND_RW_KEEPZERO);
-	nd_build6(o, o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6, (uint8_t)(o4->ttl - 1), osrc6, x->v6);
+	nd_build6(o, gw->cfg.reset_tos ? 0 : o4->tos, 0, (uint16_t)plen, ND_PROTO_ICMP6,
+	    (uint8_t)(o4->ttl - 1), osrc6, x->v6);
 	o[40] = x->type;
 	o[41] = x->code;
 	be16_store(o + 42, 0);
 	be32_store(o + 44, x->param);
+	if (words)
+		o[44] = words;	/* RFC 4884 length, 64-bit words */
 	be16_store(o + 42, cksum_finish(cksum_add(cksum_pseudo6(osrc6, x->v6, ND_PROTO_ICMP6,
 	    (uint32_t)plen), o + 40, plen)));
 	gw->c.icmp_err_xlat4to6++;
@@ -336,7 +410,12 @@ x6_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t *isrc4)
 {
 	struct nd_p6 *in = &x->in6;
 
-	if (nd_parse6((uint8_t *)x->icmp + 8, x->ilen - 8, true, in) != ND_P_OK ||
+	/* RFC 4884 extensions, §5.2 "ICMP Error Payload" the mirror of §4.2:
+	 * the length attribute adjusted (ICMPv6 Destination Unreachable and
+	 * Time Exceeded count 64-bit words, ICMPv4 32-bit words). */
+	icmp_ext(x, x->icmp[0] == 1 || x->icmp[0] == 3 ? x->icmp[4] : 0, 8,
+	    x->type == 3 || x->type == 11);
+	if (nd_parse6((uint8_t *)x->icmp + 8, x->olen, true, in) != ND_P_OK ||
 	    !nd_p6_first(in) || nd_path_prefix_of(gw, in->p + 8, isrc4) < 0)
 		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 	if (in->l4off + 8 > in->len ||
@@ -373,20 +452,31 @@ x6_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t isrc4)
 	return ND_GO;
 }
 
-/* The parameter: MTU - 20 clamped (Fragmentation Needed), pointer
- * (Parameter Problem), RFC 7915 §5.2. */
+/* The parameter: the MTU (Fragmentation Needed), pointer (Parameter
+ * Problem), RFC 7915 §5.2. */
 static enum nd_step
 x6_param(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
 	x->param = 0;
 	if (x->type == 3 && x->code == 4) {
-		uint32_t mtu = be32_load(x->icmp + 4);
+		/* RFC 7915 §5.2: "The MTU field MUST be adjusted for the
+		 * difference between the IPv4 and IPv6 header sizes, taking into
+		 * account whether or not the packet in error includes a Fragment
+		 * Header, i.e., minimum(advertised MTU-20, MTU_of_IPv4_nexthop,
+		 * (MTU_of_IPv6_nexthop)-20)." An advertised MTU below 1280 is
+		 * used as it is: the IPv4 path behind an IPv6 hop may be smaller.
+		 * The field is 16 bits; below RFC 791's 68 ("Every internet
+		 * module must be able to forward a datagram of 68 octets without
+		 * further fragmentation") no MTU is meaningful, so 68. */
+		uint32_t d = ND_IP6_HLEN - ND_IP4_HLEN, adv = be32_load(x->icmp + 4);
+		uint32_t mtu = adv > 65535 + d ? 65535 : adv > d ? adv - d : 0;
 
-		if (mtu < 1280)		/* below the IPv6 minimum: bogus, use it */
-			mtu = 1280;
-		mtu = mtu > 65535 + 20 ? 65535 : mtu - (ND_IP6_HLEN - ND_IP4_HLEN);
 		if (mtu > gw->cfg.mtu4)
 			mtu = gw->cfg.mtu4;
+		if (mtu > gw->cfg.mtu6 - d)
+			mtu = gw->cfg.mtu6 - d;
+		if (mtu < 68)
+			mtu = 68;
 		x->param = mtu;
 	} else if (x->type == 12) {
 		int p4 = nd_ptr6to4(be32_load(x->icmp + 4));
@@ -404,13 +494,18 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 {
 	const struct nd_p6 *o6 = &p->in6, *in = &x->in6;
 	uint8_t *o = gw->scratch, *ip = o + ND_IP4_HLEN + 8, *l4 = ip + ND_IP4_HLEN;
-	uint8_t proto4 = in->proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in->proto;
-	size_t q = x->l4q, tlen = in->declared - in->l4off + ND_IP4_HLEN;
+	uint8_t proto4 = in->proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in->proto, words;
+	size_t q = x->l4q, tlen = in->declared - in->l4off + ND_IP4_HLEN, pl;
 
 	if (q > ND_ICMP4_MAX - 2 * ND_IP4_HLEN - 8)
 		q = ND_ICMP4_MAX - 2 * ND_IP4_HLEN - 8;
+	/* The quoted header is translated as the packet itself was (RFC 7915
+	 * §5.3), so its DF follows §5.1: "If the size of the translated IPv4
+	 * packet is less than or equal to 1260 bytes, it is set to zero;
+	 * otherwise, it is set to one." A quoted fragment keeps DF 0 (§5.1.1). */
 	nd_build4(ip, (uint8_t)(be32_load(in->p) >> 20), (uint16_t)(tlen > 65535 ? 65535 : tlen),
-	    in->frag ? (uint16_t)in->fragid : 0, !in->frag, in->mf, 0, in->p[7], proto4, isrc4, x->v4);
+	    in->frag ? (uint16_t)in->fragid : 0, !in->frag && tlen > 1260, in->mf, 0, in->p[7],
+	    proto4, isrc4, x->v4);
 	memcpy(l4, x->l4, q);
 	/* The quoted header as it was: the client's port back to our pool port. */
 	if (in->proto == ND_PROTO_ICMP6)
@@ -420,12 +515,32 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 	else
 		nd_path_ports(l4, q, in->proto, 2, x->mport, cksum_add(cksum_add(0, in->p + 8, 16),
 		    in->p + 24, 16), nd_sum4(isrc4) + nd_sum4(x->v4), 0);
-	nd_build4(o, (uint8_t)(be32_load(o6->p) >> 20), (uint16_t)(2 * ND_IP4_HLEN + 8 + q),
-	    gw->ipid++, false, false, 0, (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
+	/* An error in an atomic fragment keeps its identity as any fragment
+	 * does (RFC 7915 §5.1.1: "Identification: Copied from the low-order
+	 * 16 bits in the Identification field in the Fragment Header"). */
+	pl = icmp_ext_place(x, ip, ND_IP4_HLEN + q, 4, ND_ICMP4_MAX - ND_IP4_HLEN - 8, &words);
+	nd_build4(o, gw->cfg.reset_tos ? 0 : (uint8_t)(be32_load(o6->p) >> 20),
+	    (uint16_t)(ND_IP4_HLEN + 8 + pl),
+	    o6->frag ? (uint16_t)o6->fragid : gw->ipid++, false, false, 0,
+	    (uint8_t)(o6->p[7] - 1), ND_PROTO_ICMP, osrc4, isrc4);
 	icmp_head4(o + 20, x->type, x->code, x->param);
-	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + ND_IP4_HLEN + q)));
+	if (words)
+		o[25] = words;	/* RFC 4884 length, 32-bit words */
+	be16_store(o + 22, cksum_finish(cksum_add(0, o + 20, 8 + pl)));
 	gw->c.icmp_err_xlat6to4++;
-	nd_out_send(gw, NULL, o, 2 * ND_IP4_HLEN + 8 + q, NULL, 0, false);
+	/* RFC 6146 §3.8 hairpinning holds for ICMP errors too: an error about
+	 * a hairpinned packet is addressed to one of our pool addresses and
+	 * goes back in, to reach the IPv6 host that sent the packet. */
+	if (nd_state_is_pool4(&gw->st, isrc4)) {
+		if ((p->from & ND_FROM_HAIRPIN) ||
+		    nd_path_again(gw, o, ND_IP4_HLEN + 8 + pl, NULL, p->from | ND_FROM_HAIRPIN, p->now) == -1) {
+			nd_drop(p, &gw->c.drop_hairpin_loop);
+			return;
+		}
+		gw->c.hairpin++;
+		return;
+	}
+	nd_out_send(gw, NULL, o, ND_IP4_HLEN + 8 + pl, NULL, 0, false);
 }
 
 /* IPv6 error about a packet we sent to the IPv6 side (inner: prefix+peer
@@ -445,8 +560,14 @@ nd_icmp_xlat6to4(struct nd_gw *gw, struct nd_pkt *p)
 		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 		return;
 	}
+	/* The source: a stateful NAT64 translates the error with the
+	 * session's tuple (RFC 6146 §3.6.1: when translating IPv6 -> IPv4
+	 * the source transport address of the outgoing tuple is the IPv4
+	 * side of the BIB entry, (T,t)), so an error from the client or from
+	 * a router on its path leaves from the pool4 address the peer talks
+	 * to, not from ipv4-addr, which the peer never saw. */
 	if (nd_path_prefix_of(gw, p->in6.p + 8, &osrc4) < 0 || !nd_path_v4_ok(osrc4))
-		osrc4 = gw->own4;	/* an IPv6 router: RFC 7915 §5.1 */
+		osrc4 = x.v4;
 	if (x6_param(gw, p, &x))
 		return;
 	x6_emit(gw, p, &x, osrc4, isrc4);

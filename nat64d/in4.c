@@ -51,7 +51,9 @@ in4_parse(struct nd_gw *gw, struct nd_pkt *p)
 	p->len = in->len;
 	if (!nd_state_is_pool4(&gw->st, in->dst))
 		return nd_drop(p, &gw->c.drop_not_pool);
-	if (!nd_path_v4_ok(in->src))
+	if (!nd_path_v4_ok(in->src) && !(nd_path_v4_errsrc_ok(in->src) &&
+	    in->proto == ND_PROTO_ICMP && nd_p4_first(in) && in->len > in->ihl &&
+	    nd_icmp4_is_error(p->p[in->ihl])))
 		return nd_drop(p, &gw->c.drop_bad_addr);
 	if (in->ihl > ND_IP4_HLEN && in4_source_routed(p->p, in->ihl)) {
 		/* RFC 7915 §4.1: unexpired source route -> 3/5, dropped. */
@@ -94,6 +96,19 @@ in4_classify(struct nd_gw *gw, struct nd_pkt *p)
 	return ND_GO;
 }
 
+/* The largest IPv6 packet a translation may be before it is cut into
+ * fragments (DF clear) or refused with Fragmentation Needed (DF set).
+ * RFC 7915 §4.1 fragments a DF-clear packet to "lowest-ipv6-mtu", which
+ * "defaults to 1280 bytes": the IPv6 path is not known. A configured
+ * mtu6 is the administrator's value for it; DF set uses mtu6 always. */
+static size_t
+in4_limit(const struct nd_gw *gw, const struct nd_p4 *in)
+{
+	if (in->df || gw->cfg.have_mtu6 || gw->cfg.mtu6 < 1280)
+		return gw->cfg.mtu6;
+	return 1280;
+}
+
 /* Path MTU (RFC 7915 §4): DF set and too big -> Fragmentation Needed; a
  * partial checksum this path cannot carry is completed. */
 static enum nd_step
@@ -112,7 +127,7 @@ in4_mtu(struct nd_gw *gw, struct nd_pkt *p)
 	}
 	p->partial = nd_gso_partial(vh);
 	if (p->partial && !nd_gso_is_gso(vh) && (in->proto == ND_PROTO_ICMP ||
-	    p->l4len + ND_IP6_HLEN > gw->cfg.mtu6 || le16toh(vh->csum_start) != in->ihl ||
+	    p->l4len + ND_IP6_HLEN > in4_limit(gw, in) || le16toh(vh->csum_start) != in->ihl ||
 	    le16toh(vh->csum_offset) != (in->proto == ND_PROTO_TCP ? 16 : 6)))
 		return nd_path_resolve(gw, p);
 	return ND_GO;
@@ -148,8 +163,25 @@ in4_ports(struct nd_gw *gw, struct nd_pkt *p)
 	case ND_PROTO_UDP:
 		if (p->l4len < 8)
 			return nd_drop(p, &gw->c.drop_malformed4);
-		if (be16_load(l4 + 6) == 0 && !p->partial && nd_p4_isfrag(&p->in4))
-			return nd_drop(p, &gw->c.drop_udp0_frag);	/* RFC 7915 §4.5 */
+		if (be16_load(l4 + 6) == 0 && !p->partial && nd_p4_isfrag(&p->in4)) {
+			/* RFC 7915 §4.5: no checksum can be computed for a
+			 * fragment without reassembly, so it is discarded; and
+			 * §4.4: "If the IPv4 packet is discarded, then the
+			 * translator SHOULD be able to send back an ICMPv4 error
+			 * message to the original sender of the packet, unless
+			 * the discarded packet is itself an ICMPv4 error
+			 * message." Its type and code: Destination Unreachable,
+			 * 13 (communication administratively prohibited), the
+			 * one §4.4 names unless the RFC says otherwise. Only the
+			 * first fragment holds the zero checksum. */
+			nd_icmp_err4(gw, 3, 13, 0, p->p, p->len, p->now);
+			return nd_drop(p, &gw->c.drop_udp0_frag);
+		}
+		/* RFC 7915 §4.5: "the translator SHOULD provide a
+		 * configuration function" choosing between dropping such
+		 * datagrams and computing their checksum: zero-udp-checksum. */
+		if (be16_load(l4 + 6) == 0 && !p->partial && gw->cfg.zero_udp_checksum == ND_UDP0_DROP)
+			return nd_drop(p, &gw->c.drop_udp0_v4);
 		break;
 	default:	/* ICMP */
 		if (p->l4len < 8)
@@ -260,9 +292,12 @@ in4_emit(struct nd_gw *gw, struct nd_pkt *p)
 	const struct nd_p4 *in = &p->in4;
 	bool frag = nd_p4_isfrag(in);
 	size_t hl = ND_IP6_HLEN + (frag ? ND_FRAG6_HLEN : 0), l4len = p->l4len;
-	uint8_t tc = in->tos, hlim = (uint8_t)(in->ttl - 1), nh = p->proto;
+	/* RFC 7915 §4.1: "An implementation of a translator SHOULD support an
+	 * administratively configurable option to ignore the IPv4 TOS and
+	 * always set the IPv6 traffic class (TC) to zero." (reset-tos) */
+	uint8_t tc = gw->cfg.reset_tos ? 0 : in->tos, hlim = (uint8_t)(in->ttl - 1), nh = p->proto;
 
-	if (hl + l4len <= gw->cfg.mtu6 || nd_gso_is_gso(p->vh)) {
+	if (hl + l4len <= in4_limit(gw, in) || nd_gso_is_gso(p->vh)) {
 		if (hl + l4len - ND_IP6_HLEN > 65535) {
 			nd_drop(p, &gw->c.drop_too_big);
 			return;
@@ -282,7 +317,7 @@ in4_emit(struct nd_gw *gw, struct nd_pkt *p)
 	}
 	/* DF clear and too big: IPv6 fragments (RFC 7915 §4). */
 	{
-		size_t chunk = (gw->cfg.mtu6 - ND_IP6_HLEN - ND_FRAG6_HLEN) & ~(size_t)7, off = 0;
+		size_t chunk = (in4_limit(gw, in) - ND_IP6_HLEN - ND_FRAG6_HLEN) & ~(size_t)7, off = 0;
 
 		while (off < l4len) {
 			size_t n = l4len - off < chunk ? l4len - off : chunk;

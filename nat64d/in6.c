@@ -14,6 +14,27 @@
 #include "nd_handoff.h"
 #include "nd_state.h"
 
+/* A well-formed packet we cannot translate is discarded with an error
+ * back. RFC 7915 §5.4: "If the IPv6 packet is discarded, then the
+ * translator SHOULD send back an ICMPv6 error message to the original
+ * sender of the packet, unless the discarded packet is itself an ICMPv6
+ * message." The error is Destination Unreachable, code 1 (communication
+ * administratively prohibited), which §5.4 names unless the RFC says
+ * otherwise. nd_icmp_err6 never answers an ICMPv6 error, and rate-limits
+ * (icmp-error-rate, 0 turns them off as §5.4 lets an administrator). */
+static void
+in6_discard_err(struct nd_gw *gw, struct nd_pkt *p)
+{
+	const struct nd_p6 *in = &p->in6;
+	uint32_t v4;
+
+	/* Only about a packet meant for translation (destination in a prefix). */
+	if (in->proto == ND_PROTO_ICMP6 || p->len < ND_IP6_HLEN ||
+	    nd_path_prefix_of(gw, p->p + 24, &v4) < 0 || !nd_path_v6src_ok(p->p + 8))
+		return;
+	nd_icmp_err6(gw, 1, 1, 0, p->p, p->len < in->declared ? p->len : in->declared, p->now);
+}
+
 /* Parse the header chain; a live routing header gets a Parameter Problem. */
 static enum nd_step
 in6_parse(struct nd_gw *gw, struct nd_pkt *p)
@@ -32,18 +53,21 @@ in6_parse(struct nd_gw *gw, struct nd_pkt *p)
 		    p->now);
 		return nd_drop(p, &gw->c.drop_exthdr);
 	}
-	if (pe == ND_P_EXTHDR || pe == ND_P_NESTED_FRAG)
+	if (pe == ND_P_EXTHDR || pe == ND_P_NESTED_FRAG) {
+		in6_discard_err(gw, p);
 		return nd_drop(p, &gw->c.drop_exthdr);
+	}
 	return nd_drop(p, &gw->c.drop_malformed6);
 }
 
-/* Destination inside a prefix with a translatable IPv4; offload metadata sane. */
+/* Destination inside a prefix with a translatable IPv4, a legal source;
+ * offload metadata sane. */
 static enum nd_step
 in6_addresses(struct nd_gw *gw, struct nd_pkt *p)
 {
 	if ((p->pfx = nd_path_prefix_of(gw, p->p + 24, &p->dst4)) < 0)
 		return nd_drop(p, &gw->c.drop_not_prefix);
-	if (!nd_path_v4_ok(p->dst4))
+	if (!nd_path_v4_ok(p->dst4) || !nd_path_v6src_ok(p->p + 8))
 		return nd_drop(p, &gw->c.drop_bad_addr);
 	if (!nd_gso_check(p->vh, p->len, p->in6.l4off, p->in6.proto, true))
 		return nd_drop(p, &gw->c.drop_gso);
@@ -63,7 +87,9 @@ in6_classify(struct nd_gw *gw, struct nd_pkt *p)
 
 	if (in->proto == ND_PROTO_ICMP6 && nd_p6_first(in) && p->l4len >= 1 &&
 	    nd_icmp6_is_error(p->l4[0])) {
-		if (in->frag)
+		/* Only a really fragmented error: one in an atomic fragment is
+		 * whole (nd_p6_isfrag, RFC 6946 §4). */
+		if (nd_p6_isfrag(in))
 			return nd_drop(p, &gw->c.drop_frag_icmp);
 		nd_icmp_xlat6to4(gw, p);
 		return ND_DONE;
@@ -75,10 +101,35 @@ in6_classify(struct nd_gw *gw, struct nd_pkt *p)
 		nd_icmp_err6(gw, 3, 0, 0, p->p, p->len, p->now);
 		return nd_drop(p, &gw->c.gen_time_exceeded6);
 	}
-	if (in->proto != ND_PROTO_TCP && in->proto != ND_PROTO_UDP && in->proto != ND_PROTO_ICMP6)
+	if (in->proto != ND_PROTO_TCP && in->proto != ND_PROTO_UDP && in->proto != ND_PROTO_ICMP6) {
+		/* A stateful NAT64 translates TCP, UDP and ICMP only (RFC 6146 §1). */
+		in6_discard_err(gw, p);
 		return nd_drop(p, &gw->c.drop_proto);
+	}
 	p->proto = in->proto == ND_PROTO_ICMP6 ? ND_PROTO_ICMP : in->proto;
 	return ND_GO;
+}
+
+/* Too big for the IPv4 side: RFC 7915 (§1.4, §5.1), "Note that the translator
+ * MUST behave as a router, i.e., the translator MUST send a Packet Too Big
+ * error message or fragment the packet when the packet size exceeds the
+ * MTU of the next-hop interface." An IPv6 router does not fragment (RFC
+ * 8200 §5): Packet Too Big with the IPv6 size that fits, mtu4 + 20 (+ 8
+ * with a Fragment header). A super-packet is judged by its segments; a
+ * hairpinned packet never reaches the IPv4 side. */
+static enum nd_step
+in6_mtu(struct nd_gw *gw, struct nd_pkt *p)
+{
+	const struct nd_p6 *in = &p->in6;
+	size_t l4h = in->proto == ND_PROTO_TCP && nd_p6_first(in) && p->l4len >= 20 ?
+	    (size_t)(p->l4[12] >> 4) * 4 : 8;
+	size_t seg = nd_gso_seglen(p->vh, p->len, in->l4off + l4h);
+	size_t d = ND_IP6_HLEN - ND_IP4_HLEN + (in->frag ? ND_FRAG6_HLEN : 0);
+
+	if (seg - in->l4off + ND_IP4_HLEN <= gw->cfg.mtu4 || nd_state_is_pool4(&gw->st, p->dst4))
+		return ND_GO;
+	nd_icmp_err6(gw, 2, 0, (uint32_t)(gw->cfg.mtu4 + d), p->p, p->len, p->now);
+	return nd_drop(p, &gw->c.gen_too_big6);
 }
 
 /* A partial checksum this path cannot carry is completed here. */
@@ -132,7 +183,9 @@ in6_ports(struct nd_gw *gw, struct nd_pkt *p)
 	default:	/* ICMPv6 */
 		if (p->l4len < 8)
 			return nd_drop(p, &gw->c.drop_malformed6);
-		if (p->in6.frag)
+		/* A fragmented ICMPv6 message cannot be checked nor mapped in
+		 * pieces (RFC 6146 §3.4); an atomic fragment is whole. */
+		if (nd_p6_isfrag(&p->in6))
 			return nd_drop(p, &gw->c.drop_frag_icmp);
 		if (l4[0] != 128 && l4[0] != 129)
 			return nd_drop(p, &gw->c.drop_icmp_type);
@@ -233,8 +286,12 @@ in6_emit(struct nd_gw *gw, struct nd_pkt *p)
 		df = total > 1260 || nd_gso_is_gso(p->vh);
 		id = df ? 0 : gw->ipid++;
 	}
-	nd_build4(gw->hdr, (uint8_t)(be32_load(p->p) >> 20), (uint16_t)total, id, df, in->mf,
-	    in->fragoff, (uint8_t)(p->p[7] - 1), p->proto, p->src4, p->dst4);
+	/* RFC 7915 §5.1: the TOS is copied from the Traffic Class, and a
+	 * translator should be able to ignore it and set a configured value
+	 * instead (the rule in our words): reset-tos sets 0, as §4.1 does
+	 * the other way. */
+	nd_build4(gw->hdr, gw->cfg.reset_tos ? 0 : (uint8_t)(be32_load(p->p) >> 20), (uint16_t)total,
+	    id, df, in->mf, in->fragoff, (uint8_t)(p->p[7] - 1), p->proto, p->src4, p->dst4);
 	nd_gso_rewrite(p->vh, in->l4off, ND_IP4_HLEN, true);
 	if (nd_state_is_pool4(&gw->st, p->dst4)) {
 		if ((p->from & ND_FROM_HAIRPIN) || total > sizeof(gw->scratch2)) {
@@ -289,7 +346,8 @@ nd_in6(struct nd_gw *gw, struct nd_pkt *p)
 {
 	bool cached;
 
-	if (in6_parse(gw, p) || in6_addresses(gw, p) || in6_classify(gw, p) || in6_offload(gw, p))
+	if (in6_parse(gw, p) || in6_addresses(gw, p) || in6_classify(gw, p) || in6_mtu(gw, p) ||
+	    in6_offload(gw, p))
 		return;
 	if (!nd_p6_first(&p->in6)) {
 		if (in6_follow(gw, p) == ND_GO)

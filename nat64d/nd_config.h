@@ -35,6 +35,7 @@ struct nd_config {
 	uint8_t ipv6_addr[16];		/* our own, source of ICMPv6 errors */
 	bool have_ipv6_addr;
 	uint32_t mtu6;			/* MTU of the IPv6 side (fragmenting, PTB) */
+	bool have_mtu6;			/* configured: also the DF-clear threshold */
 	uint32_t mtu4;			/* MTU of the IPv4 side (PTB clamp) */
 	uint64_t to_udp_ms, to_tcp_est_ms, to_tcp_trans_ms, to_tcp_syn_ms, to_icmp_ms;
 	uint32_t max_sessions;
@@ -48,6 +49,8 @@ struct nd_config {
 	char user[64];			/* drop privileges to this user */
 	char status_file[256];		/* "" = off */
 	int icmp_rate;			/* ICMP errors generated per second */
+	bool reset_tos;			/* translated TOS / traffic class 0 (RFC 7915 §4.1, §5.1) */
+	int zero_udp_checksum;		/* ND_UDP0_*: IPv4 UDP checksum 0 (RFC 7915 §4.5) */
 	/* NAT64 handoff (nd_handoff.h, docs/PROTOCOL.md §9) */
 	bool handoff;
 	uint16_t ho_port;		/* the servers' handoff port */
@@ -60,6 +63,10 @@ struct nd_config {
 	uint64_t ho_token_life_ms, ho_auth_life_ms;
 	char state_dir[200];		/* "" = keys not persisted */
 };
+
+/* zero-udp-checksum: what an unfragmented IPv4 UDP datagram with checksum
+ * 0 gets (a fragmented one cannot be computed and is always dropped). */
+enum { ND_UDP0_COMPUTE = 0, ND_UDP0_DROP = 1 };
 
 /* Command-line-only switches of nat64d. */
 struct nd_run {

@@ -39,12 +39,12 @@
 	X(drop_not_prefix) X(drop_not_pool) X(drop_bad_addr)		\
 	X(drop_proto) X(drop_icmp_type) X(drop_no_bib)			\
 	X(drop_no_session) X(drop_state_full) X(drop_frag_unknown)	\
-	X(drop_frag_icmp) X(drop_udp0_frag) X(drop_udp0_v6)		\
+	X(drop_frag_icmp) X(drop_udp0_frag) X(drop_udp0_v6) X(drop_udp0_v4)	\
 	X(drop_too_big) X(drop_icmp_err_nomatch) X(drop_hairpin_loop)	\
 	X(drop_gso) X(drop_tx) X(drop_source_route)						\
 	X(icmp_err_xlat4to6) X(icmp_err_xlat6to4) X(icmp_err_via_cache)			\
 	X(gen_time_exceeded6) X(gen_time_exceeded4)			\
-	X(gen_frag_needed4) X(gen_unreach6) X(icmp_rate_limited)	\
+	X(gen_frag_needed4) X(gen_unreach6) X(gen_too_big6) X(icmp_rate_limited)	\
 	X(frag_out6) X(frags_xlat) X(hairpin)				\
 	X(frag_held) X(frag_released) X(frag_expired)				\
 	X(udp_coalesced) X(udp_trains) X(udp_coalesce_failed)

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <linux/virtio_net.h>
 
 #include "clock.h"
@@ -86,6 +87,33 @@ static inline bool
 nd_path_v4_ok(uint32_t a)
 {
 	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
+}
+
+/* An IPv6 source we may translate: not the unspecified address ::, the
+ * loopback ::1 or multicast (ff00::/8). RFC 7915 §5.1: "if the translator
+ * gets an illegal source address (e.g., ::1, etc.), the translator SHOULD
+ * silently drop the packet". */
+static inline bool
+nd_path_v6src_ok(const uint8_t a[16])
+{
+	static const uint8_t zero[15];
+
+	if (a[0] == 0xff)
+		return false;
+	return memcmp(a, zero, 15) != 0 || a[15] > 1;
+}
+
+/* The source of an ICMPv4 error we translate: also 0/8 and 127/8, which
+ * broken routers use. RFC 7915 §4.1: "If the translator gets an illegal
+ * source address (e.g., 0.0.0.0, 127.0.0.1, etc.), the translator SHOULD
+ * silently drop the packet" and "when translating ICMPv4 Error Messages
+ * into ICMPv6, the "illegal" source address will be translated for the
+ * purpose of trouble shooting." Multicast and reserved sources stay
+ * dropped: no router sends from them. */
+static inline bool
+nd_path_v4_errsrc_ok(uint32_t a)
+{
+	return a < 0xe0000000u;
 }
 
 /* The TCP flags the state machine knows (ND_TCPF_*). */

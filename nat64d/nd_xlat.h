@@ -63,6 +63,17 @@ nd_p6_first(const struct nd_p6 *p)
 	return !p->frag || p->fragoff == 0;
 }
 
+/* Really fragmented: a Fragment header with offset 0 and M 0 (an atomic
+ * fragment) is not, RFC 6946 §4: "A host that receives an IPv6 packet
+ * which includes a Fragment Header with the "Fragment Offset" equal to 0
+ * and the "M" bit equal to 0 MUST process such packet in isolation from
+ * any other packets/fragments". */
+static inline bool
+nd_p6_isfrag(const struct nd_p6 *p)
+{
+	return p->frag && (p->mf || p->fragoff);
+}
+
 static inline bool
 nd_p4_first(const struct nd_p4 *p)
 {

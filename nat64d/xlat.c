@@ -34,6 +34,13 @@ nd_parse6(uint8_t *p, size_t len, bool inner, struct nd_p6 *o)
 	 * with Segments Left 0 are skipped; a fragment header is translated. */
 	for (n = 0; n < 8; n++) {
 		if (nh == 0 || nh == 60 || nh == 43) {
+			/* RFC 7915 §5.1.1 (the rule in our words): a
+			 * Destination Options or Routing header after the
+			 * Fragment header belongs to the fragmentable part, and
+			 * in a fragmented datagram it cannot be skipped piece by
+			 * piece: the packet is not translated. */
+			if (o->frag && nh != 0)
+				return ND_P_EXTHDR;
 			if (off + 8 > o->len)
 				return ND_P_SHORT;
 			if (nh == 43 && p[off + 3] != 0) {

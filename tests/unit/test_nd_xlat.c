@@ -137,12 +137,19 @@ test_udp_zero_checksum_from_ipv4(void **state)
 	assert_int_equal(t_recv(&t, out, sizeof(out)), 40 + 12);
 	assert_int_not_equal(t_get16(out + 46), 0);		/* RFC 7915 §4.5 */
 	assert_int_equal(t_l4ck6(out, 17, out + 40, 12), 0);
-	/* The same as a fragment: cannot be computed, dropped. */
+	/* The same as a fragment: cannot be computed, dropped, and the
+	 * sender told: Destination Unreachable, code 13 (RFC 7915 §4.4). */
 	len = t_ip4(pkt, SERVER4, POOL, 17, 64, false, l4, t_udp(l4, 53, port, "zero"), -1);
 	pkt[6] = 0x20;	/* MF */
 	t_put16(pkt + 10, 0);
 	t_put16(pkt + 10, t_fold(t_sum(0, pkt, 20)));
 	t_in(&t, pkt, len);
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 28 + len);
+	assert_int_equal(out[9], 1);
+	assert_int_equal(out[20], 3);
+	assert_int_equal(out[21], 13);
+	assert_memory_equal(out + 16, pkt + 12, 4);	/* to the sender */
+	assert_memory_equal(out + 28, pkt, len);
 	assert_int_equal(t_recv(&t, out, sizeof(out)), 0);
 	assert_int_equal(t.gw->c.drop_udp0_frag, 1);
 	t_gw_close(&t);
@@ -423,7 +430,7 @@ test_packet_too_big_to_frag_needed(void **state)
 	assert_int_equal(out[20], 3);
 	assert_int_equal(out[21], 4);
 	assert_int_equal(t_get16(out + 26), 1380);	/* 1400 - 20 */
-	t_a4("203.0.113.1", a);				/* from the gateway itself */
+	t_a4(POOL, a);			/* from the session's pool4 address (RFC 6146 §3.6.1) */
 	assert_memory_equal(out + 12, a, 4);
 	t_a4(SERVER4, a);
 	assert_memory_equal(out + 16, a, 4);
@@ -626,6 +633,12 @@ test_malformed_dropped(void **state)
 	len = t_ip6(pkt, CLIENT, SERVER6, 132, 64, l4, 12, -1);	/* SCTP */
 	t_in(&t, pkt, len);
 	assert_int_equal(t.gw->c.drop_proto, 1);
+	/* discarded with Destination Unreachable, code 1 back (RFC 7915 §5.4) */
+	assert_int_equal(t_recv(&t, out, sizeof(out)), 48 + len);
+	assert_int_equal(out[6], 58);
+	assert_int_equal(out[40], 1);
+	assert_int_equal(out[41], 1);
+	assert_memory_equal(out + 48, pkt, len);
 	memset(l4, 0, 16);
 	l4[0] = 135;					/* neighbour solicitation */
 	len = t_ip6(pkt, CLIENT, SERVER6, 58, 64, l4, 16, 2);
