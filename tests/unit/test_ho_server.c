@@ -4,6 +4,8 @@
  * test plays the NAT64 with the shared wire module (lib/handoff_wire.c)
  * and packet builders (lib/ippkt.c). No sockets; the live-TCP seam is a
  * fake bitmap the test controls. */
+#include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -798,6 +800,33 @@ test_persistence(void **state)
 }
 
 
+/* Put /dev/full behind the open descriptor of path (a write then fails
+ * with ENOSPC, as on a full disk). */
+static void
+fd_to_dev_full(const char *path)
+{
+	char fdpath[64], target[PATH_MAX];
+	int fd, devfull, found = 0;
+
+	for (fd = 3; fd < 1024; fd++) {
+		ssize_t n;
+
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+		n = readlink(fdpath, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, path) != 0)
+			continue;
+		devfull = open("/dev/full", O_WRONLY | O_CLOEXEC);
+		assert_true(devfull >= 0);
+		assert_int_equal(dup2(devfull, fd), fd);
+		close(devfull);
+		found = 1;
+	}
+	assert_true(found);
+}
+
 /* The persistence contract when writes fail (the audit log on /dev/full):
  * the entry whose line cannot be written is not answered, new entries
  * pause, confirmed entries are still answered, and when writes work again
@@ -818,11 +847,13 @@ test_storage_failure_pauses_creation(void **state)
 	assert_int_equal(srv_commit(&f->s, &f->tx, 1, &f->now), 1);
 	e = answer_entry(f);
 
+	/* The audit log is a regular file (never a link); the test then puts
+	 * /dev/full behind its descriptor, so every write fails with ENOSPC. */
 	snprintf(full, sizeof(full), "%s/full", f->dir);
 	assert_int_equal(mkdir(full, 0700), 0);
 	snprintf(link, sizeof(link), "%s/%s", full, AUDIT_FILE);
-	assert_int_equal(symlink("/dev/full", link), 0);
 	assert_int_equal(audit_open(full, 0, err, sizeof(err)), 0);
+	fd_to_dev_full(link);
 
 	/* A new entry: its line cannot be written, its answer is held back. */
 	assert_int_equal(send_syn6(f, 3, 3333), 1);
