@@ -5,6 +5,7 @@
  *   udp64, udp46   64-octet UDP datagrams of one flow, 6->4 / 4->6
  *   tcp64, tcp46   60000-octet TCP super-packets (partial checksum, GSO)
  *   syn            TCP SYNs from new ports: a BIB entry and a session each
+ *                  (500 from each client, every client in a /56 of its own)
  * Only the public gateway API and the unit tests' packet builders
  * (tests/unit/nd_testutil.h) are used, so the file builds against an
  * older tree as well. Addresses: documentation prefixes only, and the
@@ -46,13 +47,18 @@ mapped_port(struct t_gw *t)
 static void
 run_syn(struct t_gw *t, long n)
 {
+	char client[64];
 	uint8_t l4[64];
 	size_t m, len;
 	long i;
 
 	for (i = 0; i < n; i++) {
+		/* A new client in a new /56 every 500 SYNs: per-client quotas
+		 * (where the tree has them) are never what is measured. */
+		snprintf(client, sizeof(client), "2001:db8:%lx:%lx00::2", 1 + i / 500 / 256,
+		    i / 500 % 256);
 		m = t_tcp(l4, (uint16_t)(1024 + i % 60000), 80, 0x02, 0);
-		len = t_ip6(pkt, CLIENT, SERVER6, 6, 64, l4, m, 16);
+		len = t_ip6(pkt, client, SERVER6, 6, 64, l4, m, 16);
 		nd_gw_input(t->gw, pkt, len, NULL, &t->now);
 		drain(t);
 	}

@@ -22,5 +22,27 @@ void tb_init(struct tbucket *b, double tokens, uint64_t now_ms);
 /* Refill for the time since the last call, then take one token if there is
  * one. False, and nothing taken, when empty or when rate <= 0. */
 bool tb_take(struct tbucket *b, double rate, double burst, uint64_t now_ms);
+/* Refill, then whether tb_take would succeed now (nothing taken). Inline:
+ * the packet path asks it of several buckets per new session. */
+static inline bool
+tb_ready(struct tbucket *b, double rate, double burst, uint64_t now_ms)
+{
+	if (rate <= 0)
+		return false;
+	if (now_ms != b->last_ms) {
+		b->tokens += rate * (double)(now_ms - b->last_ms) / 1000.0;
+		b->last_ms = now_ms;
+	}
+	if (b->tokens > burst)
+		b->tokens = burst;
+	return b->tokens >= 1.0;
+}
+/* Take the token tb_ready just found (same now): several buckets that must
+ * all allow an event are checked first, then spent. */
+static inline void
+tb_spend(struct tbucket *b)
+{
+	b->tokens -= 1.0;
+}
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nd_hocache.h"
+#include "nd_quota.h"
 #include "xalloc.h"
 
 static uint32_t
@@ -169,8 +170,9 @@ nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 	st->h4[h] = b;
 	st->n_bib++;
 	st->c.bib_created++;
-	if (st->on_bib && owner == ND_OWN_LOCAL && now)
-		st->on_bib(st->on_bib_arg, b, true, now);
+	if (st->quota && owner == ND_OWN_LOCAL && now &&
+	    (b->q = nd_quota_client(st->quota, v6, now)) != NULL)
+		nd_quota_bib(st->quota, b->q, 1, now);
 	return b;
 }
 
@@ -316,7 +318,9 @@ nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now)
 	nd_unlink4(st, b);
 	st->n_bib--;
 	st->c.bib_deleted++;
-	if (st->on_bib && b->owner == ND_OWN_LOCAL && now)
+	if (b->q)
+		nd_quota_bib(st->quota, b->q, -1, now);
+	if (st->on_bib && b->logged && now)
 		st->on_bib(st->on_bib_arg, b, false, now);
 	free(b);
 }

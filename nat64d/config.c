@@ -228,6 +228,31 @@ static const struct conf_opt nd_opts[] = {
 	  .flags = RL, .arg = "N", .help = "session table size" },
 	{ "max-bib", 0, CONF_UINT, F(max_bib), .min = 16, .max = 16777216, .def = "65536",
 	  .flags = RL, .arg = "N", .help = "binding table size" },
+	/* Per-client quotas: how the defaults were chosen is in docs/NAT64D.md. */
+	{ "bib-per-client", 0, CONF_UINT, F(q_bib[0]), .max = 16777216, .def = "4096", .flags = RL,
+	  .arg = "N", .help = "BIB entries one IPv6 address may hold (0: no limit)" },
+	{ "bib-per-subnet", 0, CONF_UINT, F(q_bib[1]), .max = 16777216, .def = "8192", .flags = RL,
+	  .arg = "N", .help = "BIB entries one subnet (quota-subnet-length) may hold" },
+	{ "bib-per-site", 0, CONF_UINT, F(q_bib[2]), .max = 16777216, .def = "16384", .flags = RL,
+	  .arg = "N", .help = "BIB entries one site (quota-site-length) may hold" },
+	{ "sessions-per-client", 0, CONF_UINT, F(q_sess[0]), .max = 16777216, .def = "8192",
+	  .flags = RL, .arg = "N", .help = "sessions one IPv6 address may hold (0: no limit)" },
+	{ "sessions-per-subnet", 0, CONF_UINT, F(q_sess[1]), .max = 16777216, .def = "16384",
+	  .flags = RL, .arg = "N", .help = "sessions one subnet may hold" },
+	{ "sessions-per-site", 0, CONF_UINT, F(q_sess[2]), .max = 16777216, .def = "32768",
+	  .flags = RL, .arg = "N", .help = "sessions one site may hold" },
+	{ "session-rate-per-client", 0, CONF_UINT, F(q_rate[0]), .max = 1000000, .def = "200",
+	  .flags = RL, .arg = "N", .help = "new sessions per second of one IPv6 address, bursts of 5 s (0: no limit)" },
+	{ "session-rate-per-subnet", 0, CONF_UINT, F(q_rate[1]), .max = 1000000, .def = "500",
+	  .flags = RL, .arg = "N", .help = "new sessions per second of one subnet" },
+	{ "session-rate-per-site", 0, CONF_UINT, F(q_rate[2]), .max = 1000000, .def = "1000",
+	  .flags = RL, .arg = "N", .help = "new sessions per second of one site" },
+	{ "quota-subnet-length", 0, CONF_UINT, F(q_subnet_len), .min = 8, .max = 127, .def = "64",
+	  .arg = "N", .help = "prefix length of a subnet for the *-per-subnet limits" },
+	{ "quota-site-length", 0, CONF_UINT, F(q_site_len), .min = 8, .max = 127, .def = "56",
+	  .arg = "N", .help = "prefix length of a site for the *-per-site limits" },
+	{ "quota-clients", 0, CONF_UINT, F(q_records), .min = 64, .max = 16777216, .def = "65536",
+	  .arg = "N", .help = "records of clients, subnets and sites kept for the quotas" },
 	{ "offload", 0, CONF_BOOL, F(offload), .def = "yes",
 	  .help = "TUN offloads (IFF_VNET_HDR, TUNSETOFFLOAD)" },
 	{ "batch", 0, CONF_UINT, F(batch), .min = 1, .max = 1024, .def = "64", .flags = RL,
@@ -341,6 +366,10 @@ nd_config_check(const struct nd_config *c, char *err, size_t errlen)
 				snprintf(err, errlen, "prefix listed twice");
 				return -1;
 			}
+	if (c->q_site_len >= c->q_subnet_len) {
+		snprintf(err, errlen, "quota-site-length must be shorter than quota-subnet-length");
+		return -1;
+	}
 	if (c->handoff) {
 		bool p96 = false;
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "nd_handoff.h"
 #include "nd_hold.h"
 #include "xalloc.h"
@@ -36,16 +37,33 @@ gw_params(const struct nd_config *cfg, struct nd_state_params *p)
 	p->reserved_port = cfg->handoff ? cfg->ho_ctl_port : 0;
 }
 
+static void
+gw_quota_limits(const struct nd_config *cfg, struct nd_quota_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	memcpy(l->bib, cfg->q_bib, sizeof(l->bib));
+	memcpy(l->sess, cfg->q_sess, sizeof(l->sess));
+	memcpy(l->rate, cfg->q_rate, sizeof(l->rate));
+	l->len[ND_QL_CLIENT] = 128;
+	l->len[ND_QL_SUBNET] = cfg->q_subnet_len;
+	l->len[ND_QL_SITE] = cfg->q_site_len;
+	l->max_records = cfg->q_records;
+}
+
 struct nd_gw *
 nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 {
 	struct nd_gw *gw = xcalloc(1, sizeof(*gw));
 	struct nd_state_params p;
+	struct nd_quota_limits ql;
 
 	gw->cfg = *cfg;
 	gw->dev = dev;
 	gw_params(cfg, &p);
 	nd_state_init(&gw->st, &p);
+	gw_quota_limits(cfg, &ql);
+	nd_quota_init(&gw->quota, &ql);
+	gw->st.quota = &gw->quota;
 	nd_frag_init(&gw->frags);
 	nd_out_init(gw);
 	/* RFC 6146 §3.4: out-of-order fragments, with bounded resources. */
@@ -63,9 +81,15 @@ void
 nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg)
 {
 	struct nd_state_params p;
+	struct nd_quota_limits ql;
 
 	gw_params(cfg, &p);
 	nd_state_set_params(&gw->st, &p);
+	gw_quota_limits(cfg, &ql);
+	nd_quota_set_limits(&gw->quota, &ql);
+	memcpy(gw->cfg.q_bib, cfg->q_bib, sizeof(cfg->q_bib));
+	memcpy(gw->cfg.q_sess, cfg->q_sess, sizeof(cfg->q_sess));
+	memcpy(gw->cfg.q_rate, cfg->q_rate, sizeof(cfg->q_rate));
 	/* What the tables were built from stays; the rest follows the file. */
 	gw->cfg.mtu6 = cfg->mtu6;
 	gw->cfg.mtu4 = cfg->mtu4;
@@ -96,6 +120,7 @@ nd_gw_free(struct nd_gw *gw)
 	if (!gw)
 		return;
 	nd_state_free(&gw->st);
+	nd_quota_free(&gw->quota);
 	nd_out_free(gw);
 	nd_hold_free(gw->fhold);
 	nd_hold_free(gw->again);
@@ -107,10 +132,14 @@ nd_gw_free(struct nd_gw *gw)
 int64_t
 nd_gw_expire(struct nd_gw *gw, const struct clk_now *now)
 {
+	char line[512];
 	uint64_t next;
 	int64_t ms;
 
 	nd_state_expire(&gw->st, now, &next);
+	nd_quota_expire(&gw->quota, now);
+	while (nd_quota_report(&gw->quota, now, line, sizeof(line)) > 0)
+		log_warnx("%s", line);
 	gw->c.frag_expired += nd_hold_expire(gw->fhold, now, NULL, NULL);
 	if (next == UINT64_MAX || next > now->mono_ms + 1000)
 		ms = 1000;
@@ -207,6 +236,7 @@ nd_gw_status(const struct nd_gw *gw, char *buf, size_t len)
 	    (unsigned long long)gw->dev->rx, (unsigned long long)gw->dev->tx,
 	    (unsigned long long)gw->dev->rx_err, (unsigned long long)gw->dev->tx_err);
 #undef ND_P
+	n += nd_quota_status(&gw->quota, buf + (n < len ? n : len), n < len ? len - n : 0);
 	if (gw->ho)
 		n += nd_ho_status(gw, buf + (n < len ? n : len), n < len ? len - n : 0);
 	return n;

@@ -238,6 +238,10 @@ in4_state(struct nd_gw *gw, struct nd_pkt *p)
 		if ((in->proto == ND_PROTO_TCP && !(nd_path_tcp_flags(p->l4) & ND_TCPF_SYN)) ||
 		    (in->proto == ND_PROTO_ICMP && p->l4[0] != 8))
 			return nd_drop(p, &gw->c.drop_no_session);
+		/* A peer reaching a client's mapping counts against the
+		 * client's session quotas, so it cannot fill the table. */
+		if (p->b->q && !nd_quota_admit_in4(&gw->quota, p->b->q, p->now))
+			return nd_drop(p, &gw->c.drop_quota);
 		if (!(p->s = nd_session_create(st, p->b, in->src, p->sport, p->now)))
 			return nd_drop(p, &gw->c.drop_state_full);
 	}

@@ -198,12 +198,14 @@ in6_ports(struct nd_gw *gw, struct nd_pkt *p)
 	return ND_GO;
 }
 
-/* RFC 6146 §3.5.1-3.5.3: find or make the BIB entry and session. */
+/* RFC 6146 §3.5.1-3.5.3: find or make the BIB entry and session, within
+ * the client's quotas. */
 static enum nd_step
 in6_state(struct nd_gw *gw, struct nd_pkt *p)
 {
 	struct nd_state *st = &gw->st;
 	const uint8_t *src6 = p->p + 8;
+	int why;
 
 	p->b = nd_bib_find6(st, p->proto, src6, p->sport);
 	if (p->b)
@@ -215,6 +217,21 @@ in6_state(struct nd_gw *gw, struct nd_pkt *p)
 			return nd_drop(p, &gw->c.drop_no_session);
 		if (p->proto == ND_PROTO_ICMP && p->l4[0] != 128)
 			return nd_drop(p, &gw->c.drop_no_session);
+		if (!nd_quota_admit(&gw->quota, src6, !p->b, p->now, &why)) {
+			/* Over a quota of its client, subnet or site (nd_quota.h):
+			 * nothing is created. RFC 6146 §3.5.1.1: "If it is not
+			 * possible to allocate an appropriate IPv4 transport
+			 * address or create a BIB entry, then the packet is
+			 * discarded. The NAT64 SHOULD send an ICMPv6 Destination
+			 * Unreachable error message with Code 3 (Address
+			 * Unreachable)." TCP (§3.5.2) and ICMP queries (§3.5.3)
+			 * allocate as UDP does, and a session refused on an
+			 * existing entry gets the same answer. nd_icmp_err6
+			 * rate-limits (icmp-error-rate). */
+			gw->c.drop_quota++;
+			nd_icmp_err6(gw, 1, 3, 0, p->p, p->len, p->now);
+			return nd_drop(p, &gw->c.gen_unreach6);
+		}
 		if (!p->b && !(p->b = nd_bib_create(st, p->proto, src6, p->sport, p->now))) {
 			/* RFC 6146 §3.5.1.1: Destination Unreachable, Address Unreachable. */
 			gw->c.drop_state_full++;

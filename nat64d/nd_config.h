@@ -40,6 +40,10 @@ struct nd_config {
 	uint64_t to_udp_ms, to_tcp_est_ms, to_tcp_trans_ms, to_tcp_syn_ms, to_icmp_ms;
 	uint32_t max_sessions;
 	uint32_t max_bib;
+	/* Per-client quotas (nd_quota.h): [client, subnet, site]; 0 no limit */
+	uint32_t q_bib[3], q_sess[3], q_rate[3];
+	int q_subnet_len, q_site_len;
+	uint32_t q_records;		/* quota-clients */
 	bool offload;			/* IFF_VNET_HDR + TUNSETOFFLOAD */
 	bool udp_coalesce;		/* out.c: UDP bursts out as one GSO packet */
 	int batch;			/* packets read per wake-up */

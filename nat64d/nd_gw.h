@@ -28,6 +28,7 @@
 #include "nd_config.h"
 #include "nd_frag.h"
 #include "nd_pktdev.h"
+#include "nd_quota.h"
 #include "nd_state.h"
 #include "nd_xlat.h"
 #include "tbucket.h"
@@ -38,7 +39,7 @@
 	X(drop_malformed6) X(drop_malformed4) X(drop_exthdr)		\
 	X(drop_not_prefix) X(drop_not_pool) X(drop_bad_addr)		\
 	X(drop_proto) X(drop_icmp_type) X(drop_no_bib)			\
-	X(drop_no_session) X(drop_state_full) X(drop_frag_unknown)	\
+	X(drop_no_session) X(drop_state_full) X(drop_quota) X(drop_frag_unknown)	\
 	X(drop_frag_icmp) X(drop_udp0_frag) X(drop_udp0_v6) X(drop_udp0_v4)	\
 	X(drop_too_big) X(drop_icmp_err_nomatch) X(drop_hairpin_loop)	\
 	X(drop_gso) X(drop_tx) X(drop_source_route)						\
@@ -70,6 +71,7 @@ struct nd_gw {
 	bool coalesce;			/* out.c: UDP trains as GSO (vnet devices) */
 	struct nd_train *train;
 	struct nd_state st;
+	struct nd_quota quota;		/* per-client limits, charged by st */
 	struct nd_frags frags;
 	struct nd_dev *dev;
 	struct nd_counters c;
@@ -96,7 +98,8 @@ void nd_gw_free(struct nd_gw *gw);
 void nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg);
 void nd_gw_input(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
     const struct clk_now *now);
-/* Expire state; returns ms until the next deadline (capped at 1000). */
+/* Expire state (and write the quota summary lines); returns ms until the
+ * next deadline (capped at 1000). */
 int64_t nd_gw_expire(struct nd_gw *gw, const struct clk_now *now);
 size_t nd_gw_status(const struct nd_gw *gw, char *buf, size_t len);
 

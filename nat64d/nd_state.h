@@ -48,6 +48,8 @@ enum nd_tcp_state {
 
 struct nd_session;
 struct nd_hocache;
+struct nd_quota;
+struct nd_qrec;
 
 struct nd_bib {
 	struct nd_bib *next6, *next4;	/* hash chains */
@@ -56,9 +58,11 @@ struct nd_bib {
 	uint16_t port6, port4;
 	uint8_t proto;			/* 6, 17, or 1 for ICMP queries (ids) */
 	uint8_t owner;			/* enum nd_owner */
+	bool logged;			/* its Created line is written */
 	uint32_t server;		/* ND_OWN_SERVER: the server's IPv4 */
 	uint32_t n_sessions;
 	struct nd_session *sessions;	/* this entry's peers */
+	struct nd_qrec *q;		/* the client it is charged to (nd_quota.h) */
 };
 
 struct nd_session {
@@ -89,7 +93,9 @@ struct nd_state_counters {
 	uint64_t bib_full, sess_full, ports_exhausted;
 };
 
-/* Called for every local BIB entry created or deleted (mapping log). */
+/* Called for every local BIB entry created or deleted (mapping log): the
+ * Created call comes when its first session is committed, so an entry
+ * refused on the way (a full session table) is never logged. */
 typedef void nd_bib_event_fn(void *arg, const struct nd_bib *b, bool created,
     const struct clk_now *now);
 
@@ -111,6 +117,9 @@ struct nd_state {
 	 * (a handoff entry has no protocol, draft §4). */
 	const struct nd_hocache *reserved;
 	bool joint_ports;
+	/* Per-client accounting: local entries and their sessions are charged
+	 * to their client's record (NULL: none). */
+	struct nd_quota *quota;
 };
 
 /* bib.c */

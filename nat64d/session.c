@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nd_quota.h"
 #include "xalloc.h"
 
 static uint32_t
@@ -89,6 +90,13 @@ nd_session_create(struct nd_state *st, struct nd_bib *b, uint32_t raddr, uint16_
 	nd_list_append(st, s, tc, now);
 	st->n_sess++;
 	st->c.sess_created++;
+	if (b->q)
+		nd_quota_sess(b->q, 1);
+	/* The entry is committed with its first session: now it is logged. */
+	if (!b->logged && b->owner == ND_OWN_LOCAL && st->on_bib) {
+		b->logged = true;
+		st->on_bib(st->on_bib_arg, b, true, now);
+	}
 	return s;
 }
 
@@ -106,6 +114,8 @@ nd_session_delete(struct nd_state *st, struct nd_session *s, const struct clk_no
 	if (s->bnext)
 		s->bnext->bprev = s->bprev;
 	b->n_sessions--;
+	if (b->q)
+		nd_quota_sess(b->q, -1);
 	nd_list_unlink(s);
 	st->n_sess--;
 	free(s);
