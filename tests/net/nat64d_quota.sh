@@ -2,9 +2,11 @@
 # Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # nat64d_quota.sh — one client cannot starve the others: while one IPv6
 # client floods nat64d, first with TCP SYNs, then (another client) with
-# UDP from ever new ports, a third client's curl loop against nginx behind
-# nat64d keeps >= 95 % success during and after each flood; the mapping
-# log grows by at most the flooder's bib-per-client plus one line per curl;
+# UDP from ever new ports, then with UDP from ever new addresses of one
+# /64 (a new client record per packet: the record table's bound), a
+# victim client's curl loop against nginx behind nat64d keeps >= 95 %
+# success during and after each flood; the mapping log grows by at most
+# the flooder's bib-per-client (bib-per-subnet) plus one line per curl;
 # the refusals are counted and summarised in a few log lines; nat64d's RSS
 # stays under a bound. nat64d runs with its default quotas and a table of
 # 20000 entries (which an unlimited flood fills: ND_QUOTA_OFF=1 turns the
@@ -12,11 +14,12 @@
 #
 #   [client6] c6 ==veth== x6 [gateway: nat64d on TUN] x4 ==veth== s4 [server4]
 #   2001:db8:1::2 (curl)     2001:db8:1::1   192.0.2.1       192.0.2.2 (nginx)
-#   2001:db8:aa::5 (SYN flood), 2001:db8:bb::5 (UDP flood), prefix 64:ff9b::/96
+#   2001:db8:aa::5 (SYN flood), 2001:db8:bb::5 (UDP flood),
+#   2001:db8:cc::/64 (UDP from rotating addresses), prefix 64:ff9b::/96
 #
 # Floods are bounded in time and count (FLOOD_S seconds at most FLOOD_PPS
 # packets a second, raw sockets in the client's namespace only). Knobs:
-# FLOOD_S [10] AFTER_S [8] FLOOD_PPS [20000] PHASES [syn udp] ND_QUOTA_OFF [0].
+# FLOOD_S [10] AFTER_S [8] FLOOD_PPS [20000] PHASES [syn udp rot] ND_QUOTA_OFF [0].
 # Under the sanitizer build (BUILD=build-san) it is skipped: too slow.
 set -u
 cd "$(dirname "$0")/../.."
@@ -25,7 +28,7 @@ BIN=$PWD/$BUILD/nat64d
 FLOOD_S=${FLOOD_S:-10}
 AFTER_S=${AFTER_S:-8}
 FLOOD_PPS=${FLOOD_PPS:-20000}
-PHASES=${PHASES:-syn udp}
+PHASES=${PHASES:-syn udp rot}
 RSS_MAX_KB=32768
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces, TUN)"; exit 77; }
@@ -78,6 +81,7 @@ nsx "$NS_X" ip link set x6 up
 nsx "$NS_X" ip link set x4 up
 nsx "$NS_X" ip -6 route add 2001:db8:aa::/48 via 2001:db8:1::2 dev x6
 nsx "$NS_X" ip -6 route add 2001:db8:bb::/48 via 2001:db8:1::2 dev x6
+nsx "$NS_X" ip -6 route add 2001:db8:cc::/48 via 2001:db8:1::2 dev x6
 nsx "$NS_S" ip addr add 192.0.2.2/24 dev s4
 nsx "$NS_S" ip link set s4 up
 nsx "$NS_S" ip route add 198.51.100.0/24 via 192.0.2.1 dev s4
@@ -94,7 +98,8 @@ mapping-log $MAP
 EOF
 # The bound on the log: the default bib-per-client (also with the quotas off).
 BPC=$("$BIN" -n -v -f "$W/nat64d.conf" | awk '$1 == "bib-per-client" { print $2 }')
-[ -n "$BPC" ] && [ "$BPC" -gt 0 ] || die "no bib-per-client in nat64d -n -v"
+BPS=$("$BIN" -n -v -f "$W/nat64d.conf" | awk '$1 == "bib-per-subnet" { print $2 }')
+[ -n "$BPC" ] && [ "$BPC" -gt 0 ] && [ -n "$BPS" ] || die "no bib-per-client in nat64d -n -v"
 if [ "${ND_QUOTA_OFF:-0}" = 1 ]; then
 	for k in bib sessions session-rate; do for l in client subnet site; do
 		echo "$k-per-$l 0"; done; done >>"$W/nat64d.conf"
@@ -163,15 +168,23 @@ enough() {	# OK TOTAL: at least 95 % and at least 10 tries
 # flood KIND SRC: raw TCP SYNs or UDP datagrams from SRC, ever new source
 # ports, to 192.0.2.2 port 9 through the prefix, paced to FLOOD_PPS, for
 # FLOOD_S seconds. Prints how many it sent.
+# "rot": UDP with the IPv6 header written here, every packet from another
+# address of SRC's /64 (a new client record each: the table's bound).
 flood() {
 	nsx "$NS_C" timeout $((FLOOD_S + 5)) python3 - "$1" "$2" "$FLOOD_S" "$FLOOD_PPS" <<'PY'
 import socket, struct, sys, time
 kind, src, dur, pps = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-proto = socket.IPPROTO_TCP if kind == "syn" else socket.IPPROTO_UDP
-s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, proto)
-s.setsockopt(socket.IPPROTO_IPV6, 7, 16 if kind == "syn" else 6)  # IPV6_CHECKSUM
-s.bind((src, 0))
 dst = ("64:ff9b::c000:202", 0)
+if kind == "rot":
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    net = socket.inet_pton(socket.AF_INET6, src)[:8]
+    head = struct.pack("!IHBB", 6 << 28, 9, 17, 64)
+    dst6 = socket.inet_pton(socket.AF_INET6, dst[0])
+else:
+    proto = socket.IPPROTO_TCP if kind == "syn" else socket.IPPROTO_UDP
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, proto)
+    s.setsockopt(socket.IPPROTO_IPV6, 7, 16 if kind == "syn" else 6)  # IPV6_CHECKSUM
+    s.bind((src, 0))
 start = time.monotonic()
 sent = 0
 while True:
@@ -186,6 +199,10 @@ while True:
         dport = 9 + sent // 64000
         if kind == "syn":
             pkt = struct.pack("!HHIIBBHHH", sport, dport, sent, 0, 5 << 4, 0x02, 65535, 0, 0)
+        elif kind == "rot":
+            # the checksum is not verified on the way: any non-zero value
+            pkt = head + net + struct.pack("!Q", 0x100 + sent) + dst6 + \
+                struct.pack("!HHHH", sport, dport, 9, 0x5555) + b"x"
         else:
             pkt = struct.pack("!HHHH", sport, dport, 9, 0) + b"x"
         try:
@@ -201,7 +218,7 @@ mlines() { if [ -f "$MAP" ]; then wc -l <"$MAP"; else echo 0; fi; }
 mbytes() { if [ -f "$MAP" ]; then wc -c <"$MAP"; else echo 0; fi; }
 
 phase() {	# KIND SRC
-	local kind=$1 src=$2 fpid l0 b0 l1 b1 sent d a lines created
+	local kind=$1 src=$2 fpid l0 b0 l1 b1 sent lines created lim limname
 	l0=$(mlines) b0=$(mbytes)
 	flood "$kind" "$src" >"$W/$kind.sent" &
 	fpid=$!
@@ -212,25 +229,30 @@ phase() {	# KIND SRC
 	l1=$(mlines) b1=$(mbytes)
 	read -r d_ok d_n < <(rate "$W/$kind.during")
 	read -r a_ok a_n < <(rate "$W/$kind.after")
-	created=$(grep -c "\[$src\]" "$MAP" 2>/dev/null)
+	if [ "$kind" = rot ]; then	# any address of the /64: the subnet's limit
+		created=$(grep -c "\[${src%::*}:" "$MAP" 2>/dev/null) lim=$BPS limname=bib-per-subnet
+	else
+		created=$(grep -c "\[$src\]" "$MAP" 2>/dev/null) lim=$BPC limname=bib-per-client
+	fi
 	lines=$((l1 - l0))
 	echo "     $kind flood from $src: $sent packets; curl $d_ok/$d_n during, $a_ok/$a_n after;" \
 	    "mapping log +$lines lines +$((b1 - b0)) bytes ($created of the flooder)"
 	check "$kind flood: >= 95 % of curls succeed during it ($d_ok/$d_n)" enough "$d_ok" "$d_n"
 	check "$kind flood: >= 95 % of curls succeed after it ($a_ok/$a_n)" enough "$a_ok" "$a_n"
-	check "$kind flood: the flooder's mapping-log lines ($created) <= bib-per-client $BPC" \
-	    test "$created" -le "$BPC"
-	check "$kind flood: mapping log +$lines lines <= $BPC + one per curl ($((d_n + a_n))) + 16" \
-	    test "$lines" -le $((BPC + d_n + a_n + 16))
+	check "$kind flood: the flooder's mapping-log lines ($created) <= $limname $lim" \
+	    test "$created" -le "$lim"
+	check "$kind flood: mapping log +$lines lines <= $lim + one per curl ($((d_n + a_n))) + 16" \
+	    test "$lines" -le $((lim + d_n + a_n + 16))
 }
 
 case " $PHASES " in *" syn "*) phase syn 2001:db8:aa::5 ;; esac
 case " $PHASES " in *" udp "*) phase udp 2001:db8:bb::5 ;; esac
+case " $PHASES " in *" rot "*) phase rot 2001:db8:cc::5 ;; esac
 
 kill -USR1 $NDPID
 for _ in $(seq 50); do [ -s "$W/status" ] && break; sleep 0.1; done
 rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$NDPID/status")
-echo "     nat64d RSS ${rss} kB; $(grep -E '^(bib_entries|sessions|drop_quota|quota_records|quota_refused_(bib|session_rate|sessions)_per_client) ' "$W/status" | tr '\n' ' ')"
+echo "     nat64d RSS ${rss} kB; $(grep -E '^(bib_entries|sessions|drop_quota|quota_[a-z_]+) ' "$W/status" | grep -v ' 0$' | tr '\n' ' ')"
 check "nat64d's RSS ${rss} kB < $RSS_MAX_KB kB" test "$rss" -lt $RSS_MAX_KB
 refused=$(awk '/^quota_refused_/ { n += $2 } END { print n + 0 }' "$W/status")
 check "refusals counted per reason ($refused)" test "$refused" -gt 0
