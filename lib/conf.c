@@ -496,13 +496,13 @@ conf_set(const struct conf_table *t, void *cfg, const char *key, const char *val
 		snprintf(err, errlen, "unknown setting '%s'", key);
 		return -1;
 	}
+	if (conf_apply(o, cfg, value, msg, sizeof(msg)) == -1) {
+		snprintf(err, errlen, "%s: %s", key, msg[0] ? msg : "invalid value");
+		return -1;
+	}
 	if (!conf_repeats(o) && lines[o - t->opts]) {
 		snprintf(err, errlen, "%s: already set on line %u (give it once)", key,
 		    lines[o - t->opts]);
-		return -1;
-	}
-	if (conf_apply(o, cfg, value, msg, sizeof(msg)) == -1) {
-		snprintf(err, errlen, "%s: %s", key, msg[0] ? msg : "invalid value");
 		return -1;
 	}
 	lines[o - t->opts] = lineno;
