@@ -91,7 +91,14 @@ fec0::/96|a site-local address (fec0::/10, deprecated), not a NAT64 prefix
 ::/64|the unspecified address (::), not a NAT64 prefix
 ::ffff:0:0/96|the IPv4-mapped range (::ffff:0:0/96), not a NAT64 prefix
 100::/64|not global unicast (2000::/3), ULA (fc00::/7) or 64:ff9b::/96
+64:ff9b::/64|the Well-Known Prefix is 64:ff9b::/96 only (RFC 6052 §2.1)
+2001::/32|the Teredo prefix (2001::/32, RFC 4380), not a NAT64 prefix
+2002:c000:201::/48|a 6to4 address (2002::/16, RFC 3056), not a NAT64 prefix
 EOF2
+# one prefix inside another
+printf '2001:db8:100::/40\n2001:db8:100:1::/64\n' >"$T/nest"
+expect_err "$T/nest:2: 2001:db8:100:1::/64 overlaps 2001:db8:100::/40 (line 1)" \
+    hd -n -p tcp:192.0.2.2:80 "$T/nest" -- true
 # ULA: accepted with a warning; the well-known prefixes accepted
 printf 'fd00:64::/96\n64:ff9b::/96\n64:ff9b:1::/48\n' >"$T/ula"
 hd -n -p tcp:192.0.2.2:80 "$T/ula" -- true >/dev/null || fail "ULA / well-known prefixes refused"
