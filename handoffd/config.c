@@ -80,7 +80,8 @@ static const struct conf_opt hcfg_opts[] = {
 	  .help = "unload channels idle for DUR: they stop counting against max-channels" },
 	{ "memory-limit", 0, CONF_SIZE, F(memory_limit), .max = 1ull << 44, .def = "0",
 	  .flags = CONF_RELOAD, .arg = "SIZE",
-	  .help = "refuse new channels beyond SIZE of tables, each at its full size" },
+	  .help = "refuse new channels beyond SIZE of tables, each at its full size (0: no limit "
+	  "but max-channels)" },
 	{ "user", 'u', CONF_USER, F(user), .flags = CONF_EMPTY, .arg = "USER",
 	  .help = "drop privileges to USER after binding" },
 	{ "localtime", 0, CONF_BOOL, F(localtime), .flags = CONF_RELOAD,
@@ -125,12 +126,20 @@ const struct conf_table hcfg_table = {
 };
 
 int
-hcfg_check(const struct hcfg *c, char *err, size_t errlen)
+hcfg_check(const struct hcfg *c, const char **key, char *err, size_t errlen)
 {
-	if (c->user[0] && daemon_user_check(c->user, err, errlen) == -1)
+	if (c->user[0] && daemon_user_check(c->user, err, errlen) == -1) {
+		*key = "user";
 		return -1;
+	}
 	if (c->control_group[0] && getgrnam(c->control_group) == NULL) {
-		snprintf(err, errlen, "control-group: unknown group '%s'", c->control_group);
+		*key = "control-group";
+		snprintf(err, errlen, "unknown group '%s'", c->control_group);
+		return -1;
+	}
+	if (c->control_group[0] && c->control_socket[0] == '\0') {
+		*key = "control-group";
+		snprintf(err, errlen, "needs a control-socket");
 		return -1;
 	}
 	return 0;

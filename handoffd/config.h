@@ -43,7 +43,9 @@ struct hcfg_run {
 
 extern const struct conf_table hcfg_table;
 
-/* Rules between settings and what a start needs (the user exists). */
-int hcfg_check(const struct hcfg *c, char *err, size_t errlen);
+/* Rules between settings and what a start needs (the user and the control
+ * group exist); run by a start, -n and every reload. 0, or -1 with the
+ * message in err and the key it is about in *key (for conf_where()). */
+int hcfg_check(const struct hcfg *c, const char **key, char *err, size_t errlen);
 
 #endif

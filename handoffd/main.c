@@ -84,19 +84,31 @@ check_journals(struct handoffd *d)
 	return rc;
 }
 
-/* -n: is the configuration usable, and is the state readable? */
+/* -n: is the configuration usable, and is the state readable? The
+ * configuration is printed only when all of it is. */
 static int
 check_config(struct handoffd *d)
 {
 	struct val_state *vs;
-	char err[1024];
+	char err[1024], where[1200];
+	const char *key = NULL;
 	struct stat st;
 	int rc = 0;
 
-	conf_print(&hcfg_table, &d->cfg, stdout);
-	if (hcfg_check(&d->cfg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-handoffd: %s\n", err);
-		rc = 1;
+	if (hcfg_check(&d->cfg, &key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-handoffd: %s: %s\n",
+		    conf_where(&hcfg_table, &d->cl, key, where, sizeof(where)), err);
+		return 1;
+	}
+	/* the address must be one of this host's (a throwaway socket on an
+	 * ephemeral port: the port itself may be a running server's) */
+	if (d->cfg.listen != 0 && uio_probe_addr(d->cfg.listen, err, sizeof(err)) == -1) {
+		char a[ADDR_STRLEN];
+
+		fprintf(stderr, "nat64-handoffd: %s: %s: %s\n",
+		    conf_where(&hcfg_table, &d->cl, "listen", where, sizeof(where)),
+		    addr_fmt4(d->cfg.listen, a, sizeof(a)), err);
+		return 1;
 	}
 	if (rf_shared_dir(d->cfg.state_dir, err, sizeof(err)) ||
 	    (d->cfg.log_dir[0] && rf_shared_dir(d->cfg.log_dir, err, sizeof(err)))) {
@@ -130,6 +142,8 @@ check_config(struct handoffd *d)
 			rc = 1;
 		}
 	}
+	if (rc == 0)
+		conf_print(&hcfg_table, &d->cfg, stdout);
 	return rc;
 }
 
@@ -219,12 +233,17 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 {
 	struct handoffd *d = arg;
 	struct hcfg nc;
-	char err[1024];
+	char err[1024], where[1200];
+	const char *key = NULL;
 
 	(void)signo;
 	daemon_notify("RELOADING=1");
 	if (conf_build(&hcfg_table, &nc, &d->cl, err, sizeof(err)) == -1) {
 		log_warnx("reload: %s; keeping the running configuration", err);
+	} else if (hcfg_check(&nc, &key, err, sizeof(err)) == -1) {
+		/* what a start would refuse is refused here too */
+		log_warnx("reload: %s: %s; keeping the running configuration",
+		    conf_where(&hcfg_table, &d->cl, key, where, sizeof(where)), err);
 	} else {
 		conf_reload(&hcfg_table, &d->cfg, &nc, err, sizeof(err));
 		if (err[0])
@@ -364,9 +383,15 @@ main(int argc, char **argv)
 		return check_config(&d);
 	if (run.status)
 		return show_status(d.status_path);
-	if (hcfg_check(&d.cfg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-handoffd: %s\n", err);
-		return 1;
+	{
+		char where[1200];
+		const char *key = NULL;
+
+		if (hcfg_check(&d.cfg, &key, err, sizeof(err)) == -1) {
+			fprintf(stderr, "nat64-handoffd: %s: %s\n",
+			    conf_where(&hcfg_table, &d.cl, key, where, sizeof(where)), err);
+			return 1;
+		}
 	}
 
 	log_init("nat64-handoffd", run.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, d.cfg.verbose);

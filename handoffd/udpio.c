@@ -29,6 +29,29 @@ struct uio {
 	} rctl[UIO_BATCH], sctl[UIO_BATCH];
 };
 
+int
+uio_probe_addr(uint32_t addr, char *err, size_t errlen)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = 0,
+	    .sin_addr.s_addr = htonl(addr) };
+	int fd, e;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		e = errno;
+		snprintf(err, errlen, "cannot bind to it: %s", strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 struct uio *
 uio_open(uint32_t addr, uint16_t port, char *err, size_t errlen)
 {

@@ -23,6 +23,10 @@ struct uio_rx {
 	size_t len;
 };
 
+/* -n: could the server bind to addr? A throwaway socket bound to addr on
+ * an ephemeral port (so a running server's port never makes it fail),
+ * closed at once. 0, or -1 with the reason in err. */
+int uio_probe_addr(uint32_t addr, char *err, size_t errlen);
 struct uio *uio_open(uint32_t addr, uint16_t port, char *err, size_t errlen);
 void uio_close(struct uio *u);
 int  uio_fd(const struct uio *u);

@@ -26,8 +26,9 @@ fmt_probe(const void *elem, char *buf, size_t len)
 static const struct conf_opt hd_opts_table[] = {
 	{ "probe", 'p', CONF_LIST, CONF_LIST_FIELD(struct hd_opts, core.targets, core.ntargets),
 	  .parse = parse_probe, .fmt = fmt_probe, .arg = "SPEC",
-	  .help = "tcp:IPV4:PORT | dns:IPV4[:PORT[:NAME]] | icmp:IPV4 (repeatable; "
-	  "default dns:8.8.8.8 dns:1.1.1.1 dns:9.9.9.9, each through every prefix)" },
+	  .help = "tcp:IPV4:PORT | dns:IPV4[:PORT[:NAME]] | icmp:IPV4 (repeatable; on the "
+	  "command line replaces the file's; default dns:8.8.8.8 dns:1.1.1.1 dns:9.9.9.9, each "
+	  "through every prefix)" },
 	/* a selected NAT64's death leaves the answers within 5 s: the next
 	 * round (<= 2.2 s), fall 2 rounds of <= 1 s back to back, COMMAND
 	 * (docs/HEALTHD.md, "Failover time") */
@@ -53,9 +54,9 @@ static const struct conf_opt hd_opts_table[] = {
 	{ "min-ratio", 0, CONF_UINT, F(core.health.min_ratio_pct), .max = 100, .def = "50",
 	  .arg = "PCT", .help = "down if the full window is below PCT%" },
 	{ "hold-down", 0, CONF_DURATION, F(core.health.hold_ms), .max = 86400000, .def = "10s",
-	  .arg = "DUR", .help = "stay down at least DUR after a fall," },
+	  .arg = "DUR", .help = "stay down at least DUR after a fall" },
 	{ "hold-max", 0, CONF_DURATION, F(core.health.hold_max_ms), .max = 86400000,
-	  .def = "5m", .arg = "DUR", .help = "doubled on each flap up to DUR" },
+	  .def = "5m", .arg = "DUR", .help = "the hold-down doubles on each flap, up to DUR" },
 	{ "min", 'm', CONF_UINT, F(core.sel.min), .min = 1, .max = HD_PF_MAX, .def = "2",
 	  .arg = "N", .help = "selected prefixes, at least" },
 	{ "max", 'M', CONF_UINT, F(core.sel.max), .min = 1, .max = HD_PF_MAX, .def = "3",
@@ -69,9 +70,9 @@ static const struct conf_opt hd_opts_table[] = {
 	{ "apply-timeout", 0, CONF_DURATION, F(apply.timeout_ms), .min = 100, .max = 3600000,
 	  .def = "30s", .arg = "DUR", .help = "COMMAND time limit" },
 	{ "backoff", 0, CONF_DURATION, F(apply.backoff_ms), .min = 10, .max = 3600000,
-	  .def = "1s", .arg = "DUR", .help = "first retry after a failed COMMAND," },
+	  .def = "1s", .arg = "DUR", .help = "first retry after a failed COMMAND" },
 	{ "backoff-max", 0, CONF_DURATION, F(apply.backoff_max_ms), .min = 10, .max = 86400000,
-	  .def = "60s", .arg = "DUR", .help = "doubling up to DUR" },
+	  .def = "60s", .arg = "DUR", .help = "later retries double the wait, up to DUR" },
 	{ "state-file", 's', CONF_PATH, F(state_path), .arg = "PATH",
 	  .help = "status file (default " HD_STATUS_RUN " if that directory exists, else "
 	  HD_STATUS_BIND ")" },
@@ -162,7 +163,7 @@ hd_config_state_path(struct hd_opts *o)
 }
 
 int
-hd_config_check(struct hd_opts *o, char *err, size_t errlen)
+hd_config_check(struct hd_opts *o, const char **key, char *err, size_t errlen)
 {
 	size_t i;
 
@@ -174,7 +175,8 @@ hd_config_check(struct hd_opts *o, char *err, size_t errlen)
 		o->core.ntargets = i;
 	hd_config_state_path(o);
 	if (o->core.sel.max < o->core.sel.min) {
-		snprintf(err, errlen, "--max %zu is below --min %zu", o->core.sel.max, o->core.sel.min);
+		*key = "max";
+		snprintf(err, errlen, "%zu is below min %zu", o->core.sel.max, o->core.sel.min);
 		return -1;
 	}
 	if (!o->startup_set)

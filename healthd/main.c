@@ -409,7 +409,8 @@ main(int argc, char **argv)
 	struct conf_cmdline cl;
 	struct hd_pflist l;
 	struct clk_now now;
-	char err[512];
+	char err[512], where[700];
+	const char *key = NULL;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
@@ -439,17 +440,21 @@ main(int argc, char **argv)
 		return 2;
 	}
 	d.pfpath = run.pfpath;
-	if (hd_config_check(&d.o, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: %s\n", err);
+	/* errors name the setting: file:line, or the option that gave it */
+	if (hd_config_check(&d.o, &key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64-healthd: %s: %s\n",
+		    conf_where(&hd_config_table, &cl, key, where, sizeof(where)), err);
 		return 2;
 	}
 	if (d.o.verify[0] != '\0' &&
 	    hd_vos_parse(d.o.verify, &d.verify_sa, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: --verify: %s\n", err);
+		fprintf(stderr, "nat64-healthd: %s: %s\n",
+		    conf_where(&hd_config_table, &cl, "verify", where, sizeof(where)), err);
 		return 2;
 	}
 	if (d.o.user[0] && daemon_user_check(d.o.user, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: %s\n", err);
+		fprintf(stderr, "nat64-healthd: %s: %s\n",
+		    conf_where(&hd_config_table, &cl, "user", where, sizeof(where)), err);
 		return 1;
 	}
 	if (hd_pf_load(d.pfpath, &l, err, sizeof(err)) == -1) {

@@ -24,6 +24,18 @@ hd_pf_equal(const struct hd_prefix *a, const struct hd_prefix *b)
 	return a->len == b->len && memcmp(a->a, b->a, 16) == 0;
 }
 
+/* Does one prefix hold the other (their shorter length's bits agree)? */
+static int
+hd_pf_overlap(const struct hd_prefix *a, const struct hd_prefix *b)
+{
+	int m = a->len < b->len ? a->len : b->len, bit;
+
+	for (bit = 0; bit < m; bit++)
+		if ((a->a[bit / 8] ^ b->a[bit / 8]) & (0x80 >> (bit % 8)))
+			return 0;
+	return 1;
+}
+
 int
 hd_pf_parse(const char *name, const char *text, size_t len, struct hd_pflist *out,
     char *err, size_t errlen)
@@ -84,6 +96,13 @@ hd_pf_parse(const char *name, const char *text, size_t len, struct hd_pflist *ou
 			if (hd_pf_equal(&l.v[i], &p)) {
 				snprintf(err, errlen, "%s:%u: %s duplicates line %u", name, lineno, k,
 				    l.v[i].line);
+				goto fail;
+			} else if (hd_pf_overlap(&l.v[i], &p)) {
+				char b[HD_PF_STRLEN];
+
+				snprintf(err, errlen, "%s:%u: %s overlaps %s (line %u): one NAT64's "
+				    "addresses would be the other's", name, lineno, k,
+				    hd_pf_fmt(&l.v[i], b, sizeof(b)), l.v[i].line);
 				goto fail;
 			}
 		if (l.n == HD_PF_MAX) {

@@ -110,9 +110,17 @@ addr_nat64_scope(const uint8_t p[16], int len, bool *ula)
 		return "the IPv4-mapped range (::ffff:0:0/96), not a NAT64 prefix";
 	if (zero >= 12)
 		return "the IPv4-compatible range (::/96, deprecated), not a NAT64 prefix";
-	if (memcmp(p, wkp, 4) == 0 && len >= 48 &&
-	    (memcmp(p, wkp, 12) == 0 || (p[4] == 0 && p[5] == 1)))
-		return NULL;	/* 64:ff9b::/96, 64:ff9b:1::/48 */
+	/* the Well-Known Prefix is a /96 and nothing else (RFC 6052 §2.1,
+	 * §3.1); the local-use 64:ff9b:1::/48 may be divided (RFC 8215) */
+	if (memcmp(p, wkp, 6) == 0)
+		return len == 96 && memcmp(p, wkp, 12) == 0 ? NULL :
+		    "the Well-Known Prefix is 64:ff9b::/96 only (RFC 6052 §2.1)";
+	if (memcmp(p, wkp, 4) == 0 && len >= 48 && p[4] == 0 && p[5] == 1)
+		return NULL;	/* 64:ff9b:1::/48 */
+	if (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0 && p[3] == 0)
+		return "the Teredo prefix (2001::/32, RFC 4380), not a NAT64 prefix";
+	if (p[0] == 0x20 && p[1] == 0x02)
+		return "a 6to4 address (2002::/16, RFC 3056), not a NAT64 prefix";
 	if ((p[0] & 0xfe) == 0xfc) {
 		*ula = true;
 		return NULL;

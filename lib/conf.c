@@ -38,6 +38,11 @@ conf_uint(const char *value, uint64_t min, uint64_t max, uint64_t *out,
 	}
 	errno = 0;
 	v = strtoull(value, &end, 10);
+	if (errno == ERANGE && *end == '\0') {
+		snprintf(err, errlen, "'%s' is out of range (max %llu)", value,
+		    (unsigned long long)max);
+		return -1;
+	}
 	if (errno || *end != '\0') {
 		snprintf(err, errlen, "'%s' is not a number", value);
 		return -1;
@@ -82,14 +87,16 @@ conf_scaled(const char *value, const char *const *units, const uint64_t *mult,
 	}
 	errno = 0;
 	v = strtoull(value, &end, 10);
-	if (errno) {
-		snprintf(err, errlen, "'%s' is not a %s", value, what);
-		return -1;
-	}
 	for (i = 0; units[i] && strcmp(end, units[i]) != 0; i++)
 		;
 	if (units[i] == NULL) {
 		snprintf(err, errlen, "'%s': unknown unit (use %s)", value, unitlist);
+		return -1;
+	}
+	if (errno == ERANGE)
+		return -3;
+	if (errno) {
+		snprintf(err, errlen, "'%s' is not a %s", value, what);
 		return -1;
 	}
 	if (v > max / mult[i] || v * mult[i] < min || v * mult[i] > max)
@@ -110,6 +117,9 @@ conf_duration_ms(const char *value, uint64_t min_ms, uint64_t max_ms,
 	if (rc == -2)
 		snprintf(err, errlen, "'%s' is out of range %llums..%llums", value,
 		    (unsigned long long)min_ms, (unsigned long long)max_ms);
+	else if (rc == -3)
+		snprintf(err, errlen, "'%s' is out of range (max %llums)", value,
+		    (unsigned long long)max_ms);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -124,6 +134,9 @@ conf_size(const char *value, uint64_t min, uint64_t max, uint64_t *out,
 	if (rc == -2)
 		snprintf(err, errlen, "'%s' is out of range %llu..%llu bytes", value,
 		    (unsigned long long)min, (unsigned long long)max);
+	else if (rc == -3)
+		snprintf(err, errlen, "'%s' is out of range (max %llu bytes)", value,
+		    (unsigned long long)max);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -224,6 +237,33 @@ conf_enum_names(const struct conf_opt *o, char *buf, size_t len)
 	return buf;
 }
 
+/* A value of a config key must read back in from -n's output as itself:
+ * no control character (a newline would end the line), no '#' (it would
+ * start a comment), no blank at either end (it would be trimmed). Only
+ * the command line can give such a value; a file's lines never hold one
+ * except for control characters, refused there the same way. */
+static int
+conf_text_ok(const char *v, char *err, size_t errlen)
+{
+	size_t n = strlen(v), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+			snprintf(err, errlen, "control character 0x%02x in the value",
+			    (unsigned char)v[i]);
+			return -1;
+		}
+	if (strchr(v, '#')) {
+		snprintf(err, errlen, "'%s': '#' is not allowed in a value (it starts a comment)", v);
+		return -1;
+	}
+	if (n && (v[0] == ' ' || v[n - 1] == ' ')) {
+		snprintf(err, errlen, "'%s': a value may not begin or end with a blank", v);
+		return -1;
+	}
+	return 0;
+}
+
 /* One value into the entry's field(s) of base. */
 static int
 conf_apply(const struct conf_opt *o, void *base, const char *v, char *err, size_t errlen)
@@ -233,6 +273,8 @@ conf_apply(const struct conf_opt *o, void *base, const char *v, char *err, size_
 	int b, i, rc = 0;
 
 	err[0] = '\0';
+	if (!(o->flags & CONF_CLI) && conf_text_ok(v, err, errlen) == -1)
+		return -1;
 	if ((o->flags & CONF_NONE) && strcmp(v, "none") == 0)
 		v = "";
 	switch (o->type) {
@@ -422,9 +464,30 @@ conf_defaults(const struct conf_table *t, void *cfg)
 	}
 }
 
+/* May the key be given more than once (each adds an element)? */
+static bool
+conf_repeats(const struct conf_opt *o)
+{
+	return o->type == CONF_LIST || (o->flags & CONF_REPEAT);
+}
+
+/* The number of entries in the table (CONF_END included). */
+static size_t
+conf_nopts(const struct conf_table *t)
+{
+	size_t n = 0;
+
+	while (t->opts[n].name)
+		n++;
+	assert(n < CONF_MAX_OPTS);
+	return n;
+}
+
+/* One line's setting; lines[] (by entry) holds the line each key was
+ * last set on, so that a scalar key given twice is refused. */
 static int
 conf_set(const struct conf_table *t, void *cfg, const char *key, const char *value,
-    char *err, size_t errlen)
+    unsigned lineno, unsigned *lines, char *err, size_t errlen)
 {
 	const struct conf_opt *o = conf_find(t, key);
 	char msg[512];
@@ -437,6 +500,12 @@ conf_set(const struct conf_table *t, void *cfg, const char *key, const char *val
 		snprintf(err, errlen, "%s: %s", key, msg[0] ? msg : "invalid value");
 		return -1;
 	}
+	if (!conf_repeats(o) && lines[o - t->opts]) {
+		snprintf(err, errlen, "%s: already set on line %u (give it once)", key,
+		    lines[o - t->opts]);
+		return -1;
+	}
+	lines[o - t->opts] = lineno;
 	return 0;
 }
 
@@ -446,13 +515,15 @@ conf_is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-int
-conf_parse_text(const struct conf_table *t, const char *name, const char *text, size_t len,
-    void *cfg, char *err, size_t errlen)
+static int
+conf_parse_lines(const struct conf_table *t, const char *name, const char *text, size_t len,
+    void *cfg, unsigned *lines, char *err, size_t errlen)
 {
 	size_t pos = 0;
 	unsigned lineno = 0;
 
+	memset(lines, 0, CONF_MAX_OPTS * sizeof(*lines));
+	(void)conf_nopts(t);
 	while (pos < len) {
 		char line[CONF_MAX_LINE + 1], msg[600];
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -487,7 +558,7 @@ conf_parse_text(const struct conf_table *t, const char *name, const char *text, 
 			while (conf_is_blank(*v))
 				v++;
 		}
-		if (conf_set(t, cfg, k, v, msg, sizeof(msg)) == -1) {
+		if (conf_set(t, cfg, k, v, lineno, lines, msg, sizeof(msg)) == -1) {
 			snprintf(err, errlen, "%s:%u: %s", name, lineno, msg);
 			return -1;
 		}
@@ -496,8 +567,17 @@ conf_parse_text(const struct conf_table *t, const char *name, const char *text, 
 }
 
 int
-conf_parse_file(const struct conf_table *t, const char *path, void *cfg, char *err,
-    size_t errlen)
+conf_parse_text(const struct conf_table *t, const char *name, const char *text, size_t len,
+    void *cfg, char *err, size_t errlen)
+{
+	unsigned lines[CONF_MAX_OPTS];
+
+	return conf_parse_lines(t, name, text, len, cfg, lines, err, errlen);
+}
+
+static int
+conf_parse_file_lines(const struct conf_table *t, const char *path, void *cfg,
+    unsigned *lines, char *err, size_t errlen)
 {
 	unsigned char *text;
 	size_t len;
@@ -505,9 +585,18 @@ conf_parse_file(const struct conf_table *t, const char *path, void *cfg, char *e
 
 	if (rf_slurp(path, 0, CONF_MAX_FILE, &text, &len, err, errlen) == -1)
 		return -1;
-	rc = conf_parse_text(t, path, (const char *)text, len, cfg, err, errlen);
+	rc = conf_parse_lines(t, path, (const char *)text, len, cfg, lines, err, errlen);
 	free(text);
 	return rc;
+}
+
+int
+conf_parse_file(const struct conf_table *t, const char *path, void *cfg, char *err,
+    size_t errlen)
+{
+	unsigned lines[CONF_MAX_OPTS];
+
+	return conf_parse_file_lines(t, path, cfg, lines, err, errlen);
 }
 
 /* ---------------------------------------------------------------- command line */
@@ -586,6 +675,7 @@ conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl, int
 	int c, rc = 0;
 
 	memset(cl, 0, sizeof(*cl));
+	(void)conf_nopts(t);
 	cl->config = t->config;
 	for (o = t->opts; o->name; o++) {
 		n++;
@@ -662,23 +752,56 @@ conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl, int
 }
 
 int
-conf_build(const struct conf_table *t, void *cfg, const struct conf_cmdline *cl, char *err,
+conf_build(const struct conf_table *t, void *cfg, struct conf_cmdline *cl, char *err,
     size_t errlen)
 {
 	char msg[512];
-	int i;
+	int i, j;
 
 	conf_defaults(t, cfg);
-	if (cl && cl->config && !(t->config_optional && !cl->config_given &&
-	    access(cl->config, F_OK) == -1 && errno == ENOENT) &&
-	    conf_parse_file(t, cl->config, cfg, err, errlen) == -1)
+	if (cl == NULL)
+		return 0;
+	memset(cl->origin, 0, sizeof(cl->origin));
+	cl->config_read = cl->config && !(t->config_optional && !cl->config_given &&
+	    access(cl->config, F_OK) == -1 && errno == ENOENT);
+	if (cl->config_read &&
+	    conf_parse_file_lines(t, cl->config, cfg, cl->origin, err, errlen) == -1)
 		return -1;
-	for (i = 0; cl && i < cl->n; i++)
-		if (conf_apply(cl->opt[i], cfg, cl->value[i], msg, sizeof(msg)) == -1) {
-			snprintf(err, errlen, "--%s: %s", cl->opt[i]->name, msg);
+	for (i = 0; i < cl->n; i++) {
+		const struct conf_opt *o = cl->opt[i];
+
+		/* a repeatable key on the command line replaces the file's */
+		for (j = 0; j < i && cl->opt[j] != o; j++)
+			;
+		if (j == i && conf_repeats(o) && o->cnt_size)
+			conf_store((char *)cfg + o->cnt_off, o->cnt_size, 0);
+		if (conf_apply(o, cfg, cl->value[i], msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "--%s: %s", o->name, msg);
 			return -1;
 		}
+		cl->origin[o - t->opts] = CONF_FROM_CLI;
+	}
 	return 0;
+}
+
+const char *
+conf_where(const struct conf_table *t, const struct conf_cmdline *cl, const char *key,
+    char *buf, size_t len)
+{
+	const struct conf_opt *o = key ? conf_find(t, key) : NULL;
+	unsigned line = o && cl ? cl->origin[o - t->opts] : 0;
+
+	if (key == NULL)
+		snprintf(buf, len, "%s", cl && cl->config_read ? cl->config : t->prog);
+	else if (line == CONF_FROM_CLI)
+		snprintf(buf, len, "--%s", key);
+	else if (line)
+		snprintf(buf, len, "%s:%u: %s", cl->config, line, key);
+	else if (cl && cl->config_read)
+		snprintf(buf, len, "%s: %s", cl->config, key);
+	else
+		snprintf(buf, len, "%s", key);
+	return buf;
 }
 
 /* ---------------------------------------------------------------- output */

@@ -11,7 +11,10 @@
  *	# comment
  *	key value...
  * One setting per line; the value is the rest of the line with surrounding
- * blanks removed (it may contain spaces). A daemon builds a fresh struct
+ * blanks removed (it may contain spaces, never a control character). A
+ * key that is not repeatable may be given once. A value of a config key
+ * from the command line may not hold '#', a control character or a blank
+ * at either end, so that -n's output always reads back to the same. A daemon builds a fresh struct
  * (defaults, then the file, then the command line) and swaps it in only on
  * success, so a bad reload never disturbs the running configuration.
  *
@@ -62,6 +65,7 @@ enum {
 	CONF_NOPRINT	= 1 << 6,	/* -n leaves it out */
 	CONF_NEGATE	= 1 << 7,	/* BOOL: the field holds the opposite ("no-probe") */
 	CONF_NONE	= 1 << 8,	/* PATH, STRING: "none" is empty, printed as "none" */
+	CONF_REPEAT	= 1 << 9,	/* CUSTOM: repeatable like a LIST (count in cnt_off) */
 };
 
 struct conf_prefix6 {
@@ -143,6 +147,8 @@ struct conf_table {
 };
 
 #define CONF_MAX_SET	64
+#define CONF_MAX_OPTS	128		/* entries in one table */
+#define CONF_FROM_CLI	(~0u)		/* conf_cmdline.origin: given on the command line */
 
 /* What the command line said: the config file and the settings it gives,
  * kept so that a reload can apply them again over the new file. */
@@ -154,6 +160,10 @@ struct conf_cmdline {
 	const char *value[CONF_MAX_SET];
 	char count[CONF_MAX_SET][24];	/* values made for counted flags */
 	int first_arg;			/* argv index of the first operand */
+	/* filled by conf_build: where each entry's value came from (by
+	 * index in the table): 0 default, N line N of the file, CONF_FROM_CLI */
+	bool config_read;		/* the config file was read */
+	unsigned origin[CONF_MAX_OPTS];
 };
 
 /* Reset cfg to zero plus every default. */
@@ -169,9 +179,17 @@ int conf_parse_text(const struct conf_table *t, const char *name, const char *te
  * printed to out (exit 0), or -1 with a message in err (exit 2). */
 int conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl,
     int argc, char **argv, FILE *out, char *err, size_t errlen);
-/* Defaults, the config file (if any), then the command line's settings. */
-int conf_build(const struct conf_table *t, void *cfg, const struct conf_cmdline *cl,
+/* Defaults, the config file (if any), then the command line's settings.
+ * A scalar key given twice in the file is an error; a repeatable key
+ * (LIST, CONF_REPEAT) given on the command line replaces the file's
+ * elements. Records in cl where each value came from (conf_where). */
+int conf_build(const struct conf_table *t, void *cfg, struct conf_cmdline *cl,
     char *err, size_t errlen);
+/* For a message about key after conf_build: "FILE:LINE: key" (set in the
+ * file), "--key" (on the command line), "FILE: key" (left at its default
+ * while a file was read) or "key". Returns buf. */
+const char *conf_where(const struct conf_table *t, const struct conf_cmdline *cl,
+    const char *key, char *buf, size_t len);
 
 /* -n: every setting as "key value" lines, in table order. */
 void conf_print(const struct conf_table *t, const void *cfg, FILE *f);

@@ -28,7 +28,9 @@ rf_kind(mode_t m)
 		return "a socket";
 	if (S_ISLNK(m))
 		return "a symbolic link";
-	return "not a plain file";
+	if (S_ISREG(m))
+		return "a regular file";
+	return "an unknown kind of file";
 }
 
 static int

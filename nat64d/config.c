@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "handoff_wire.h"
+#include "nd_handoff.h"
 
 static int
 set_tun(void *cfg, const char *v, char *err, size_t errlen)
@@ -200,6 +201,7 @@ static const struct conf_opt nd_opts[] = {
 	  .help = "NAT64 prefix (RFC 6052 length; repeatable, at least one)" },
 	{ "pool4", 0, CONF_CUSTOM, .off = offsetof(struct nd_config, pool4),
 	  .size = offsetof(struct nd_config, n_pool4) + sizeof(int) - offsetof(struct nd_config, pool4),
+	  .flags = CONF_REPEAT, .cnt_off = offsetof(struct nd_config, n_pool4), .cnt_size = sizeof(int),
 	  .set = set_pool4, .print = print_pool4, .arg = "ADDR[/LEN]",
 	  .help = "IPv4 pool address or /26../32 block (repeatable, at least one)" },
 	{ "port-range", 0, CONF_CUSTOM, .off = offsetof(struct nd_config, port_min),
@@ -340,30 +342,37 @@ nd_config_parse_text(const char *name, const char *text, size_t len,
 	return conf_parse_text(&nd_config_table, name, text, len, c, err, errlen);
 }
 
+/* The key a failed check is about, for conf_where(). */
+#define ND_BLAME(k)	do { if (key) *key = (k); } while (0)
+
 int
-nd_config_check(const struct nd_config *c, char *err, size_t errlen)
+nd_config_check(const struct nd_config *c, const char **key, char *err, size_t errlen)
 {
 	int i, j;
 
 	if (c->n_prefix == 0) {
-		snprintf(err, errlen, "no 'prefix' configured");
+		ND_BLAME("prefix");
+		snprintf(err, errlen, "none configured (at least one is required)");
 		return -1;
 	}
 	if (c->n_pool4 == 0) {
-		snprintf(err, errlen, "no 'pool4' configured");
+		ND_BLAME("pool4");
+		snprintf(err, errlen, "none configured (at least one is required)");
 		return -1;
 	}
 	if (c->have_ipv4_addr)
 		for (i = 0; i < c->n_pool4; i++)
 			if (c->pool4[i] == c->ipv4_addr) {
-				snprintf(err, errlen, "ipv4-addr must not be a pool4 address");
+				ND_BLAME("ipv4-addr");
+				snprintf(err, errlen, "must not be a pool4 address");
 				return -1;
 			}
 	for (i = 0; i < c->n_prefix; i++)
 		for (j = i + 1; j < c->n_prefix; j++)
 			if (c->prefix[i].len == c->prefix[j].len &&
 			    !memcmp(c->prefix[i].addr, c->prefix[j].addr, 16)) {
-				snprintf(err, errlen, "prefix listed twice");
+				ND_BLAME("prefix");
+				snprintf(err, errlen, "listed twice");
 				return -1;
 			}
 	if (c->q_site_len >= c->q_subnet_len) {
@@ -376,7 +385,8 @@ nd_config_check(const struct nd_config *c, char *err, size_t errlen)
 		for (i = 0; i < c->n_prefix; i++)
 			p96 |= c->prefix[i].len == 96;
 		if (!p96) {
-			snprintf(err, errlen, "handoff needs a /96 prefix (entries carry a /96, §4)");
+			ND_BLAME("handoff");
+			snprintf(err, errlen, "needs a /96 prefix (entries carry a /96, §4)");
 			return -1;
 		}
 	}
@@ -384,21 +394,30 @@ nd_config_check(const struct nd_config *c, char *err, size_t errlen)
 }
 
 int
-nd_config_check_start(const struct nd_config *c, char *err, size_t errlen)
+nd_config_check_start(const struct nd_config *c, const char **key, char *err, size_t errlen)
 {
 	char dir[sizeof(c->mapping_log)];
 	const char *d;
 	struct stat st;
 
-	if (c->user[0] && daemon_user_check(c->user, err, errlen) == -1)
+	if (c->user[0] && daemon_user_check(c->user, err, errlen) == -1) {
+		ND_BLAME("user");
 		return -1;
+	}
 	if (c->mapping_log[0]) {
 		memcpy(dir, c->mapping_log, sizeof(dir));
 		d = dirname(dir);
 		if (stat(d, &st) == -1 || !S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "mapping-log %s: no directory %s", c->mapping_log, d);
+			ND_BLAME("mapping-log");
+			snprintf(err, errlen, "%s: no directory %s", c->mapping_log, d);
 			return -1;
 		}
+	}
+	/* what nd_ho_new() needs of it (without creating anything) */
+	if (c->handoff && c->state_dir[0] &&
+	    nd_hostate_dir_check(c->state_dir, err, errlen) == -1) {
+		ND_BLAME("state-dir");
+		return -1;
 	}
 	return 0;
 }
@@ -419,4 +438,11 @@ nd_config_own6(const struct nd_config *c, uint8_t out[16])
 		memcpy(out, c->ipv6_addr, 16);
 	else
 		addr_rfc6052_embed(c->prefix[0].addr, c->prefix[0].len, nd_config_own4(c), out);
+}
+
+void
+nd_config_run(struct nd_config *c, const struct nd_run *run)
+{
+	if (run->verbose)
+		c->verbose = run->verbose;
 }

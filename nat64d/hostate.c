@@ -335,12 +335,28 @@ nd_hostate_format(const struct nd_hokeys *k, const uint32_t *servers, int n_serv
 }
 
 /* The state directory must exist and be writable now, not at the first
- * save: a gateway that cannot keep its keys says so at start. */
+ * save: a gateway that cannot keep its keys says so at start (and -n). */
+int
+nd_hostate_dir_check(const char *dir, char *err, size_t errlen)
+{
+	int fd;
+
+	if (rf_shared_dir(dir, err, errlen))
+		return -1;
+	if ((fd = rf_open(dir, RF_DIR, err, errlen)) == -1)
+		return -1;
+	close(fd);
+	if (access(dir, W_OK | X_OK) == -1) {
+		snprintf(err, errlen, "%s: not writable: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 nd_hostate_dir_ok(const char *path, char *err, size_t errlen)
 {
-	char dir[512], *slash;
-	int fd;
+	char dir[512], *slash, why[700];
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) == NULL)
@@ -349,13 +365,8 @@ nd_hostate_dir_ok(const char *path, char *err, size_t errlen)
 		dir[1] = '\0';
 	else
 		*slash = '\0';
-	if (rf_shared_dir(dir, err, errlen))
-		return -1;
-	if ((fd = rf_open(dir, RF_DIR, err, errlen)) == -1)
-		return -1;
-	close(fd);
-	if (access(dir, W_OK | X_OK) == -1) {
-		snprintf(err, errlen, "state-dir %s: not writable: %s", dir, strerror(errno));
+	if (nd_hostate_dir_check(dir, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "state-dir %s", why);
 		return -1;
 	}
 	return 0;

@@ -31,6 +31,7 @@
 
 static volatile int quit;
 static struct conf_cmdline cmdline;	/* applied again at every reload */
+static struct nd_run run;		/* command-line-only switches (-v: at reload too) */
 static struct nd_gw *gw;
 static struct nd_dev dev;
 static uint8_t *rxbuf;
@@ -67,12 +68,16 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 	switch (signo) {
 	case SIGHUP: {
 		struct nd_config *nc = xmalloc(sizeof(*nc));
-		char err[512];
+		char err[512], where[300];
+		const char *key = NULL;
 
-		if (conf_build(&nd_config_table, nc, &cmdline, err, sizeof(err)) == -1 ||
-		    nd_config_check(nc, err, sizeof(err)) == -1) {
+		if (conf_build(&nd_config_table, nc, &cmdline, err, sizeof(err)) == -1) {
 			log_warnx("reload failed, keeping the running configuration: %s", err);
+		} else if (nd_config_check(nc, &key, err, sizeof(err)) == -1) {
+			log_warnx("reload failed, keeping the running configuration: %s: %s",
+			    conf_where(&nd_config_table, &cmdline, key, where, sizeof(where)), err);
 		} else {
+			nd_config_run(nc, &run);
 			conf_reload(&nd_config_table, &gw->cfg, nc, err, sizeof(err));
 			if (err[0])
 				log_warnx("reload: restart to change %s; applying the rest", err);
@@ -138,10 +143,10 @@ int
 main(int argc, char **argv)
 {
 	struct nd_config cfg;
-	struct nd_run run = { 0 };
 	struct ev_loop *loop;
 	struct clk_now now;
-	char err[512];
+	char err[512], where[300];
+	const char *key = NULL;
 	int rc;
 
 	rc = conf_cmdline(&nd_config_table, &run, &cmdline, argc, argv, stdout, err, sizeof(err));
@@ -158,9 +163,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "nat64d: %s\n", err);
 		return 1;
 	}
-	if (nd_config_check(&cfg, err, sizeof(err)) == -1 ||
-	    nd_config_check_start(&cfg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64d: %s: %s\n", cmdline.config, err);
+	if (nd_config_check(&cfg, &key, err, sizeof(err)) == -1 ||
+	    nd_config_check_start(&cfg, &key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nat64d: %s: %s\n",
+		    conf_where(&nd_config_table, &cmdline, key, where, sizeof(where)), err);
 		return 1;
 	}
 	if (run.check) {
@@ -170,8 +176,7 @@ main(int argc, char **argv)
 			printf("configuration OK\n");
 		return 0;
 	}
-	if (run.verbose > cfg.verbose)
-		cfg.verbose = run.verbose;
+	nd_config_run(&cfg, &run);
 	log_init("nat64d", cfg.syslog && !run.force_stderr ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg.verbose);
 
 	/* 2. the TUN device, the mapping log, then privileges */

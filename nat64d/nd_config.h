@@ -84,11 +84,17 @@ void nd_config_defaults(struct nd_config *c);
 /* Parse text into c (after defaults). 0, or -1 with "name:line: key: msg". */
 int nd_config_parse_text(const char *name, const char *text, size_t len,
     struct nd_config *c, char *err, size_t errlen);
-/* Cross-field rules after parsing (pool, prefix present). */
-int nd_config_check(const struct nd_config *c, char *err, size_t errlen);
+/* Cross-field rules after parsing (pool, prefix present). 0, or -1 with
+ * the message in err and, if key is not NULL, the key it is about. */
+int nd_config_check(const struct nd_config *c, const char **key, char *err, size_t errlen);
 /* What a start needs that parsing cannot see, without side effects (the
- * user exists, the mapping log's directory exists); -n runs it too. */
-int nd_config_check_start(const struct nd_config *c, char *err, size_t errlen);
+ * user exists, the mapping log's directory exists, with handoff the
+ * state-dir is a writable directory); -n runs it too. */
+int nd_config_check_start(const struct nd_config *c, const char **key, char *err,
+    size_t errlen);
+/* The command line's switches over the file's settings, at start and at
+ * every reload: -v replaces the file's verbose. */
+void nd_config_run(struct nd_config *c, const struct nd_run *run);
 /* Own addresses: configured, or derived (ICMPv6 source = prefix + own IPv4). */
 void nd_config_own6(const struct nd_config *c, uint8_t out[16]);
 uint32_t nd_config_own4(const struct nd_config *c);

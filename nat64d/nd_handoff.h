@@ -82,6 +82,9 @@ size_t nd_hostate_format(const struct nd_hokeys *k, const uint32_t *servers, int
 /* Load PATH (absent: fresh keys, 0); a file that does not parse is renamed
  * to PATH.corrupt-<unix time>, fresh keys are drawn, and 1 is returned
  * with the reason in err. -1 only for I/O errors other than ENOENT. */
+/* Is dir usable as the state directory (a directory, not shared,
+ * writable)? 0, or -1 with "DIR: why". No side effects. */
+int nd_hostate_dir_check(const char *dir, char *err, size_t errlen);
 int nd_hostate_load(const char *path, int64_t wall, struct nd_hokeys *k, uint32_t *servers,
     int max_servers, int *n_servers, char *err, size_t errlen);
 int nd_hostate_save(const char *path, const struct nd_hokeys *k, const uint32_t *servers,

@@ -69,6 +69,23 @@ rc=$?
 echo "$out" | grep -q "unknown user 'nosuchuser-nk'" || fail "-n unknown user: $out"
 out=$("$BIN" -s "$T/u" -u nosuchuser-nk 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "unknown user 'nosuchuser-nk'" || fail "start with an unknown user: $out"
+# a check that fails prints no configuration, only the reason
+printf 'control-group nosuchgroup-nk\n' >"$T/g.conf"
+"$BIN" -n -f "$T/g.conf" -s "$T/g" -c "$T/ctl" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 1 ] || fail "-n with an unknown control-group exits $rc"
+[ -s "$T/out" ] && fail "-n printed the configuration although a check failed: $(head -3 "$T/out")"
+[ "$(cat "$T/err")" = "nat64-handoffd: $T/g.conf:1: control-group: unknown group 'nosuchgroup-nk'" ] ||
+    fail "-n unknown control-group: $(cat "$T/err")"
+# the listen address must be this host's: -n binds a throwaway socket to it
+"$BIN" -n -s "$T/l" -l 192.0.2.1 >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 1 ] || fail "-n with a listen address not on this host exits $rc"
+[ -s "$T/out" ] && fail "-n printed the configuration although the address cannot be bound"
+[ "$(cat "$T/err")" = "nat64-handoffd: --listen: 192.0.2.1: cannot bind to it: Cannot assign requested address" ] ||
+    fail "-n listen: $(cat "$T/err")"
+"$BIN" -n -s "$T/l" -l 127.0.0.1 >/dev/null 2>&1 || fail "-n -l 127.0.0.1 refused"
+[ -e "$T/l" ] && fail "-n created the state directory"
 # a bad option value is a usage error (exit 2), named by its option
 out=$("$BIN" -n -t 8 2>&1)
 [ $? -eq 2 ] || fail "-t 8 does not exit 2"

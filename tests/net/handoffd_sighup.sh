@@ -2,6 +2,9 @@
 # Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # logrotate-style rotation: mv the audit log away, SIGHUP, and the next lines
 # land in a new file at the old path while the moved file keeps the old ones.
+# Then a reload whose file breaks a rule a start checks (an unknown
+# control-group) is refused with the file:line of the setting, and the
+# running configuration (here its log-dir) is kept; a good one applies.
 . "$(dirname "$0")/handoffd_common.inc"
 
 start_server -L "$LOGDIR" -t 256
@@ -21,5 +24,29 @@ echo "new file:"; cat "$AUDIT"
 grep -q '\[2001:db8:0:2::64\]:20000$' "$AUDIT" || fail "client 100 not in the new file"
 check_audit_format "$AUDIT.1"
 check_audit_format "$AUDIT"
+alive || fail "server died on SIGHUP"
+
+stop_server
+printf 'log-dir %s\n' "$LOGDIR" >"$T/srv.conf"
+start_server -f "$T/srv.conf" -t 256 -c "$T/ctl"
+mkdir -p "$T/log2"
+printf 'log-dir %s\ncontrol-group nosuchgroup-nk\n' "$T/log2" >"$T/srv.conf"
+: >"$T/server.err"
+kill -HUP "$SRV_PID"
+for i in $(seq 100); do grep -q 'reload' "$T/server.err" && break; sleep 0.05; done
+grep -qF "reload: $T/srv.conf:2: control-group: unknown group 'nosuchgroup-nk'; keeping the running configuration" \
+    "$T/server.err" || fail "bad reload not refused clearly: $(cat "$T/server.err")"
+grep -q 'configuration reloaded' "$T/server.err" && fail "a refused reload was applied"
+out=$(sim -a 127.0.0.2 -C 40002 -c 2 --client-base 200 -e entries=2 -e validations=0) ||
+    fail "after the refused reload: $out"
+[ -e "$T/log2/nat64-handoff.log" ] && fail "the refused file's log-dir was used"
+grep -q '\[2001:db8:0:2::c8\]:20000$' "$AUDIT" || fail "client 200 not in the running log-dir's file"
+printf 'log-dir %s\n' "$T/log2" >"$T/srv.conf"
+kill -HUP "$SRV_PID"
+for i in $(seq 100); do grep -q 'configuration reloaded' "$T/server.err" && break; sleep 0.05; done
+grep -q 'configuration reloaded' "$T/server.err" || fail "good reload not applied: $(cat "$T/server.err")"
+out=$(sim -a 127.0.0.2 -C 40002 -c 1 --client-base 300 -e entries=1 -e validations=0) ||
+    fail "after the good reload: $out"
+grep -q ' Created ' "$T/log2/nat64-handoff.log" || fail "the new log-dir is not used after a good reload"
 alive || fail "server died on SIGHUP"
 echo "PASS"

@@ -91,7 +91,14 @@ fec0::/96|a site-local address (fec0::/10, deprecated), not a NAT64 prefix
 ::/64|the unspecified address (::), not a NAT64 prefix
 ::ffff:0:0/96|the IPv4-mapped range (::ffff:0:0/96), not a NAT64 prefix
 100::/64|not global unicast (2000::/3), ULA (fc00::/7) or 64:ff9b::/96
+64:ff9b::/64|the Well-Known Prefix is 64:ff9b::/96 only (RFC 6052 §2.1)
+2001::/32|the Teredo prefix (2001::/32, RFC 4380), not a NAT64 prefix
+2002:c000:201::/48|a 6to4 address (2002::/16, RFC 3056), not a NAT64 prefix
 EOF2
+# one prefix inside another
+printf '2001:db8:100::/40\n2001:db8:100:1::/64\n' >"$T/nest"
+expect_err "$T/nest:2: 2001:db8:100:1::/64 overlaps 2001:db8:100::/40 (line 1)" \
+    hd -n -p tcp:192.0.2.2:80 "$T/nest" -- true
 # ULA: accepted with a warning; the well-known prefixes accepted
 printf 'fd00:64::/96\n64:ff9b::/96\n64:ff9b:1::/48\n' >"$T/ula"
 hd -n -p tcp:192.0.2.2:80 "$T/ula" -- true >/dev/null || fail "ULA / well-known prefixes refused"
@@ -106,7 +113,28 @@ expect_err "clients ACL: character '\"' is not allowed" "$UD" -n -c 'any; "x"' 2
 n=$((n + 1))
 expect_err "--probe: bad probe 'udp:1.2.3.4:5'" hd -n -p udp:1.2.3.4:5 "$T/dup" -- true
 expect_err "--rise: 0 is out of range" hd -n -r 0 -p tcp:192.0.2.2:80 "$T/dup" -- true
-expect_err "--max 1 is below --min 2" hd -n -M 1 -p tcp:192.0.2.2:80 tests/healthd/1.in -- true
+expect_err "--max: 1 is below min 2" hd -n -M 1 -p tcp:192.0.2.2:80 tests/healthd/1.in -- true
+# the same rules on settings from a file name its file:line
+printf 'probe tcp:192.0.2.2:80\nmin 2\nmax 1\n' >"$T/mm.conf"
+expect_err "$T/mm.conf:3: max: 1 is below min 2" hd -n -f "$T/mm.conf" tests/healthd/1.in -- true
+printf 'probe tcp:192.0.2.2:80\nverify [::1]:0\n' >"$T/v.conf"
+"$HD" -n -f "$T/v.conf" tests/healthd/1.in -- true >"$T/out" 2>&1 && fail "verify [::1]:0 accepted"
+grep -q "^nat64-healthd: $T/v.conf:2: verify: " "$T/out" || fail "verify error without file:line: $(cat "$T/out")"
+n=$((n + 1))
+expect_err "--verify: " hd -n --verify '[::1]:0' -p tcp:192.0.2.2:80 tests/healthd/1.in -- true
+printf 'probe tcp:192.0.2.2:80\nuser nosuchuser-nk\n' >"$T/u.conf"
+expect_err "$T/u.conf:2: user: unknown user 'nosuchuser-nk'" hd -n -f "$T/u.conf" tests/healthd/1.in -- true
+# a scalar setting given twice in the file is an error
+printf 'rise 2\nrise 3\n' >"$T/dup.conf"
+expect_err "$T/dup.conf:2: rise: already set on line 1 (give it once)" hd -n -f "$T/dup.conf" tests/healthd/1.in -- true
+# -p on the command line replaces the file's probes (the command line wins)
+"$HD" -n -f tests/healthd/1.conf -p icmp:192.0.2.9 tests/healthd/1.in -- true >"$T/out" 2>&1 ||
+    fail "-n with -p: $(cat "$T/out")"
+[ "$(grep '^probe ' "$T/out" | tr '\n' ' ')" = "probe icmp:192.0.2.9 " ] ||
+    fail "-p does not replace the file's probes: $(grep '^probe ' "$T/out")"
+"$HD" -n -f tests/healthd/1.conf tests/healthd/1.in -- true >"$T/out" 2>&1
+[ "$(grep -c '^probe ' "$T/out")" = 2 ] || fail "the file's probes without -p: $(grep '^probe ' "$T/out")"
+n=$((n + 2))
 printf 'probe tcp:192.0.2.2:80\nintervall 5s\n' >"$T/bad.conf"
 expect_err "$T/bad.conf:2: unknown setting 'intervall'" hd -n -f "$T/bad.conf" tests/healthd/1.in -- true
 expect_err "no COMMAND after --" hd -p tcp:192.0.2.2:80 tests/healthd/1.in --

@@ -236,7 +236,7 @@ else
 fi
 
 # ---- reload and status
-echo "udp-timeout 45s" >>"$WORK/nat64d.conf"
+sed -i "s/^udp-timeout .*/udp-timeout 45s/" "$WORK/nat64d.conf"	# a key may appear once
 kill -HUP $NDPID
 kill -USR1 $NDPID
 for _ in $(seq 50); do [ -s "$WORK/status" ] && grep -q "configuration reloaded" "$WORK/nat64d.log" && break; sleep 0.1; done

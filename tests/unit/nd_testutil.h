@@ -175,7 +175,7 @@ t_gw_open(struct t_gw *t, bool vnet, const char *extra)
 	snprintf(text, sizeof(text), "prefix 2001:db8:64::/96\npool4 198.51.100.1\n"
 	    "ipv4-addr 203.0.113.1\nport-range 2000-2063\n%s", extra ? extra : "");
 	if (nd_config_parse_text("t", text, strlen(text), &t->cfg, err, sizeof(err)) == -1 ||
-	    nd_config_check(&t->cfg, err, sizeof(err)) == -1) {
+	    nd_config_check(&t->cfg, NULL, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
 		abort();
 	}

@@ -175,11 +175,12 @@ test_values(void **state)
 	assert_int_equal(c.nlist, 2);
 	assert_string_equal(c.list[1], "bc");
 	/* bounds are inclusive */
-	assert_int_equal(parse("port 65535\ninterval 10ms\ninterval 1h\nbytes 1k\nbytes 1G\n"
+	assert_int_equal(parse("port 65535\ninterval 10ms\nbytes 1k\n"
 	    "pfx 2001:db8::/32\npath\n", &c, err, sizeof(err)), 0);
 	assert_string_equal(c.path, "");
+	assert_int_equal(parse("interval 1h\nbytes 1G\n", &c, err, sizeof(err)), 0);
 	/* "none" is the empty value of a CONF_NONE entry */
-	assert_int_equal(parse("sock /run/x\nsock none\ngroup staff\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(parse("sock none\ngroup staff\n", &c, err, sizeof(err)), 0);
 	assert_string_equal(c.sock, "");
 	assert_string_equal(c.group, "staff");
 }
@@ -201,8 +202,19 @@ test_errors(void **state)
 	expect_err("interval 5 fortnights\n",
 	    "t.conf:1: interval: '5 fortnights': unknown unit (use ms, s, m, h or d)");
 	expect_err("interval soon\n", "t.conf:1: interval: 'soon' is not a duration");
+	/* past what strtoull holds: out of range, not "not a number" */
 	expect_err("interval 99999999999999999999\n",
-	    "t.conf:1: interval: '99999999999999999999' is not a duration");
+	    "t.conf:1: interval: '99999999999999999999' is out of range (max 3600000ms)");
+	expect_err("port 99999999999999999999\n",
+	    "t.conf:1: port: '99999999999999999999' is out of range (max 65535)");
+	expect_err("bytes 99999999999999999999k\n",
+	    "t.conf:1: bytes: '99999999999999999999k' is out of range (max 1073741824 bytes)");
+	/* a scalar key once; a list key as often as it likes */
+	expect_err("port 1\n# x\nport 2\n", "t.conf:3: port: already set on line 1 (give it once)");
+	expect_err("sock /run/x\nsock none\n", "t.conf:2: sock: already set on line 1 (give it once)");
+	/* control characters in a value */
+	expect_err("name a\tb\n", "t.conf:1: name: control character 0x09 in the value");
+	expect_err("port 1\nname a\x01\n", "t.conf:2: name: control character 0x01 in the value");
 	expect_err("bytes 1023\n", "t.conf:1: bytes: '1023' is out of range 1024..1073741824 bytes");
 	expect_err("bytes 2G\n", "t.conf:1: bytes: '2G' is out of range 1024..1073741824 bytes");
 	expect_err("bytes 4T\n", "t.conf:1: bytes: '4T': unknown unit (use k, M or G)");
@@ -325,6 +337,25 @@ test_command_line(void **state)
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--item", "a",
 	    "--item", "b", "--item", "c", "--item", "d", NULL), -1);
 	assert_string_equal(err, "--item: at most 3 allowed");
+	/* values that would not read back in from -n's output */
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--name", "a#b",
+	    NULL), -1);
+	assert_string_equal(err, "--name: 'a#b': '#' is not allowed in a value (it starts a comment)");
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--name", "a\nb",
+	    NULL), -1);
+	assert_string_equal(err, "--name: control character 0x0a in the value");
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--name", " ab",
+	    NULL), -1);
+	assert_string_equal(err, "--name: ' ab': a value may not begin or end with a blank");
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--path", "/a#",
+	    NULL), -1);
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--item", "a\r",
+	    NULL), -1);
+	/* -p 1 -p 2: the last one wins (the command line's own rule) */
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-p", "1", "-p",
+	    "2", NULL), 0);
+	assert_int_equal(conf_build(&t_table, &c, &cl, err, sizeof(err)), 0);
+	assert_int_equal(c.port, 2);
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "stray", NULL), -1);
 	assert_string_equal(err, "unexpected argument 'stray'");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-V", NULL), 1);
@@ -361,7 +392,30 @@ test_file_then_command_line(void **state)
 	assert_int_equal(conf_build(&t_table, &c, &cl, err, sizeof(err)), 0);
 	assert_int_equal(c.port, 200);
 	assert_int_equal(c.interval_ms, 3000);
+	/* a list key on the command line replaces the file's elements */
+	assert_int_equal(c.nlist, 1);
+	assert_string_equal(c.list[0], "b");
+	/* where each value came from */
+	{
+		char w[128], want[128];
+
+		snprintf(want, sizeof(want), "%s:2: interval", path);
+		assert_string_equal(conf_where(&t_table, &cl, "interval", w, sizeof(w)), want);
+		assert_string_equal(conf_where(&t_table, &cl, "port", w, sizeof(w)), "--port");
+		assert_string_equal(conf_where(&t_table, &cl, "item", w, sizeof(w)), "--item");
+		snprintf(want, sizeof(want), "%s: bytes", path);
+		assert_string_equal(conf_where(&t_table, &cl, "bytes", w, sizeof(w)), want);
+	}
+	/* without a list on the command line, the file's stays */
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-f", path, NULL), 0);
+	assert_int_equal(conf_build(&t_table, &c, &cl, err, sizeof(err)), 0);
+	assert_int_equal(c.nlist, 1);
+	assert_string_equal(c.list[0], "a");
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-f", path,
+	    "--item", "b", "--item", "c", NULL), 0);
+	assert_int_equal(conf_build(&t_table, &c, &cl, err, sizeof(err)), 0);
 	assert_int_equal(c.nlist, 2);
+	assert_string_equal(c.list[0], "b");
 	f = fopen(path, "w");
 	fputs("port 100\nbogus\n", f);
 	fclose(f);

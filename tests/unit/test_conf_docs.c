@@ -5,7 +5,9 @@
  *
  * Man pages are read from man/ (the tests run from the top of the tree).
  * Options are recognised as "Fl -name" / "Fl x" (mdoc) and "--name" /
- * "-x" (man(7)); config keys as ".It Ic key" / ".It Cm key". */
+ * "-x" (man(7)); config keys as ".It Ic key" / ".It Cm key". A help text
+ * may not end in ',' (it reads as half of the next option's), and a size
+ * or duration that defaults to 0 says what 0 means. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -239,6 +241,19 @@ check_program(const struct conf_table *t, const char *const *pages, bool key_lis
 		}
 		if (!(o->flags & CONF_NOCLI) && !has_word(help, "--", o->name)) {
 			print_message("--help: --%s is missing\n", o->name);
+			bad++;
+		}
+		/* a help text is a phrase of its own, not half of the next one's */
+		if (o->help && o->help[0] && strchr(",;: ", o->help[strlen(o->help) - 1])) {
+			print_message("--help: the text of --%s ends in '%c'\n", o->name,
+			    o->help[strlen(o->help) - 1]);
+			bad++;
+		}
+		/* a size or duration whose default is 0 says what 0 means */
+		if ((o->type == CONF_SIZE || o->type == CONF_DURATION) && o->def &&
+		    strcmp(o->def, "0") == 0 && (!o->help || !strstr(o->help, "0:"))) {
+			print_message("--help: --%s defaults to 0 without saying what 0 means\n",
+			    o->name);
 			bad++;
 		}
 	}

@@ -27,8 +27,8 @@ test_accepts(void **state)
 
 	(void)state;
 	assert_int_equal(parse("# NAT64 prefixes\n64:ff9b::\n\n  2001:db8:64:1::/96  # site A\r\n"
-	    "2001:db8:100::/40\n2001:db8::/32\n2001:db8:122:300::/56\n2001:db8:122::/48\n"
-	    "2001:db8:122:344::/64", &l, err, sizeof(err)), 0);
+	    "2001:db8:100::/40\n2001:db8:200::/40\n2001:db8:324:300::/56\n2001:db8:423::/48\n"
+	    "2001:db8:522:344::/64", &l, err, sizeof(err)), 0);
 	assert_int_equal(l.n, 7);
 	assert_string_equal(hd_pf_fmt(&l.v[0], b, sizeof(b)), "64:ff9b::/96");
 	assert_string_equal(hd_pf_fmt(&l.v[1], b, sizeof(b)), "2001:db8:64:1::/96");
@@ -62,6 +62,22 @@ test_rejects(void **state)
 	expect_error("2001:db8::1/96\n", "pf:1: 2001:db8::1/96: address has bits set beyond");
 	expect_error("64:ff9b::\n# x\n64:ff9b::/96\n", "pf:3: 64:ff9b::/96 duplicates line 1");
 	expect_error("64:ff9b:: 2001:db8::\n", "pf:1: one prefix per line");
+	/* the Well-Known Prefix is a /96 only (RFC 6052 §2.1); 64:ff9b:1::/48
+	 * may be divided (RFC 8215) */
+	expect_error("64:ff9b::/64\n", "pf:1: 64:ff9b::/64: the Well-Known Prefix is 64:ff9b::/96 only "
+	    "(RFC 6052 §2.1)");
+	expect_error("64:ff9b::/48\n", "pf:1: 64:ff9b::/48: the Well-Known Prefix is 64:ff9b::/96 only");
+	/* Teredo and 6to4 addresses embed IPv4 otherwise: never NAT64 prefixes */
+	expect_error("2001::/32\n", "pf:1: 2001::/32: the Teredo prefix (2001::/32, RFC 4380), "
+	    "not a NAT64 prefix");
+	expect_error("2001:0:1::/96\n", "pf:1: 2001:0:1::/96: the Teredo prefix");
+	expect_error("2002:c000:201::/48\n", "pf:1: 2002:c000:201::/48: a 6to4 address (2002::/16, "
+	    "RFC 3056), not a NAT64 prefix");
+	/* one prefix inside another */
+	expect_error("2001:db8:100::/40\n2001:db8:100:1::/64\n", "pf:2: 2001:db8:100:1::/64 overlaps "
+	    "2001:db8:100::/40 (line 1)");
+	expect_error("2001:db8:64:1::/96\n# x\n2001:db8::/32\n", "pf:3: 2001:db8::/32 overlaps "
+	    "2001:db8:64:1::/96 (line 1)");
 	expect_error("# only comments\n\n", "pf: no prefixes");
 	expect_error("", "pf: no prefixes");
 	expect_error("192.0.2.0/24\n", "pf:1: '192.0.2.0/24' is not an IPv6 prefix");

@@ -934,7 +934,7 @@ run_case_on(struct tcase *c, bool vnet, char *msg, size_t mlen)
 	snprintf(text, sizeof(text), "pool4 198.51.100.1\nipv4-addr 203.0.113.1\nport-range 2000-2063\n%s%s",
 	    c->has_prefix ? "" : "prefix 64:ff9b::/96\n", c->config);
 	if (nd_config_parse_text("case", text, strlen(text), &t.cfg, err, sizeof(err)) == -1 ||
-	    nd_config_check(&t.cfg, err, sizeof(err)) == -1) {
+	    nd_config_check(&t.cfg, NULL, err, sizeof(err)) == -1) {
 		snprintf(msg, mlen, "configuration refused: %s", err);
 		return -1;
 	}
