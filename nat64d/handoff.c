@@ -172,6 +172,15 @@ nd_ho_tick(struct nd_gw *gw, const struct clk_now *now)
 	return (int64_t)(next - now->mono_ms);
 }
 
+const char *
+nd_ho_counter_name(const struct nd_gw *gw, const uint64_t *counter)
+{
+#define HO_X(f) if (counter == &gw->ho->c.f) return "handoff_" #f;
+	ND_HO_COUNTERS(HO_X)
+#undef HO_X
+	return "other";
+}
+
 size_t
 nd_ho_status(const struct nd_gw *gw, char *buf, size_t len)
 {

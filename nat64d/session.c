@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
+#include "log.h"
 #include "xalloc.h"
 
 static uint32_t
@@ -59,6 +61,18 @@ nd_set_class(struct nd_state *st, struct nd_session *s, int tc, const struct clk
 	nd_list_append(st, s, tc, now);
 }
 
+/* -vv: one line per session created or expired. */
+static void
+nd_session_log(const struct nd_session *s, const char *what)
+{
+	char t[2 * ADDR_STRLEN + 16], r[ADDR_STRLEN];
+
+	if (log_getverbose() < 2)
+		return;
+	log_debug2("session %s peer %s:%u %s", nd_bib_fmt(s->bib, t, sizeof(t)),
+	    addr_fmt4(s->raddr, r, sizeof(r)), s->rport, what);
+}
+
 struct nd_session *
 nd_session_create(struct nd_state *st, struct nd_bib *b, uint32_t raddr, uint16_t rport,
     const struct clk_now *now)
@@ -89,6 +103,7 @@ nd_session_create(struct nd_state *st, struct nd_bib *b, uint32_t raddr, uint16_
 	nd_list_append(st, s, tc, now);
 	st->n_sess++;
 	st->c.sess_created++;
+	nd_session_log(s, "created");
 	return s;
 }
 
@@ -190,6 +205,7 @@ nd_state_expire(struct nd_state *st, const struct clk_now *now, uint64_t *next_m
 		struct nd_session *head = &st->lists[tc], *s;
 
 		while ((s = head->lnext) != head && s->expires_ms <= now->mono_ms) {
+			nd_session_log(s, "expired");
 			nd_session_delete(st, s, now);
 			st->c.sess_expired++;
 			n++;
