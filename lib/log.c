@@ -76,7 +76,11 @@ void
 log_tick(const struct clk_now *now)
 {
 	log_now_ms = now->mono_ms;
-	if (log_dropped == log_dropped_reported || now->mono_ms - log_summary_ms < 1000)
+	if (log_dropped == log_dropped_reported) {
+		log_summary_ms = now->mono_ms;	/* the next count starts now */
+		return;
+	}
+	if (now->mono_ms - log_summary_ms < 1000)
 		return;
 	log_info("%llu debug lines suppressed in the last %llu ms (rate limit %d/s at -v, "
 	    "%d/s at -vv)", (unsigned long long)(log_dropped - log_dropped_reported),
