@@ -213,7 +213,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_CRIT, fmt, ap, strerror(saved));
+	log_vwrite(LOG_ERR, fmt, ap, strerror(saved));
 	va_end(ap);
 	exit(1);
 }
@@ -224,7 +224,7 @@ fatalx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_CRIT, fmt, ap, NULL);
+	log_vwrite(LOG_ERR, fmt, ap, NULL);
 	va_end(ap);
 	exit(1);
 }

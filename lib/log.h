@@ -7,7 +7,8 @@
  * priority prefix ("<3>" error, "<4>" warning, "<6>" info, "<7>" debug)
  * so the journal records the right priority.
  * log_err()/log_warn() append strerror(errno); the *x() forms do not.
- * fatal()/fatalx() log at LOG_CRIT and exit(1). log_debug() needs
+ * fatal()/fatalx() log at LOG_ERR (a start that fails is an error of this
+ * program, not of the system) and exit(1). log_debug() needs
  * verbose >= 1, log_debug2() verbose >= 2. Debug lines are rate-limited
  * (lib/tbucket.h), each level by its own bucket: level 1 at
  * LOG_DEBUG_RATE lines a second (burst LOG_DEBUG_BURST), level 2 at
