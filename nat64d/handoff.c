@@ -75,6 +75,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 	} else
 		nd_hokeys_fresh(&ho->keys, ho_wall(now));
 	gw->ho = ho;
+	gw->ho_c = &ho->c;
 	for (i = 0; i < n; i++)
 		ho_srv_add(ho, servers[i], now)->flags = ND_HS_SUPPORT;
 	/* Own mappings keep off the ports servers handed out, and a client
@@ -170,15 +171,6 @@ nd_ho_tick(struct nd_gw *gw, const struct clk_now *now)
 	if (next == UINT64_MAX || next > now->mono_ms + 1000)
 		return 1000;
 	return (int64_t)(next - now->mono_ms);
-}
-
-const char *
-nd_ho_counter_name(const struct nd_gw *gw, const uint64_t *counter)
-{
-#define HO_X(f) if (counter == &gw->ho->c.f) return "handoff_" #f;
-	ND_HO_COUNTERS(HO_X)
-#undef HO_X
-	return "other";
 }
 
 size_t

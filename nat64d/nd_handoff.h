@@ -159,8 +159,6 @@ int64_t nd_ho_tick(struct nd_gw *gw, const struct clk_now *now);
 /* Save now if anything changed (clean shutdown). */
 void nd_ho_flush_state(struct nd_gw *gw, const struct clk_now *now);
 size_t nd_ho_status(const struct nd_gw *gw, char *buf, size_t len);
-/* The status name of one of gw's handoff counters ("handoff_fwd_limited"), or "other". */
-const char *nd_ho_counter_name(const struct nd_gw *gw, const uint64_t *counter);
 const struct nd_ho_counters *nd_ho_counters(const struct nd_gw *gw);
 const struct nd_hosrv *nd_ho_server(const struct nd_gw *gw, uint32_t addr);
 struct nd_hocache *nd_ho_cache(struct nd_gw *gw);

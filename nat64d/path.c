@@ -24,8 +24,9 @@ nd_counter_name(const struct nd_gw *gw, const uint64_t *counter)
 #define ND_X(n) if (counter == &gw->c.n) return #n;
 	ND_COUNTERS(ND_X)
 #undef ND_X
-	if (gw->ho)
-		return nd_ho_counter_name(gw, counter);
+#define ND_X(n) if (gw->ho_c && counter == &gw->ho_c->n) return "handoff_" #n;
+	ND_HO_COUNTERS(ND_X)
+#undef ND_X
 	return "other";
 }
 
