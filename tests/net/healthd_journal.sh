@@ -6,7 +6,9 @@
 # <6> for the start and a prefix selected, <3> for a COMMAND that fails,
 # -v (<7>) the rounds that are not all good, -vv each probe's result.
 # update-dns64: <3> for a reload command that fails, <6> for a note, <4>
-# for a warning. No network (the probes go nowhere), no root.
+# for a warning. With --syslog the same priorities reach syslog(3): a
+# datagram socket at /dev/log in a mount namespace of this test (root only;
+# without root that part is skipped). No network (the probes go nowhere).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -57,5 +59,36 @@ check "update-dns64: no line without a priority" eval '! grep -qv "^<[0-7]>" "$T
 "$UD" -o "$T/dns64.conf" --check-cmd "" --reload-cmd false 2001:db8:64:6:: 2>"$T/ud" >/dev/null
 check "update-dns64: without the journal, the program's name and no priority" \
     grep -q "^update-dns64: 'false' failed (status 1)" "$T/ud"
+# --syslog: the datagrams at /dev/log carry <facility * 8 + priority>,
+# daemon (3): <27> error, <30> info
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v python3 >/dev/null; then
+	mkdir "$T/dev"
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+f = open(sys.argv[2], "ab", buffering=0)
+while True:
+    f.write(s.recv(65536) + b"\n")
+' "$T/dev/log" "$T/syslog" &
+	RPID=$!
+	wait_for 5 test -S "$T/dev/log"
+	for d in null zero urandom random; do : >"$T/dev/$d"; done
+	unshare -m --propagation private sh -c '
+		for d in null zero urandom random; do mount --bind /dev/$d "$1/dev/$d"; done
+		mount --bind "$1/dev" /dev && shift && exec "$@"' sh "$T" \
+	    timeout 3 "$HD" --syslog -f "$T/none.conf" -s "$T/status" --verify none \
+	    --selection-file "$T/selection" -i 100ms -t 50ms --startup 200ms --apply-timeout 300ms \
+	    --backoff 100ms --backoff-max 200ms -p tcp:192.0.2.2:80 "$T/pf" -- false 2>"$T/sl.err"
+	kill $RPID; wait $RPID 2>/dev/null
+	check "nat64-healthd --syslog: the start at <30> (daemon.info)" \
+	    grep -q '^<30>.* nat64-healthd\[[0-9]*\]: watching 2 prefixes' "$T/syslog"
+	check "nat64-healthd --syslog: a failing COMMAND at <27> (daemon.err)" \
+	    grep -q '^<27>.* nat64-healthd\[[0-9]*\]: apply failed (' "$T/syslog"
+	check "nat64-healthd --syslog: nothing on standard error" test ! -s "$T/sl.err"
+	head -n 3 "$T/syslog" | sed 's/^/      /'
+else
+	echo "SKIP (part) --syslog: needs root and unshare"
+fi
 echo "healthd_journal: $n passed, $fails failed"
 [ $fails -eq 0 ]
