@@ -461,15 +461,21 @@ audit_created(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_
 	    how == AUDIT_ADOPTED ? "adopted" : "mapped");
 }
 
+const char *
+audit_reason_name(enum audit_reason why)
+{
+	static const char *const reasons[] = { "evicted", "replaced", "moved", "forgotten" };
+
+	return reasons[why];
+}
+
 void
 audit_deleted(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_t port,
     const uint8_t prefix[12], const uint8_t client[16], uint16_t client_port,
     enum audit_reason why)
 {
-	static const char *const reasons[] = { "evicted", "replaced", "moved", "forgotten" };
-
 	audit_entry(now, "Deleted", local, nat64, port, prefix, client, client_port, "reason",
-	    reasons[why]);
+	    audit_reason_name(why));
 }
 
 uint64_t

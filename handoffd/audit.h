@@ -66,6 +66,8 @@ void audit_close(void);
 char *audit_put_v6(char *p, const uint8_t a[16]);
 enum audit_how { AUDIT_MAPPED, AUDIT_ADOPTED };
 enum audit_reason { AUDIT_EVICTED, AUDIT_REPLACED, AUDIT_MOVED, AUDIT_FORGOTTEN };
+/* "evicted", "replaced", "moved", "forgotten": the reason field's text. */
+const char *audit_reason_name(enum audit_reason why);
 
 void audit_initialized(const struct clk_now *now, uint32_t local, uint32_t nat64);
 /* local: the channel's server address; prefix: the client's /96 (12 octets). */

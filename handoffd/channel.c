@@ -160,9 +160,9 @@ chan_unload(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 	 * entries they describe (see chan_commit). */
 	if (ch->jf && audit_pending() == 0) {
 		if (jr_flush(ch->jf, err, sizeof(err)) == -1)
-			log_warnx("%s", err);
+			log_errx("%s", err);
 		if (ch->touched && ch->t && jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1)
-			log_warnx("%s", err);
+			log_errx("%s", err);
 		jr_sync(ch->jf);
 	}
 	jr_close(ch->jf);
@@ -341,7 +341,7 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 	if (ch->jf == NULL) {
 		reg->journal_errors++;
 		if (ch->load_failed_ms == 0)
-			log_warnx("channel %s: %s; not served until its state can be read",
+			log_errx("channel %s: %s; not served until its state can be read",
 			    addr_fmt4(ch->nat64, a, sizeof(a)), err);
 		ch->load_failed_ms = now->mono_ms ? now->mono_ms : 1;
 		ct_destroy(ch->t);
@@ -353,17 +353,21 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 		    addr_fmt4(ch->nat64, a, sizeof(a)), ct_count(ch->t));
 	ch->load_failed_ms = 0;
 	reg->nloaded++;
-	if (res.set_aside || res.truncated)
+	if (res.set_aside)
+		log_errx("%s: %s", path, res.msg);
+	else if (res.truncated)
 		log_warnx("%s: %s", path, res.msg);
 	/* Damage before good records: rewrite now, so the next load does
 	 * not meet it again (the maintenance timer retries if this fails). */
 	if (res.rewrite && jr_compact(ch->jf, ch->t, err, sizeof(err)) == -1)
-		log_warnx("%s", err);
+		log_errx("%s", err);
 	if (res.evicted)
 		log_warnx("%s: %u oldest entries dropped to fit table size %u", path, res.evicted,
 		    reg->table_size);
 	if (res.records)
 		log_debug("%s: %u records replayed, %u entries", path, res.records, ct_count(ch->t));
+	log_debug("channel %s loaded: %u entries", addr_fmt4(ch->nat64, a, sizeof(a)),
+	    ct_count(ch->t));
 	ch->last_compact_ms = now->mono_ms;
 	if (res.truncated || res.evicted || jr_garbage(ch->jf, ch->t) > CHAN_COMPACT_GARBAGE)
 		ch->compact_due = true;
@@ -512,6 +516,13 @@ chan_delete(struct chan_reg *reg, struct chan *ch, uint16_t port, enum audit_rea
 	if (!ct_get(ch->t, port, &v))
 		return;
 	audit_deleted(now, ch->local, ch->nat64, port, v.prefix, v.client, v.client_port, why);
+	if (log_getverbose() >= 2) {
+		char a[ADDR_STRLEN], c6[ADDR_STRLEN];
+
+		log_debug2("channel %s: entry port %u for [%s]:%u deleted (%s)",
+		    addr_fmt4(ch->nat64, a, sizeof(a)), port, addr_fmt6(v.client, c6, sizeof(c6)),
+		    v.client_port, audit_reason_name(why));
+	}
 	if (ch->jf) {
 		jr_add_delete(ch->jf, port);
 		chan_mark_dirty(reg, ch);
@@ -836,10 +847,10 @@ chan_storage_failed(struct chan_reg *reg, const char *err, const struct clk_now 
 		reg->pauses++;
 		reg->paused_since_ms = reg->last_log_ms = now->mono_ms;
 		reg->st_refused_logged = reg->st_refused_at_pause = reg->st_refused;
-		log_warnx("%s; new entries paused until the writes succeed (existing entries are "
+		log_errx("%s; new entries paused until the writes succeed (existing entries are "
 		    "still answered)", err);
 	} else if (now->mono_ms - reg->last_log_ms >= CHAN_STORAGE_LOG_MS) {
-		log_warnx("%s; new entries still paused after %llu s (%llu refused in the last "
+		log_errx("%s; new entries still paused after %llu s (%llu refused in the last "
 		    "%u s, %llu failed writes in all)", err,
 		    (unsigned long long)((now->mono_ms - reg->paused_since_ms) / 1000),
 		    (unsigned long long)(reg->st_refused - reg->st_refused_logged),
@@ -872,7 +883,7 @@ chan_commit(struct chan_reg *reg, const struct clk_now *now)
 	chan_confirm_all(reg);
 	if (reg->paused) {
 		reg->paused = false;
-		log_warnx("storage writable again: new entries resume after %llu ms (%llu refused "
+		log_info("storage writable again: new entries resume after %llu ms (%llu refused "
 		    "while paused)", (unsigned long long)(now->mono_ms - reg->paused_since_ms),
 		    (unsigned long long)(reg->st_refused - reg->st_refused_at_pause));
 	}
@@ -928,7 +939,7 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 		if (jr_compact(pick->jf, pick->t, err, sizeof(err)) == -1) {
 			reg->journal_errors++;
 			if (!reg->paused)
-				log_warnx("%s", err);
+				log_errx("%s", err);
 		}
 		pick->compact_due = false;
 		pick->touched = false;

@@ -90,6 +90,8 @@ static const struct conf_opt hcfg_opts[] = {
 	  .help = "more diagnostics (repeat for more)" },
 	{ "status-interval", 0, CONF_DURATION, F(status_interval_ms), .min = 100, .max = 3600000,
 	  .def = "5s", .flags = CONF_RELOAD, .arg = "DUR", .help = "write the status file every DUR" },
+	{ "metrics-file", 0, CONF_PATH, F(metrics_file),
+	  .flags = CONF_EMPTY | CONF_OMIT_EMPTY | CONF_RELOAD, .arg = "FILE", .help = "also write the status as a Prometheus textfile to FILE" },
 	{ "audit-format", 0, CONF_ENUM, F(audit_json), .enums = hcfg_audit_formats, .def = "text",
 	  .flags = CONF_RELOAD, .arg = "text|json",
 	  .help = "audit lines as the original server's text or as JSON objects" },

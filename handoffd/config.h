@@ -30,6 +30,7 @@ struct hcfg {
 	bool localtime;
 	int verbose;
 	uint64_t status_interval_ms;
+	char metrics_file[1024];	/* Prometheus textfile; "" = none */
 	char control_socket[108];	/* "" = no control socket */
 	char control_group[64];		/* "" = the group the server runs as */
 	unsigned control_mode;		/* permission bits of the socket file */

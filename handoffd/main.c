@@ -155,7 +155,7 @@ save_tokens(struct handoffd *d)
 	if (!val_dirty(d->srv.vs))
 		return;
 	if (val_save(d->srv.vs, d->tokens_path, err, sizeof(err)) == -1)
-		log_warnx("%s", err);
+		log_errx("%s", err);
 }
 
 static void
@@ -164,7 +164,10 @@ write_status(struct handoffd *d, const struct clk_now *now)
 	char err[1024];
 
 	if (status_write(d->status_path, &d->srv, now, d->cfg.port, err, sizeof(err)) == -1)
-		log_warnx("%s", err);
+		log_errx("%s", err);
+	if (d->cfg.metrics_file[0] &&
+	    status_write_metrics(d->cfg.metrics_file, &d->srv, now, err, sizeof(err)) == -1)
+		log_errx("metrics file: %s", err);
 }
 
 /* The packet path: receive a batch, handle each, make the journal durable
@@ -239,22 +242,22 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 	(void)signo;
 	daemon_notify("RELOADING=1");
 	if (conf_build(&hcfg_table, &nc, &d->cl, err, sizeof(err)) == -1) {
-		log_warnx("reload: %s; keeping the running configuration", err);
+		log_errx("reload: %s; keeping the running configuration", err);
 	} else if (hcfg_check(&nc, &key, err, sizeof(err)) == -1) {
 		/* what a start would refuse is refused here too */
-		log_warnx("reload: %s: %s; keeping the running configuration",
+		log_errx("reload: %s: %s; keeping the running configuration",
 		    conf_where(&hcfg_table, &d->cl, key, where, sizeof(where)), err);
 	} else {
 		conf_reload(&hcfg_table, &d->cfg, &nc, err, sizeof(err));
 		if (err[0])
 			log_warnx("reload: restart to change %s; keeping the running values", err);
 		if (nc.log_dir[0] && rf_shared_dir(nc.log_dir, err, sizeof(err))) {
-			log_warnx("reload: log-dir %s; audit lines keep going to the previous file", err);
+			log_errx("reload: log-dir %s; audit lines keep going to the previous file", err);
 			memcpy(nc.log_dir, d->cfg.log_dir, sizeof(nc.log_dir));
 		} else if (audit_open(nc.log_dir[0] ? nc.log_dir : NULL, nc.localtime, err, sizeof(err)) == -1) {
 			/* audit_open() swaps only on success: the old file
 			 * (even if moved away by logrotate) keeps the lines. */
-			log_warnx("reload: %s; audit lines keep going to the previous file", err);
+			log_errx("reload: %s; audit lines keep going to the previous file", err);
 			memcpy(nc.log_dir, d->cfg.log_dir, sizeof(nc.log_dir));
 		}
 		d->cfg = nc;
@@ -449,7 +452,7 @@ main(int argc, char **argv)
 		if (rf_set_aside(d.tokens_path, now.wall.tv_sec, aside, sizeof(aside), err2,
 		    sizeof(err2)) == -1)
 			fatalx("%s; %s", err, err2);
-		log_warnx("%s; set aside as %s, NAT64s will validate again", err, aside);
+		log_errx("%s; set aside as %s, NAT64s will validate again", err, aside);
 		val_destroy(d.srv.vs);
 		d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	}
@@ -486,9 +489,11 @@ main(int argc, char **argv)
 	    chan_count(d.srv.reg), d.cfg.table_size);
 	daemon_notify("READY=1");
 
-	while (!d.quit)
+	while (!d.quit) {
 		if (ev_run_once(d.loop, &now, -1) == -1)
 			fatal("epoll_wait");
+		log_tick(&now);
+	}
 
 	/* 4. Shutdown, in reverse. */
 	daemon_notify("STOPPING=1");

@@ -1,6 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* server.c — see server.h. */
 #include "server.h"
+#include "addr.h"
 #include "ippkt.h"
 #include "log.h"
 
@@ -253,6 +254,13 @@ srv_ipv6(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 		return 0;
 	}
 	s->c[created ? SRV_C_entries_created : SRV_C_entries_found]++;
+	if (log_getverbose() >= 2) {
+		char a[ADDR_STRLEN], c6[ADDR_STRLEN];
+
+		log_debug2("channel %s: entry port %u for [%s]:%u %s",
+		    addr_fmt4(ch->nat64, a, sizeof(a)), port, addr_fmt6(ip.src, c6, sizeof(c6)),
+		    ip.sport, created ? "created" : "refreshed");
+	}
 	tx->unconfirmed = chan_unconfirmed(ch, port);
 	hw_put_blob(&w, HW_T_AUTH, v.auth, v.auth_len);
 	srv_put_entry(&w, &v);
@@ -394,6 +402,12 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 			}
 			val_token_add(s->vs, local, src, sport, pkt.token.p, pkt.token.len, now);
 			s->c[SRV_C_validated]++;
+			if (log_getverbose() >= 1) {
+				char a[ADDR_STRLEN], b[ADDR_STRLEN];
+
+				log_debug("NAT64 %s:%u validated (server address %s)",
+				    addr_fmt4(src, a, sizeof(a)), sport, addr_fmt4(local, b, sizeof(b)));
+			}
 			/* Consumed (returning it would loop), and answered. */
 			return srv_send_validated(s, local, src, sport, &pkt, tx);
 		} else {

@@ -20,4 +20,13 @@ void status_each(const struct srv_ctx *s, const struct clk_now *now, status_item
 int status_write(const char *path, const struct srv_ctx *s, const struct clk_now *now,
     uint16_t port, char *err, size_t errlen);
 
+/* The Prometheus textfile (metrics-file): every status_each() item as
+ * nat64_handoffd_NAME_total (a counter) or nat64_handoffd_NAME (the
+ * gauges: channel and token counts, the storage state), and the figures
+ * of the first STATUS_METRICS_MAX_CHANNELS loaded channels labelled
+ * nat64="A",server="B" (the rest: nat64_handoffd_channels_unlabelled). */
+#define STATUS_METRICS_MAX_CHANNELS	128
+int status_write_metrics(const char *path, const struct srv_ctx *s, const struct clk_now *now,
+    char *err, size_t errlen);
+
 #endif

@@ -145,7 +145,7 @@ hd_apply_done(struct hd_apply *ap, bool ok, const char *why, const struct clk_no
 		delay = ap->cfg.backoff_max_ms;
 	ap->retry_at_ms = now->mono_ms + delay;
 	ap->pending = true;
-	log_warnx("apply failed (%u in a row): %s; retrying in %llu ms", ap->consec,
+	log_errx("apply failed (%u in a row): %s; retrying in %llu ms", ap->consec,
 	    ap->last_error, (unsigned long long)delay);
 }
 

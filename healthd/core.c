@@ -264,12 +264,17 @@ hd_core_track_changes(struct hd_core *c, const struct hd_pstate *ps, bool was,
 static void
 hd_core_round_end(struct hd_core *c, struct hd_pstate *ps, const struct clk_now *now)
 {
-	bool was = hd_changing(ps);
+	bool was = hd_changing(ps), changed;
 
 	ps->in_round = false;
 	if (ps->round_fresh)
 		ps->recheck = false;
-	if (hd_health_round(&ps->h, &c->cfg.health, ps->nok, (unsigned)c->cfg.ntargets, now)) {
+	changed = hd_health_round(&ps->h, &c->cfg.health, ps->nok, (unsigned)c->cfg.ntargets, now);
+	if (ps->nok < c->cfg.ntargets || hd_changing(ps))
+		log_debug("prefix %s: round with %u of %zu probes ok (%s, %u good, %u failed "
+		    "rounds in a row)", ps->text, ps->nok, c->cfg.ntargets,
+		    hd_state_name(ps->h.state), ps->h.ok_run, ps->h.fail_run);
+	if (changed) {
 		char r[16];
 
 		c->events++;
@@ -315,6 +320,17 @@ hd_core_probe_done(void *arg, uint64_t id, bool ok, uint32_t rtt_us, const char 
 	} else {
 		ps->t_fail[t]++;
 		snprintf(ps->last_why, sizeof(ps->last_why), "%s", why ? why : "failed");
+	}
+	if (log_getverbose() >= 2) {
+		char tt[HD_QNAME_MAX + 64];
+
+		hd_target_fmt(&c->cfg.targets[t], tt, sizeof(tt));
+		if (ok)
+			log_debug2("prefix %s: %s probe of %s ok in %u us", ps->text,
+			    hd_probe_kind_name(c->cfg.targets[t].kind), tt, rtt_us);
+		else
+			log_debug2("prefix %s: %s probe of %s failed: %s", ps->text,
+			    hd_probe_kind_name(c->cfg.targets[t].kind), tt, ps->last_why);
 	}
 	if (--ps->pending == 0)
 		hd_core_round_end(c, ps, now);

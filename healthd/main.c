@@ -67,7 +67,7 @@ hd_write_status(struct healthd *d, const struct clk_now *now)
 	    d->o.state_path[0] ? d->o.state_path : NULL, d->o.prom_path[0] ? d->o.prom_path : NULL,
 	    now, err, sizeof(err)) == -1) {
 		if (strcmp(err, last) != 0)
-			log_warnx("status: %s", err);
+			log_errx("status: %s", err);
 		snprintf(last, sizeof(last), "%s", err);
 	} else if (last[0]) {
 		log_info("status: written again");
@@ -111,7 +111,7 @@ hd_save_selection(struct healthd *d)
 			hd_strv_add(&sv.up, v[i].text);
 	if (hd_persist_save(d->o.sel_path, &sv, err, sizeof(err)) == -1) {
 		if (strcmp(err, d->sel_err) != 0)
-			log_warnx("selection file: %s (a restart will wait for rise)", err);
+			log_errx("selection file: %s (a restart will wait for rise)", err);
 		snprintf(d->sel_err, sizeof(d->sel_err), "%s", err);
 	} else if (d->sel_err[0]) {
 		log_info("selection file: written again");
@@ -131,7 +131,7 @@ hd_restore_selection(struct healthd *d, const struct clk_now *now)
 	if (d->o.sel_path[0] == '\0')
 		return;
 	if (hd_persist_load(d->o.sel_path, &sv, err, sizeof(err)) == -1) {
-		log_warnx("selection file ignored: %s", err);
+		log_errx("selection file ignored: %s", err);
 		return;
 	}
 	k = hd_core_restore(d->core, sv.want.v, sv.want.n, sv.up.v, sv.up.n, now);
@@ -286,7 +286,7 @@ hd_verify_done(void *arg, bool answered, int rcode, const uint8_t (*aaaa)[16], s
 		hd_kick(d, now);
 		break;
 	case HD_V_GIVEUP:
-		log_warnx("resolver %s: the served DNS64 set still differs after %d re-applies "
+		log_errx("resolver %s: the served DNS64 set still differs after %d re-applies "
 		    "(%s); it cannot be compared (is %s excluded by the clients ACL, are there "
 		    "dns64 statements outside the include, or does a global forwarder hide "
 		    "ipv4only.arpa?): no longer checking (SIGHUP to try again)", rs,
@@ -327,7 +327,7 @@ hd_reload(struct healthd *d, const char *why, const struct clk_now *now)
 	char err[512];
 
 	if (hd_pf_load(d->pfpath, &l, err, sizeof(err)) == -1) {
-		log_warnx("%s: keeping the previous prefixes: %s", why, err);
+		log_errx("%s: keeping the previous prefixes: %s", why, err);
 		return;
 	}
 	log_info("%s: %zu prefixes from %s", why, l.n, d->pfpath);
@@ -513,8 +513,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	daemon_notify("READY=1");
 
-	while (!d.quit)
+	while (!d.quit) {
 		ev_run_once(d.loop, &now, -1);
+		log_tick(&now);
+	}
 
 	daemon_notify("STOPPING=1");
 	hd_write_status(&d, &now);

@@ -108,7 +108,7 @@ hd_notify_tick(struct hd_notify *n, const struct clk_now *now)
 	if (n->runner->spawn(n->runner, argv, env, n->timeout_ms, now, err, sizeof(err)) == -1) {
 		n->running = false;
 		n->failures++;
-		log_warnx("notify: %s", err[0] ? err : "cannot start");
+		log_errx("notify: %s", err[0] ? err : "cannot start");
 	}
 	free(setdup);
 	free(argv);

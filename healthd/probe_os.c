@@ -228,7 +228,7 @@ hd_pos_icmp_socket(struct hd_pos *pos, bool *raw)
 		}
 		if (errno == EMFILE || errno == ENFILE)
 			return -1;
-		log_warnx("icmp probes fail: neither a ping socket "
+		log_errx("icmp probes fail: neither a ping socket "
 		    "(net.ipv4.ping_group_range) nor a raw socket (CAP_NET_RAW) is permitted");
 		pos->icmp = HD_ICMP_NONE;
 	}

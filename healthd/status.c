@@ -2,6 +2,7 @@
 /* status.c — see status.h. */
 #include "status.h"
 #include "atomicfile.h"
+#include "promtext.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -75,6 +76,14 @@ hd_status_state(const struct hd_core *c, const struct hd_apply_stats *st,
 	return afile_commit(af, err, errlen);
 }
 
+/* The per-prefix label: prefix="P". */
+static void
+hd_prom_prefix(const struct hd_pstate *p, char *lab, size_t len)
+{
+	lab[0] = '\0';
+	pt_label(lab, len, "prefix", p->text);
+}
+
 static int
 hd_status_prom(const struct hd_core *c, const struct hd_apply_stats *st,
     const struct hd_verify *vf, const char *path, char *err, size_t errlen)
@@ -83,80 +92,80 @@ hd_status_prom(const struct hd_core *c, const struct hd_apply_stats *st,
 	const struct hd_pstate *v;
 	struct afile *af;
 	size_t n, i, t, nsel = 0;
-	char tb[HD_QNAME_MAX + 64], tt[HD_QNAME_MAX + 64];
+	char tb[HD_QNAME_MAX + 64], tt[HD_QNAME_MAX + 64], lab[2 * HD_QNAME_MAX + 256];
+	static const char *const results[2] = { "ok", "fail" };
+	int r;
 
 	v = hd_core_prefixes(c, &n);
 	if ((af = afile_begin(path, 0644, err, errlen)) == NULL)
 		return -1;
-	afile_printf(af, "# HELP nat64_healthd_build_info The running version.\n"
-	    "# TYPE nat64_healthd_build_info gauge\nnat64_healthd_build_info{version=\"%s\"} 1\n",
-	    NK_VERSION);
-	afile_printf(af, "# HELP nat64_healthd_prefix_up 1 if the prefix passes its probes.\n"
-	    "# TYPE nat64_healthd_prefix_up gauge\n");
-	for (i = 0; i < n; i++)
-		afile_printf(af, "nat64_healthd_prefix_up{prefix=\"%s\"} %d\n", v[i].text,
-		    v[i].h.state == HD_UP);
-	afile_printf(af, "# HELP nat64_healthd_prefix_selected 1 if BIND should synthesize from it.\n"
-	    "# TYPE nat64_healthd_prefix_selected gauge\n");
+	pt_build_info(af, "nat64_healthd");
+	pt_family(af, "nat64_healthd_prefix_up", PT_GAUGE, "1 if the prefix passes its probes.");
 	for (i = 0; i < n; i++) {
-		afile_printf(af, "nat64_healthd_prefix_selected{prefix=\"%s\"} %d\n", v[i].text,
-		    v[i].selected);
+		hd_prom_prefix(&v[i], lab, sizeof(lab));
+		pt_u64(af, "nat64_healthd_prefix_up", lab, v[i].h.state == HD_UP);
+	}
+	pt_family(af, "nat64_healthd_prefix_selected", PT_GAUGE,
+	    "1 if BIND should synthesize from it.");
+	for (i = 0; i < n; i++) {
+		hd_prom_prefix(&v[i], lab, sizeof(lab));
+		pt_u64(af, "nat64_healthd_prefix_selected", lab, v[i].selected);
 		nsel += v[i].selected;
 	}
-	afile_printf(af, "# HELP nat64_healthd_prefix_rtt_seconds Median RTT of successful probes "
-	    "in the window.\n# TYPE nat64_healthd_prefix_rtt_seconds gauge\n");
+	pt_family(af, "nat64_healthd_prefix_rtt_seconds", PT_GAUGE,
+	    "Median RTT of successful probes in the window.");
+	for (i = 0; i < n; i++) {
+		hd_prom_prefix(&v[i], lab, sizeof(lab));
+		pt_double(af, "nat64_healthd_prefix_rtt_seconds", lab,
+		    hd_health_rtt_us(&v[i].h) / 1e6, 6);
+	}
+	pt_family(af, "nat64_healthd_prefix_success_ratio", PT_GAUGE,
+	    "Probe success ratio in the window.");
+	for (i = 0; i < n; i++) {
+		hd_prom_prefix(&v[i], lab, sizeof(lab));
+		pt_double(af, "nat64_healthd_prefix_success_ratio", lab,
+		    hd_health_ratio_pm(&v[i].h) / 1000.0, 3);
+	}
+	pt_family(af, "nat64_healthd_prefix_transitions_total", PT_COUNTER, "Up/down changes.");
+	for (i = 0; i < n; i++) {
+		hd_prom_prefix(&v[i], lab, sizeof(lab));
+		pt_u64(af, "nat64_healthd_prefix_transitions_total", lab, v[i].h.transitions);
+	}
+	pt_family(af, "nat64_healthd_probes_total", PT_COUNTER,
+	    "Probes by target, probe type and result.");
 	for (i = 0; i < n; i++)
-		afile_printf(af, "nat64_healthd_prefix_rtt_seconds{prefix=\"%s\"} %.6f\n", v[i].text,
-		    hd_health_rtt_us(&v[i].h) / 1e6);
-	afile_printf(af, "# HELP nat64_healthd_prefix_success_ratio Probe success ratio in the "
-	    "window.\n# TYPE nat64_healthd_prefix_success_ratio gauge\n");
-	for (i = 0; i < n; i++)
-		afile_printf(af, "nat64_healthd_prefix_success_ratio{prefix=\"%s\"} %.3f\n",
-		    v[i].text, hd_health_ratio_pm(&v[i].h) / 1000.0);
-	afile_printf(af, "# HELP nat64_healthd_prefix_transitions_total Up/down changes.\n"
-	    "# TYPE nat64_healthd_prefix_transitions_total counter\n");
-	for (i = 0; i < n; i++)
-		afile_printf(af, "nat64_healthd_prefix_transitions_total{prefix=\"%s\"} %u\n",
-		    v[i].text, v[i].h.transitions);
-	afile_printf(af, "# HELP nat64_healthd_probes_total Probes by target, probe type and "
-	    "result.\n# TYPE nat64_healthd_probes_total counter\n");
-	for (i = 0; i < n; i++)
-		for (t = 0; t < cfg->ntargets; t++) {
-			hd_target_fmt(&cfg->targets[t], tt, sizeof(tt));
-			hd_token(tt, tb, sizeof(tb));
-			afile_printf(af, "nat64_healthd_probes_total{prefix=\"%s\",target=\"%s\","
-			    "type=\"%s\",result=\"ok\"} %llu\n"
-			    "nat64_healthd_probes_total{prefix=\"%s\",target=\"%s\",type=\"%s\","
-			    "result=\"fail\"} %llu\n", v[i].text, tb,
-			    hd_probe_kind_name(cfg->targets[t].kind),
-			    (unsigned long long)v[i].t_ok[t], v[i].text, tb,
-			    hd_probe_kind_name(cfg->targets[t].kind),
-			    (unsigned long long)v[i].t_fail[t]);
-		}
-	afile_printf(af, "# HELP nat64_healthd_selected_prefixes Prefixes currently selected.\n"
-	    "# TYPE nat64_healthd_selected_prefixes gauge\nnat64_healthd_selected_prefixes %zu\n",
+		for (t = 0; t < cfg->ntargets; t++)
+			for (r = 0; r < 2; r++) {
+				hd_target_fmt(&cfg->targets[t], tt, sizeof(tt));
+				hd_token(tt, tb, sizeof(tb));
+				hd_prom_prefix(&v[i], lab, sizeof(lab));
+				pt_label(lab, sizeof(lab), "target", tb);
+				pt_label(lab, sizeof(lab), "type",
+				    hd_probe_kind_name(cfg->targets[t].kind));
+				pt_label(lab, sizeof(lab), "result", results[r]);
+				pt_u64(af, "nat64_healthd_probes_total", lab,
+				    r ? v[i].t_fail[t] : v[i].t_ok[t]);
+			}
+	pt_one(af, "nat64_healthd_selected_prefixes", PT_GAUGE, "Prefixes currently selected.",
 	    nsel);
-	afile_printf(af, "# HELP nat64_healthd_apply_runs_total COMMAND runs.\n"
-	    "# TYPE nat64_healthd_apply_runs_total counter\nnat64_healthd_apply_runs_total %llu\n"
-	    "# HELP nat64_healthd_apply_failures_total COMMAND failures.\n"
-	    "# TYPE nat64_healthd_apply_failures_total counter\n"
-	    "nat64_healthd_apply_failures_total %llu\n"
-	    "# HELP nat64_healthd_apply_pending 1 while BIND lags the selection.\n"
-	    "# TYPE nat64_healthd_apply_pending gauge\nnat64_healthd_apply_pending %d\n"
-	    "# HELP nat64_healthd_applies_total Successful COMMAND runs.\n"
-	    "# TYPE nat64_healthd_applies_total counter\nnat64_healthd_applies_total %llu\n"
-	    "# HELP nat64_healthd_last_apply_success_timestamp_seconds End of the last "
-	    "successful COMMAND run (0: none yet).\n"
-	    "# TYPE nat64_healthd_last_apply_success_timestamp_seconds gauge\n"
-	    "nat64_healthd_last_apply_success_timestamp_seconds %lld.%03ld\n",
-	    (unsigned long long)st->runs, (unsigned long long)st->failures,
-	    st->pending || st->running, (unsigned long long)st->successes,
-	    (long long)st->last_ok_wall.tv_sec, st->last_ok_wall.tv_nsec / 1000000);
-	if (vf)
-		afile_printf(af, "# HELP nat64_healthd_dns64_served_matches 1 if the resolver's "
+	pt_one(af, "nat64_healthd_apply_runs_total", PT_COUNTER, "COMMAND runs.", st->runs);
+	pt_one(af, "nat64_healthd_apply_failures_total", PT_COUNTER, "COMMAND failures.",
+	    st->failures);
+	pt_one(af, "nat64_healthd_apply_pending", PT_GAUGE, "1 while BIND lags the selection.",
+	    st->pending || st->running);
+	pt_one(af, "nat64_healthd_applies_total", PT_COUNTER, "Successful COMMAND runs.",
+	    st->successes);
+	pt_family(af, "nat64_healthd_last_apply_success_timestamp_seconds", PT_GAUGE,
+	    "End of the last successful COMMAND run (0: none yet).");
+	pt_double(af, "nat64_healthd_last_apply_success_timestamp_seconds", NULL,
+	    (double)st->last_ok_wall.tv_sec + (double)(st->last_ok_wall.tv_nsec / 1000000) / 1000.0,
+	    3);
+	if (vf) {
+		pt_family(af, "nat64_healthd_dns64_served_matches", PT_GAUGE, "1 if the resolver's "
 		    "ipv4only.arpa AAAA answer shows exactly the selected prefixes, 0 if not, "
-		    "-1 if unknown.\n# TYPE nat64_healthd_dns64_served_matches gauge\n"
-		    "nat64_healthd_dns64_served_matches %d\n", vf->matches);
+		    "-1 if unknown.");
+		pt_int(af, "nat64_healthd_dns64_served_matches", NULL, vf->matches);
+	}
 	return afile_commit(af, err, errlen);
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
+#include "log.h"
 #include "nd_hocache.h"
 #include "nd_quota.h"
 #include "xalloc.h"
@@ -173,6 +175,11 @@ nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 	if (st->quota && owner == ND_OWN_LOCAL && now &&
 	    (b->q = nd_quota_client(st->quota, v6, now)) != NULL)
 		nd_quota_bib(st->quota, b->q, 1, now);
+	if (log_getverbose() >= 2) {
+		char t[2 * ADDR_STRLEN + 16];
+
+		log_debug2("bib %s created", nd_bib_fmt(b, t, sizeof(t)));
+	}
 	return b;
 }
 
@@ -284,6 +291,12 @@ nd_bib_create(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 			return nd_bib_insert(st, proto, v6, port6, a, port, ND_OWN_LOCAL, 0, now);
 	}
 	st->c.ports_exhausted++;
+	if (log_getverbose() >= 1) {
+		char a[ADDR_STRLEN];
+
+		log_debug("pool: no free %s port on any pool address for %s",
+		    proto == 6 ? "tcp" : proto == 17 ? "udp" : "icmp id", addr_fmt6(v6, a, sizeof(a)));
+	}
 	return NULL;
 }
 
@@ -320,7 +333,23 @@ nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now)
 	st->c.bib_deleted++;
 	if (b->q)
 		nd_quota_bib(st->quota, b->q, -1, now);
+	if (log_getverbose() >= 2) {
+		char t[2 * ADDR_STRLEN + 16];
+
+		log_debug2("bib %s deleted", nd_bib_fmt(b, t, sizeof(t)));
+	}
 	if (st->on_bib && b->logged && now)
 		st->on_bib(st->on_bib_arg, b, false, now);
 	free(b);
+}
+
+char *
+nd_bib_fmt(const struct nd_bib *b, char *buf, size_t len)
+{
+	char a6[ADDR_STRLEN], a4[ADDR_STRLEN];
+
+	snprintf(buf, len, "%s [%s]:%u %s:%u", b->proto == 6 ? "tcp" : b->proto == 17 ? "udp" :
+	    "icmp", addr_fmt6(b->v6, a6, sizeof(a6)), b->port6, addr_fmt4(b->v4, a4, sizeof(a4)),
+	    b->port4);
+	return buf;
 }

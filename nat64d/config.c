@@ -275,6 +275,8 @@ static const struct conf_opt nd_opts[] = {
 	  .help = "log every mapping to FILE" },
 	{ "status-file", 0, CONF_PATH, F(status_file), .flags = CONF_OMIT_EMPTY, .arg = "FILE",
 	  .help = "counters written to FILE on USR1 and at exit" },
+	{ "metrics-file", 0, CONF_PATH, F(metrics_file), .flags = CONF_OMIT_EMPTY, .arg = "FILE",
+	  .help = "the counters as a Prometheus textfile, written with the status file" },
 	{ "user", 0, CONF_USER, F(user), .flags = CONF_OMIT_EMPTY, .arg = "USER",
 	  .help = "drop privileges to USER after opening the device" },
 	{ "state-dir", 0, CONF_PATH, F(state_dir), .flags = CONF_OMIT_EMPTY, .arg = "DIR",

@@ -173,6 +173,7 @@ gw_run(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh, un
 	p.vh = vh;
 	p.from = from;
 	p.now = now;
+	p.gw = gw;
 	p.s = NULL;
 	p.announce = false;
 	switch (len < 1 ? 0 : pkt[0] >> 4) {

@@ -75,6 +75,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 	} else
 		nd_hokeys_fresh(&ho->keys, ho_wall(now));
 	gw->ho = ho;
+	gw->ho_c = &ho->c;
 	for (i = 0; i < n; i++)
 		ho_srv_add(ho, servers[i], now)->flags = ND_HS_SUPPORT;
 	/* Own mappings keep off the ports servers handed out, and a client

@@ -7,8 +7,10 @@
 
 #include <string.h>
 
+#include "addr.h"
 #include "cksum.h"
 #include "ippkt.h"
+#include "log.h"
 #include "nd_gso.h"
 #include "nd_hold.h"
 #include "nd_state.h"
@@ -26,7 +28,11 @@ srv_confirm(struct nd_gw *gw, uint32_t a, const struct clk_now *now)
 	s->unanswered = 0;
 	s->flags = (uint8_t)((s->flags | ND_HS_SUPPORT) & ~ND_HS_DOWN);
 	if ((was & (ND_HS_SUPPORT | ND_HS_DOWN)) != ND_HS_SUPPORT) {
+		char sa[ADDR_STRLEN];
+
 		ho->c.server_up++;
+		log_debug("handoff server %s up%s", addr_fmt4(a, sa, sizeof(sa)),
+		    (was & ND_HS_DOWN) ? " again" : " (speaks handoff)");
 		ho->dirty = true;
 		/* A server newly known to speak the protocol is written at once
 		 * (a restart right after must still know it); flapping ones wait

@@ -3,6 +3,7 @@
  * rate of traffic towards servers that have not shown support, and the
  * writes of the state file; see nd_ho_int.h. */
 #include "nd_ho_int.h"
+#include "addr.h"
 #include "log.h"
 
 #include <inttypes.h>
@@ -99,6 +100,11 @@ ho_srv_take(struct nd_gw *gw, struct nd_hosrv *s, const struct clk_now *now)
 void
 ho_srv_mark_down(struct nd_gw *gw, struct nd_hosrv *s, const struct clk_now *now)
 {
+	char sa[ADDR_STRLEN];
+
+	log_debug("handoff server %s down (port unreachable for a control packet); probing "
+	    "every %llu ms at first", addr_fmt4(s->addr, sa, sizeof(sa)),
+	    (unsigned long long)gw->cfg.ho_probe_ms);
 	s->flags |= ND_HS_DOWN;
 	s->downs++;
 	s->unanswered = 0;
@@ -123,7 +129,7 @@ ho_save(struct nd_gw *gw, const struct clk_now *now)
 
 		/* Logged, not only counted: at the 1st, 2nd, 4th, 8th... failure. */
 		if ((f & (f - 1)) == 0)
-			log_warnx("handoff state not saved (%" PRIu64 " failure%s): %s", f,
+			log_errx("handoff state not saved (%" PRIu64 " failure%s): %s", f,
 			    f == 1 ? "" : "s", err);
 	} else
 		ho->c.state_saves++;

@@ -24,6 +24,7 @@
 #include "nd_gw.h"
 #include "nd_handoff.h"
 #include "nd_maplog.h"
+#include "nd_metrics.h"
 #include "nd_pktdev.h"
 
 #define ND_RXBUF	(65536 + 64)
@@ -47,8 +48,11 @@ write_status(void)
 
 	if (gw->cfg.status_file[0] &&
 	    afile_replace(gw->cfg.status_file, buf, n, 0644, err, sizeof(err)) == -1)
-		log_warnx("status file: %s", err);
-	if (log_getverbose() >= 1 || !gw->cfg.status_file[0]) {
+		log_errx("status file: %s", err);
+	if (gw->cfg.metrics_file[0] &&
+	    nd_metrics_write(gw->cfg.metrics_file, buf, n, err, sizeof(err)) == -1)
+		log_errx("metrics file: %s", err);
+	if (log_getverbose() >= 1 || (!gw->cfg.status_file[0] && !gw->cfg.metrics_file[0])) {
 		char *line = buf, *nl;
 
 		while ((nl = strchr(line, '\n'))) {
@@ -72,9 +76,9 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 		const char *key = NULL;
 
 		if (conf_build(&nd_config_table, nc, &cmdline, err, sizeof(err)) == -1) {
-			log_warnx("reload failed, keeping the running configuration: %s", err);
+			log_errx("reload failed, keeping the running configuration: %s", err);
 		} else if (nd_config_check(nc, &key, err, sizeof(err)) == -1) {
-			log_warnx("reload failed, keeping the running configuration: %s: %s",
+			log_errx("reload failed, keeping the running configuration: %s: %s",
 			    conf_where(&nd_config_table, &cmdline, key, where, sizeof(where)), err);
 		} else {
 			nd_config_run(nc, &run);
@@ -86,7 +90,7 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 			log_info("configuration reloaded");
 		}
 		if (nd_maplog_reopen(err, sizeof(err)) == -1)
-			log_warnx("mapping log: %s", err);
+			log_errx("mapping log: %s", err);
 		free(nc);
 		break;
 	}
@@ -108,7 +112,7 @@ on_tun(int fd, uint32_t events, void *arg, const struct clk_now *now)
 	(void)fd;
 	(void)arg;
 	if (events & (EPOLLERR | EPOLLHUP)) {
-		log_warnx("%s: device error", dev.name);
+		log_errx("%s: device error", dev.name);
 		quit = 1;
 		return;
 	}
@@ -118,7 +122,7 @@ on_tun(int fd, uint32_t events, void *arg, const struct clk_now *now)
 
 		if (n == -1) {
 			if (errno == EBADFD || errno == ENODEV || errno == EIO) {
-				log_warn("%s: device gone", dev.name);
+				log_err("%s: device gone", dev.name);
 				quit = 1;
 			} else if (dev.rx_err % 1000 == 1)
 				log_warn("%s: read (%llu errors)", dev.name,
@@ -194,7 +198,7 @@ main(int argc, char **argv)
 		if (nd_ho_new(gw, &now, err, sizeof(err)) == NULL)
 			fatalx("handoff state: %s", err);
 		if (err[0])
-			log_warnx("handoff state: %s", err);
+			log_errx("handoff state: %s", err);
 		if (cfg.mapping_log[0]) {
 			nd_ho_cache(gw)->on_event = nd_maplog_hoent;
 			nd_ho_cache(gw)->on_event_arg = NULL;
@@ -226,8 +230,10 @@ main(int argc, char **argv)
 		    cfg.ho_port, cfg.state_dir[0] ? cfg.state_dir : "not kept (no state-dir)");
 	daemon_notify("READY=1");
 
-	while (!quit)
+	while (!quit) {
 		ev_run_once(loop, &now, -1);
+		log_tick(&now);
+	}
 
 	/* teardown, in reverse */
 	daemon_notify("STOPPING=1");

@@ -52,6 +52,7 @@ struct nd_config {
 	char mapping_log[256];		/* "" = off */
 	char user[64];			/* drop privileges to this user */
 	char status_file[256];		/* "" = off */
+	char metrics_file[256];		/* Prometheus textfile; "" = off */
 	int icmp_rate;			/* ICMP errors generated per second */
 	bool reset_tos;			/* translated TOS / traffic class 0 (RFC 7915 §4.1, §5.1) */
 	int zero_udp_checksum;		/* ND_UDP0_*: IPv4 UDP checksum 0 (RFC 7915 §4.5) */

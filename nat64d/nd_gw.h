@@ -62,6 +62,7 @@ struct nd_counters {
 struct nd_train;
 struct nd_hold;
 struct nd_ho;
+struct nd_ho_counters;
 
 #define ND_FRAG_HOLD_PKTS	256
 #define ND_FRAG_HOLD_BYTES	(1024 * 1024)
@@ -85,6 +86,7 @@ struct nd_gw {
 	 * put in front of again when it is done. */
 	struct nd_hold *again, *again_new;
 	struct nd_ho *ho;		/* handoff.c, with `handoff yes` (nd_ho_new) */
+	const struct nd_ho_counters *ho_c;	/* its counters: nd_drop() names them at -vv */
 	uint8_t hdr[128];		/* the new IP header of a translation */
 	uint8_t scratch[ND_SCRATCH];	/* ICMP errors */
 	uint8_t scratch2[ND_SCRATCH];	/* a hairpinned packet being built */

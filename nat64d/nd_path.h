@@ -51,6 +51,7 @@ struct nd_pkt {
 	struct virtio_net_hdr *vh;	/* offload metadata, or NULL */
 	unsigned from;			/* ND_FROM_* */
 	const struct clk_now *now;
+	const struct nd_gw *gw;		/* whose counters nd_drop() names at -vv */
 	union {
 		struct nd_p6 in6;	/* in6.c */
 		struct nd_p4 in4;	/* in4.c */

@@ -139,6 +139,8 @@ struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v
     uint16_t port6, uint32_t v4, uint16_t port4, uint8_t owner, uint32_t server,
     const struct clk_now *now);
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
+/* "tcp [2001:db8::1]:40000 198.51.100.1:2048" for diagnostics; returns buf. */
+char *nd_bib_fmt(const struct nd_bib *b, char *buf, size_t len);
 /* The pool address paired with an IPv6 host (the one nd_bib_create tries first). */
 uint32_t nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16]);
 /* Every BIB entry: nd_bib_iter_init, then nd_bib_next until NULL (no

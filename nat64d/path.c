@@ -11,15 +11,31 @@
 #include "addr.h"
 #include "buf.h"
 #include "cksum.h"
+#include "log.h"
+#include "nd_handoff.h"
 #include "nd_gso.h"
 #include "nd_hold.h"
 #include "nd_state.h"
 
+/* The counter's name, for -vv: the drop reason. */
+static const char *
+nd_counter_name(const struct nd_gw *gw, const uint64_t *counter)
+{
+#define ND_X(n) if (counter == &gw->c.n) return #n;
+	ND_COUNTERS(ND_X)
+#undef ND_X
+#define ND_X(n) if (gw->ho_c && counter == &gw->ho_c->n) return "handoff_" #n;
+	ND_HO_COUNTERS(ND_X)
+#undef ND_X
+	return "other";
+}
+
 enum nd_step
 nd_drop(struct nd_pkt *p, uint64_t *counter)
 {
-	(void)p;
 	(*counter)++;
+	if (log_getverbose() >= 2)
+		log_debug2("packet dropped: %s", nd_counter_name(p->gw, counter));
 	return ND_DONE;
 }
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
+#include "log.h"
 #include "nd_quota.h"
 #include "xalloc.h"
 
@@ -60,6 +62,18 @@ nd_set_class(struct nd_state *st, struct nd_session *s, int tc, const struct clk
 	nd_list_append(st, s, tc, now);
 }
 
+/* -vv: one line per session created or expired. */
+static void
+nd_session_log(const struct nd_session *s, const char *what)
+{
+	char t[2 * ADDR_STRLEN + 16], r[ADDR_STRLEN];
+
+	if (log_getverbose() < 2)
+		return;
+	log_debug2("session %s peer %s:%u %s", nd_bib_fmt(s->bib, t, sizeof(t)),
+	    addr_fmt4(s->raddr, r, sizeof(r)), s->rport, what);
+}
+
 struct nd_session *
 nd_session_create(struct nd_state *st, struct nd_bib *b, uint32_t raddr, uint16_t rport,
     const struct clk_now *now)
@@ -97,6 +111,7 @@ nd_session_create(struct nd_state *st, struct nd_bib *b, uint32_t raddr, uint16_
 		b->logged = true;
 		st->on_bib(st->on_bib_arg, b, true, now);
 	}
+	nd_session_log(s, "created");
 	return s;
 }
 
@@ -200,6 +215,7 @@ nd_state_expire(struct nd_state *st, const struct clk_now *now, uint64_t *next_m
 		struct nd_session *head = &st->lists[tc], *s;
 
 		while ((s = head->lnext) != head && s->expires_ms <= now->mono_ms) {
+			nd_session_log(s, "expired");
 			nd_session_delete(st, s, now);
 			st->c.sess_expired++;
 			n++;

@@ -32,6 +32,7 @@
 #include "atomicfile.h"
 #include "clock.h"
 #include "daemon.h"
+#include "log.h"
 #include "rdfile.h"
 #include "render.h"
 #include "ud_config.h"
@@ -299,10 +300,11 @@ main(int argc, char **argv)
 	char *text, **rargv;
 	int rc;
 
+	log_init(prog, LOG_TO_STDERR, 0);
 	if ((rc = conf_cmdline(&ud_config_table, &cli, &cl, argc, argv, stdout, err, sizeof(err))) != 0) {
 		if (rc == 1)
 			return 0;
-		fprintf(stderr, "%s: %s (see --help)\n", prog, err);
+		log_errx("%s (see --help)", err);
 		return 2;
 	}
 	ud_config_resolve(&cli, &o);
@@ -314,24 +316,24 @@ main(int argc, char **argv)
 	    ud_check_clients(o.clients, clients, sizeof(clients), err, sizeof(err)) == -1 ||
 	    ud_parse_prefixes(argv + cl.first_arg, (size_t)(argc - cl.first_arg), &o, act, &nact,
 	    err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+		log_errx("%s", err);
 		return 2;
 	}
 	o.clients = clients;
 	for (size_t i = 0; i < nact; i++)
 		if (addr_nat64_scope(act[i].a, act[i].len, &ula) == NULL && ula)
-			fprintf(stderr, "%s: warning: %s is a unique local address (fc00::/7): only "
-			    "clients with a route to it reach that NAT64\n", prog, argv[cl.first_arg + i]);
+			log_warnx("warning: %s is a unique local address (fc00::/7): only "
+			    "clients with a route to it reach that NAT64", argv[cl.first_arg + i]);
 	ud_deadline_ms = ud_now_ms() + cli.timeout_ms;
 	ud_signals();
 	daemon_path_add_sbin();
 	if (o.backend != UD_BIND && nact > 1)
-		fprintf(stderr, "%s: note: %s takes one prefix; using the first, %s\n", prog,
+		log_info("note: %s takes one prefix; using the first, %s",
 		    o.backend == UD_UNBOUND ? "Unbound" : "PowerDNS Recursor", argv[cl.first_arg]);
 
 	had_old = rf_slurp(out_path, 0, UD_MAXFILE, &oldtext, &oldlen, err, sizeof(err)) == 0;
 	if (!had_old && errno != ENOENT) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+		log_errx("%s", err);
 		return 1;
 	}
 	if (had_old && o.backend == UD_BIND && o.keep_reverse) {
@@ -352,11 +354,11 @@ main(int argc, char **argv)
 		rc = o.backend == UD_BIND ? ud_check_bind(checkcmd, out_path, text, why, sizeof(why)) :
 		    ud_check_file(checkcmd, out_path, text, why, sizeof(why));
 		if (rc == -1) {
-			fprintf(stderr, "%s: %s; %s left unchanged\n", prog, why, out_path);
+			log_errx("%s; %s left unchanged", why, out_path);
 			if (!had_old && afile_replace(out_path, placeholder, strlen(placeholder), 0644,
 			    err, sizeof(err)) == 0)
-				fprintf(stderr, "%s: wrote %s with no prefix so that an include of it "
-				    "works\n", prog, out_path);
+				log_info("wrote %s with no prefix so that an include of it "
+				    "works", out_path);
 			free(text);
 			free(oldtext);
 			return 1;
@@ -364,7 +366,7 @@ main(int argc, char **argv)
 	}
 	/* 2. replace atomically */
 	if (afile_replace(out_path, text, strlen(text), 0644, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+		log_errx("%s", err);
 		free(text);
 		free(oldtext);
 		return 1;
@@ -389,7 +391,7 @@ main(int argc, char **argv)
 			restored = "could not replace the new file";
 		else
 			restored = "left a file with no prefix (there was none before)";
-		fprintf(stderr, "%s: '%s' failed (status %d): %s; %s\n", prog, reloadcmd, rc,
+		log_errx("'%s' failed (status %d): %s; %s", reloadcmd, rc,
 		    rout[0] ? rout : "no output", restored);
 		free(text);
 		free(oldtext);

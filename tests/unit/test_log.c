@@ -1,7 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_log.c — lib/log.c: sd-daemon(3) priority prefixes when stderr is
  * the journal (JOURNAL_STREAM names it), plain lines otherwise, and the
- * verbose levels. */
+ * verbose levels and their rate limits. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -109,6 +109,61 @@ test_journal_stream_parse(void **state)
 	assert_int_equal(log_journal_stream_is("12:34", -1), 0);
 }
 
+/* Count the lines of out that start with prefix. */
+static int
+count_lines(const char *out, const char *prefix)
+{
+	const char *p = out;
+	int n = 0;
+
+	while (*p) {
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			n++;
+		p = strchr(p, '\n');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return n;
+}
+
+/* A flood of level-2 lines: the burst, then the rate; the rest counted and
+ * reported once a second by log_tick(); level 1 has its own bucket. */
+static void
+test_debug_rate_limit(void **state)
+{
+	static char out[256 * 1024];
+	struct clk_now now = clk_fake(1000000, 0);
+	FILE *f;
+	int saved, i;
+
+	(void)state;
+	saved = stderr_to_file(&f);
+	set_journal_stream(STDERR_FILENO);
+	log_init("nk-test", LOG_TO_STDERR, 2);
+	log_tick(&now);
+	for (i = 0; i < 10 * LOG_DEBUG2_BURST; i++)
+		log_debug2("entry %d", i);
+	log_debug("level one still goes out");
+	now.mono_ms += 1000;			/* one second later */
+	log_tick(&now);
+	for (i = 0; i < 10 * LOG_DEBUG2_BURST; i++)
+		log_debug2("entry %d", i);
+	now.mono_ms += 500;			/* too soon for another summary */
+	log_tick(&now);
+	now.mono_ms += 600;
+	log_tick(&now);
+	stderr_restore(saved, f, out, sizeof(out));
+	unsetenv("JOURNAL_STREAM");
+	/* burst + one second's worth */
+	assert_int_equal(count_lines(out, "<7>entry "), LOG_DEBUG2_BURST + LOG_DEBUG2_RATE);
+	assert_int_equal(count_lines(out, "<7>level one still goes out"), 1);
+	assert_int_equal(count_lines(out, "<6>"), 2);
+	assert_non_null(strstr(out, "<6>1800 debug lines suppressed in the last 1000 ms"));
+	assert_non_null(strstr(out, "<6>1950 debug lines suppressed in the last 1100 ms"));
+	assert_int_equal(log_suppressed(), 1800 + 1950);
+}
+
 int
 main(void)
 {
@@ -116,6 +171,7 @@ main(void)
 		cmocka_unit_test(test_journal_prefixes),
 		cmocka_unit_test(test_plain_when_not_journal),
 		cmocka_unit_test(test_journal_stream_parse),
+		cmocka_unit_test(test_debug_rate_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
