@@ -250,27 +250,32 @@ x4_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 }
 
 /* The mapping the quoted packet left by: a BIB entry, or a server's
- * cached entry; its session gives the prefix. */
+ * cached entry (first, when the BIB entry on that port was never used
+ * with the packet's destination); its session gives the prefix. Neither:
+ * handoff may forward the error to the server (§8). */
 static enum nd_step
 x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
 	const struct nd_p4 *in = &x->in4;
 	const struct nd_bib *b = nd_bib_find4(&gw->st, in->proto, in->src, x->port);
+	const struct nd_hoent *he = NULL;
 	const struct nd_session *s;
 
 	x->pfx = 0;
-	if (!b) {
-		const struct nd_hoent *he = gw->ho && in->proto != ND_PROTO_ICMP ?
-		    nd_hoc_find4(nd_ho_cache(gw), in->dst, in->src, x->port) : NULL;
-
-		if (!he)
-			return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
+	if (gw->ho && in->proto != ND_PROTO_ICMP && (!b || !nd_bib_used_with(b, in->dst)))
+		he = nd_hoc_find4(nd_ho_cache(gw), in->dst, in->src, x->port);
+	if (he) {
 		/* About a packet translated with a server's cached entry. */
 		memcpy(x->v6, he->client, 16);
 		x->mport = he->port6;
 		x->pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
 		gw->c.icmp_err_via_cache++;
 		return ND_GO;
+	}
+	if (!b) {
+		if (gw->ho && nd_ho_icmp4(gw, p, in, x->port))
+			return ND_DONE;
+		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 	}
 	if ((s = nd_session_find(&gw->st, b, in->dst,
 	    in->proto == ND_PROTO_ICMP ? 0 : be16_load(x->l4 + 2))))
