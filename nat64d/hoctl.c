@@ -233,7 +233,9 @@ ctl_after6(struct nd_gw *gw, struct nd_pkt *p, const struct ho_ctl *c)
 }
 
 /* A packet of ours the server returned (it has no entry for it either):
- * the probe's answer, or a packet whose held followers are dropped. */
+ * the probe's answer; the answer to our bounce (a server that validated
+ * us says so: UDP from its handoff port to our port 9, docs/PROTOCOL.md
+ * §5); or a packet whose held followers are dropped. */
 static void
 ctl_returned4(struct nd_gw *gw, const struct ho_ctl *c, const struct clk_now *now)
 {
@@ -241,8 +243,12 @@ ctl_returned4(struct nd_gw *gw, const struct ho_ctl *c, const struct clk_now *no
 	struct ippkt4 rp;
 
 	if (ippkt_parse4(c->ip, c->hp.ip.len, &rp) && rp.proto == ND_PROTO_UDP &&
-	    rp.l4_len >= 8 && rp.sport == HW_DISCARD_PORT && rp.dport == HW_DISCARD_PORT) {
-		ho->c.probe_answers++;
+	    rp.l4_len >= 8 && rp.dport == HW_DISCARD_PORT &&
+	    (rp.sport == HW_DISCARD_PORT || rp.sport == gw->cfg.ho_port)) {
+		if (rp.sport == HW_DISCARD_PORT)
+			ho->c.probe_answers++;
+		else
+			ho->c.bounce_answers++;
 		return;
 	}
 	ho->c.returned++;

@@ -250,33 +250,36 @@ x4_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 }
 
 /* The mapping the quoted packet left by: a BIB entry, or a server's
- * cached entry (first, when the BIB entry on that port was never used
- * with the packet's destination); its session gives the prefix. Neither:
- * handoff may forward the error to the server (§8). */
+ * cached entry; its session gives the prefix. With handoff, as draft §8
+ * orders it: a cached entry of the packet's destination; an own mapping
+ * used with that destination; else the error goes to that server over
+ * the control channel if it speaks handoff (an own mapping on the port
+ * that was never used with it is another client's); else the own
+ * mapping, as any NAT64 (RFC 6146 §3.5), or nothing. */
 static enum nd_step
 x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
 	const struct nd_p4 *in = &x->in4;
 	const struct nd_bib *b = nd_bib_find4(&gw->st, in->proto, in->src, x->port);
-	const struct nd_hoent *he = NULL;
 	const struct nd_session *s;
 
 	x->pfx = 0;
-	if (gw->ho && in->proto != ND_PROTO_ICMP && (!b || !nd_bib_used_with(b, in->dst)))
-		he = nd_hoc_find4(nd_ho_cache(gw), in->dst, in->src, x->port);
-	if (he) {
-		/* About a packet translated with a server's cached entry. */
-		memcpy(x->v6, he->client, 16);
-		x->mport = he->port6;
-		x->pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
-		gw->c.icmp_err_via_cache++;
-		return ND_GO;
-	}
-	if (!b) {
-		if (gw->ho && nd_ho_icmp4(gw, p, in, x->port))
+	if (gw->ho && in->proto != ND_PROTO_ICMP && (!b || !nd_bib_used_with(b, in->dst))) {
+		const struct nd_hoent *he = nd_hoc_find4(nd_ho_cache(gw), in->dst, in->src, x->port);
+
+		if (he) {
+			/* About a packet translated with a server's cached entry. */
+			memcpy(x->v6, he->client, 16);
+			x->mport = he->port6;
+			x->pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
+			gw->c.icmp_err_via_cache++;
+			return ND_GO;
+		}
+		if (nd_ho_icmp4(gw, p, in, x->port))
 			return ND_DONE;
-		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 	}
+	if (!b)
+		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 	if ((s = nd_session_find(&gw->st, b, in->dst,
 	    in->proto == ND_PROTO_ICMP ? 0 : be16_load(x->l4 + 2))))
 		x->pfx = s->pfx < gw->cfg.n_prefix ? s->pfx : 0;

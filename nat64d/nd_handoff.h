@@ -102,7 +102,7 @@ int nd_hostate_save(const char *path, const struct nd_hokeys *k, const uint32_t 
 	X(drop_wire) X(drop_bad_token) X(drop_bad_auth)			\
 	X(drop_bad_entry) X(drop_bad_packet) X(drop_hold_full)		\
 	X(drop_returned_loop) X(drop_ctl_csum) X(drop_state_save)	\
-	X(fwd_icmp4) X(icmp_answers) X(drop_icmp_limited)
+	X(fwd_icmp4) X(icmp_answers) X(drop_icmp_limited) X(bounce_answers)
 
 struct nd_ho_counters {
 #define ND_HO_X(n) uint64_t n;

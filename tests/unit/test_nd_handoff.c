@@ -25,6 +25,7 @@
 #include "handoff_wire.h"
 #include "ippkt.h"
 #include "nd_handoff.h"
+#include "nd_state.h"
 #include "nd_testutil.h"
 #include "server.h"
 #include "validate.h"
@@ -63,6 +64,7 @@ struct net {
 	int ctl_to_server, ctl_to_nat64;
 	bool server_up;			/* false: handoff port closed (ICMP 3/3) */
 	bool server_silent;		/* control packets vanish (firewall, hung) */
+	bool drop_probes;		/* nat64d's probes (server:9 -> pool:9) vanish */
 };
 
 static void
@@ -129,6 +131,18 @@ net_restart_gw(struct net *n, const char *extra)
 	net_open_gw(n, extra);
 }
 
+/* Is this control payload nat64d's probe, [token, IPv4 UDP 9 -> 9]? */
+static bool
+is_probe(const uint8_t *payload, size_t len)
+{
+	struct hw_packet hp;
+	struct ippkt4 ip;
+
+	return hw_parse(payload, len, &hp) == HW_OK && hp.ip_version == 4 &&
+	    ippkt_parse4(hp.ip.p, hp.ip.len, &ip) && ip.proto == 17 && ip.l4_len >= 8 &&
+	    ip.sport == HW_DISCARD_PORT && ip.dport == HW_DISCARD_PORT;
+}
+
 /* Move packets until nothing moves. */
 static void
 net_run(struct net *n)
@@ -150,7 +164,7 @@ net_run(struct net *n)
 			size_t k;
 
 			n->ctl_to_server++;
-			if (n->server_silent)
+			if (n->server_silent || (n->drop_probes && is_probe(ip.l4 + 8, ip.l4_len - 8)))
 				continue;
 			if (!n->server_up) {
 				uint8_t me[4] = { 192, 0, 2, 2 };
@@ -1147,6 +1161,63 @@ test_icmp_answer_checked(void **state)
 	net_close(n);
 }
 
+/* Draft §8: an own mapping on the port that was never used with the
+ * server is another client's; the error about the server's entry goes
+ * to the server and reaches the entry's client, not that one. */
+static void
+test_icmp_not_for_the_own_mapping_on_the_port(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], err[700], other[16];
+	struct nd_bib *b;
+	uint16_t port;
+	size_t k;
+
+	(void)state;
+	first_contact(n);
+	port = big_flow(n, 40001, sent);
+	net_restart_gw(n, NULL);
+	/* [2001:db8:1::3]:40500 got the port for talking to 192.0.2.77. */
+	t_a6("2001:db8:1::3", other);
+	b = nd_bib_insert(&n->t.gw->st, 17, other, 40500, POOLA, port, ND_OWN_LOCAL, 0, &n->t.now);
+	assert_non_null(b);
+	assert_non_null(nd_session_create(&n->t.gw->st, b, 0xc000024du, 53, &n->t.now));
+	k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+	t_in(&n->t, err, k);
+	net_run(n);
+	assert_int_equal(hc(n)->fwd_icmp4, 1);
+	assert_int_equal(n->to_client.n, 1);
+	assert_ptb(n->to_client.p[0], n->to_client.len[0]);
+	net_close(n);
+}
+
+/* The validation bounce is consumed by the server (returning it would
+ * loop) and answered, so a NAT64 that waits for an answer gets one: with
+ * nat64d's probe lost, the answer to the bounce alone confirms the
+ * server, and the entry the validation consumed is sent again (§7). */
+static void
+test_bounce_answer_alone_confirms(void **state)
+{
+	struct net *n = net_open(NULL);
+	char *a;
+
+	(void)state;
+	n->drop_probes = true;
+	udp6(n, 40000);
+	net_run(n);
+	assert_int_equal(hc(n)->bounced, 1);
+	assert_int_equal(hc(n)->probes, 1);
+	assert_int_equal(hc(n)->probe_answers, 0);
+	assert_int_equal(hc(n)->bounce_answers, 1);
+	assert_int_equal(n->s.c[SRV_C_validated], 1);
+	assert_int_equal(nd_ho_server(n->t.gw, SRVA)->flags, ND_HS_SUPPORT);
+	assert_true(hc(n)->resent_entries >= 1);
+	a = audit_text(n);
+	assert_non_null(strstr(a, "[2001:db8:1::2]:40000"));
+	free(a);
+	net_close(n);
+}
+
 int
 main(void)
 {
@@ -1173,6 +1244,8 @@ main(void)
 		cmocka_unit_test(test_icmp_forward_held_and_limited),
 		cmocka_unit_test(test_icmp_forward_limits),
 		cmocka_unit_test(test_icmp_answer_checked),
+		cmocka_unit_test(test_icmp_not_for_the_own_mapping_on_the_port),
+		cmocka_unit_test(test_bounce_answer_alone_confirms),
 	};
 
 	if (sodium_init() < 0)
