@@ -1218,6 +1218,42 @@ test_bounce_answer_alone_confirms(void **state)
 	net_close(n);
 }
 
+/* Not only Fragmentation Needed: a port unreachable from the server
+ * itself and a time exceeded from a router, after the cache expired,
+ * reach the client as RFC 7915 §4.2 maps them (3/3 -> 1/4, 11/0 -> 3/0). */
+static void
+test_other_errors_over_the_channel(void **state)
+{
+	static const struct { const char *from; uint8_t t4, c4, t6, c6; } t[] = {
+		{ SERVER4, 3, 3, 1, 4 }, { ROUTER4, 11, 0, 3, 0 }, { ROUTER4, 3, 1, 1, 0 },
+	};
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], l4[600], err[700];
+	size_t i, k;
+
+	(void)state;
+	first_contact(n);
+	big_flow(n, 40001, sent);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n->t.now = clk_fake(n->t.now.mono_ms + 11000, n->t.now.wall.tv_sec + 11);
+		nd_gw_expire(n->t.gw, &n->t.now);
+		pq_clear(n);
+		memset(l4, 0, 8);
+		l4[0] = t[i].t4;
+		l4[1] = t[i].c4;
+		memcpy(l4 + 8, sent, 548);
+		k = t_ip4(err, t[i].from, "198.51.100.1", 1, 64, false, l4, 8 + 548, 2);
+		t_in(&n->t, err, k);
+		net_run(n);
+		assert_int_equal(hc(n)->fwd_icmp4, i + 1);
+		assert_int_equal(n->to_client.n, 1);
+		assert_int_equal(n->to_client.p[0][40], t[i].t6);
+		assert_int_equal(n->to_client.p[0][41], t[i].c6);
+		assert_int_equal(t_get16(n->to_client.p[0] + 88), 40001);
+	}
+	net_close(n);
+}
+
 int
 main(void)
 {
@@ -1246,6 +1282,7 @@ main(void)
 		cmocka_unit_test(test_icmp_answer_checked),
 		cmocka_unit_test(test_icmp_not_for_the_own_mapping_on_the_port),
 		cmocka_unit_test(test_bounce_answer_alone_confirms),
+		cmocka_unit_test(test_other_errors_over_the_channel),
 	};
 
 	if (sodium_init() < 0)
