@@ -184,8 +184,10 @@ nd_ho_in4(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 
 /* ------------------------------------------------------------ §8, ICMPv4 errors */
 
-/* §8: "Other ICMP errors are translated if their inner packet matches an
- * entry, else forwarded over control." Only to a server that speaks the
+/* §8, an ICMP error whose embedded packet matches no entry: "Otherwise
+ * forward the packet over the control connection". To the embedded
+ * packet's destination (the draft says its source, which is our own
+ * address: docs/PROTOCOL.md §8.4), only when that server speaks the
  * protocol (it alone can hold an entry for us), only about TCP/UDP (what
  * entries carry), never again for an error a server returned. */
 bool
