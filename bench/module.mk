@@ -29,3 +29,6 @@ $(BUILD)/bench/delay-line: $(BUILD)/obj/bench/delay_line.o
 
 .PHONY: bench
 bench: $(BENCH_PROGS) $(BUILD)/nat64-handoffd $(BUILD)/handoff-sim $(BUILD)/nat64d
+
+# tests/net/handoff_pmtud.sh delays the router's ICMP errors with delay-line.
+check: $(BUILD)/bench/delay-line

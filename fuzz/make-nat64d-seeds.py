@@ -165,6 +165,16 @@ four["ho_validation"] = b"\0" + ip4(S4, POOL, 17, udp(6464, 9, msg(6, b"") + ip6
 four["ho_cached_reply"] = b"\0" + ip4(S4, POOL, 17, l4ck4(S4, POOL, 17, udp(80, 3000, b"data"), 6))
 ctlpkt = ip4(POOL, S4, 17, udp(6464, 6464, TOK + IDENT))
 four["ho_ctl_unreach"] = b"\0" + ip4(S4, POOL, 1, icmp4(3, 3, b"\0" * 4, ctlpkt))
+# ICMPv4 errors over the channel (draft §8, §10): a Fragmentation Needed
+# about a port nothing holds (forwarded to 192.0.2.2), the server's answer
+# with the entry and the error, the answer to a validation bounce.
+RTR = socket.inet_aton("203.0.113.7")
+q5000 = ip4(POOL, S4, 17, l4ck4(POOL, S4, 17, udp(5000, 53, b"z" * 1400), 6))[:548]
+four["ho_fragneeded_uncached"] = b"\0" + ip4(RTR, POOL, 1, icmp4(3, 4, struct.pack("!HH", 0, 1280), q5000))
+q3004 = ip4(POOL, S4, 17, l4ck4(POOL, S4, 17, udp(3004, 53, b"z" * 1400), 6))[:548]
+four["ho_entry_icmp"] = ctl(AUTH + entry(3004, 41004) +
+                            ip4(RTR, POOL, 1, icmp4(3, 4, struct.pack("!HH", 0, 1280), q3004), df=False))
+four["ho_bounce_answer"] = ctl(TOK + ip4(S4, POOL, 17, udp(6464, 9, b""), df=False))
 six["ho_cached"] = b"\0" + ip6(C6, S6, 17, l4ck6(C6, S6, 17, udp(41000, 80, b"data"), 6))
 six["ho_new_flow"] = b"\0" + ip6(C6, S6, 6, l4ck6(C6, S6, 6, tcp(41005, 80, 0x02), 16))
 six["ho_ack"] = b"\0" + ip6(C6, S6, 6, l4ck6(C6, S6, 6, tcp(41006, 80, 0x10, b"x"), 16))

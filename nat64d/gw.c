@@ -107,6 +107,7 @@ nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg)
 		gw->cfg.ho_cache_ms = cfg->ho_cache_ms;
 		gw->cfg.ho_cache_max = cfg->ho_cache_max;
 		gw->cfg.ho_announce_rate = cfg->ho_announce_rate;
+		gw->cfg.ho_icmp_rate = cfg->ho_icmp_rate;
 		gw->cfg.ho_probe_ms = cfg->ho_probe_ms;
 		gw->cfg.ho_token_life_ms = cfg->ho_token_life_ms;
 		gw->cfg.ho_auth_life_ms = cfg->ho_auth_life_ms;

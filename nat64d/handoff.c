@@ -53,6 +53,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 
 	ho->rs = xcalloc(HO_RESEND_MAX, sizeof(*ho->rs));
 	tb_init(&ho->announce, 1e12, now->mono_ms);	/* full (clamped at first use) */
+	tb_init(&ho->icmp, 1e12, now->mono_ms);
 	for (i = 0; i < ND_HO_MAX_SERVERS; i++)
 		ho->head[i] = -1;
 	randombytes_buf(ho->hkey, sizeof(ho->hkey));

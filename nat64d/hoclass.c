@@ -181,3 +181,30 @@ nd_ho_in4(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
 	ho_forward(gw, s, in->dst, ho_key4(ho, in->src, in->dst, dport), p, false);
 	return ND_HO_TAKEN;
 }
+
+/* ------------------------------------------------------------ §8, ICMPv4 errors */
+
+/* §8, an ICMP error whose embedded packet matches no entry: "Otherwise
+ * forward the packet over the control connection". To the embedded
+ * packet's destination (the draft says its source, which is our own
+ * address: docs/PROTOCOL.md §8.4), only when that server speaks the
+ * protocol (it alone can hold an entry for us), only about TCP/UDP (what
+ * entries carry), never again for an error a server returned. */
+bool
+nd_ho_icmp4(struct nd_gw *gw, struct nd_pkt *p, const struct nd_p4 *inner, uint16_t port4)
+{
+	struct nd_ho *ho = gw->ho;
+	struct nd_hosrv *s;
+
+	if (inner->proto != ND_PROTO_TCP && inner->proto != ND_PROTO_UDP)
+		return false;
+	if (p->from & ND_FROM_HANDOFF) {
+		nd_drop(p, &ho->c.drop_returned_loop);
+		return true;
+	}
+	s = ho_srv_find(ho, inner->dst);
+	if (!ho_srv_confirmed(s) || gw->cfg.ho_icmp_rate == 0)
+		return false;
+	ho_forward_icmp(gw, s, inner->src, ho_key4(ho, inner->dst, inner->src, port4), p);
+	return true;
+}

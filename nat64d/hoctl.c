@@ -125,9 +125,28 @@ entry_displace(struct nd_gw *gw, const struct ho_ctl *c, const struct clk_now *n
 	}
 }
 
+/* An ICMPv4 error the server returned with the entry: one we forwarded
+ * because it matched nothing (§8, §10). It must quote a TCP/UDP packet
+ * from the pool address and the entry's port to the server, so it can
+ * only reach the entry's client. */
+static bool
+entry_icmp4(const struct ho_ctl *c, uint8_t *ip, size_t len)
+{
+	struct nd_p4 o, in;
+
+	if (nd_parse4(ip, len, false, &o) != ND_P_OK || o.proto != ND_PROTO_ICMP || !nd_p4_first(&o) ||
+	    o.len < o.ihl + 8 + ND_IP4_HLEN || !nd_icmp4_is_error(ip[o.ihl]) ||
+	    nd_parse4(ip + o.ihl + 8, o.len - o.ihl - 8, true, &in) != ND_P_OK)
+		return false;
+	return (in.proto == ND_PROTO_TCP || in.proto == ND_PROTO_UDP) && nd_p4_first(&in) &&
+	    in.len >= in.ihl + 4 && in.src == c->pool4 && in.dst == c->server &&
+	    be16_load(in.p + in.ihl) == c->hp.entries[0].mapped_port;
+}
+
 /* The packet an entry came with: one of ours the server returns (back
  * in: only TCP/UDP, anything else could loop or be an ICMP error aimed
- * at a third party; not if we sent only its header), or one after
+ * at a third party; not if we sent only its header), an ICMPv4 error we
+ * forwarded (back in, to be translated with the entry), or one after
  * translation (out). */
 static void
 entry_packet(struct nd_gw *gw, struct nd_pkt *p, const struct ho_ctl *c, bool stub6, bool stub4)
@@ -153,7 +172,10 @@ entry_packet(struct nd_gw *gw, struct nd_pkt *p, const struct ho_ctl *c, bool st
 	} else if (hp->ip_version == 4 && hp->ip.len >= ND_IP4_HLEN) {
 		uint32_t s4 = be32_load(ip + 12), d4 = be32_load(ip + 16);
 
-		if (s4 == c->server && d4 == c->pool4) {
+		if (d4 == c->pool4 && ip[9] == ND_PROTO_ICMP && entry_icmp4(c, ip, hp->ip.len)) {
+			ho->c.icmp_answers++;
+			ho_reinject(gw, p, ip, hp->ip.len);
+		} else if (s4 == c->server && d4 == c->pool4) {
 			if (stub4)
 				ho->c.stub_answers++;
 			else if (ip[9] == ND_PROTO_TCP || ip[9] == ND_PROTO_UDP)
@@ -217,7 +239,9 @@ ctl_after6(struct nd_gw *gw, struct nd_pkt *p, const struct ho_ctl *c)
 }
 
 /* A packet of ours the server returned (it has no entry for it either):
- * the probe's answer, or a packet whose held followers are dropped. */
+ * the probe's answer; the answer to our bounce (a server that validated
+ * us says so: UDP from its handoff port to our port 9, docs/PROTOCOL.md
+ * §5); or a packet whose held followers are dropped. */
 static void
 ctl_returned4(struct nd_gw *gw, const struct ho_ctl *c, const struct clk_now *now)
 {
@@ -225,8 +249,12 @@ ctl_returned4(struct nd_gw *gw, const struct ho_ctl *c, const struct clk_now *no
 	struct ippkt4 rp;
 
 	if (ippkt_parse4(c->ip, c->hp.ip.len, &rp) && rp.proto == ND_PROTO_UDP &&
-	    rp.l4_len >= 8 && rp.sport == HW_DISCARD_PORT && rp.dport == HW_DISCARD_PORT) {
-		ho->c.probe_answers++;
+	    rp.l4_len >= 8 && rp.dport == HW_DISCARD_PORT &&
+	    (rp.sport == HW_DISCARD_PORT || rp.sport == gw->cfg.ho_port)) {
+		if (rp.sport == HW_DISCARD_PORT)
+			ho->c.probe_answers++;
+		else
+			ho->c.bounce_answers++;
 		return;
 	}
 	ho->c.returned++;

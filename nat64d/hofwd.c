@@ -287,3 +287,59 @@ ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, s
 	s->fwd++;
 	ho_send(gw, s, pool4, &w, now);
 }
+
+/* Cut an ICMPv4 error to HO_ICMP_FWD_MAX octets (a router of RFC 1812
+ * §4.3.2.3 quotes no more; the server needs only the quoted headers):
+ * total length, header checksum, the RFC 4884 length (an extension does
+ * not survive the cut) and the ICMP checksum redone. */
+static size_t
+icmp_cut(uint8_t *ip, size_t len, size_t ihl)
+{
+	uint8_t *icmp = ip + ihl;
+
+	if (len <= HO_ICMP_FWD_MAX)
+		return len;
+	len = HO_ICMP_FWD_MAX;
+	be16_store(ip + 2, (uint16_t)len);
+	be16_store(ip + 10, 0);
+	be16_store(ip + 10, cksum_finish(cksum_add(0, ip, ihl)));
+	if (icmp[0] == 3 || icmp[0] == 11 || icmp[0] == 12)
+		icmp[5] = 0;
+	be16_store(icmp + 2, 0);
+	be16_store(icmp + 2, cksum_finish(cksum_add(0, icmp, len - ihl)));
+	return len;
+}
+
+/* An ICMPv4 error about a packet of ours that matches no entry: [token,
+ * the error] to the server the quoted packet went to (draft §8, §10). It
+ * opens a question for the port, so what else arrives for it waits for
+ * the answer too; no answer (the server has no entry either) is normal
+ * and does not count towards marking the server silent. */
+void
+ho_forward_icmp(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key,
+    struct nd_pkt *pk)
+{
+	struct nd_ho *ho = gw->ho;
+	const struct clk_now *now = pk->now;
+	struct ho_pend *q;
+	struct buf_wr w;
+	double rate = gw->cfg.ho_icmp_rate;
+	size_t len;
+
+	if ((q = pend_find(ho, key, now)) != NULL) {
+		fwd_hold(ho, q, key, pk);
+		return;
+	}
+	if (!tb_take(&ho->icmp, rate, rate, now->mono_ms)) {
+		nd_drop(pk, &ho->c.drop_icmp_limited);
+		return;
+	}
+	pend_add(ho, key, false, now->mono_ms + gw->cfg.ho_hold_ms, now);
+	len = icmp_cut(pk->p, pk->len, pk->in4.ihl);
+	buf_wr_init(&w, ho->payload, sizeof(ho->payload));
+	ho_put_token(ho, &w, s->addr);
+	hw_put_ip(&w, pk->p, len);
+	ho->c.fwd_icmp4++;
+	s->fwd++;
+	ho_send(gw, s, pool4, &w, now);
+}

@@ -250,7 +250,12 @@ x4_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 }
 
 /* The mapping the quoted packet left by: a BIB entry, or a server's
- * cached entry; its session gives the prefix. */
+ * cached entry; its session gives the prefix. With handoff, as draft §8
+ * orders it: a cached entry of the packet's destination; an own mapping
+ * used with that destination; else the error goes to that server over
+ * the control channel if it speaks handoff (an own mapping on the port
+ * that was never used with it is another client's); else the own
+ * mapping, as any NAT64 (RFC 6146 §3.5), or nothing. */
 static enum nd_step
 x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {
@@ -259,19 +264,22 @@ x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 	const struct nd_session *s;
 
 	x->pfx = 0;
-	if (!b) {
-		const struct nd_hoent *he = gw->ho && in->proto != ND_PROTO_ICMP ?
-		    nd_hoc_find4(nd_ho_cache(gw), in->dst, in->src, x->port) : NULL;
+	if (gw->ho && in->proto != ND_PROTO_ICMP && (!b || !nd_bib_used_with(b, in->dst))) {
+		const struct nd_hoent *he = nd_hoc_find4(nd_ho_cache(gw), in->dst, in->src, x->port);
 
-		if (!he)
-			return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
-		/* About a packet translated with a server's cached entry. */
-		memcpy(x->v6, he->client, 16);
-		x->mport = he->port6;
-		x->pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
-		gw->c.icmp_err_via_cache++;
-		return ND_GO;
+		if (he) {
+			/* About a packet translated with a server's cached entry. */
+			memcpy(x->v6, he->client, 16);
+			x->mport = he->port6;
+			x->pfx = he->pfx < gw->cfg.n_prefix ? he->pfx : 0;
+			gw->c.icmp_err_via_cache++;
+			return ND_GO;
+		}
+		if (nd_ho_icmp4(gw, p, in, x->port))
+			return ND_DONE;
 	}
+	if (!b)
+		return nd_drop(p, &gw->c.drop_icmp_err_nomatch);
 	if ((s = nd_session_find(&gw->st, b, in->dst,
 	    in->proto == ND_PROTO_ICMP ? 0 : be16_load(x->l4 + 2))))
 		x->pfx = s->pfx < gw->cfg.n_prefix ? s->pfx : 0;

@@ -104,7 +104,8 @@ int nd_hostate_save(const char *path, const struct nd_hokeys *k, const uint32_t 
 	X(drop_ctl_fragment) X(resend_queued) X(drop_resend_full)	\
 	X(drop_wire) X(drop_bad_token) X(drop_bad_auth)			\
 	X(drop_bad_entry) X(drop_bad_packet) X(drop_hold_full)		\
-	X(drop_returned_loop) X(drop_ctl_csum) X(drop_state_save)
+	X(drop_returned_loop) X(drop_ctl_csum) X(drop_state_save)	\
+	X(fwd_icmp4) X(icmp_answers) X(drop_icmp_limited) X(bounce_answers)
 
 struct nd_ho_counters {
 #define ND_HO_X(n) uint64_t n;
@@ -152,6 +153,14 @@ void nd_ho_control_in(struct nd_gw *gw, struct nd_pkt *p);
  * tell the server (rate-limited). */
 void nd_ho_announce(struct nd_gw *gw, const struct nd_bib *b, int pfx, uint32_t server,
     const struct clk_now *now);
+/* §8 for an ICMPv4 error whose quoted TCP/UDP packet (inner, parsed; its
+ * source port port4) matches no entry: forwarded over the control channel
+ * to the server it was sent to, when that server speaks the protocol (or
+ * held behind an open question of that port; rate-limited by
+ * handoff-icmp-rate). The server answers [auth, entry, the error]; the
+ * entry is cached and the error goes through again. true: taken
+ * (forwarded, held or dropped and counted); false: not for handoff. */
+bool nd_ho_icmp4(struct nd_gw *gw, struct nd_pkt *p, const struct nd_p4 *inner, uint16_t port4);
 /* An ICMPv4 error quoting our control packet (inner parsed): dropped;
  * 3/3 from the server with our token marks it down. */
 bool nd_ho_icmp_control(struct nd_gw *gw, uint32_t from, uint8_t type, uint8_t code,

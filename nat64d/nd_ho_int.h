@@ -38,6 +38,7 @@
 #define HO_RESEND_TICK	128	/* ... and per 100 ms afterwards */
 #define HO_NOSYN_RATE	200.0	/* non-SYN TCP forwarded for unconfirmed servers, /s */
 #define HO_SILENT_QUESTIONS 3	/* unanswered questions that make a server down */
+#define HO_ICMP_FWD_MAX	576	/* ICMPv4 errors forwarded: cut to RFC 1812's 576 octets */
 
 struct ho_pend {
 	uint64_t key;
@@ -73,6 +74,7 @@ struct nd_ho {
 	struct ho_rs *rs;		/* ring of HO_RESEND_MAX */
 	uint32_t rs_head, rs_n;
 	struct tbucket announce;	/* all announcements, all servers */
+	struct tbucket icmp;		/* ICMPv4 errors forwarded, all servers */
 	uint8_t payload[HO_OUT];
 	uint8_t out[HO_OUT + 64];
 	uint8_t stub[256];
@@ -107,6 +109,11 @@ void ho_probe(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, const struct
 /* Forward a TCP/UDP packet (or hold it behind an open question of its flow). */
 void ho_forward(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key, struct nd_pkt *pk,
     bool v6);
+
+/* Forward an ICMPv4 error about a packet of ours to s (or hold it behind
+ * an open question of its port); cut to HO_ICMP_FWD_MAX. */
+void ho_forward_icmp(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key,
+    struct nd_pkt *pk);
 
 /* ------------------------------------------------------------ horesend.c */
 

@@ -25,6 +25,7 @@
 #include "handoff_wire.h"
 #include "ippkt.h"
 #include "nd_handoff.h"
+#include "nd_state.h"
 #include "nd_testutil.h"
 #include "server.h"
 #include "validate.h"
@@ -63,6 +64,7 @@ struct net {
 	int ctl_to_server, ctl_to_nat64;
 	bool server_up;			/* false: handoff port closed (ICMP 3/3) */
 	bool server_silent;		/* control packets vanish (firewall, hung) */
+	bool drop_probes;		/* nat64d's probes (server:9 -> pool:9) vanish */
 };
 
 static void
@@ -129,6 +131,18 @@ net_restart_gw(struct net *n, const char *extra)
 	net_open_gw(n, extra);
 }
 
+/* Is this control payload nat64d's probe, [token, IPv4 UDP 9 -> 9]? */
+static bool
+is_probe(const uint8_t *payload, size_t len)
+{
+	struct hw_packet hp;
+	struct ippkt4 ip;
+
+	return hw_parse(payload, len, &hp) == HW_OK && hp.ip_version == 4 &&
+	    ippkt_parse4(hp.ip.p, hp.ip.len, &ip) && ip.proto == 17 && ip.l4_len >= 8 &&
+	    ip.sport == HW_DISCARD_PORT && ip.dport == HW_DISCARD_PORT;
+}
+
 /* Move packets until nothing moves. */
 static void
 net_run(struct net *n)
@@ -150,7 +164,7 @@ net_run(struct net *n)
 			size_t k;
 
 			n->ctl_to_server++;
-			if (n->server_silent)
+			if (n->server_silent || (n->drop_probes && is_probe(ip.l4 + 8, ip.l4_len - 8)))
 				continue;
 			if (!n->server_up) {
 				uint8_t me[4] = { 192, 0, 2, 2 };
@@ -818,6 +832,428 @@ test_hold_is_capped_per_flow(void **state)
 	net_close(n);
 }
 
+/* ------------------------------------------------ ICMPv4 errors over the channel (§8, §10) */
+
+#define ROUTER4	"203.0.113.7"		/* an IPv4 router on the server's path */
+#define BIGDATA	1352			/* 1400 octets as IPv6, 1380 and DF as IPv4 */
+
+/* client:sport -> server:53, BIGDATA octets of 'z'. */
+static void
+big6(struct net *n, uint16_t sport)
+{
+	uint8_t l4[1600], pkt[1700];
+	size_t len;
+
+	memset(l4, 'z', sizeof(l4));
+	t_put16(l4, sport);
+	t_put16(l4 + 2, 53);
+	t_put16(l4 + 4, 8 + BIGDATA);
+	len = t_ip6(pkt, CLIENT, SERVER6, 17, 64, l4, 8 + BIGDATA, 6);
+	t_in(&n->t, pkt, len);
+}
+
+/* What a router on a link of mtu octets answers to the IPv4 packet sent
+ * (sent, len): Fragmentation Needed (RFC 1191) from ROUTER4, quoting as
+ * much as fits 576 octets in all (RFC 1812 §4.3.2.3), or quote octets. */
+static size_t
+frag_needed(uint8_t *out, const uint8_t *sent, size_t len, uint16_t mtu, size_t quote)
+{
+	uint8_t l4[1600];
+	size_t q = quote ? quote : 576 - 28;
+
+	if (q > len)
+		q = len;
+	memset(l4, 0, 8);
+	l4[0] = 3;
+	l4[1] = 4;
+	t_put16(l4 + 6, mtu);
+	memcpy(l4 + 8, sent, q);
+	return t_ip4(out, ROUTER4, "198.51.100.1", 1, 64, false, l4, 8 + q, 2);
+}
+
+/* A flow over the control channel: its 1380-octet IPv4 packet as the
+ * server's path saw it (copied to sent); returns the mapped port. */
+static uint16_t
+big_flow(struct net *n, uint16_t sport, uint8_t *sent)
+{
+	uint16_t port;
+
+	pq_clear(n);
+	big6(n, sport);
+	net_run(n);
+	assert_int_equal(n->to_server.n, 1);
+	assert_int_equal(n->to_server.len[0], 20 + 8 + BIGDATA);
+	assert_true(n->to_server.p[0][6] & 0x40);		/* DF: > 1260 (RFC 7915 §5.1) */
+	memcpy(sent, n->to_server.p[0], n->to_server.len[0]);
+	port = t_get16(sent + 20);
+	pq_clear(n);
+	return port;
+}
+
+/* RFC 7915 §4.2 and §4.3, written out (tests/conformance/pkt.py made the
+ * octets from the rules, not from nat64d): the ICMPv6 Packet Too Big the
+ * client must get for Fragmentation Needed, MTU 1280, from 203.0.113.7
+ * quoting 548 octets of [client]:40001's 1400-octet datagram. */
+static const uint8_t ptb_head[] = {
+	/* IPv6: traffic class copied from the TOS (0), flow label 0, payload
+	 * length 576, next header 58, hop limit the TTL 64 less one (§4.1) */
+	0x60, 0x00, 0x00, 0x00, 0x02, 0x40, 0x3a, 0x3f,
+	/* source: 203.0.113.7 in the /96 prefix (RFC 6052) */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xcb, 0x00, 0x71, 0x07,
+	/* destination: the client of the entry */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	/* ICMPv6 type 2 code 0 (§4.2 "Translate to an ICMPv6 Packet Too Big
+	 * message (Type 2) with Code set to 0"), checksum, MTU
+	 * minimum(1280 + 20, mtu6 1500, mtu4 1500 + 20) = 1300 */
+	0x02, 0x00, 0xf4, 0x68, 0x00, 0x00, 0x05, 0x14,
+	/* inner IPv6 (§4.3): payload length 1360 from the quoted total
+	 * length, next header 17, hop limit the quoted TTL 63 */
+	0x60, 0x00, 0x00, 0x00, 0x05, 0x50, 0x11, 0x3f,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00, 0x02, 0x02,
+	/* inner UDP: the client's port 40001 back, the checksum the client's */
+	0x9c, 0x41, 0x00, 0x35, 0x05, 0x50, 0xcf, 0x90,
+};
+
+static void
+assert_ptb(const uint8_t *pkt, size_t len)
+{
+	size_t i;
+
+	assert_int_equal(len, sizeof(ptb_head) + 520);
+	assert_memory_equal(pkt, ptb_head, sizeof(ptb_head));
+	for (i = sizeof(ptb_head); i < len; i++)
+		assert_int_equal(pkt[i], 'z');
+	assert_int_equal(t_l4ck6(pkt, 58, pkt + 40, len - 40), 0);
+}
+
+/* Path MTU discovery after nat64d lost its cache (a restart): the
+ * Fragmentation Needed matches nothing, goes to the server, comes back
+ * with the entry, and the client gets the Packet Too Big of RFC 7915
+ * §4.2 octet for octet; then the same error meets the cached entry and
+ * gives the same octets. */
+static void
+test_frag_needed_after_restart(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], err[700];
+	uint16_t port;
+	size_t k;
+
+	(void)state;
+	first_contact(n);
+	port = big_flow(n, 40001, sent);
+	net_restart_gw(n, NULL);
+	assert_int_equal(nd_ho_cache(n->t.gw)->n, 0);
+	k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+	assert_int_equal(k, 576);
+	t_in(&n->t, err, k);
+	assert_int_equal(hc(n)->fwd_icmp4, 1);
+	assert_int_equal(n->to_client.n, 0);		/* nothing before the answer */
+	net_run(n);
+	assert_int_equal(n->s.c[SRV_C_icmp_errors_matched], 1);
+	assert_int_equal(hc(n)->icmp_answers, 1);
+	assert_int_equal(hc(n)->entries_cached, 1);
+	assert_non_null(nd_hoc_find4(nd_ho_cache(n->t.gw), SRVA, POOLA, port));
+	assert_int_equal(n->to_client.n, 1);
+	assert_ptb(n->to_client.p[0], n->to_client.len[0]);
+	/* Cached now: translated at once, the same octets. */
+	pq_clear(n);
+	t_in(&n->t, err, k);
+	assert_int_equal(n->to_client.n, 0);
+	net_run(n);
+	assert_int_equal(hc(n)->fwd_icmp4, 1);
+	assert_int_equal(n->to_client.n, 1);
+	assert_ptb(n->to_client.p[0], n->to_client.len[0]);
+	/* The client's next packet keeps the server's port. */
+	pq_clear(n);
+	big6(n, 40001);
+	net_run(n);
+	assert_int_equal(n->to_server.n, 1);
+	assert_int_equal(t_get16(n->to_server.p[0] + 20), port);
+	net_close(n);
+}
+
+/* The cache expired (idle): the MTU rules of RFC 7915 §4.2 on the way
+ * through the channel — 1400 -> 1420; 9000 -> mtu6 1500; 576 -> 1280
+ * (§6: never below the IPv6 minimum); 0 -> the RFC 1191 plateau below
+ * the quoted 1380 octets (1006) + 20, raised to 1280. A router that
+ * quoted 972 octets has its error cut to 576 on the channel (checksums
+ * redone: the error translates). */
+static void
+test_frag_needed_after_expiry(void **state)
+{
+	static const struct { uint16_t adv; uint32_t want; size_t quote; } t[] = {
+		{ 1400, 1420, 0 }, { 9000, 1500, 0 }, { 576, 1280, 0 }, { 0, 1280, 0 },
+		{ 1280, 1300, 972 },
+	};
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], err[1100];
+	size_t i, k;
+
+	(void)state;
+	first_contact(n);
+	big_flow(n, 40001, sent);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n->t.now = clk_fake(n->t.now.mono_ms + 11000, n->t.now.wall.tv_sec + 11);
+		nd_gw_expire(n->t.gw, &n->t.now);
+		assert_int_equal(nd_ho_cache(n->t.gw)->n, 0);
+		pq_clear(n);
+		k = frag_needed(err, sent, sizeof(sent), t[i].adv, t[i].quote);
+		t_in(&n->t, err, k);
+		net_run(n);
+		assert_int_equal(hc(n)->fwd_icmp4, i + 1);
+		assert_int_equal(n->to_client.n, 1);
+		assert_int_equal(n->to_client.p[0][40], 2);
+		assert_int_equal(t_get32(n->to_client.p[0] + 44), t[i].want);
+		assert_int_equal(n->to_client.len[0], 616);	/* the quote as cut to 576 */
+		assert_int_equal(t_l4ck6(n->to_client.p[0], 58, n->to_client.p[0] + 40, 576), 0);
+	}
+	assert_int_equal(hc(n)->icmp_answers, sizeof(t) / sizeof(t[0]));
+	net_close(n);
+}
+
+/* A second error for the port waits behind the open question and is
+ * translated with the answer; forwards beyond handoff-icmp-rate are
+ * dropped and counted, and allowed again a second later. */
+static void
+test_icmp_forward_held_and_limited(void **state)
+{
+	struct net *n = net_open("handoff-icmp-rate 2\n");
+	uint8_t sent[3][1500], err[3][700];
+	size_t k[3];
+	int i;
+
+	(void)state;
+	first_contact(n);
+	for (i = 0; i < 3; i++)
+		big_flow(n, (uint16_t)(40001 + i), sent[i]);
+	net_restart_gw(n, "handoff-icmp-rate 2\n");
+	for (i = 0; i < 3; i++)
+		k[i] = frag_needed(err[i], sent[i], sizeof(sent[i]), 1280, 0);
+	t_in(&n->t, err[0], k[0]);
+	t_in(&n->t, err[0], k[0]);
+	assert_int_equal(hc(n)->fwd_icmp4, 1);
+	assert_int_equal(hc(n)->held, 1);
+	t_in(&n->t, err[1], k[1]);
+	t_in(&n->t, err[2], k[2]);
+	assert_int_equal(hc(n)->fwd_icmp4, 2);
+	assert_int_equal(hc(n)->drop_icmp_limited, 1);
+	net_run(n);
+	assert_int_equal(hc(n)->icmp_answers, 2);
+	assert_int_equal(hc(n)->released, 1);
+	assert_int_equal(n->to_client.n, 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(t_get16(n->to_client.p[i] + 88), i < 2 ? 40001 : 40002);
+	pq_clear(n);
+	n->t.now = clk_fake(n->t.now.mono_ms + 1000, n->t.now.wall.tv_sec + 1);
+	t_in(&n->t, err[2], k[2]);
+	net_run(n);
+	assert_int_equal(hc(n)->fwd_icmp4, 3);
+	assert_int_equal(n->to_client.n, 1);
+	assert_int_equal(t_get16(n->to_client.p[0] + 88), 40003);
+	net_close(n);
+}
+
+/* What is not forwarded, and a server without the entry: errors about
+ * a port it never handed out are dropped there (no answer) and do not
+ * make it look silent; about a host that is no handoff server, or with
+ * handoff-icmp-rate 0, they are dropped as before (no match). */
+static void
+test_icmp_forward_limits(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], other[1500], err[700];
+	uint64_t nomatch;
+	size_t k;
+	int i;
+
+	(void)state;
+	first_contact(n);
+	big_flow(n, 40001, sent);
+	net_restart_gw(n, NULL);
+	for (i = 0; i < 4; i++) {
+		t_put16(sent + 20, (uint16_t)(5000 + i));	/* never handed out */
+		k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+		t_in(&n->t, err, k);
+	}
+	net_run(n);
+	assert_int_equal(hc(n)->fwd_icmp4, 4);
+	assert_int_equal(n->s.c[SRV_C_drop_icmp_no_entry], 4);
+	assert_int_equal(n->to_client.n, 0);
+	n->t.now = clk_fake(n->t.now.mono_ms + 2500, n->t.now.wall.tv_sec + 3);
+	nd_gw_expire(n->t.gw, &n->t.now);
+	assert_int_equal(hc(n)->server_silent, 0);
+	assert_int_equal(nd_ho_server(n->t.gw, SRVA)->flags, ND_HS_SUPPORT);
+	/* To a host that never spoke handoff. */
+	memcpy(other, sent, sizeof(other));
+	t_a4("192.0.2.77", other + 16);
+	nomatch = n->t.gw->c.drop_icmp_err_nomatch;
+	k = frag_needed(err, other, sizeof(other), 1280, 0);
+	t_in(&n->t, err, k);
+	assert_int_equal(hc(n)->fwd_icmp4, 4);
+	assert_int_equal(n->t.gw->c.drop_icmp_err_nomatch, nomatch + 1);
+	/* Forwarding off. */
+	net_restart_gw(n, "handoff-icmp-rate 0\n");
+	k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+	t_in(&n->t, err, k);
+	net_run(n);
+	assert_int_equal(hc(n)->fwd_icmp4, 0);
+	assert_int_equal(n->t.gw->c.drop_icmp_err_nomatch, 1);
+	assert_int_equal(n->to_client.n, 0);
+	net_close(n);
+}
+
+/* An answer's ICMP error must quote the entry's own port from the pool
+ * address to the server: anything else is not translated (it would
+ * reach a client the error is not about). */
+static void
+test_icmp_answer_checked(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t l4[64], pkt[256], ctl[2048], pay[1400], ans[1500], sent[1500], err[700];
+	uint8_t src[4] = { 192, 0, 2, 2 }, dst[4] = { 198, 51, 100, 1 };
+	struct hw_packet hp;
+	struct hw_entry e;
+	struct buf_wr w;
+	size_t len, k, m;
+	ssize_t r;
+	int pass;
+
+	(void)state;
+	first_contact(n);
+	/* The authenticator for the client: from the forwarded packet of a
+	 * new flow, taken off the wire. */
+	len = t_ip6(pkt, CLIENT, SERVER6, 17, 64, l4, t_udp(l4, 40007, 53, "hello"), 6);
+	t_in(&n->t, pkt, len);
+	r = t_recv(&n->t, ctl, sizeof(ctl));
+	assert_true(r > 28);
+	assert_int_equal(hw_parse(ctl + 28, (size_t)r - 28, &hp), HW_OK);
+	memset(sent, 0, sizeof(sent));
+	len = t_ip4(sent, "198.51.100.1", SERVER4, 17, 63, true, l4, t_udp(l4, 5556, 53, "x"), 6);
+	for (pass = 0; pass < 2; pass++) {
+		/* [auth, entry 5555 <-> [client]:40007, an error quoting port 5556,
+		 * then 5555] */
+		t_put16(sent + 20, (uint16_t)(5556 - pass));
+		k = frag_needed(err, sent, len, 1280, 0);
+		buf_wr_init(&w, pay, sizeof(pay));
+		hw_put_blob(&w, HW_T_AUTH, hp.auth.p, hp.auth.len);
+		memset(&e, 0, sizeof(e));
+		e.mapped_port = 5555;
+		memcpy(e.prefix, n->t.cfg.prefix[0].addr, 12);
+		t_a6(CLIENT, e.client);
+		e.client_port = 40007;
+		hw_put_entry(&w, &e);
+		hw_put_ip(&w, err, k);
+		m = ippkt_udp4(ans, sizeof(ans), src, dst, 6464, 6464, pay, w.off);
+		t_in(&n->t, ans, m);
+		net_run(n);
+		if (pass == 0) {
+			assert_int_equal(hc(n)->drop_bad_packet, 1);
+			assert_int_equal(hc(n)->icmp_answers, 0);
+			assert_int_equal(n->to_client.n, 0);
+		}
+	}
+	assert_int_equal(hc(n)->icmp_answers, 1);
+	assert_int_equal(n->to_client.n, 1);
+	assert_int_equal(n->to_client.p[0][40], 2);
+	assert_int_equal(t_get16(n->to_client.p[0] + 88), 40007);
+	net_close(n);
+}
+
+/* Draft §8: an own mapping on the port that was never used with the
+ * server is another client's; the error about the server's entry goes
+ * to the server and reaches the entry's client, not that one. */
+static void
+test_icmp_not_for_the_own_mapping_on_the_port(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], err[700], other[16];
+	struct nd_bib *b;
+	uint16_t port;
+	size_t k;
+
+	(void)state;
+	first_contact(n);
+	port = big_flow(n, 40001, sent);
+	net_restart_gw(n, NULL);
+	/* [2001:db8:1::3]:40500 got the port for talking to 192.0.2.77. */
+	t_a6("2001:db8:1::3", other);
+	b = nd_bib_insert(&n->t.gw->st, 17, other, 40500, POOLA, port, ND_OWN_LOCAL, 0, &n->t.now);
+	assert_non_null(b);
+	assert_non_null(nd_session_create(&n->t.gw->st, b, 0xc000024du, 53, &n->t.now));
+	k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+	t_in(&n->t, err, k);
+	net_run(n);
+	assert_int_equal(hc(n)->fwd_icmp4, 1);
+	assert_int_equal(n->to_client.n, 1);
+	assert_ptb(n->to_client.p[0], n->to_client.len[0]);
+	net_close(n);
+}
+
+/* The validation bounce is consumed by the server (returning it would
+ * loop) and answered, so a NAT64 that waits for an answer gets one: with
+ * nat64d's probe lost, the answer to the bounce alone confirms the
+ * server, and the entry the validation consumed is sent again (§7). */
+static void
+test_bounce_answer_alone_confirms(void **state)
+{
+	struct net *n = net_open(NULL);
+	char *a;
+
+	(void)state;
+	n->drop_probes = true;
+	udp6(n, 40000);
+	net_run(n);
+	assert_int_equal(hc(n)->bounced, 1);
+	assert_int_equal(hc(n)->probes, 1);
+	assert_int_equal(hc(n)->probe_answers, 0);
+	assert_int_equal(hc(n)->bounce_answers, 1);
+	assert_int_equal(n->s.c[SRV_C_validated], 1);
+	assert_int_equal(nd_ho_server(n->t.gw, SRVA)->flags, ND_HS_SUPPORT);
+	assert_true(hc(n)->resent_entries >= 1);
+	a = audit_text(n);
+	assert_non_null(strstr(a, "[2001:db8:1::2]:40000"));
+	free(a);
+	net_close(n);
+}
+
+/* Not only Fragmentation Needed: a port unreachable from the server
+ * itself and a time exceeded from a router, after the cache expired,
+ * reach the client as RFC 7915 §4.2 maps them (3/3 -> 1/4, 11/0 -> 3/0). */
+static void
+test_other_errors_over_the_channel(void **state)
+{
+	static const struct { const char *from; uint8_t t4, c4, t6, c6; } t[] = {
+		{ SERVER4, 3, 3, 1, 4 }, { ROUTER4, 11, 0, 3, 0 }, { ROUTER4, 3, 1, 1, 0 },
+	};
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], l4[600], err[700];
+	size_t i, k;
+
+	(void)state;
+	first_contact(n);
+	big_flow(n, 40001, sent);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n->t.now = clk_fake(n->t.now.mono_ms + 11000, n->t.now.wall.tv_sec + 11);
+		nd_gw_expire(n->t.gw, &n->t.now);
+		pq_clear(n);
+		memset(l4, 0, 8);
+		l4[0] = t[i].t4;
+		l4[1] = t[i].c4;
+		memcpy(l4 + 8, sent, 548);
+		k = t_ip4(err, t[i].from, "198.51.100.1", 1, 64, false, l4, 8 + 548, 2);
+		t_in(&n->t, err, k);
+		net_run(n);
+		assert_int_equal(hc(n)->fwd_icmp4, i + 1);
+		assert_int_equal(n->to_client.n, 1);
+		assert_int_equal(n->to_client.p[0][40], t[i].t6);
+		assert_int_equal(n->to_client.p[0][41], t[i].c6);
+		assert_int_equal(t_get16(n->to_client.p[0] + 88), 40001);
+	}
+	net_close(n);
+}
+
 int
 main(void)
 {
@@ -839,6 +1275,14 @@ main(void)
 		cmocka_unit_test(test_spoofed_validation_packets_limited),
 		cmocka_unit_test(test_late_answer_to_a_stub),
 		cmocka_unit_test(test_hold_is_capped_per_flow),
+		cmocka_unit_test(test_frag_needed_after_restart),
+		cmocka_unit_test(test_frag_needed_after_expiry),
+		cmocka_unit_test(test_icmp_forward_held_and_limited),
+		cmocka_unit_test(test_icmp_forward_limits),
+		cmocka_unit_test(test_icmp_answer_checked),
+		cmocka_unit_test(test_icmp_not_for_the_own_mapping_on_the_port),
+		cmocka_unit_test(test_bounce_answer_alone_confirms),
+		cmocka_unit_test(test_other_errors_over_the_channel),
 	};
 
 	if (sodium_init() < 0)
