@@ -10,6 +10,7 @@
 #include "status.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -452,7 +453,8 @@ ctl_unescape(const char *in, char *out, size_t outlen)
 		if (n + 1 >= outlen)
 			return -1;
 		if (*in == '%') {
-			if (sscanf(in + 1, "%2x", &v) != 1 || !in[1] || !in[2])
+			if (!isxdigit((unsigned char)in[1]) || !isxdigit((unsigned char)in[2]) ||
+			    sscanf(in + 1, "%2x", &v) != 1 || v == 0)
 				return -1;
 			out[n++] = (char)v;
 			in += 2;
