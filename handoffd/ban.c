@@ -470,15 +470,11 @@ ban_parse_ban(struct ban_table *bt, char **f)
 	reason[rlen] = '\0';
 	if (strlen(reason) != rlen || !ban_reason_ok(reason))
 		return -1;
-	if (ban_find(bt, pfx, len) != NULL)
-		return -1;	/* never written twice */
-	/* The file is ours: max-bans may have shrunk since, the bans stay. */
-	if (bt->nbans >= bt->max_bans)
-		bt->max_bans = bt->nbans + 1;
-	/* An end already past is kept: ban_expire() logs it. */
-	if (ban_add(bt, pfx, len, 0, reason, since, &replaced) != BAN_OK)
-		return -1;
-	bt->bans[bt->nbans - 1].until_s = until;
+	/* An end already past is kept: ban_expire() logs it. (ban_parse
+	 * lifts max-bans meanwhile: it may have shrunk, the bans stay.) */
+	if (ban_add(bt, pfx, len, 0, reason, since, &replaced) != BAN_OK || replaced)
+		return -1;	/* a prefix is never written twice */
+	ban_lookup(bt, pfx, len)->until_s = until;
 	return 0;
 }
 
@@ -510,6 +506,7 @@ ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t 
 {
 	char *copy, *line, *save = NULL, *f[6], *tok, *s2;
 	unsigned lineno = 0;
+	uint32_t max;
 	bool ended = false;
 	int n;
 
@@ -518,6 +515,8 @@ ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t 
 		snprintf(err, errlen, "%s: NUL byte in file", bt->path);
 		return -1;
 	}
+	max = bt->max_bans;
+	bt->max_bans = UINT32_MAX;
 	copy = xmalloc(len + 1);
 	memcpy(copy, text, len);
 	copy[len] = '\0';
@@ -562,6 +561,7 @@ ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t 
 		}
 	}
 	free(copy);
+	bt->max_bans = max;
 	if (!ended) {
 		snprintf(err, errlen, "%s: truncated (no end line)", bt->path);
 		ban_clear(bt);
@@ -571,6 +571,7 @@ ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t 
 	return 0;
 bad:
 	free(copy);
+	bt->max_bans = max;
 	ban_clear(bt);
 	return -1;
 }

@@ -251,6 +251,12 @@ test_file_round_trip(void **state)
 	/* the quarantine's end came along */
 	assert_int_equal(ban_release(b, T0 + 99, NULL, NULL), 0);
 	assert_int_equal(ban_release(b, T0 + 100, NULL, NULL), 1);
+	/* a file with more bans than max-bans: all load, the limit stays */
+	ban_destroy(a);
+	a = table(1, 100);
+	assert_int_equal(ban_load(a, err, sizeof(err)), 0);
+	assert_int_equal(ban_count(a), 2);
+	assert_int_equal(add(a, "2001:db8:3::", 48, 0, ""), BAN_E_FULL);
 	/* an empty table saves and loads as empty */
 	assert_int_equal(ban_save(b, err, sizeof(err)), 0);
 	ban_destroy(a);
@@ -291,6 +297,7 @@ test_file_damage(void **state)
 		"nat64-handoffd-bans 1\nban 2001:db8::1/128 5 0 22\nend\n",	/* a " in the reason */
 		"nat64-handoffd-bans 1\nban 2001:db8::1/128 5 0 0041\nend\n",	/* a NUL in it */
 		"nat64-handoffd-bans 1\nban 2001:db8::1/128 5 0 -\nban 2001:db8::1/128 6 0 -\nend\n",
+		"nat64-handoffd-bans 1\nban 2001:db8::/64 5 0 -\nban 2001:db8::1/64 6 0 -\nend\n",
 		"nat64-handoffd-bans 1\nban 2001:db8::1/128 5 0 - extra\nend\n",
 		"nat64-handoffd-bans 1\nquarantine 192.0.2.1 192.0.2.7 0 5\nend\n",
 		"nat64-handoffd-bans 1\nquarantine 192.0.2.1 192.0.2.7 65536 5\nend\n",
