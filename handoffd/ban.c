@@ -24,11 +24,23 @@ struct ban_quar {
 	int64_t until_s;
 };
 
+/* A ban, found by (length, prefix) in bt->byprefix: a client is matched
+ * with one hash lookup per prefix length in use, longest first, so the
+ * cost on the packet path does not grow with the number of bans. */
+struct ban_rec {
+	struct htab_node hn;
+	struct ban b;
+};
+
 struct ban_table {
 	char *path;
 	uint32_t max_bans, quarantine_s;
-	struct ban *bans;
+	struct ban_rec **bans;		/* in the order they were made */
 	uint32_t nbans, capbans;
+	struct htab byprefix;
+	uint32_t per_len[129];		/* bans of each prefix length */
+	uint8_t lens[129];		/* the lengths in use, longest first */
+	unsigned nlens;
 	struct htab quar;
 	bool dirty;
 };
@@ -42,6 +54,7 @@ ban_create(const char *path, uint32_t max_bans, uint32_t quarantine_s)
 	bt->max_bans = max_bans;
 	bt->quarantine_s = quarantine_s;
 	htab_init(&bt->quar, 1024);
+	htab_init(&bt->byprefix, 256);
 	return bt;
 }
 
@@ -57,13 +70,16 @@ ban_quar_clear(struct ban_table *bt)
 	}
 }
 
+static void ban_clear(struct ban_table *bt);
+
 void
 ban_destroy(struct ban_table *bt)
 {
 	if (bt == NULL)
 		return;
-	ban_quar_clear(bt);
+	ban_clear(bt);
 	htab_free(&bt->quar);
+	htab_free(&bt->byprefix);
 	free(bt->bans);
 	free(bt->path);
 	free(bt);
@@ -77,30 +93,9 @@ ban_set_limits(struct ban_table *bt, uint32_t max_bans, uint32_t quarantine_s)
 }
 
 static bool
-ban_covers(const struct ban *b, const uint8_t a[16])
-{
-	int full = b->len / 8, rest = b->len % 8;
-
-	if (memcmp(a, b->pfx, (size_t)full) != 0)
-		return false;
-	return rest == 0 || ((a[full] ^ b->pfx[full]) & (0xff << (8 - rest))) == 0;
-}
-
-static bool
 ban_live(const struct ban *b, int64_t now_s)
 {
 	return b->until_s == 0 || now_s < b->until_s;
-}
-
-const struct ban *
-ban_match(const struct ban_table *bt, const uint8_t client[16], int64_t now_s)
-{
-	uint32_t i;
-
-	for (i = 0; i < bt->nbans; i++)
-		if (ban_covers(&bt->bans[i], client) && ban_live(&bt->bans[i], now_s))
-			return &bt->bans[i];
-	return NULL;
 }
 
 static void
@@ -113,6 +108,54 @@ ban_mask(uint8_t out[16], const uint8_t in[16], int len)
 
 		out[i] = bits >= 8 ? in[i] : bits <= 0 ? 0 : (uint8_t)(in[i] & (0xff << (8 - bits)));
 	}
+}
+
+/* The ban of exactly (m, len), m with its host bits zero. */
+static struct ban_rec *
+ban_find_rec(const struct ban_table *bt, const uint8_t m[16], int len)
+{
+	uint8_t key[17];
+	struct htab_node *n;
+	uint64_t h;
+
+	key[0] = (uint8_t)len;
+	memcpy(key + 1, m, 16);
+	h = htab_hash(&bt->byprefix, key, sizeof(key));
+	for (n = htab_first(&bt->byprefix, h); n; n = htab_next(n, h)) {
+		struct ban_rec *r = htab_entry(n, struct ban_rec, hn);
+
+		if (r->b.len == len && memcmp(r->b.pfx, m, 16) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+const struct ban *
+ban_match(const struct ban_table *bt, const uint8_t client[16], int64_t now_s)
+{
+	uint8_t m[16];
+	unsigned i;
+
+	for (i = 0; i < bt->nlens; i++) {
+		struct ban_rec *r;
+
+		ban_mask(m, client, bt->lens[i]);
+		if ((r = ban_find_rec(bt, m, bt->lens[i])) != NULL && ban_live(&r->b, now_s))
+			return &r->b;
+	}
+	return NULL;
+}
+
+/* bt->lens from bt->per_len, after a ban came or went. */
+static void
+ban_lens(struct ban_table *bt)
+{
+	int l;
+
+	bt->nlens = 0;
+	for (l = 128; l >= 0; l--)
+		if (bt->per_len[l])
+			bt->lens[bt->nlens++] = (uint8_t)l;
 }
 
 static bool
@@ -128,21 +171,11 @@ ban_reason_ok(const char *r)
 	return true;
 }
 
-static struct ban *
-ban_find(struct ban_table *bt, const uint8_t pfx[16], int len)
-{
-	uint32_t i;
-
-	for (i = 0; i < bt->nbans; i++)
-		if (bt->bans[i].len == len && memcmp(bt->bans[i].pfx, pfx, 16) == 0)
-			return &bt->bans[i];
-	return NULL;
-}
-
 enum ban_err
 ban_add(struct ban_table *bt, const uint8_t pfx[16], int len, int64_t until_s, const char *reason,
     int64_t now_s, bool *replaced)
 {
+	struct ban_rec *r;
 	uint8_t m[16];
 	struct ban *b;
 
@@ -156,20 +189,28 @@ ban_add(struct ban_table *bt, const uint8_t pfx[16], int len, int64_t until_s, c
 	if (until_s != 0 && until_s <= now_s)
 		return BAN_E_PAST;
 	ban_mask(m, pfx, len);
-	if ((b = ban_find(bt, m, len)) != NULL) {
+	if ((r = ban_find_rec(bt, m, len)) != NULL) {
 		*replaced = true;
 	} else {
+		uint8_t key[17];
+
 		if (bt->nbans >= bt->max_bans)
 			return BAN_E_FULL;
 		if (bt->nbans == bt->capbans) {
 			bt->capbans = bt->capbans ? bt->capbans * 2 : 16;
 			bt->bans = xreallocarray(bt->bans, bt->capbans, sizeof(*bt->bans));
 		}
-		b = &bt->bans[bt->nbans++];
-		memset(b, 0, sizeof(*b));
-		memcpy(b->pfx, m, 16);
-		b->len = (uint8_t)len;
+		r = xcalloc(1, sizeof(*r));
+		memcpy(r->b.pfx, m, 16);
+		r->b.len = (uint8_t)len;
+		key[0] = (uint8_t)len;
+		memcpy(key + 1, m, 16);
+		htab_insert(&bt->byprefix, &r->hn, htab_hash(&bt->byprefix, key, sizeof(key)));
+		bt->bans[bt->nbans++] = r;
+		if (bt->per_len[len]++ == 0)
+			ban_lens(bt);
 	}
+	b = &r->b;
 	b->since_s = now_s;
 	b->until_s = until_s;
 	snprintf(b->reason, sizeof(b->reason), "%s", reason);
@@ -180,6 +221,12 @@ ban_add(struct ban_table *bt, const uint8_t pfx[16], int len, int64_t until_s, c
 static void
 ban_del_at(struct ban_table *bt, uint32_t i)
 {
+	struct ban_rec *r = bt->bans[i];
+
+	htab_remove(&bt->byprefix, &r->hn);
+	if (--bt->per_len[r->b.len] == 0)
+		ban_lens(bt);
+	free(r);
 	memmove(&bt->bans[i], &bt->bans[i + 1], (bt->nbans - i - 1) * sizeof(*bt->bans));
 	bt->nbans--;
 	bt->dirty = true;
@@ -188,27 +235,30 @@ ban_del_at(struct ban_table *bt, uint32_t i)
 struct ban *
 ban_lookup(struct ban_table *bt, const uint8_t pfx[16], int len)
 {
+	struct ban_rec *r;
 	uint8_t m[16];
 
 	if (len < 0 || len > 128)
 		return NULL;
 	ban_mask(m, pfx, len);
-	return ban_find(bt, m, len);
+	r = ban_find_rec(bt, m, len);
+	return r ? &r->b : NULL;
 }
 
 bool
 ban_remove(struct ban_table *bt, const uint8_t pfx[16], int len)
 {
-	uint8_t m[16];
-	struct ban *b;
+	struct ban *b = ban_lookup(bt, pfx, len);
+	uint32_t i;
 
-	if (len < 0 || len > 128)
+	if (b == NULL)
 		return false;
-	ban_mask(m, pfx, len);
-	if ((b = ban_find(bt, m, len)) == NULL)
-		return false;
-	ban_del_at(bt, (uint32_t)(b - bt->bans));
-	return true;
+	for (i = 0; i < bt->nbans; i++)
+		if (&bt->bans[i]->b == b) {
+			ban_del_at(bt, i);
+			return true;
+		}
+	return false;
 }
 
 uint32_t
@@ -220,7 +270,7 @@ ban_count(const struct ban_table *bt)
 const struct ban *
 ban_get(const struct ban_table *bt, uint32_t i)
 {
-	return i < bt->nbans ? &bt->bans[i] : NULL;
+	return i < bt->nbans ? &bt->bans[i]->b : NULL;
 }
 
 uint32_t
@@ -229,11 +279,11 @@ ban_expire(struct ban_table *bt, int64_t now_s, struct ban *out, uint32_t max)
 	uint32_t i = 0, n = 0;
 
 	while (i < bt->nbans && n < max) {
-		if (ban_live(&bt->bans[i], now_s)) {
+		if (ban_live(&bt->bans[i]->b, now_s)) {
 			i++;
 			continue;
 		}
-		out[n++] = bt->bans[i];
+		out[n++] = bt->bans[i]->b;
 		ban_del_at(bt, i);
 	}
 	return n;
@@ -409,7 +459,7 @@ ban_save(struct ban_table *bt, char *err, size_t errlen)
 		return -1;
 	afile_printf(af, "%s %d\n", BAN_FILE_MAGIC, BAN_FILE_VERSION);
 	for (i = 0; i < bt->nbans; i++) {
-		const struct ban *x = &bt->bans[i];
+		const struct ban *x = &bt->bans[i]->b;
 
 		if (x->reason[0])
 			sodium_bin2hex(hex, sizeof(hex), (const unsigned char *)x->reason,
@@ -498,7 +548,8 @@ static void
 ban_clear(struct ban_table *bt)
 {
 	ban_quar_clear(bt);
-	bt->nbans = 0;
+	while (bt->nbans)
+		ban_del_at(bt, bt->nbans - 1);
 }
 
 int

@@ -131,6 +131,22 @@ test_prefix_match(void **state)
 		assert_false(ban_remove(bt, a, 128));
 	}
 	assert_false(banned(bt, "2001:db8:1::2", T0));
+	/* nested bans: the longest in force answers; an ended one hides
+	 * nothing */
+	assert_int_equal(add(bt, "2001:db8:5::", 48, 0, "network"), BAN_OK);
+	assert_int_equal(add(bt, "2001:db8:5::7", 128, T0 + 10, "host"), BAN_OK);
+	{
+		uint8_t a[16];
+
+		a6("2001:db8:5::7", a);
+		assert_string_equal(ban_match(bt, a, T0)->reason, "host");
+		assert_string_equal(ban_match(bt, a, T0 + 10)->reason, "network");
+		a6("2001:db8:5::", a);
+		assert_true(ban_remove(bt, a, 48));
+		a6("2001:db8:5::7", a);
+		assert_null(ban_match(bt, a, T0 + 10));
+		assert_non_null(ban_match(bt, a, T0));
+	}
 	ban_destroy(bt);
 }
 
