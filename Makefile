@@ -138,6 +138,7 @@ NK_UNIT_SED = -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/usr/local/bin/|$(BIND
 NK_CONFIGS = scripts/nat64-handoffd.conf.default:nat64kit/nat64-handoffd.conf \
 	etc/nat64d.conf.example:nat64d.conf etc/nat64-healthd.default:default/nat64-healthd
 NK_EXAMPLES = etc/nat64-prefixes.example
+NK_FAIL2BAN = $(wildcard docs/examples/fail2ban/*.md docs/examples/fail2ban/*/*.conf)
 NK_DOCS = README.md NEWS LICENSE docs/PROTOCOL.md docs/NAT64D.md docs/HEALTHD.md \
 	docs/INSTALL-handoffd.md docs/WIRESHARK.md
 
@@ -160,6 +161,7 @@ install: progs
 	    { test -e $(DESTDIR)$(SYSCONFDIR)/$(word 2,$(subst :, ,$(c))) || \
 	      install -D -m 0644 $(word 1,$(subst :, ,$(c))) $(DESTDIR)$(SYSCONFDIR)/$(word 2,$(subst :, ,$(c))); } &&) true
 	$(foreach e,$(NK_EXAMPLES),install -m 0644 $(e) $(DESTDIR)$(DOCDIR)/examples/ &&) true
+	$(foreach f,$(NK_FAIL2BAN),install -D -m 0644 $(f) $(DESTDIR)$(DOCDIR)/examples/$(f:docs/examples/%=%) &&) true
 	$(foreach d,$(NK_DOCS),install -m 0644 $(d) $(DESTDIR)$(DOCDIR)/ &&) true
 	install -m 0644 tools/wireshark/nat64handoff.lua $(DESTDIR)$(SHAREDIR)/wireshark/
 	install -d $(DESTDIR)$(BASHCOMPDIR)

@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: handoffd/control.c handoffd/status.c handoffd/server.c handoffd/channel.c handoffd/conntable.c handoffd/journal.c handoffd/validate.c handoffd/audit.c handoffd/livecheck.c lib/ctl_wire.c lib/evloop.c lib/handoff_wire.c lib/ippkt.c lib/buf.c lib/cksum.c lib/addr.c lib/atomicfile.c lib/log.c lib/tbucket.c lib/promtext.c lib/xalloc.c lib/clock.c lib/rdfile.c
+// FUZZ-SOURCES: handoffd/control.c handoffd/status.c handoffd/server.c handoffd/channel.c handoffd/conntable.c handoffd/journal.c handoffd/validate.c handoffd/audit.c handoffd/livecheck.c handoffd/ban.c lib/htab.c lib/conf.c lib/ctl_wire.c lib/evloop.c lib/handoff_wire.c lib/ippkt.c lib/buf.c lib/cksum.c lib/addr.c lib/atomicfile.c lib/log.c lib/tbucket.c lib/promtext.c lib/xalloc.c lib/clock.c lib/rdfile.c
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: control-socket requests (lib/ctl_wire.c's parser and
  * handoffd/control.c's dispatcher) against real channels holding a few
@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "ban.h"
 #include "channel.h"
 #include "control.h"
 #include "ctl_wire.h"
@@ -61,6 +62,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	chan_flush(s.reg);
 	audit_flush();
+	/* bans: ban, unban and bans run for real (the file in dir) */
+	{
+		char path[sizeof(dir) + 16];
+
+		snprintf(path, sizeof(path), "%s/bans", dir);
+		s.bans = ban_create(path, 8, 60);
+		chan_set_bans(s.reg, s.bans);
+	}
 	cs = ctl_create_detached();
 	return 0;
 }

@@ -297,6 +297,59 @@ al_v6(const char *s, size_t n, uint8_t a[16])
 	return inet_pton(AF_INET6, tmp, a) == 1;
 }
 
+/* "PREFIX/LEN" of a ban: an IPv6 address and a length 32..128. */
+static bool
+al_ban_prefix(const char *p, size_t n)
+{
+	uint8_t a[16];
+	const char *slash = memchr(p, '/', n);
+	uint16_t len;
+
+	return slash && al_v6(p, (size_t)(slash - p), a) &&
+	    al_u16(slash + 1, (size_t)(p + n - slash - 1), &len) && len >= 32 && len <= 128;
+}
+
+/* After "Banned ": "PREFIX/LEN until TIME|never[ reason TEXT]"; after
+ * "Unbanned ": "PREFIX/LEN expired|lifted". Valid lines, no entry events:
+ * 0, or -1 if malformed. */
+static int
+al_parse_ban(const char *p, const char *end, bool banned)
+{
+	const char *sp = memchr(p, ' ', (size_t)(end - p));
+	size_t rest;
+
+	if (sp == NULL || !al_ban_prefix(p, (size_t)(sp - p)))
+		return -1;
+	p = sp + 1;
+	rest = (size_t)(end - p);
+	if (!banned)
+		return (rest == 7 && memcmp(p, "expired", 7) == 0) ||
+		    (rest == 6 && memcmp(p, "lifted", 6) == 0) ? 0 : -1;
+	if (rest < 6 || memcmp(p, "until ", 6) != 0)
+		return -1;
+	p += 6;
+	sp = memchr(p, ' ', (size_t)(end - p));
+	if (sp == NULL)
+		sp = end;
+	if ((size_t)(sp - p) == 5 && memcmp(p, "never", 5) == 0) {
+		/* until lifted */
+	} else {
+		char t[32];
+		int64_t us;
+		bool zoned;
+
+		if ((size_t)(sp - p) >= sizeof(t))
+			return -1;
+		memcpy(t, p, (size_t)(sp - p));
+		t[sp - p] = '\0';
+		if (al_parse_time(t, false, &us, &zoned) == -1 || !zoned)
+			return -1;
+	}
+	if (sp == end)
+		return 0;
+	return (size_t)(end - sp) >= 8 && memcmp(sp, " reason ", 8) == 0 ? 0 : -1;
+}
+
 /* "YYYY-MM-DD HH:MM:SS.uuuuuu Created A.B.C.D:P [V6]:P" */
 static int
 al_parse_text(const char *s, size_t n, bool localtime, struct al_event *e)
@@ -312,6 +365,10 @@ al_parse_text(const char *s, size_t n, bool localtime, struct al_event *e)
 	p = s + 27;
 	if ((size_t)(end - p) > 12 && memcmp(p, "Initialized ", 12) == 0)
 		return al_parse_v4(p + 12, (size_t)(end - p - 12), &e->nat64) ? 0 : -1;
+	if ((size_t)(end - p) > 7 && memcmp(p, "Banned ", 7) == 0)
+		return al_parse_ban(p + 7, end, true);
+	if ((size_t)(end - p) > 9 && memcmp(p, "Unbanned ", 9) == 0)
+		return al_parse_ban(p + 9, end, false);
 	if ((size_t)(end - p) > 8 && memcmp(p, "Created ", 8) == 0)
 		e->type = AL_CREATED;
 	else if ((size_t)(end - p) > 8 && memcmp(p, "Deleted ", 8) == 0)
@@ -334,6 +391,8 @@ al_parse_text(const char *s, size_t n, bool localtime, struct al_event *e)
 		return -1;
 	return 1;
 }
+
+#define AL_BAN	100	/* banned, unbanned: valid lines, no entry events */
 
 /* A flat JSON object of string and number values, as audit.c writes
  * it; strings with escapes are refused (audit.c never writes any). */
@@ -401,7 +460,8 @@ al_parse_json(const char *s, size_t n, struct al_event *e)
 			have_time = true;
 		} else if (KEY("event") && str) {
 			type = VAL("created") ? AL_CREATED : VAL("deleted") ? AL_DELETED :
-			    VAL("initialized") ? AL_INITIALIZED : -1;
+			    VAL("initialized") ? AL_INITIALIZED : VAL("banned") || VAL("unbanned") ?
+			    AL_BAN : -1;
 			if (type == -1)
 				return -1;
 		} else if (KEY("nat64") && str) {
@@ -423,6 +483,10 @@ al_parse_json(const char *s, size_t n, struct al_event *e)
 			if (!al_v6(v, vn, e->client))
 				return -1;
 			have_client = true;
+		} else if (KEY("prefix") && str && type == AL_BAN) {
+			if (!al_ban_prefix(v, vn))
+				return -1;
+			have_client = true;	/* the ban's own key */
 		} else if (KEY("prefix") && str) {
 			uint8_t p16[16];
 
@@ -443,6 +507,8 @@ al_parse_json(const char *s, size_t n, struct al_event *e)
 		return -1;
 	if (type == AL_INITIALIZED)
 		return 0;
+	if (type == AL_BAN)
+		return have_client ? 0 : -1;
 	if (!have_port || !have_cport || !have_client)
 		return -1;
 	e->type = (uint8_t)type;

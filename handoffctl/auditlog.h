@@ -51,7 +51,7 @@ struct al_event {
 
 /* Parse one line (without '\n'). localtime: text stamps are local time.
  * Returns 1 with *e filled, 0 for a line that is valid but no entry
- * event (Initialized), -1 if malformed. */
+ * event (Initialized, Banned, Unbanned), -1 if malformed. */
 int al_parse_line(const char *s, size_t n, bool localtime, struct al_event *e);
 
 /* Dotted-quad IPv4 of exactly n octets, fast (annotate parses one a

@@ -42,14 +42,14 @@ enum {
 struct hc {
 	struct hcfg cfg;
 	const char *socket, *log_dir, *state_dir;
-	const char *server, *at, *limit;
+	const char *server, *at, *limit, *dur, *reason;
 	bool json;
 };
 
 /* The command line (lib/conf.h): options anywhere, then COMMAND ARGS. */
 struct hc_cli {
 	char socket[108], log_dir[1024], state_dir[1024];
-	char server[64], at[64], limit[16];
+	char server[64], at[64], limit[16], dur[32], reason[128];
 	bool json;
 };
 
@@ -71,6 +71,10 @@ static const struct conf_opt hc_opts[] = {
 	  "log's zone (UTC unless localtime)" },
 	{ "limit", 0, CONF_STRING, C(limit), .arg = "N",
 	  .help = "lookup-client: at most N entries; show: entries per page (default 1000)" },
+	{ "for", 0, CONF_STRING, C(dur), .arg = "DURATION",
+	  .help = "ban: for DURATION (30s, 10m, 1h, 7d ...; default: until unban)" },
+	{ "reason", 0, CONF_STRING, C(reason), .arg = "TEXT",
+	  .help = "ban: why, for the audit log (printable ASCII without \" or \\, 100 at most)" },
 	CONF_END
 };
 
@@ -84,6 +88,11 @@ static const struct conf_table hc_table = {
 "  channels                            every control channel\n"
 "  stats                               the server's counters\n"
 "  show NAT64 [--server ADDR] [--limit N]  one NAT64 address's table, by port\n"
+"  ban IPV6[/LEN] [--for DURATION] [--reason TEXT]  refuse that client or\n"
+"                                      prefix (/32../128); its ports go to no\n"
+"                                      one while the NAT64 may hold a copy\n"
+"  unban IPV6[/LEN]                    lift that ban\n"
+"  bans                                every ban in force\n"
 "Commands (the audit logs):\n"
 "  whois NAT64:PORT --at TIME [--server ADDR]   who held it at that time\n"
 "  annotate [--server ADDR]            access-log lines on stdin, each with its\n"
@@ -205,6 +214,31 @@ hc_emit(struct hc *h, struct rtab *t, bool as_object)
 
 static struct rtab *hc_with_created(struct hc *h, struct rtab *t);
 
+/* A reason as one word of the control protocol: blanks, '%' and '='
+ * as %XX. -1 if it holds what no ban may (the server says the same). */
+static int
+hc_escape(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (strlen(in) > 100)
+		return -1;
+	for (; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+			return -1;
+		if (n + 4 > outlen)
+			return -1;
+		if (c == ' ' || c == '%' || c == '=')
+			n += (size_t)snprintf(out + n, outlen - n, "%%%02X", c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
 /* A socket command: the words, its options as key=value, every page. */
 static int
 cmd_socket(struct hc *h, const char *name, char **args, int nargs)
@@ -220,6 +254,18 @@ cmd_socket(struct hc *h, const char *name, char **args, int nargs)
 		snprintf(req + strlen(req), sizeof(req) - strlen(req), " server=%s", h->server);
 	if (h->limit)
 		snprintf(req + strlen(req), sizeof(req) - strlen(req), " limit=%s", h->limit);
+	if (h->dur)
+		snprintf(req + strlen(req), sizeof(req) - strlen(req), " for=%s", h->dur);
+	if (h->reason) {
+		char enc[CTL_WORD_MAX];
+
+		if (hc_escape(h->reason, enc, sizeof(enc)) == -1) {
+			fprintf(stderr, "nat64-handoffctl: --reason: at most 100 characters of printable "
+			    "ASCII, without \" or \\\n");
+			return HC_USAGE;
+		}
+		snprintf(req + strlen(req), sizeof(req) - strlen(req), " reason=%s", enc);
+	}
 	if (hc_connect(h, false) == -1)
 		return HC_NOSERVER;
 	rc = hc_request(req, &t, more, sizeof(more));
@@ -238,6 +284,10 @@ cmd_socket(struct hc *h, const char *name, char **args, int nargs)
 	if (strncmp(name, "lookup", 6) == 0 && rt_rows(t) == 0) {
 		if (!h->json)
 			fprintf(stderr, "nat64-handoffctl: no entry\n");
+		rc = HC_NOTFOUND;
+	}
+	if (strcmp(name, "unban") == 0 && rt_rows(t) == 0) {
+		fprintf(stderr, "nat64-handoffctl: no such ban\n");
 		rc = HC_NOTFOUND;
 	}
 	rt_destroy(t);
@@ -813,7 +863,7 @@ cmd_annotate(struct hc *h, const char *name, char **args, int nargs)
 
 /* ---- the command table */
 
-enum { O_SERVER = 1, O_AT = 2, O_LIMIT = 4 };
+enum { O_SERVER = 1, O_AT = 2, O_LIMIT = 4, O_BAN = 8 };
 
 typedef int hc_cmd_fn(struct hc *h, const char *name, char **args, int nargs);
 
@@ -828,6 +878,9 @@ static const struct hc_cmd {
 	{ "channels", 0, 0, cmd_socket },
 	{ "stats", 0, 0, cmd_socket },
 	{ "show", 1, O_SERVER | O_LIMIT, cmd_socket },
+	{ "ban", 1, O_BAN, cmd_socket },
+	{ "unban", 1, 0, cmd_socket },
+	{ "bans", 0, 0, cmd_socket },
 	{ "whois", 1, O_SERVER | O_AT, cmd_whois },
 	{ "annotate", 0, O_SERVER, cmd_annotate },
 };
@@ -857,6 +910,8 @@ main(int argc, char **argv)
 	h.server = cli.server[0] ? cli.server : NULL;
 	h.at = cli.at[0] ? cli.at : NULL;
 	h.limit = cli.limit[0] ? cli.limit : NULL;
+	h.dur = cli.dur[0] ? cli.dur : NULL;
+	h.reason = cli.reason[0] ? cli.reason : NULL;
 	optind = cl.first_arg;
 	if (optind == argc) {
 		conf_usage(&hc_table, stderr);
@@ -872,6 +927,11 @@ main(int argc, char **argv)
 	if (argc - optind - 1 != cmd->nargs) {
 		fprintf(stderr, "nat64-handoffctl: %s takes %d argument%s\n", cmd->name, cmd->nargs,
 		    cmd->nargs == 1 ? "" : "s");
+		return HC_USAGE;
+	}
+	if ((h.dur || h.reason) && !(cmd->opts & O_BAN)) {
+		fprintf(stderr, "nat64-handoffctl: %s does not take %s\n", cmd->name,
+		    h.dur ? "--for" : "--reason");
 		return HC_USAGE;
 	}
 	if ((h.server && !(cmd->opts & O_SERVER)) || (h.at && !(cmd->opts & O_AT)) ||

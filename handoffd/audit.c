@@ -464,7 +464,8 @@ audit_created(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_
 const char *
 audit_reason_name(enum audit_reason why)
 {
-	static const char *const reasons[] = { "evicted", "replaced", "moved", "forgotten" };
+	static const char *const reasons[] = { "evicted", "replaced", "moved", "forgotten",
+	    "banned" };
 
 	return reasons[why];
 }
@@ -476,6 +477,74 @@ audit_deleted(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_
 {
 	audit_entry(now, "Deleted", local, nat64, port, prefix, client, client_port, "reason",
 	    audit_reason_name(why));
+}
+
+/* "2001:db8::/64" (the ban's prefix as inet_ntop writes it). */
+static char *
+audit_put_prefix(char *p, const uint8_t pfx[16], unsigned len)
+{
+	p = audit_put_v6(p, pfx);
+	*p++ = '/';
+	return audit_put_uint(p, len);
+}
+
+void
+audit_banned(const struct clk_now *now, const uint8_t pfx[16], unsigned len, int64_t until_s,
+    const char *reason)
+{
+	char line[400], until[32], *p;
+
+	if (until_s) {
+		time_t t = (time_t)until_s;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	} else
+		strcpy(until, "never");
+	if (audit_json) {
+		p = audit_begin_json(line, now, "banned");
+		p = audit_put_str(p, ",\"prefix\":\"");
+		p = audit_put_prefix(p, pfx, len);
+		*p++ = '"';
+		p = audit_put_jstr(p, "until", until);
+		p = audit_put_jstr(p, "reason", reason);	/* never " or a backslash (ban.c) */
+		*p++ = '}';
+		audit_end(line, p);
+		return;
+	}
+	p = audit_begin(line, now);
+	p = audit_put_str(p, "Banned ");
+	p = audit_put_prefix(p, pfx, len);
+	p = audit_put_str(p, " until ");
+	p = audit_put_str(p, until);
+	if (reason[0]) {
+		p = audit_put_str(p, " reason ");
+		p = audit_put_str(p, reason);
+	}
+	audit_end(line, p);
+}
+
+void
+audit_unbanned(const struct clk_now *now, const uint8_t pfx[16], unsigned len, bool expired)
+{
+	char line[200], *p;
+
+	if (audit_json) {
+		p = audit_begin_json(line, now, "unbanned");
+		p = audit_put_str(p, ",\"prefix\":\"");
+		p = audit_put_prefix(p, pfx, len);
+		*p++ = '"';
+		p = audit_put_jstr(p, "reason", expired ? "expired" : "lifted");
+		*p++ = '}';
+		audit_end(line, p);
+		return;
+	}
+	p = audit_begin(line, now);
+	p = audit_put_str(p, "Unbanned ");
+	p = audit_put_prefix(p, pfx, len);
+	p = audit_put_str(p, expired ? " expired" : " lifted");
+	audit_end(line, p);
 }
 
 uint64_t

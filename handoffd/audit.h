@@ -34,8 +34,20 @@
  * (deleted) is evicted (least recently used, to make room), replaced (the
  * port went to an adopted entry of another client) or moved (the client's
  * entry was adopted on another port) or forgotten (its channel, dormant
- * the longest, made room for a new one). Initialized has only time, event,
- * nat64 and server.
+ * the longest, made room for a new one) or banned (its client was banned).
+ * Initialized has only time, event, nat64 and server.
+ *
+ * Bans have two line types of their own (the three above are unchanged):
+ *
+ *   2026-12-01 20:00:00.123456 Banned 2001:db8::5/128 until 2026-12-01T21:00:00Z reason web abuse
+ *   2026-12-01 21:00:00.481516 Unbanned 2001:db8::5/128 expired
+ *
+ * "until" is the end in UTC (RFC 3339) or "never"; " reason TEXT" is
+ * present when a reason was given (printable ASCII without " or \, to the
+ * end of the line); Unbanned ends with "expired" or "lifted" (unban). In
+ * JSON: {"time":..,"event":"banned","prefix":"2001:db8::5/128",
+ * "until":"2026-12-01T21:00:00Z","reason":"web abuse"} and
+ * {"time":..,"event":"unbanned","prefix":"2001:db8::5/128","reason":"expired"}.
  */
 #ifndef NK_AUDIT_H
 #define NK_AUDIT_H
@@ -65,8 +77,8 @@ void audit_close(void);
  * p needs 46 octets. */
 char *audit_put_v6(char *p, const uint8_t a[16]);
 enum audit_how { AUDIT_MAPPED, AUDIT_ADOPTED };
-enum audit_reason { AUDIT_EVICTED, AUDIT_REPLACED, AUDIT_MOVED, AUDIT_FORGOTTEN };
-/* "evicted", "replaced", "moved", "forgotten": the reason field's text. */
+enum audit_reason { AUDIT_EVICTED, AUDIT_REPLACED, AUDIT_MOVED, AUDIT_FORGOTTEN, AUDIT_BANNED };
+/* "evicted", "replaced", "moved", "forgotten", "banned": the reason field's text. */
 const char *audit_reason_name(enum audit_reason why);
 
 void audit_initialized(const struct clk_now *now, uint32_t local, uint32_t nat64);
@@ -76,6 +88,10 @@ void audit_created(const struct clk_now *now, uint32_t local, uint32_t nat64, ui
 void audit_deleted(const struct clk_now *now, uint32_t local, uint32_t nat64, uint16_t port,
     const uint8_t prefix[12], const uint8_t client[16], uint16_t client_port,
     enum audit_reason why);
+/* A ban of pfx/len (until_s 0: until lifted), and its end. */
+void audit_banned(const struct clk_now *now, const uint8_t pfx[16], unsigned len, int64_t until_s,
+    const char *reason);
+void audit_unbanned(const struct clk_now *now, const uint8_t pfx[16], unsigned len, bool expired);
 /* Failed writes since start (counted, never fatal; the lines are kept). */
 uint64_t audit_errors(void);
 /* Octets of audit lines that could not be kept (a full buffer, or no

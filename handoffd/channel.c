@@ -3,6 +3,7 @@
 #include "channel.h"
 #include "addr.h"
 #include "audit.h"
+#include "ban.h"
 #include "handoff_wire.h"
 #include "journal.h"
 #include "log.h"
@@ -40,6 +41,8 @@ struct chan_reg {
 	uint8_t hash_key[16];
 	uint64_t journal_errors;
 	struct chan *unconf;	/* channels with unconfirmed entries */
+	struct ban_table *bans;	/* NULL: no bans */
+	bool purge_due;		/* a purge could not save the quarantine: retry */
 	/* storage state (chan_commit) */
 	bool paused;
 	uint64_t paused_since_ms, last_try_ms, last_log_ms;
@@ -323,6 +326,8 @@ chan_loaded(const struct chan_reg *reg)
 	return reg->nloaded;
 }
 
+static uint32_t chan_purge(struct chan_reg *reg, struct chan *ch, const struct clk_now *now);
+
 /* Load a channel's table from its journal. On failure (the file cannot be
  * read or created: EMFILE, EIO, ...) the channel stays unloaded, so it is
  * never served from an empty table while its entries sit on disk; the
@@ -375,6 +380,8 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 		audit_initialized(now, ch->local, ch->nat64);
 		ch->init_pending = false;
 	}
+	if (reg->bans && ban_count(reg->bans))
+		chan_purge(reg, ch, now);
 	return true;
 }
 
@@ -678,6 +685,95 @@ chan_rnd(void *arg)
 	return randombytes_random();
 }
 
+/* A port a banned client's entry left: handed to no one yet (ban.h). */
+static bool
+chan_quarantined(const struct chan_reg *reg, const struct chan *ch, uint16_t port)
+{
+	return ban_quarantined(reg->bans, ch->local, ch->nat64, port);
+}
+
+/* A free port (ct_pick_port) that is not quarantined; 0 if none. */
+static uint16_t
+chan_pick_port(struct chan_reg *reg, struct chan *ch, const uint16_t *avoid, size_t navoid)
+{
+	const uint32_t span = 65536 - CT_MIN_PORT;
+	uint32_t i, start;
+	uint16_t p;
+
+	for (i = 0; i < 16; i++) {
+		p = ct_pick_port(ch->t, avoid, navoid, chan_rnd, NULL);
+		if (p == 0 || !chan_quarantined(reg, ch, p))
+			return p;
+	}
+	/* Many ports held back: a scan from a random start. */
+	start = chan_rnd(NULL) % span;
+	for (i = 0; i < span; i++) {
+		p = (uint16_t)(CT_MIN_PORT + (start + i) % span);
+		if (!ct_port_used(ch->t, p) && !chan_port_avoided(p, avoid, navoid) &&
+		    !chan_quarantined(reg, ch, p))
+			return p;
+	}
+	return 0;
+}
+
+/* Delete the entries of banned clients in ch, after their ports are
+ * quarantined on disk (so that no restart can hand them out early).
+ * Returns how many were deleted. */
+static uint32_t
+chan_purge(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
+{
+	int64_t now_s = now->wall.tv_sec;
+	uint16_t *ports, p;
+	uint32_t n = 0, i;
+	struct ct_view v;
+	char err[1200];
+
+	if (ch->t == NULL || ct_count(ch->t) == 0)
+		return 0;
+	ports = xreallocarray(NULL, ct_count(ch->t), sizeof(*ports));
+	for (p = ct_lru_oldest(ch->t); p; p = ct_lru_newer(ch->t, p))
+		if (ct_get(ch->t, p, &v) && ban_match(reg->bans, v.client, now_s)) {
+			if (!ban_quarantine(reg->bans, ch->local, ch->nat64, p, now_s)) {
+				log_warnx("%u ports held back already: the entries of banned clients "
+				    "beyond stay until ports are released", BAN_QUAR_MAX);
+				break;
+			}
+			ports[n++] = p;
+		}
+	if (n && ban_dirty(reg->bans) && ban_save(reg->bans, err, sizeof(err)) == -1) {
+		log_warnx("%s; the entries of banned clients stay until it can be written", err);
+		reg->purge_due = true;
+		free(ports);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		chan_delete(reg, ch, ports[i], AUDIT_BANNED, now);
+	free(ports);
+	return n;
+}
+
+void
+chan_set_bans(struct chan_reg *reg, struct ban_table *bans)
+{
+	reg->bans = bans;
+}
+
+uint32_t
+chan_purge_banned(struct chan_reg *reg, const struct clk_now *now)
+{
+	struct chan *ch;
+	uint32_t n = 0;
+	size_t i;
+
+	reg->purge_due = false;
+	if (reg->bans == NULL || ban_count(reg->bans) == 0)
+		return 0;
+	for (i = 0; i < CHAN_HBUCKETS; i++)
+		for (ch = reg->buckets[i]; ch; ch = ch->hnext)
+			n += chan_purge(reg, ch, now);
+	return n;
+}
+
 uint16_t
 chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
     const uint8_t client[16], uint16_t client_port, const uint8_t *auth, size_t auth_len,
@@ -719,13 +815,14 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		chan_delete(reg, ch, port, AUDIT_EVICTED, now);
 		/* An announced low port is freed, never handed out: another
 		 * port is free now, as the table held this one. */
-		if (chan_port_avoided(port, avoid, navoid) &&
-		    (port = ct_pick_port(ch->t, avoid, navoid, chan_rnd, NULL)) == 0)
+		if ((chan_port_avoided(port, avoid, navoid) || chan_quarantined(reg, ch, port)) &&
+		    (port = chan_pick_port(reg, ch, avoid, navoid)) == 0)
 			return 0;
-	} else if (hint && !ct_port_used(ch->t, hint) && !chan_port_avoided(hint, avoid, navoid)) {
+	} else if (hint && !ct_port_used(ch->t, hint) && !chan_port_avoided(hint, avoid, navoid) &&
+	    !chan_quarantined(reg, ch, hint)) {
 		port = hint;
 	} else {
-		port = ct_pick_port(ch->t, avoid, navoid, chan_rnd, NULL);
+		port = chan_pick_port(reg, ch, avoid, navoid);
 		if (port == 0)
 			return 0;
 	}
@@ -909,6 +1006,8 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 	size_t i;
 
 	reg->last_try_ms = 0;	/* a retry now, even if one just failed */
+	if (reg->purge_due)
+		chan_purge_banned(reg, now);
 	/* An idle channel is unloaded only when everything queued is
 	 * written: an unconfirmed entry must stay in memory until it is. */
 	if (chan_commit(reg, now) && reg->idle_ms)

@@ -136,6 +136,16 @@ int  chan_flush(struct chan_reg *reg);
  * fdatasync journals, compact large or LRU-stale ones. */
 void chan_maintenance(struct chan_reg *reg, const struct clk_now *now);
 
+/* Bans (ban.h): a loaded channel's entries of banned clients are
+ * deleted (Deleted, reason banned) once their ports are quarantined on
+ * disk, and no quarantined port is handed out. */
+struct ban_table;
+void chan_set_bans(struct chan_reg *reg, struct ban_table *bans);
+/* Apply the bans to every loaded channel (dormant ones on load); returns
+ * the entries deleted. A failed save of the quarantine keeps the entries
+ * and is retried by chan_maintenance. */
+uint32_t chan_purge_banned(struct chan_reg *reg, const struct clk_now *now);
+
 /* Iterate channels for status output. */
 struct chan *chan_first(struct chan_reg *reg);
 struct chan *chan_next(struct chan_reg *reg, struct chan *ch);

@@ -2,6 +2,7 @@
 /* config.c — nat64-handoffd's option table; see config.h and nat64-handoffd(8). */
 #include "config.h"
 #include "audit.h"
+#include "ban.h"
 #include "conntable.h"
 #include "daemon.h"
 #include "handoff_wire.h"
@@ -95,6 +96,13 @@ static const struct conf_opt hcfg_opts[] = {
 	{ "audit-format", 0, CONF_ENUM, F(audit_json), .enums = hcfg_audit_formats, .def = "text",
 	  .flags = CONF_RELOAD, .arg = "text|json",
 	  .help = "audit lines as the original server's text or as JSON objects" },
+	{ "max-bans", 0, CONF_UINT, F(max_bans), .min = 1, .max = 65536, .def = BAN_DEFAULT_MAX,
+	  .flags = CONF_RELOAD, .arg = "N",
+	  .help = "bans in force at most (nat64-handoffctl ban); beyond, a ban is refused" },
+	{ "ban-quarantine", 0, CONF_DURATION, F(ban_quarantine_ms), .min = 1000,
+	  .max = 30ull * 86400 * 1000, .def = BAN_DEFAULT_QUARANTINE, .flags = CONF_RELOAD,
+	  .arg = "DUR",
+	  .help = "a banned client's ports go to no one for DUR (longer while still in use)" },
 	{ "control-socket", 'c', CONF_PATH, F(control_socket), .flags = CONF_NONE, .arg = "PATH",
 	  .help = "control socket for nat64-handoffctl (none: no socket; usually "
 	  HCFG_CONTROL_SOCKET ")" },

@@ -35,6 +35,8 @@ struct hcfg {
 	char control_group[64];		/* "" = the group the server runs as */
 	unsigned control_mode;		/* permission bits of the socket file */
 	int audit_json;			/* audit-format json */
+	uint32_t max_bans;		/* bans in force at most */
+	uint64_t ban_quarantine_ms;	/* a banned client's port waits this long */
 };
 
 /* Command-line-only switches. */

@@ -2,11 +2,15 @@
 /* control.c — see control.h. */
 #include "control.h"
 #include "addr.h"
+#include "audit.h"
+#include "ban.h"
 #include "channel.h"
+#include "conf.h"
 #include "ctl_wire.h"
 #include "status.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -58,7 +62,7 @@ struct ctl_command {
 };
 
 static ctl_cmd_fn ctl_cmd_lookup, ctl_cmd_lookup_client, ctl_cmd_channels, ctl_cmd_stats,
-    ctl_cmd_show, ctl_cmd_help;
+    ctl_cmd_show, ctl_cmd_ban, ctl_cmd_unban, ctl_cmd_bans, ctl_cmd_help;
 
 static const struct ctl_command ctl_commands[] = {
 	{ "lookup", 1, 1, "server", ctl_cmd_lookup,
@@ -71,6 +75,11 @@ static const struct ctl_command ctl_commands[] = {
 	  "stats   the server's counters (what --status shows)" },
 	{ "show", 1, 1, "server after limit", ctl_cmd_show,
 	  "show NAT64 [server=ADDR] [after=SERVER:PORT] [limit=N]   one NAT64's table, by port, in pages" },
+	{ "ban", 1, 1, "for reason", ctl_cmd_ban,
+	  "ban IPV6[/LEN] [for=DURATION] [reason=TEXT]   refuse that client or prefix (/32../128); "
+	  "TEXT %-encoded" },
+	{ "unban", 1, 1, "", ctl_cmd_unban, "unban IPV6[/LEN]   lift that ban" },
+	{ "bans", 0, 0, "", ctl_cmd_bans, "bans   every ban in force" },
 	{ "help", 0, 0, "", ctl_cmd_help, "help   this list" },
 };
 
@@ -396,6 +405,179 @@ ctl_cmd_show(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r
 	}
 	ctl_put_end(o, rows);
 	free(list);
+}
+
+/* ---- bans (ban.h) */
+
+#define BAN_COLS "prefix:s since:s until:s reason:s"
+
+static void
+ctl_put_ban(struct ctl_out *o, const struct ban *b, const char *extra)
+{
+	char pfx[64], since[32], until[32];
+	const char *v[5] = { pfx, since, until, b->reason, extra };
+
+	ban_fmt_prefix(b, pfx, sizeof(pfx));
+	ctl_fmt_time((uint32_t)b->since_s, since, sizeof(since));
+	if (b->until_s)
+		ctl_fmt_time((uint32_t)b->until_s, until, sizeof(until));
+	else
+		strcpy(until, "never");
+	ctl_put_row(o, v, extra ? 5 : 4);
+}
+
+/* IPV6[/LEN] for a ban, or an error answer. */
+static int
+ctl_ban_prefix(struct srv_ctx *srv, const char *s, uint8_t pfx[16], int *len, struct ctl_out *o)
+{
+	if (srv->bans == NULL) {
+		ctl_put_error(o, "bans are not available in this server");
+		return -1;
+	}
+	if (addr_parse_prefix6(s, 128, pfx, len) == -1) {
+		ctl_put_error(o, "'%s' is not an IPv6 address or prefix", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* %XX-decode a reason (spaces travel as %20; words hold no blanks). */
+static int
+ctl_unescape(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (; *in; in++) {
+		unsigned v;
+
+		if (n + 1 >= outlen)
+			return -1;
+		if (*in == '%') {
+			if (!isxdigit((unsigned char)in[1]) || !isxdigit((unsigned char)in[2]) ||
+			    sscanf(in + 1, "%2x", &v) != 1 || v == 0)
+				return -1;
+			out[n++] = (char)v;
+			in += 2;
+		} else
+			out[n++] = *in;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static void
+ctl_cmd_ban(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
+    struct ctl_out *o, const struct clk_now *now)
+{
+	const char *dur = ctl_opt(r, "for"), *rs = ctl_opt(r, "reason");
+	char reason[BAN_REASON_MAX + 2] = "", err[1200], deleted[16];
+	struct ban *b, old;
+	int64_t until = 0;
+	uint64_t ms;
+	uint8_t pfx[16];
+	bool replaced;
+	enum ban_err e;
+	int len;
+
+	(void)cs;
+	if (ctl_ban_prefix(srv, r->pos[0], pfx, &len, o) == -1)
+		return;
+	if (dur && conf_duration_ms(dur, 1000, 3650ull * 86400 * 1000, &ms, err, sizeof(err)) == -1) {
+		ctl_put_error(o, "for=%s: %s", dur, err);
+		return;
+	}
+	if (dur)
+		until = now->wall.tv_sec + (int64_t)(ms / 1000);
+	if (rs && ctl_unescape(rs, reason, sizeof(reason)) == -1) {
+		ctl_put_error(o, "reason: %s", ban_strerror(BAN_E_REASON));
+		return;
+	}
+	b = ban_lookup(srv->bans, pfx, len);
+	if (b)
+		old = *b;
+	e = ban_add(srv->bans, pfx, len, until, reason, now->wall.tv_sec, &replaced);
+	if (e != BAN_OK) {
+		ctl_put_error(o, "%s: %s", r->pos[0], ban_strerror(e));
+		return;
+	}
+	/* On disk before it is answered, and before any entry goes. */
+	if (ban_save(srv->bans, err, sizeof(err)) == -1) {
+		if (replaced)
+			*ban_lookup(srv->bans, pfx, len) = old;
+		else
+			ban_remove(srv->bans, pfx, len);
+		ctl_put_error(o, "%s; not banned", err);
+		return;
+	}
+	b = ban_lookup(srv->bans, pfx, len);
+	audit_banned(now, b->pfx, b->len, b->until_s, b->reason);
+	snprintf(deleted, sizeof(deleted), "%u", chan_purge_banned(srv->reg, now));
+	chan_commit(srv->reg, now);
+	ctl_put_cols(o, BAN_COLS " deleted:n");
+	ctl_put_ban(o, ban_lookup(srv->bans, pfx, len), deleted);
+	if (replaced)
+		ctl_put_note(o, "replaced the earlier ban of this prefix");
+	ctl_put_end(o, 1);
+}
+
+static void
+ctl_cmd_unban(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
+    struct ctl_out *o, const struct clk_now *now)
+{
+	char err[1200];
+	struct ban *b, old;
+	uint8_t pfx[16];
+	bool replaced;
+	int len;
+
+	(void)cs;
+	if (ctl_ban_prefix(srv, r->pos[0], pfx, &len, o) == -1)
+		return;
+	if ((b = ban_lookup(srv->bans, pfx, len)) == NULL) {
+		ctl_put_cols(o, BAN_COLS);	/* nothing to lift: no rows */
+		ctl_put_note(o, "no ban of %s (see bans)", r->pos[0]);
+		ctl_put_end(o, 0);
+		return;
+	}
+	old = *b;
+	ban_remove(srv->bans, pfx, len);
+	if (ban_save(srv->bans, err, sizeof(err)) == -1) {
+		if (ban_add(srv->bans, old.pfx, old.len, 0, old.reason, old.since_s, &replaced) ==
+		    BAN_OK)
+			*ban_lookup(srv->bans, old.pfx, old.len) = old;
+		ctl_put_error(o, "%s; still banned", err);
+		return;
+	}
+	audit_unbanned(now, old.pfx, old.len, false);
+	chan_commit(srv->reg, now);
+	ctl_put_cols(o, BAN_COLS);
+	ctl_put_ban(o, &old, NULL);
+	ctl_put_note(o, "its ports stay held back until the NAT64 can hold no copy of its entries");
+	ctl_put_end(o, 1);
+}
+
+static void
+ctl_cmd_bans(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
+    struct ctl_out *o, const struct clk_now *now)
+{
+	uint32_t i, n;
+
+	(void)cs, (void)r;
+	if (srv->bans == NULL) {
+		ctl_put_error(o, "bans are not available in this server");
+		return;
+	}
+	ctl_put_cols(o, BAN_COLS);
+	for (i = n = 0; i < ban_count(srv->bans); i++) {
+		const struct ban *b = ban_get(srv->bans, i);
+
+		if (b->until_s && b->until_s <= now->wall.tv_sec)
+			continue;	/* ended: gone at the next tick */
+		ctl_put_ban(o, b, NULL);
+		n++;
+	}
+	ctl_put_note(o, "%u ports held back from reuse", ban_quarantine_count(srv->bans));
+	ctl_put_end(o, n);
 }
 
 /* ---- dispatch */

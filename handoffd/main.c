@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "atomicfile.h"
 #include "audit.h"
+#include "ban.h"
 #include "channel.h"
 #include "config.h"
 #include "control.h"
@@ -43,7 +44,7 @@ struct handoffd {
 	struct uio *uio;
 	struct ctl_server *ctl;		/* NULL without control-socket */
 	struct srv_ctx srv;
-	char tokens_path[1100], status_path[1100];
+	char tokens_path[1100], status_path[1100], bans_path[1100];
 	volatile int quit;
 };
 
@@ -158,6 +159,23 @@ save_tokens(struct handoffd *d)
 		log_errx("%s", err);
 }
 
+/* Bans that ended (Unbanned lines), ports whose quarantine is over, and
+ * the file if anything changed (once a second). */
+static void
+ban_tick(struct handoffd *d, const struct clk_now *now)
+{
+	struct ban ended[64];
+	char err[1200];
+	uint32_t i, n;
+
+	n = ban_expire(d->srv.bans, now->wall.tv_sec, ended, 64);
+	for (i = 0; i < n; i++)
+		audit_unbanned(now, ended[i].pfx, ended[i].len, true);
+	ban_release(d->srv.bans, now->wall.tv_sec, live_query_kernel, NULL);
+	if (ban_dirty(d->srv.bans) && ban_save(d->srv.bans, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
 static void
 write_status(struct handoffd *d, const struct clk_now *now)
 {
@@ -215,6 +233,7 @@ on_maintenance(void *arg, const struct clk_now *now)
 {
 	struct handoffd *d = arg;
 
+	ban_tick(d, now);
 	chan_maintenance(d->srv.reg, now);
 	if (val_rotate_due(d->srv.vs, now))
 		log_debug("validation key rotated");
@@ -265,6 +284,7 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 		log_setverbose(nc.verbose);
 		chan_set_limits(d->srv.reg, nc.table_size, nc.max_channels);
 		chan_set_expiry(d->srv.reg, nc.channel_idle_ms, nc.memory_limit);
+		ban_set_limits(d->srv.bans, nc.max_bans, (uint32_t)(nc.ban_quarantine_ms / 1000));
 		log_info("configuration reloaded");
 	}
 	write_status(d, now);
@@ -382,6 +402,7 @@ main(int argc, char **argv)
 	}
 	snprintf(d.tokens_path, sizeof(d.tokens_path), "%s/tokens", d.cfg.state_dir);
 	snprintf(d.status_path, sizeof(d.status_path), "%s/status", d.cfg.state_dir);
+	snprintf(d.bans_path, sizeof(d.bans_path), "%s/%s", d.cfg.state_dir, BAN_FILE);
 	if (run.check)
 		return check_config(&d);
 	if (run.status)
@@ -457,6 +478,20 @@ main(int argc, char **argv)
 		d.srv.vs = val_create(d.cfg.max_channels * VAL_TOKENS_PER_CHANNEL);
 	}
 	save_tokens(&d);
+	/* Bans before the channels: a channel applies them as it loads. */
+	d.srv.bans = ban_create(d.bans_path, d.cfg.max_bans, (uint32_t)(d.cfg.ban_quarantine_ms / 1000));
+	if (ban_load(d.srv.bans, err, sizeof(err)) == -1 && errno != ENOENT) {
+		char aside[1200], err2[2600];
+
+		if (errno != EINVAL)
+			fatalx("%s", err);
+		if (rf_set_aside(d.bans_path, now.wall.tv_sec, aside, sizeof(aside), err2,
+		    sizeof(err2)) == -1)
+			fatalx("%s; %s", err, err2);
+		log_warnx("%s; set aside as %s: no bans in force", err, aside);
+	} else if (ban_count(d.srv.bans) || ban_quarantine_count(d.srv.bans))
+		log_info("%u bans in force, %u ports held back", ban_count(d.srv.bans),
+		    ban_quarantine_count(d.srv.bans));
 	d.srv.reg = chan_reg_create(d.cfg.state_dir, d.cfg.table_size, d.cfg.max_channels,
 	    live_query_kernel, NULL, err, sizeof(err));
 	if (d.srv.reg == NULL)
@@ -468,6 +503,7 @@ main(int argc, char **argv)
 		check_dir("state-dir", chans);
 	}
 	chan_set_expiry(d.srv.reg, d.cfg.channel_idle_ms, d.cfg.memory_limit);
+	chan_set_bans(d.srv.reg, d.srv.bans);
 
 	/* 3. The event loop. */
 	d.loop = ev_create();
@@ -504,6 +540,9 @@ main(int argc, char **argv)
 	chan_reg_destroy(d.srv.reg, &now);
 	save_tokens(&d);
 	val_destroy(d.srv.vs);
+	if (ban_dirty(d.srv.bans) && ban_save(d.srv.bans, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+	ban_destroy(d.srv.bans);
 	ev_destroy(d.loop);
 	uio_close(d.uio);
 	audit_close();

@@ -180,6 +180,10 @@ srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const stru
 			 * 9, where the server sends validation packets (§9);
 			 * 3544 (Teredo, §10); its handoff port and the
 			 * channel's control port, where answers go. */
+			if (s->bans && ban_match(s->bans, e->client, now->wall.tv_sec)) {
+				s->c[SRV_C_drop_banned_entry]++;
+				continue;
+			}
 			if (e->mapped_port == 0 || e->mapped_port == HW_DISCARD_PORT ||
 			    e->mapped_port == HW_TEREDO_PORT || e->mapped_port == s->port ||
 			    e->mapped_port == sport) {
@@ -197,6 +201,32 @@ srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const stru
 		}
 	}
 	return unconfirmed;
+}
+
+/* A banned client's packet (docs/PROTOCOL.md "Bans"): no entry, and an
+ * ICMPv6 Destination Unreachable, code 1 (communication with destination
+ * administratively prohibited), after translation, for the NAT64 to
+ * deliver — [auth, IPv6] (pattern 2), as an echo reply travels. It comes
+ * from the address the client tried (prefix + this server) and quotes as
+ * much of the packet as fits in 1280 octets (RFC 4443 §2.4 (c), §3.1). */
+static int
+srv_banned(struct srv_ctx *s, const struct hw_packet *pkt, const struct ippkt6 *ip,
+    struct srv_tx *tx, struct buf_wr *w)
+{
+	uint8_t *out;
+	size_t n;
+
+	hw_put_blob(w, HW_T_AUTH, pkt->auth.p, pkt->auth.len);
+	out = tx->buf + w->off;
+	n = ippkt_icmp6_error(out, SRV_TX_MAX - w->off, ip->dst, ip->src, 1, 1, pkt->ip.p,
+	    pkt->ip.len);
+	if (n == 0 || w->err) {
+		s->c[SRV_C_drop_too_big]++;
+		return 0;
+	}
+	w->off += n;
+	s->c[SRV_C_banned_prohibited]++;
+	return srv_tx_done(s, tx, w);
 }
 
 /* An IPv6 packet over the control channel (§10). */
@@ -221,6 +251,10 @@ srv_ipv6(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 	}
 	srv_tx_init(tx, ch->local, src, sport);
 	buf_wr_init(&w, tx->buf, SRV_TX_MAX);
+	/* An ICMPv6 error is never answered with one (RFC 4443 §2.4 (e)). */
+	if (s->bans && ban_match(s->bans, ip.src, now->wall.tv_sec) &&
+	    (ip.nh != IPPKT_PROTO_ICMP6 || (ip.l4_len >= 1 && ip.l4[0] >= 128)))
+		return srv_banned(s, pkt, &ip, tx, &w);
 	if (ip.nh == IPPKT_PROTO_ICMP6) {
 		uint8_t *out;
 		size_t n;

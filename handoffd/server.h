@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ban.h"
 #include "channel.h"
 #include "clock.h"
 #include "handoff_wire.h"
@@ -29,7 +30,8 @@
 	X(entries_created) X(entries_found) X(entries_adopted) \
 	X(lookup_hit) X(lookup_miss) X(echo_replies) X(icmp_errors_sent) X(tx_errors) \
 	X(icmp_errors_matched) X(drop_icmp_quote) X(drop_icmp_no_entry) \
-	X(drop_rx_unusable) X(drop_storage_paused) X(answers_withheld)
+	X(drop_rx_unusable) X(drop_storage_paused) X(answers_withheld) \
+	X(banned_prohibited) X(drop_banned_entry)
 
 enum srv_counter {
 #define SRV_ENUM(n) SRV_C_##n,
@@ -51,6 +53,7 @@ struct srv_tx {
 struct srv_ctx {
 	struct chan_reg *reg;
 	struct val_state *vs;
+	struct ban_table *bans;			/* NULL: no bans */
 	uint16_t port;				/* our handoff port */
 	uint64_t c[SRV_C__COUNT];
 	uint64_t wire_drop[HW_E__COUNT];	/* drops by hw_err */

@@ -204,6 +204,31 @@ ippkt_icmp4_error(uint8_t *out, size_t cap, const uint8_t src[4], const uint8_t 
 	return total;
 }
 
+size_t
+ippkt_icmp6_error(uint8_t *out, size_t cap, const uint8_t src[16], const uint8_t dst[16],
+    uint8_t type, uint8_t code, const uint8_t *orig, size_t orig_len)
+{
+	size_t quote = orig_len;
+	uint8_t *m;
+
+	if (orig == NULL && orig_len > 0)
+		return 0;
+	if (quote > IPPKT_ICMP6_MAX - 48)
+		quote = IPPKT_ICMP6_MAX - 48;
+	if (ippkt_room(out, cap, 48, quote, IPPKT_ICMP6_MAX) == NULL)
+		return 0;
+	if (quote)
+		memmove(out + 48, orig, quote);
+	ippkt_hdr6(out, src, dst, IPPKT_PROTO_ICMP6, 8 + quote);
+	m = out + 40;
+	m[0] = type;
+	m[1] = code;
+	be32_store(m + 4, 0);	/* unused (RFC 4443 §3.1) */
+	ippkt_l4_cksum(cksum_pseudo6(src, dst, IPPKT_PROTO_ICMP6, (uint32_t)(8 + quote)),
+	    m, 8 + quote, 2, false);
+	return 48 + quote;
+}
+
 static void
 ippkt_ports(const uint8_t *l4, size_t l4_len, uint8_t proto, uint16_t *sport, uint16_t *dport)
 {

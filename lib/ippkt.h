@@ -52,6 +52,14 @@ size_t ippkt_icmp6_echo(uint8_t *out, size_t cap, const uint8_t src[16], const u
 size_t ippkt_icmp4_error(uint8_t *out, size_t cap, const uint8_t src[4], const uint8_t dst[4],
     uint8_t type, uint8_t code, const uint8_t *orig, size_t orig_len);
 
+/* ICMPv6 error (type, code; the 4 "unused" octets zero) from src to dst,
+ * quoting "as much of invoking packet as possible without the ICMPv6
+ * packet exceeding the minimum IPv6 MTU" (RFC 4443 §2.4 (c), §3.1): the
+ * first min(orig_len, 1232) octets of orig. Checksum filled. */
+#define IPPKT_ICMP6_MAX		1280
+size_t ippkt_icmp6_error(uint8_t *out, size_t cap, const uint8_t src[16], const uint8_t dst[16],
+    uint8_t type, uint8_t code, const uint8_t *orig, size_t orig_len);
+
 /* Parsed view of an IPv4 packet (validated: version 4, IHL >= 5, total
  * length within len, header checksum NOT verified). */
 struct ippkt4 {

@@ -23,14 +23,18 @@ out=$(bash --norc --noprofile -c '
 	comp nat64-handoffctl --json show 198.51.100.1 --
 	comp nat64-handoffctl -f /etc/x.conf st
 	comp nat64-handoffctl whois x --at ""
+	comp nat64-handoffctl ban 2001:db8::1 --
+	comp nat64-handoffctl ba
 ' 2>&1)
 echo "$out" | sed 's/^/    /'
 fails=0
 want() { grep -qF -- "$1" <<<"$out" && echo "ok   $1" || { echo "FAIL $1"; fails=$((fails + 1)); }; }
-want "nat64-handoffctl : lookup lookup-client channels stats show whois annotate"
+want "nat64-handoffctl : lookup lookup-client channels stats show ban unban bans whois annotate"
 want "nat64-handoffctl lo: lookup lookup-client"
 want "whois 198.51.100.1:80 --: --config --control-socket --json --help --version --at --server --log-dir --state-dir"
 want "show 198.51.100.1 --: --config --control-socket --json --help --version --server --limit"
 want "-f /etc/x.conf st: stats"
 want "--at : "
+want "ban 2001:db8::1 --: --config --control-socket --json --help --version --for --reason"
+want "nat64-handoffctl ba: ban bans"
 [ $fails = 0 ]

@@ -97,7 +97,7 @@ check "unknown command named" grep -q -- "-> error unknown command 'bogus'" <<<"
 check "missing argument: usage" grep -q -- "-> error usage: lookup NAT64:PORT" <<<"$out"
 check "unknown option named" grep -q -- "-> error lookup takes no option 'color'" <<<"$out"
 check "the same connection then answers stats" grep -q "b'stats\\\\n' *-> end " <<<"$out"
-check "three pipelined requests, three answers in order" grep -q "^pipelined: end 6 end 1 end [0-9]*$" <<<"$out"
+check "three pipelined requests, three answers in order" grep -q "^pipelined: end 9 end 1 end [0-9]*$" <<<"$out"
 check "other clients are served meanwhile" eval 'CTL stats | grep -q "^control_errors  *[1-9]"'
 check "stats counts the oversized command" eval 'CTL stats | grep -q "^control_oversized  *1$"'
 # a client that connects and then says nothing is disconnected

@@ -223,7 +223,7 @@ test_channels_stats_help(void **state)
 	assert_non_null(strstr(a, "row control_commands\t2\n"));
 	assert_non_null(strstr(a, "row channels\t2\n"));
 	a = ask(f, "help");
-	assert_int_equal(count_rows(a), 6);
+	assert_int_equal(count_rows(a), 9);
 	a = ask(f, "nonsense");
 	assert_string_equal(a, "error unknown command 'nonsense' (try help)\n");
 	a = ask(f, "stats extra");

@@ -7,6 +7,7 @@
  * goes back into nat64d as an IPv4/UDP packet, other IPv4 packets are
  * "delivered" to the server host and IPv6 packets to the client. Time is
  * a fake clock. Also: the state file parser, key rotation, the cache. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 
 #include "atomicfile.h"
 #include "audit.h"
+#include "ban.h"
 #include "channel.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
@@ -537,6 +539,56 @@ test_echo_over_control(void **state)
 	assert_memory_equal(n->to_client.p[0] + 48, "pingdata", 8);
 	assert_int_equal(t_l4ck6(n->to_client.p[0], 58, n->to_client.p[0] + 40, 16), 0);
 	assert_int_equal(n->s.c[SRV_C_echo_replies], 1);
+	net_close(n);
+}
+
+/* A banned client: the server answers its new flow with an ICMPv6
+ * administratively prohibited ([auth, IPv6], draft §6), which nat64d
+ * writes to the client; nothing reaches the IPv4 side. Its flow that
+ * nat64d already translates with its own mapping is not the server's to
+ * stop. */
+static void
+test_banned_client_gets_prohibited(void **state)
+{
+	struct net *n = net_open(NULL);
+	struct ban_table *bt;
+	uint8_t c6[16], s6[16];
+	char path[128];
+	bool replaced;
+
+	(void)state;
+	first_contact(n);
+	snprintf(path, sizeof(path), "%s/bans", n->dir);
+	bt = ban_create(path, 8, 60);
+	n->s.bans = bt;
+	chan_set_bans(n->s.reg, bt);
+	inet_pton(AF_INET6, CLIENT, c6);
+	inet_pton(AF_INET6, SERVER6, s6);
+	assert_int_equal(ban_add(bt, c6, 128, 0, "", n->t.now.wall.tv_sec, &replaced), BAN_OK);
+	chan_purge_banned(n->s.reg, &n->t.now);
+	udp6(n, 40002);
+	net_run(n);
+	assert_int_equal(hc(n)->fwd6, 1);
+	assert_int_equal(n->to_server.n, 0);
+	assert_int_equal(n->s.c[SRV_C_banned_prohibited], 1);
+	assert_int_equal(hc(n)->delivered6, 1);
+	assert_int_equal(n->to_client.n, 1);
+	assert_int_equal(n->to_client.p[0][6], 58);
+	assert_memory_equal(n->to_client.p[0] + 8, s6, 16);
+	assert_memory_equal(n->to_client.p[0] + 24, c6, 16);
+	assert_int_equal(n->to_client.p[0][40], 1);	/* destination unreachable */
+	assert_int_equal(n->to_client.p[0][41], 1);	/* administratively prohibited */
+	assert_int_equal(t_get16(n->to_client.p[0] + 48 + 40), 40002);	/* the quoted flow */
+	assert_int_equal(t_l4ck6(n->to_client.p[0], 58, n->to_client.p[0] + 40,
+	    t_get16(n->to_client.p[0] + 4)), 0);
+	/* the own mapping of the first flow still translates locally */
+	pq_clear(n);
+	udp6(n, 40000);
+	net_run(n);
+	assert_int_equal(n->to_server.n, 1);
+	n->s.bans = NULL;
+	chan_set_bans(n->s.reg, NULL);
+	ban_destroy(bt);
 	net_close(n);
 }
 
@@ -1265,6 +1317,7 @@ main(void)
 		cmocka_unit_test(test_forged_control_packets),
 		cmocka_unit_test(test_server_down_and_back),
 		cmocka_unit_test(test_echo_over_control),
+		cmocka_unit_test(test_banned_client_gets_prohibited),
 		cmocka_unit_test(test_legacy_server_no_support),
 		cmocka_unit_test(test_state_file),
 		cmocka_unit_test(test_corrupt_state_set_aside),
