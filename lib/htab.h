@@ -52,6 +52,10 @@ struct htab_node *htab_next(const struct htab_node *n, uint64_t hash);
  * be removed before the next call. */
 struct htab_node *htab_each(const struct htab *t, size_t *cursor, struct htab_node **next);
 
+/* Every node once, without a cursor: the node after n (NULL: the first);
+ * NULL at the end. n must be in the table. */
+struct htab_node *htab_after(const struct htab *t, const struct htab_node *n);
+
 #define htab_entry(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
