@@ -28,6 +28,7 @@
 
 #include "clock.h"
 #include "conntable.h"
+#include "htab.h"
 #include "livecheck.h"
 
 #define CHAN_EVICT_SCAN	256	/* LRU candidates examined for a non-live port */
@@ -37,7 +38,7 @@ struct chan {
 	uint32_t local, nat64;
 	struct ct_table *t;		/* NULL until loaded */
 	struct jr_file *jf;		/* NULL if the journal could not be opened */
-	struct chan *hnext;
+	struct htab_node hn;		/* in the registry, by (local, nat64) */
 	struct chan *dirty_next;
 	bool dirty;			/* journal records queued */
 	bool touched;			/* LRU changed since the last compaction */
