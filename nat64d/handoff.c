@@ -53,8 +53,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 
 	ho->rs = xcalloc(HO_RESEND_MAX, sizeof(*ho->rs));
 	tb_init(&ho->announce, 1e12, now->mono_ms);	/* full (clamped at first use) */
-	for (i = 0; i < ND_HO_MAX_SERVERS; i++)
-		ho->head[i] = -1;
+	htab_init(&ho->srvs, ND_HO_MAX_SERVERS);
 	randombytes_buf(ho->hkey, sizeof(ho->hkey));
 	nd_hoc_init(&ho->cache, gw->cfg.ho_cache_max, gw->cfg.ho_cache_ms);
 	ho->hold = nd_hold_new(HO_HOLD_PKTS, HO_HOLD_BYTES, gw->cfg.ho_hold_ms);
@@ -67,6 +66,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 		if (r == -1) {
 			nd_hoc_free(&ho->cache);
 			nd_hold_free(ho->hold);
+			htab_free(&ho->srvs);
 			free(ho->rs);
 			free(ho);
 			return NULL;
@@ -91,6 +91,7 @@ nd_ho_free(struct nd_ho *ho)
 		return;
 	nd_hoc_free(&ho->cache);
 	nd_hold_free(ho->hold);
+	htab_free(&ho->srvs);
 	sodium_memzero(&ho->keys, sizeof(ho->keys));
 	free(ho->rs);
 	free(ho);
