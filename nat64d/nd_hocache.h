@@ -9,9 +9,10 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "htab.h"
 
 struct nd_hoent {
-	struct nd_hoent *next4, *next6;		/* hash chains */
+	struct htab_node n4, n6;		/* in h4, h6 */
 	struct nd_hoent *lprev, *lnext;		/* LRU list, oldest first */
 	uint32_t server, pool4;			/* host order */
 	uint16_t port4, port6;
@@ -28,12 +29,10 @@ typedef void nd_hoc_event_fn(void *arg, const struct nd_hoent *e, bool created,
 #define ND_HOC_POOLS	64	/* = ND_MAX_POOL4 */
 
 struct nd_hocache {
-	struct nd_hoent **h4, **h6;
-	uint32_t mask;
+	struct htab h4, h6;
 	struct nd_hoent lru;			/* sentinel */
 	uint32_t n, max;
 	uint64_t timeout_ms;
-	uint8_t hkey[16];
 	uint64_t created, replaced, expired, evicted;
 	/* How many cached entries (of any server) hold each port of each
 	 * pool address: the gateway's own port allocation avoids them. */
