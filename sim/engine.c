@@ -21,6 +21,7 @@
  * Time comes from the loop's `now`; nothing here reads the clock.
  */
 #include "sim.h"
+#include "buf.h"
 #include "addr.h"
 #include "evloop.h"
 #include "cksum.h"
@@ -383,8 +384,8 @@ sim_send_item(struct sim *s, struct sim_nat *n, uint32_t j, uint8_t tries,
 		size_t ilen;
 		struct buf_wr w;
 
-		sim_v4bytes(s->o.server, s4);
-		sim_v4bytes(n->addr, d4);
+		be32_store(s4, s->o.server);
+		be32_store(d4, n->addr);
 		ilen = ippkt_udp4(ip, sizeof(ip), s4, d4, 1, 2, (const uint8_t *)"gre?", 4);
 		if (ilen == 0)
 			return false;
@@ -972,8 +973,8 @@ sim_answer_v4(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 	if (s->phase == PH_ICMP4) {
 		uint8_t s4[4], d4[4];
 
-		sim_v4bytes(n->addr, s4);
-		sim_v4bytes(s->o.server, d4);
+		be32_store(s4, n->addr);
+		be32_store(d4, s->o.server);
 		if (sim_check_blob(&pkt->token, n->id.token, SIM_MAC_LEN, "x") != NULL ||
 		    ip.proto != IPPKT_PROTO_ICMP || memcmp(ip.src, s4, 4) != 0 ||
 		    memcmp(ip.dst, d4, 4) != 0 || ip.l4_len < 8 + 20) {
