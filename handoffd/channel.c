@@ -617,14 +617,6 @@ chan_port_in(uint16_t port, const uint16_t *avoid, size_t n)
 	return false;
 }
 
-/* A port the server never hands out itself (§10): below 1024 (an entry
- * there is one a NAT64 announced), 3544, or in avoid[]. */
-static bool
-chan_port_avoided(uint16_t port, const uint16_t *avoid, size_t n)
-{
-	return port < CT_MIN_PORT || port == HW_TEREDO_PORT || chan_port_in(port, avoid, n);
-}
-
 /* Choose the entry to sacrifice: the least recently used one whose port
  * has no live TCP connection here and is neither 3544 nor in avoid[]; the
  * oldest such one if all candidates are live. Returns its port or 0. */
@@ -703,10 +695,10 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		chan_delete(reg, ch, port, AUDIT_EVICTED, now);
 		/* An announced low port is freed, never handed out: another
 		 * port is free now, as the table held this one. */
-		if (chan_port_avoided(port, avoid, navoid) &&
+		if (!ct_port_allowed(port, avoid, navoid) &&
 		    (port = ct_pick_port(ch->t, avoid, navoid, chan_rnd, NULL)) == 0)
 			return 0;
-	} else if (hint && !ct_port_used(ch->t, hint) && !chan_port_avoided(hint, avoid, navoid)) {
+	} else if (hint && !ct_port_used(ch->t, hint) && ct_port_allowed(hint, avoid, navoid)) {
 		port = hint;
 	} else {
 		port = ct_pick_port(ch->t, avoid, navoid, chan_rnd, NULL);

@@ -760,7 +760,7 @@ ct_prefetch_new(struct ct_table *t, struct ct_key *k, uint16_t victim)
 
 /* --- port choice (§10) ------------------------------------------------- */
 
-static bool
+bool
 ct_port_allowed(uint16_t port, const uint16_t *avoid, size_t n)
 {
 	size_t i;

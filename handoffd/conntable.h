@@ -139,6 +139,10 @@ void ct_prefetch_new(struct ct_table *t, struct ct_key *k, uint16_t victim);
 uint16_t ct_lru_oldest(const struct ct_table *t);
 uint16_t ct_lru_newer(const struct ct_table *t, uint16_t port);
 
+/* A port the server may hand out itself (§10): 1024 or above (an entry
+ * below is one a NAT64 announced), not 3544 (Teredo), not in avoid[]. */
+bool ct_port_allowed(uint16_t port, const uint16_t *avoid, size_t n);
+
 /* A random free port in 1024..65535 avoiding 3544 and the n ports in
  * avoid[]; 0 if none. rnd() returns uniform 32-bit values. */
 uint16_t ct_pick_port(const struct ct_table *t, const uint16_t *avoid, size_t n,
