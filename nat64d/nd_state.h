@@ -10,8 +10,7 @@
  * the TCP state. Everything is bounded (max-bib, max-sessions) and counted.
  *
  * A BIB entry has an owner: ND_OWN_LOCAL (allocated here; it goes with its
- * last session) or ND_OWN_SERVER (inserted with nd_bib_insert(), kept until
- * deleted). Entries that handoff servers allocate are not BIB entries: they
+ * last session). Entries that handoff servers allocate are not BIB entries: they
  * live in the handoff cache (nd_handoff.h, hocache.c), keyed per server.
  * For handoff, the sessions of a local entry are its "used with server X"
  * records (nd_bib_used_with()), and the allocator can be told to avoid
@@ -29,7 +28,7 @@
 
 #include "clock.h"
 
-enum nd_owner { ND_OWN_LOCAL = 0, ND_OWN_SERVER = 1 };
+enum nd_owner { ND_OWN_LOCAL = 0 };
 
 /* Timeout classes, one expiry list each (a class has one timeout, so each
  * list stays sorted by touching = moving to the tail). */
@@ -56,7 +55,6 @@ struct nd_bib {
 	uint16_t port6, port4;
 	uint8_t proto;			/* 6, 17, or 1 for ICMP queries (ids) */
 	uint8_t owner;			/* enum nd_owner */
-	uint32_t server;		/* ND_OWN_SERVER: the server's IPv4 */
 	uint32_t n_sessions;
 	struct nd_session *sessions;	/* this entry's peers */
 };
@@ -125,10 +123,9 @@ struct nd_bib *nd_bib_find4(const struct nd_state *st, uint8_t proto, uint32_t v
  * the table is full or no port is free (counted). */
 struct nd_bib *nd_bib_create(struct nd_state *st, uint8_t proto, const uint8_t v6[16],
     uint16_t port6, const struct clk_now *now);
-/* Insert an entry with a given IPv4 side (server-owned cache, static). */
+/* Insert an entry with a given IPv4 side. */
 struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16],
-    uint16_t port6, uint32_t v4, uint16_t port4, uint8_t owner, uint32_t server,
-    const struct clk_now *now);
+    uint16_t port6, uint32_t v4, uint16_t port4, uint8_t owner, const struct clk_now *now);
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
 /* The pool address paired with an IPv6 host (the one nd_bib_create tries first). */
 uint32_t nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16]);

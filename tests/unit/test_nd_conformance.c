@@ -949,7 +949,7 @@ run_case_on(struct tcase *c, bool vnet, char *msg, size_t mlen)
 	for (i = 0; i < c->n_bib; i++) {
 		const struct tbib *b = &c->bib[i];
 
-		if (!nd_bib_insert(&t.gw->st, b->proto, b->v6, b->port6, b->v4, b->port4, ND_OWN_LOCAL, 0,
+		if (!nd_bib_insert(&t.gw->st, b->proto, b->v6, b->port6, b->v4, b->port4, ND_OWN_LOCAL,
 		    &t.now)) {
 			snprintf(msg, mlen, "bib: entry %d refused", i + 1);
 			rc = -1;
