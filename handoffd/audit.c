@@ -95,24 +95,6 @@ audit_open(const char *log_dir, int localtime, char *err, size_t errlen)
 }
 
 int
-audit_reopen(char *err, size_t errlen)
-{
-	int fd;
-
-	if (audit_path == NULL)
-		return 0;
-	fd = rf_open(audit_path, RF_APPEND | RF_NOFOLLOW, err, errlen);
-	if (fd == -1)
-		return -1;
-	audit_flush();
-	audit_cut_torn_line(fd, audit_path);
-	if (audit_fd > STDERR_FILENO)
-		close(audit_fd);
-	audit_fd = fd;
-	return 0;
-}
-
-int
 audit_flush(void)
 {
 	size_t off = 0;

@@ -477,17 +477,6 @@ chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
 	return ch;
 }
 
-uint32_t
-chan_load_all(struct chan_reg *reg, const struct clk_now *now)
-{
-	struct chan *ch;
-
-	for (ch = chan_first(reg); ch; ch = chan_next(reg, ch))
-		if (ch->t == NULL)
-			chan_load(reg, ch, now);
-	return reg->nloaded;
-}
-
 static void
 chan_mark_dirty(struct chan_reg *reg, struct chan *ch)
 {

@@ -89,8 +89,6 @@ struct chan *chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t n
  * validation traffic; a refusal is counted and logged here. */
 bool chan_would_accept(struct chan_reg *reg, uint32_t local, uint32_t nat64,
     const struct clk_now *now);
-/* Load every registered channel (benchmarks, --check). Returns loaded count. */
-uint32_t chan_load_all(struct chan_reg *reg, const struct clk_now *now);
 
 /* §10: the mapped port for this client, creating the entry if needed
  * (evicting the LRU non-live entry when full). avoid[] are ports never to

@@ -796,19 +796,3 @@ ct_pick_port(const struct ct_table *t, const uint16_t *avoid, size_t n,
 	}
 	return 0;
 }
-
-const char *
-ct_strerror(enum ct_err e)
-{
-	switch (e) {
-	case CT_OK: return "ok";
-	case CT_E_FULL: return "table full";
-	case CT_E_PORT_USED: return "port in use";
-	case CT_E_PORT_RANGE: return "port out of range";
-	case CT_E_PREFIXES: return "too many NAT64 prefixes";
-	case CT_E_AUTH: return "authenticator too long";
-	case CT_E_AUTH_POOL: return "authenticator budget spent";
-	case CT_E_CLIENT_EXISTS: return "client already mapped";
-	}
-	return "unknown error";
-}

@@ -148,6 +148,4 @@ bool ct_port_allowed(uint16_t port, const uint16_t *avoid, size_t n);
 uint16_t ct_pick_port(const struct ct_table *t, const uint16_t *avoid, size_t n,
     uint32_t (*rnd)(void *), void *rnd_arg);
 
-const char *ct_strerror(enum ct_err e);
-
 #endif
