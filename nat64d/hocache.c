@@ -160,7 +160,7 @@ hoc_lru_tail(struct nd_hocache *c, struct nd_hoent *e)
 	c->lru.lprev = e;
 }
 
-void
+static void
 nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now)
 {
 	if (c->on_event)

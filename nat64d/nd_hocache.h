@@ -56,7 +56,6 @@ struct nd_hoent *nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool
     uint16_t port4, const uint8_t client[16], uint16_t port6, uint8_t pfx,
     const struct clk_now *now);
 void nd_hoc_touch(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
-void nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
 /* Does any cached entry hold this pool address and port? */
 bool nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4);
 /* Every entry, least recently used first: NULL starts, NULL ends. */
