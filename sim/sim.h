@@ -63,7 +63,6 @@ struct sim_counters {
 	uint64_t c[SIM_C__COUNT];
 };
 
-const char *sim_counter_name(enum sim_counter c);
 /* "name=N", "name>=N", ... Returns 0 or -1 with a message in err. */
 int  sim_expect_parse(const char *s, struct sim_expect *out, char *err, size_t errlen);
 /* Evaluate expectations; the defaults bad=0 and timeouts=0 apply unless an
