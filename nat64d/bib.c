@@ -69,6 +69,13 @@ nd_state_set_params(struct nd_state *st, const struct nd_state_params *p)
 }
 
 void
+nd_state_reserve(struct nd_state *st, const struct nd_hocache *reserved, bool joint_ports)
+{
+	st->reserved = reserved;
+	st->joint_ports = joint_ports;
+}
+
+void
 nd_state_free(struct nd_state *st)
 {
 	uint32_t i;

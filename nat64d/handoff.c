@@ -79,8 +79,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 		ho_srv_add(ho, servers[i], now)->flags = ND_HS_SUPPORT;
 	/* Own mappings keep off the ports servers handed out, and a client
 	 * endpoint has one port for TCP and UDP (an entry has no protocol). */
-	gw->st.reserved = &ho->cache;
-	gw->st.joint_ports = true;
+	nd_state_reserve(&gw->st, &ho->cache, true);
 	return ho;
 }
 
@@ -100,8 +99,7 @@ nd_ho_free(struct nd_ho *ho)
 void
 nd_ho_reconfig(struct nd_gw *gw)
 {
-	gw->ho->cache.timeout_ms = gw->cfg.ho_cache_ms;
-	gw->ho->cache.max = gw->cfg.ho_cache_max;
+	nd_hoc_set_limits(&gw->ho->cache, gw->cfg.ho_cache_max, gw->cfg.ho_cache_ms);
 }
 
 struct nd_hocache *

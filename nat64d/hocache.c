@@ -24,6 +24,12 @@ nd_hoc_init(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms)
 	htab_init(&c->h4, size);
 	htab_init(&c->h6, size);
 	c->lru.lnext = c->lru.lprev = &c->lru;
+	nd_hoc_set_limits(c, max, timeout_ms);
+}
+
+void
+nd_hoc_set_limits(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms)
+{
 	c->max = max ? max : 1;
 	c->timeout_ms = timeout_ms;
 }

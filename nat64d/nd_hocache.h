@@ -45,6 +45,8 @@ struct nd_hocache {
 
 void nd_hoc_init(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms);
 void nd_hoc_free(struct nd_hocache *c);
+/* The size bound and idle timeout (also at reload). */
+void nd_hoc_set_limits(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms);
 struct nd_hoent *nd_hoc_find4(const struct nd_hocache *c, uint32_t server, uint32_t pool4,
     uint16_t port4);
 struct nd_hoent *nd_hoc_find6(const struct nd_hocache *c, uint32_t server,

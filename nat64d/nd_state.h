@@ -115,6 +115,9 @@ struct nd_state {
 void nd_state_init(struct nd_state *st, const struct nd_state_params *p);
 /* New timeouts/limits (reload); pool and port range must not change. */
 void nd_state_set_params(struct nd_state *st, const struct nd_state_params *p);
+/* Handoff: the ports of `reserved` are never allocated; joint_ports gives
+ * a client endpoint one port for TCP and UDP. */
+void nd_state_reserve(struct nd_state *st, const struct nd_hocache *reserved, bool joint_ports);
 void nd_state_free(struct nd_state *st);
 bool nd_state_is_pool4(const struct nd_state *st, uint32_t a);
 struct nd_bib *nd_bib_find6(const struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port6);

@@ -944,7 +944,6 @@ run_case_on(struct tcase *c, bool vnet, char *msg, size_t mlen)
 	}
 	t.gw = nd_gw_new(&t.cfg, &t.dev);
 	t.gw->ipid = 0x1234;
-	t.gw->coalesce = vnet && t.cfg.udp_coalesce;
 	t.now = clk_fake(1000000, 1700000000);
 	for (i = 0; i < c->n_bib; i++) {
 		const struct tbib *b = &c->bib[i];
