@@ -242,6 +242,38 @@ test_forget_longest_dormant(void **state)
 	assert_int_equal(forgotten, 2);
 }
 
+/* An authenticator refresh (adoption or IPv6 packet) survives kill -9:
+ * a second registry on the same directory, the first never destroyed
+ * (no compaction at exit), has the new one. */
+static void
+test_auth_refresh_persisted(void **state)
+{
+	struct ch_fx *f = *state;
+	uint8_t c[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	struct chan_reg *r2;
+	struct chan *ch;
+	struct ct_view v;
+	char err[512];
+
+	ch = chan_get_or_create(f->reg, CH_SRV, CH_NAT(1), &f->now);
+	assert_non_null(ch);
+	assert_true(chan_adopt(f->reg, ch, 5000, ch_prefix, c, 40000,
+	    (const uint8_t *)"OLD-AUTH-OLD-AUT", 16, &f->now));
+	chan_flush(f->reg);
+	ch_advance(f, 10000);
+	assert_true(chan_adopt(f->reg, ch, 5000, ch_prefix, c, 40000,
+	    (const uint8_t *)"NEW-AUTH-NEW-AUT", 16, &f->now));
+	chan_flush(f->reg);
+	r2 = chan_reg_create(f->dir, 64, 2, NULL, NULL, err, sizeof(err));
+	assert_non_null(r2);
+	ch = chan_find(r2, CH_SRV, CH_NAT(1), &f->now);
+	assert_non_null(ch);
+	assert_true(ct_get(ch->t, 5000, &v));
+	assert_int_equal(v.auth_len, 16);
+	assert_memory_equal(v.auth, "NEW-AUTH-NEW-AUT", 16);
+	chan_reg_destroy(r2, &f->now);
+}
+
 int
 main(void)
 {
@@ -250,6 +282,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_memory_limit_refuses_new, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_persisted_start_dormant, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_forget_longest_dormant, ch_setup, ch_teardown),
+		cmocka_unit_test_setup_teardown(test_auth_refresh_persisted, ch_setup, ch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
  * damaged spans, a torn tail, damage right after the header: every good
  * record is served, the damaged octets are saved exactly, the file is
  * repaired (a second load finds nothing), and jr_verify reports the same.
- * Also the in-memory path the fuzzer drives (jr_recover, jr_image). */
+ * Also the in-memory path the fuzzer drives (jr_recover, jr_image), and
+ * a transient open() failure (EMFILE), which sets nothing aside. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -434,6 +436,76 @@ test_many_spans(void **state)
 	free(img);
 }
 
+/* A transient open() failure (EMFILE) does not set a good journal
+ * aside: the file is still there under its .tbl name. */
+static void
+test_emfile_keeps_journal(void **state)
+{
+	size_t offs[J_N];
+	struct jr_load_result res;
+	struct rlimit old, rl;
+	struct ct_table *t;
+	struct jr_file *jf;
+	char err[512];
+	int fd, first = -1;
+
+	(void)state;
+	j_make(offs);
+	t = ct_create(100, j_key);
+	getrlimit(RLIMIT_NOFILE, &old);
+	rl = old;
+	rl.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while ((fd = open("/dev/null", O_RDONLY)) != -1)
+		if (first == -1)
+			first = fd;
+	jf = jr_open(j_path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
+	for (fd = first; fd >= 0 && fd < 64; fd++)
+		close(fd);
+	setrlimit(RLIMIT_NOFILE, &old);
+	jr_close(jf);
+	ct_destroy(t);
+	assert_int_equal(access(j_path, F_OK), 0);
+}
+
+static int
+j_copies(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(j_dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".corrupt-"))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* One bad record in the middle: the records cut are kept in one copy. */
+static void
+test_bad_record_keeps_one_copy(void **state)
+{
+	size_t offs[J_N];
+	struct jr_load_result res;
+	struct ct_table *t;
+	struct jr_file *jf;
+	char err[512];
+	int before;
+
+	(void)state;
+	j_make(offs);
+	j_flip(offs[J_N / 2] + 10);
+	before = j_copies();
+	t = ct_create(100, j_key);
+	jf = jr_open(j_path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
+	assert_non_null(jf);
+	jr_close(jf);
+	ct_destroy(t);
+	assert_int_equal(j_copies(), before + 1);
+}
+
 int
 main(void)
 {
@@ -445,6 +517,8 @@ main(void)
 		cmocka_unit_test(test_verify_reports_resync),
 		cmocka_unit_test(test_image_roundtrip),
 		cmocka_unit_test(test_many_spans),
+		cmocka_unit_test(test_emfile_keeps_journal),
+		cmocka_unit_test(test_bad_record_keeps_one_copy),
 	};
 
 	return cmocka_run_group_tests(tests, j_setup, j_teardown);
