@@ -18,6 +18,7 @@
 #include "atomicfile.h"
 #include "audit.h"
 #include "channel.h"
+#include "handoff_wire.h"
 
 #define CH_SRV		0xc0000201u	/* 192.0.2.1 */
 #define CH_NAT(n)	(0xc6336400u + (n))	/* 198.51.100.n */
@@ -274,6 +275,229 @@ test_auth_refresh_persisted(void **state)
 	chan_reg_destroy(r2, &f->now);
 }
 
+/* With the live-TCP seam (a fake bitmap): eviction never picks or reuses
+ * 3544, the handoff port or the control packet's source port, even when
+ * adopted entries there are the oldest, and prefers a non-live port
+ * inside the scan window; an adoption that conflicts on both the port and
+ * the client gives Deleted, Deleted, Created, and a replay of the journal
+ * as kill -9 leaves it (no chan_reg_destroy) yields exactly the in-memory
+ * table. */
+#define LV_SRV		0xc0000201u	/* 192.0.2.1 */
+#define LV_NAT		0xc0000207u	/* 192.0.2.7 */
+#define LV_HPORT	6464
+#define LV_CPORT	40000
+
+static const uint8_t lv_prefix[12] = { 0x00, 0x64, 0xff, 0x9b };
+static uint8_t lv_live[LIVE_BITMAP_BYTES];
+
+static int
+lv_fake_live(void *arg, uint32_t local, uint32_t nat64, uint8_t bitmap[LIVE_BITMAP_BYTES])
+{
+	(void)arg;
+	(void)local;
+	(void)nat64;
+	memcpy(bitmap, lv_live, LIVE_BITMAP_BYTES);
+	return 0;
+}
+
+struct lv_fx {
+	char dir[64];
+	struct chan_reg *reg;
+	struct clk_now now;
+};
+
+static int
+lv_setup(void **state)
+{
+	struct lv_fx *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/nk-chan-XXXXXX");
+	if (mkdtemp(f->dir) == NULL || audit_open(f->dir, 0, err, sizeof(err)) == -1)
+		return -1;
+	f->now = clk_fake(1000, 1552903588);
+	memset(lv_live, 0, sizeof(lv_live));
+	f->reg = chan_reg_create(f->dir, 16, 8, lv_fake_live, NULL, err, sizeof(err));
+	if (f->reg == NULL)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+lv_teardown(void **state)
+{
+	struct lv_fx *f = *state;
+	char cmd[128];
+
+	if (f->reg)
+		chan_reg_destroy(f->reg, &f->now);
+	audit_close();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+lv_client(uint8_t out[16], uint32_t n)
+{
+	memset(out, 0, 16);
+	out[0] = 0x20; out[1] = 0x01; out[2] = 0x0d; out[3] = 0xb8;
+	out[14] = (uint8_t)(n >> 8);
+	out[15] = (uint8_t)n;
+}
+
+static char *
+lv_audit(struct lv_fx *f)
+{
+	unsigned char *text;
+	size_t len;
+	char path[128];
+
+	audit_flush();
+	snprintf(path, sizeof(path), "%s/%s", f->dir, AUDIT_FILE);
+	if (afile_slurp(path, 1 << 24, &text, &len) == -1)
+		return calloc(1, 1);
+	return (char *)text;
+}
+
+static void
+lv_tick(struct lv_fx *f)
+{
+	f->now.mono_ms += 1000;
+	f->now.wall.tv_sec += 1;
+}
+
+/* Adopted entries on 3544, the handoff port and the control source port
+ * are the oldest; the table is full. New clients must get neither those
+ * ports nor a live one while a non-live one is inside the window. */
+static void
+test_evict_avoids_forbidden_and_live(void **state)
+{
+	struct lv_fx *f = *state;
+	struct chan *ch = chan_get_or_create(f->reg, LV_SRV, LV_NAT, &f->now);
+	const uint16_t avoid[2] = { LV_HPORT, LV_CPORT };
+	uint8_t c[16];
+	uint16_t first_plain = 0, p;
+	bool created;
+	uint32_t i;
+
+	assert_non_null(ch);
+	lv_client(c, 1);
+	assert_true(chan_adopt(f->reg, ch, HW_TEREDO_PORT, lv_prefix, c, 1, NULL, 0, &f->now));
+	lv_tick(f);
+	lv_client(c, 2);
+	assert_true(chan_adopt(f->reg, ch, LV_HPORT, lv_prefix, c, 1, NULL, 0, &f->now));
+	lv_tick(f);
+	lv_client(c, 3);
+	assert_true(chan_adopt(f->reg, ch, LV_CPORT, lv_prefix, c, 1, NULL, 0, &f->now));
+	for (i = 4; ct_count(ch->t) < ct_capacity(ch->t); i++) {
+		lv_tick(f);
+		lv_client(c, i);
+		p = chan_map_client(f->reg, ch, lv_prefix, c, 1, NULL, 0, 0, avoid, 2, &f->now,
+		    &created);
+		assert_true(created);
+		assert_true(p >= 1024 && p != HW_TEREDO_PORT && p != LV_HPORT && p != LV_CPORT);
+		if (first_plain == 0)
+			first_plain = p;
+	}
+	/* The oldest allocatable entry has a live TCP connection. */
+	lv_live[first_plain >> 3] |= (uint8_t)(1u << (first_plain & 7));
+	f->now.mono_ms += 5000;		/* the cached bitmap expires */
+	lv_tick(f);
+	lv_client(c, 1000);
+	p = chan_map_client(f->reg, ch, lv_prefix, c, 1, NULL, 0, 0, avoid, 2, &f->now, &created);
+	assert_true(created);
+	assert_int_not_equal(p, 0);
+	assert_int_not_equal(p, first_plain);
+	assert_true(p != HW_TEREDO_PORT && p != LV_HPORT && p != LV_CPORT);
+	assert_true(ct_port_used(ch->t, HW_TEREDO_PORT));
+	assert_true(ct_port_used(ch->t, LV_HPORT));
+	assert_true(ct_port_used(ch->t, LV_CPORT));
+	assert_true(ct_port_used(ch->t, first_plain));
+	assert_int_equal(ch->evicted, 1);
+	assert_int_equal(ch->evicted_live, 0);
+	assert_int_equal(ct_count(ch->t), ct_capacity(ch->t));
+}
+
+/* Count entries along the LRU list, checking each. */
+static uint32_t
+lv_lru_walk(const struct ct_table *t)
+{
+	struct ct_view v;
+	uint32_t n = 0;
+	uint16_t p;
+
+	for (p = ct_lru_oldest(t); p; p = ct_lru_newer(t, p)) {
+		assert_true(ct_get(t, p, &v));
+		assert_true(p >= CT_MIN_PORT);
+		assert_int_equal(ct_find_client(t, v.prefix, v.client, v.client_port), p);
+		n++;
+		assert_true(n <= ct_count(t));
+	}
+	return n;
+}
+
+/* Newest wins on both the port and the client; the journal as kill -9
+ * leaves it replays to the same table. */
+static void
+test_adopt_conflict_consistent(void **state)
+{
+	struct lv_fx *f = *state;
+	struct chan *ch = chan_get_or_create(f->reg, LV_SRV, LV_NAT, &f->now);
+	struct chan_reg *reg2;
+	struct chan *ch2;
+	struct ct_view v, v2;
+	uint8_t x[16], y[16];
+	char err[256], *log, *d1, *d2, *cr;
+	uint16_t p;
+
+	assert_non_null(ch);
+	lv_client(x, 1);
+	lv_client(y, 2);
+	assert_true(chan_adopt(f->reg, ch, 2000, lv_prefix, x, 10, NULL, 0, &f->now));
+	assert_true(chan_adopt(f->reg, ch, 3000, lv_prefix, y, 20, NULL, 0, &f->now));
+	lv_tick(f);
+	/* x claims y's port. */
+	assert_true(chan_adopt(f->reg, ch, 3000, lv_prefix, x, 10, (const uint8_t *)"au", 2,
+	    &f->now));
+	assert_int_equal(ct_count(ch->t), 1);
+	assert_int_equal(ct_find_client(ch->t, lv_prefix, x, 10), 3000);
+	assert_int_equal(ct_find_client(ch->t, lv_prefix, y, 20), 0);
+	assert_false(ct_port_used(ch->t, 2000));
+	chan_flush(f->reg);
+	log = lv_audit(f);
+	d1 = strstr(log, "Deleted 192.0.2.7:2000 [2001:db8::1]:10");
+	d2 = strstr(log, "Deleted 192.0.2.7:3000 [2001:db8::2]:20");
+	cr = strstr(log, "Created 192.0.2.7:3000 [2001:db8::1]:10");
+	assert_non_null(d1);
+	assert_non_null(d2);
+	assert_non_null(cr);
+	assert_true(d1 < cr && d2 < cr);
+	free(log);
+
+	/* kill -9: a second registry reads the journal as it is now. */
+	reg2 = chan_reg_create(f->dir, 16, 8, NULL, NULL, err, sizeof(err));
+	assert_non_null(reg2);
+	ch2 = chan_find(reg2, LV_SRV, LV_NAT, &f->now);
+	assert_non_null(ch2);
+	assert_non_null(ch2->t);
+	assert_int_equal(ct_count(ch2->t), ct_count(ch->t));
+	for (p = ct_lru_oldest(ch->t); p; p = ct_lru_newer(ch->t, p)) {
+		assert_true(ct_get(ch->t, p, &v));
+		assert_true(ct_get(ch2->t, p, &v2));
+		assert_memory_equal(v.client, v2.client, 16);
+		assert_int_equal(v.client_port, v2.client_port);
+		assert_int_equal(v.auth_len, v2.auth_len);
+	}
+	assert_int_equal(lv_lru_walk(ch2->t), ct_count(ch2->t));
+	chan_reg_destroy(reg2, &f->now);
+}
+
 int
 main(void)
 {
@@ -283,6 +507,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_persisted_start_dormant, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_forget_longest_dormant, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_auth_refresh_persisted, ch_setup, ch_teardown),
+		cmocka_unit_test_setup_teardown(test_evict_avoids_forbidden_and_live, lv_setup,
+		    lv_teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_conflict_consistent, lv_setup,
+		    lv_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
