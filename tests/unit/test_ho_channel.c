@@ -1,10 +1,13 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* Unit tests for handoffd/channel.c admission: max-channels and the
+/* Unit tests for handoffd/channel.c. Admission: max-channels and the
  * memory limit count active channels only; channels idle for the idle
  * time are unloaded by chan_maintenance (dormant: the table on disk,
  * not counting), so a new NAT64 is admitted, and a returning one gets
- * its table back from the journal. Real journal and audit modules on a
- * temporary directory; the clock is fake. */
+ * its table back from the journal. Restarts: tables load lazily, the LRU
+ * order and authenticator refreshes survive. Eviction: never the reserved
+ * ports, never a port with a live TCP connection while another is in the
+ * scan window (a fake bitmap, and a real loopback connection). Real
+ * journal and audit modules on a temporary directory; the clock is fake. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "atomicfile.h"
 #include "audit.h"
 #include "channel.h"
 #include "handoff_wire.h"
+#include "livecheck.h"
 
 #define CH_SRV		0xc0000201u	/* 192.0.2.1 */
 #define CH_NAT(n)	(0xc6336400u + (n))	/* 198.51.100.n */
@@ -498,6 +505,183 @@ test_adopt_conflict_consistent(void **state)
 	chan_reg_destroy(reg2, &f->now);
 }
 
+/* Lazy load: after a restart every channel is known but none is loaded;
+ * a packet of one NAT64 loads that channel's table only, with its
+ * entries. */
+static void
+test_lazy_load(void **state)
+{
+	struct ch_fx *f = *state;
+	uint16_t port[4];
+	struct chan *c;
+	char err[256];
+	uint32_t i;
+
+	chan_set_limits(f->reg, 64, 4);
+	for (i = 1; i <= 4; i++) {
+		c = chan_get_or_create(f->reg, CH_SRV, CH_NAT(i), &f->now);
+		assert_non_null(c);
+		port[i - 1] = ch_map(f, c, i);
+		assert_int_not_equal(port[i - 1], 0);
+	}
+	assert_int_equal(chan_loaded(f->reg), 4);
+	chan_reg_destroy(f->reg, &f->now);
+	f->reg = chan_reg_create(f->dir, 64, 4, NULL, NULL, err, sizeof(err));
+	assert_non_null(f->reg);
+	assert_int_equal(chan_count(f->reg), 4);
+	assert_int_equal(chan_loaded(f->reg), 0);
+	c = chan_find(f->reg, CH_SRV, CH_NAT(3), &f->now);
+	assert_non_null(c);
+	assert_non_null(c->t);
+	assert_int_equal(chan_loaded(f->reg), 1);
+	assert_int_equal(ct_count(c->t), 1);
+	assert_true(ct_port_used(c->t, port[2]));
+	for (c = chan_first(f->reg); c; c = chan_next(f->reg, c))
+		assert_true(c->nat64 == CH_NAT(3) ? c->t != NULL : c->t == NULL);
+}
+
+/* The ports of ch's table from the least recently used on. */
+static size_t
+ch_lru(const struct chan *ch, uint16_t *out, size_t max)
+{
+	size_t n = 0;
+	uint16_t p;
+
+	for (p = ct_lru_oldest(ch->t); p && n < max; p = ct_lru_newer(ch->t, p))
+		out[n++] = p;
+	return n;
+}
+
+/* LRU order survives a restart: clients used again after their creation
+ * are the newest in the table a second registry loads, after a clean stop
+ * (compaction at exit) and after kill -9 once the periodic compaction ran. */
+static void
+test_lru_across_restart(void **state)
+{
+	struct ch_fx *f = *state;
+	uint16_t before[16], after[16];
+	struct chan_reg *r2;
+	struct chan *c;
+	size_t n, m;
+	char err[256];
+	int pass;
+	uint32_t i;
+
+	for (pass = 0; pass < 2; pass++) {
+		uint32_t nat = CH_NAT(10 + pass);
+
+		c = chan_get_or_create(f->reg, CH_SRV, nat, &f->now);
+		assert_non_null(c);
+		for (i = 1; i <= 10; i++) {
+			ch_advance(f, 10);
+			assert_int_not_equal(ch_map(f, c, i), 0);
+		}
+		ch_advance(f, 10);
+		ch_map(f, c, 3);	/* used again: 3 then 1 become the newest */
+		ch_advance(f, 10);
+		ch_map(f, c, 1);
+		n = ch_lru(c, before, 16);
+		assert_int_equal(n, 10);
+		{
+			uint8_t cl[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+
+			assert_int_equal(before[9], ct_find_client(c->t, ch_prefix, cl, 443));
+			cl[15] = 3;
+			assert_int_equal(before[8], ct_find_client(c->t, ch_prefix, cl, 443));
+		}
+		if (pass == 0) {
+			chan_reg_destroy(f->reg, &f->now);	/* clean stop */
+			f->reg = chan_reg_create(f->dir, 64, 2, NULL, NULL, err, sizeof(err));
+			assert_non_null(f->reg);
+			r2 = f->reg;
+		} else {
+			ch_advance(f, 301 * 1000);	/* past the compaction interval */
+			chan_maintenance(f->reg, &f->now);
+			chan_flush(f->reg);
+			/* kill -9: f->reg is never destroyed before the second one reads */
+			r2 = chan_reg_create(f->dir, 64, 2, NULL, NULL, err, sizeof(err));
+			assert_non_null(r2);
+		}
+		c = chan_find(r2, CH_SRV, nat, &f->now);
+		assert_non_null(c);
+		m = ch_lru(c, after, 16);
+		assert_int_equal(m, n);
+		assert_memory_equal(after, before, n * sizeof(before[0]));
+		if (r2 != f->reg)
+			chan_reg_destroy(r2, &f->now);
+	}
+}
+
+/* Eviction with a live socket (the kernel's socket diagnostics, loopback
+ * only): the table is full and its oldest entry's port carries a real TCP
+ * connection from the NAT64 address; a new client evicts the next oldest
+ * entry instead. Skipped where the port is taken or sock_diag is missing. */
+static void
+test_evict_spares_live_socket(void **state)
+{
+	struct ch_fx *f = *state;
+	const uint32_t lo = 0x7f000001u;	/* 127.0.0.1: both ends on this host */
+	uint8_t bitmap[LIVE_BITMAP_BYTES], c[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct chan_reg *reg;
+	struct chan *ch;
+	uint16_t oldest, second, p;
+	bool created;
+	char err[256];
+	int ls, cs, one = 1;
+	uint32_t i;
+
+	reg = chan_reg_create(f->dir, 16, 2, live_query_kernel, NULL, err, sizeof(err));
+	assert_non_null(reg);
+	ch = chan_get_or_create(reg, lo, lo, &f->now);
+	assert_non_null(ch);
+	for (i = 1; ct_count(ch->t) < ct_capacity(ch->t); i++) {
+		c[15] = (uint8_t)i;
+		ch_advance(f, 10);
+		assert_int_not_equal(chan_map_client(reg, ch, ch_prefix, c, 443, NULL, 0, 0,
+		    ch_avoid, 2, &f->now, &created), 0);
+	}
+	oldest = ct_lru_oldest(ch->t);
+	second = ct_lru_newer(ch->t, oldest);
+	/* A connection from 127.0.0.1:oldest to a listener on 127.0.0.1. */
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	cs = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(ls >= 0 && cs >= 0);
+	a.sin_addr.s_addr = htonl(lo);
+	assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(ls, 1), 0);
+	assert_int_equal(getsockname(ls, (struct sockaddr *)&a, &alen), 0);
+	setsockopt(cs, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	{
+		struct sockaddr_in b = { .sin_family = AF_INET, .sin_port = htons(oldest),
+		    .sin_addr.s_addr = htonl(lo) };
+
+		if (bind(cs, (struct sockaddr *)&b, sizeof(b)) == -1 ||
+		    live_query_kernel(NULL, lo, lo, bitmap) == -1) {
+			close(cs);
+			close(ls);
+			chan_reg_destroy(reg, &f->now);
+			skip();
+		}
+	}
+	assert_int_equal(connect(cs, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(live_query_kernel(NULL, lo, lo, bitmap), 0);
+	assert_true(live_bit(bitmap, oldest));
+	c[15] = 200;
+	ch_advance(f, 10);
+	p = chan_map_client(reg, ch, ch_prefix, c, 443, NULL, 0, 0, ch_avoid, 2, &f->now, &created);
+	assert_true(created);
+	assert_int_not_equal(p, 0);
+	assert_true(ct_port_used(ch->t, oldest));	/* the live one stays */
+	assert_int_equal(ch->evicted, 1);
+	assert_int_equal(ch->evicted_live, 0);
+	assert_true(p == second || !ct_port_used(ch->t, second));
+	close(cs);
+	close(ls);
+	chan_reg_destroy(reg, &f->now);
+}
+
 int
 main(void)
 {
@@ -507,6 +691,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_persisted_start_dormant, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_forget_longest_dormant, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_auth_refresh_persisted, ch_setup, ch_teardown),
+		cmocka_unit_test_setup_teardown(test_lazy_load, ch_setup, ch_teardown),
+		cmocka_unit_test_setup_teardown(test_lru_across_restart, ch_setup, ch_teardown),
+		cmocka_unit_test_setup_teardown(test_evict_spares_live_socket, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_evict_avoids_forbidden_and_live, lv_setup,
 		    lv_teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_conflict_consistent, lv_setup,
