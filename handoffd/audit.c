@@ -243,7 +243,7 @@ audit_put_v4(char *p, uint32_t a)
  * embedded-IPv4 forms ::a.b.c.d and ::ffff:a.b.c.d), without printf:
  * inet_ntop's sprintf was 10 % of the server's time when every new entry
  * evicts one (two audit lines each; profile in docs/BENCHMARKS.md).
- * tests/unit/test_ho_audit_fmt.c compares it with inet_ntop. */
+ * tests/unit/test_ho_audit.c compares it with inet_ntop. */
 char *
 audit_put_v6(char *p, const uint8_t a[16])
 {
