@@ -12,7 +12,7 @@
 # user: the seams they drive (parsers, fake clock and devices, counters)
 # are part of a module's contract. Code nobody calls is reported, except
 # the symbols scripts/lint-exports.keep lists with the reason they stay.
-# -v also lists the symbols only tests or fuzz targets use, for review.
+# -v also lists the symbols only tests or fuzz targets use.
 #
 # usage: scripts/lint-exports.sh [-v] [BUILD]   (`make lint-exports` builds first)
 # Prints each unused export as "DIR/FILE.o: SYMBOL" and exits 1 if any.

@@ -649,7 +649,8 @@ test_cache_lru_and_expiry(void **state)
 	nd_hoc_free(&c);
 }
 
-/* Review findings, kept as regressions. */
+/* Edge cases: own ports beside server entries, a silent server, loops,
+ * spoofed validation packets, late answers to stubs, the per-flow hold. */
 
 static void
 test_own_ports_avoid_server_ports(void **state)
