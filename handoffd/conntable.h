@@ -25,6 +25,10 @@
  * length is allocated once, within a per-table budget of 2 MiB. The
  * table keeps no per-entry time: the LRU order is what eviction uses, and
  * ct_view.last_used is the time of the table's latest insert or touch.
+ * The client hash is its own, not lib/htab: its links are 2-octet port
+ * numbers inside the slot array (an htab node is 16 octets per entry, on
+ * a table whose size is the per-channel memory figure), and its lookups
+ * are the server's per-packet work (bench/handoffd_rate.sh).
  *
  * Time is passed in as wall-clock seconds (now_s): the table never reads
  * a clock. Network input never reaches an assert: every argument from a
