@@ -39,8 +39,9 @@ struct ch_fx {
 	struct clk_now now;
 };
 
+/* A registry on a new temporary directory, the audit log in it. */
 static int
-ch_setup(void **state)
+ch_open(void **state, uint32_t table_size, uint32_t max_channels, live_query_fn *live)
 {
 	struct ch_fx *f = calloc(1, sizeof(*f));
 	char err[256];
@@ -51,11 +52,19 @@ ch_setup(void **state)
 	if (mkdtemp(f->dir) == NULL || audit_open(f->dir, 0, err, sizeof(err)) == -1)
 		return -1;
 	f->now = clk_fake(1000, 1552903588);
-	f->reg = chan_reg_create(f->dir, 64, 2, NULL, NULL, err, sizeof(err));
+	f->reg = chan_reg_create(f->dir, table_size, max_channels, live, NULL, err, sizeof(err));
 	if (f->reg == NULL)
 		return -1;
-	chan_set_expiry(f->reg, 10000, 0);
 	*state = f;
+	return 0;
+}
+
+static int
+ch_setup(void **state)
+{
+	if (ch_open(state, 64, 2, NULL) == -1)
+		return -1;
+	chan_set_expiry(((struct ch_fx *)*state)->reg, 10000, 0);
 	return 0;
 }
 
@@ -307,46 +316,11 @@ lv_fake_live(void *arg, uint32_t local, uint32_t nat64, uint8_t bitmap[LIVE_BITM
 	return 0;
 }
 
-struct lv_fx {
-	char dir[64];
-	struct chan_reg *reg;
-	struct clk_now now;
-};
-
 static int
 lv_setup(void **state)
 {
-	struct lv_fx *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nk-chan-XXXXXX");
-	if (mkdtemp(f->dir) == NULL || audit_open(f->dir, 0, err, sizeof(err)) == -1)
-		return -1;
-	f->now = clk_fake(1000, 1552903588);
 	memset(lv_live, 0, sizeof(lv_live));
-	f->reg = chan_reg_create(f->dir, 16, 8, lv_fake_live, NULL, err, sizeof(err));
-	if (f->reg == NULL)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-lv_teardown(void **state)
-{
-	struct lv_fx *f = *state;
-	char cmd[128];
-
-	if (f->reg)
-		chan_reg_destroy(f->reg, &f->now);
-	audit_close();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	return ch_open(state, 16, 8, lv_fake_live);
 }
 
 static void
@@ -359,7 +333,7 @@ lv_client(uint8_t out[16], uint32_t n)
 }
 
 static char *
-lv_audit(struct lv_fx *f)
+lv_audit(struct ch_fx *f)
 {
 	unsigned char *text;
 	size_t len;
@@ -373,7 +347,7 @@ lv_audit(struct lv_fx *f)
 }
 
 static void
-lv_tick(struct lv_fx *f)
+lv_tick(struct ch_fx *f)
 {
 	f->now.mono_ms += 1000;
 	f->now.wall.tv_sec += 1;
@@ -385,7 +359,7 @@ lv_tick(struct lv_fx *f)
 static void
 test_evict_avoids_forbidden_and_live(void **state)
 {
-	struct lv_fx *f = *state;
+	struct ch_fx *f = *state;
 	struct chan *ch = chan_get_or_create(f->reg, LV_SRV, LV_NAT, &f->now);
 	const uint16_t avoid[2] = { LV_HPORT, LV_CPORT };
 	uint8_t c[16];
@@ -454,7 +428,7 @@ lv_lru_walk(const struct ct_table *t)
 static void
 test_adopt_conflict_consistent(void **state)
 {
-	struct lv_fx *f = *state;
+	struct ch_fx *f = *state;
 	struct chan *ch = chan_get_or_create(f->reg, LV_SRV, LV_NAT, &f->now);
 	struct chan_reg *reg2;
 	struct chan *ch2;
@@ -695,9 +669,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lru_across_restart, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_evict_spares_live_socket, ch_setup, ch_teardown),
 		cmocka_unit_test_setup_teardown(test_evict_avoids_forbidden_and_live, lv_setup,
-		    lv_teardown),
+		    ch_teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_conflict_consistent, lv_setup,
-		    lv_teardown),
+		    ch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
