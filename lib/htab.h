@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* htab.h — one small chained hash table for the tables that are not hot
- * paths (channels, tokens, caches, fragment queues).
+ * paths (channels, tokens, handoff servers and cached entries).
  *
  * Intrusive: the caller embeds a struct htab_node in its record and owns
  * the memory. Keys are hashed with SipHash-2-4 (libsodium's
