@@ -58,7 +58,10 @@ syms() {
 	local o
 	for o in "${dirs[@]/#/$OBJ/}"; do
 		for o in "$o"/*.o; do
-			nm -g --defined-only "$o" | awk -v o="$o" '$2 ~ /^[TDBR]$/ {print o, "D", $3}'
+			# (names with "." or a leading "__" are the compiler's,
+			# e.g. ASan's __odr_asan.NAME)
+			nm -g --defined-only "$o" |
+			    awk -v o="$o" '$2 ~ /^[TDBR]$/ && $3 !~ /^__|\./ {print o, "D", $3}'
 			nm -u "$o" | awk -v o="$o" '{print o, "U", $NF}'
 		done
 	done
