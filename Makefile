@@ -7,6 +7,7 @@
 #   make fuzz            build the libFuzzer targets (clang) into build-fuzz/
 #   make fuzz-smoke      run each fuzz target briefly on its seed corpus
 #   make progs           build the programs only (no unit tests: no cmocka needed)
+#   make lint-exports    every exported symbol has a user (scripts/lint-exports.sh)
 #   make install         the programs, man pages, systemd units (paths substituted),
 #                        sysusers.d/tmpfiles.d files, configuration (never over an
 #                        existing file), examples, docs and the Wireshark dissector;
@@ -64,7 +65,7 @@ PROG_INCLUDES :=
 UNIT_TESTS :=
 FUZZ_TARGETS :=
 
-.PHONY: all progs check check-unit fuzz fuzz-smoke install install-wireshark-global clean deps
+.PHONY: all progs check check-unit lint-exports fuzz fuzz-smoke install install-wireshark-global clean deps
 .SECONDARY:
 all:
 
@@ -112,6 +113,9 @@ check: all
 
 check-unit: all
 	BUILD=$(BUILD) ./tests/run-tests.sh unit
+
+lint-exports: all
+	./scripts/lint-exports.sh $(BUILD)
 
 # libFuzzer targets: fuzz/fuzz_*.c, built with clang against the sources.
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)

@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: handoffd/validate.c lib/addr.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c
+// FUZZ-SOURCES: handoffd/validate.c lib/addr.c lib/atomicfile.c lib/xalloc.c lib/rdfile.c lib/htab.c
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: the token/key state file loader. Any bytes: an
  * error or a load, never a crash; a successful load saves and reloads to

@@ -71,7 +71,7 @@ fz_init(void)
 	for (p = 0; p < 3; p++) {	/* client 2001:db8:1::2 port/id 40000 <-> 198.51.100.1:2000 */
 		uint8_t proto = p == 0 ? 17 : p == 1 ? 6 : 1;
 
-		b = nd_bib_insert(&fz_gw->st, proto, v6, 40000, 0xc6336401, 2000, ND_OWN_LOCAL, 0, &now);
+		b = nd_bib_insert(&fz_gw->st, proto, v6, 40000, 0xc6336401, 2000, ND_OWN_LOCAL, &now);
 		if (b)
 			nd_session_create(&fz_gw->st, b, 0xc0000202, proto == 1 ? 0 : 80, &now);
 	}

@@ -95,24 +95,6 @@ audit_open(const char *log_dir, int localtime, char *err, size_t errlen)
 }
 
 int
-audit_reopen(char *err, size_t errlen)
-{
-	int fd;
-
-	if (audit_path == NULL)
-		return 0;
-	fd = rf_open(audit_path, RF_APPEND | RF_NOFOLLOW, err, errlen);
-	if (fd == -1)
-		return -1;
-	audit_flush();
-	audit_cut_torn_line(fd, audit_path);
-	if (audit_fd > STDERR_FILENO)
-		close(audit_fd);
-	audit_fd = fd;
-	return 0;
-}
-
-int
 audit_flush(void)
 {
 	size_t off = 0;
@@ -261,7 +243,7 @@ audit_put_v4(char *p, uint32_t a)
  * embedded-IPv4 forms ::a.b.c.d and ::ffff:a.b.c.d), without printf:
  * inet_ntop's sprintf was 10 % of the server's time when every new entry
  * evicts one (two audit lines each; profile in docs/BENCHMARKS.md).
- * tests/unit/test_ho_audit_fmt.c compares it with inet_ntop. */
+ * tests/unit/test_ho_audit.c compares it with inet_ntop. */
 char *
 audit_put_v6(char *p, const uint8_t a[16])
 {

@@ -17,8 +17,8 @@
  * cut short mid-line is taken back to the last whole line, and a line torn
  * by a crash is cut off when the file is opened: the log holds whole lines
  * only.
- * audit_reopen() after logrotate moved the file (SIGHUP). This stream is
- * separate from diagnostics.
+ * At SIGHUP audit_open() opens the path again (logrotate moved the file);
+ * it swaps only on success. This stream is separate from diagnostics.
  *
  * With audit-format json (audit_set_json) each event is instead one JSON
  * object on a line, with the facts the text lines leave out:
@@ -62,7 +62,6 @@
 
 /* log_dir NULL: standard output. Returns 0 or -1 with err. */
 int  audit_open(const char *log_dir, int localtime, char *err, size_t errlen);
-int  audit_reopen(char *err, size_t errlen);
 /* Write what is buffered: 0, or -1 with errno (the rest stays buffered). */
 int  audit_flush(void);
 /* Room for the lines of one more entry change? */

@@ -5,6 +5,7 @@
 #include "audit.h"
 #include "ban.h"
 #include "handoff_wire.h"
+#include "htab.h"
 #include "journal.h"
 #include "log.h"
 #include "xalloc.h"
@@ -34,7 +35,7 @@ struct chan_reg {
 	uint64_t idle_ms, mem_limit;
 	uint64_t refused, refused_memory, unloaded_idle, forgotten;
 	uint64_t refuse_log_ms, refused_unlogged;
-	struct chan *buckets[CHAN_HBUCKETS];
+	struct htab chans;	/* by (local, nat64) */
 	struct chan *dirty;
 	live_query_fn *live;
 	void *live_arg;
@@ -49,24 +50,24 @@ struct chan_reg {
 	uint64_t failures, pauses, st_refused, st_refused_logged, st_refused_at_pause;
 };
 
-static uint32_t
-chan_bucket(uint32_t local, uint32_t nat64)
+static uint64_t
+chan_hash(const struct chan_reg *reg, uint32_t local, uint32_t nat64)
 {
-	uint32_t h = nat64 * 2654435761u ^ local * 2246822519u;
+	uint32_t k[2] = { local, nat64 };
 
-	return (h ^ (h >> 15)) % CHAN_HBUCKETS;
+	return htab_hash(&reg->chans, k, sizeof(k));
 }
+
+#define CHAN_OF(n)	htab_entry(n, struct chan, hn)
 
 static struct chan *
 chan_register(struct chan_reg *reg, uint32_t local, uint32_t nat64)
 {
 	struct chan *ch = xcalloc(1, sizeof(*ch));
-	uint32_t b = chan_bucket(local, nat64);
 
 	ch->local = local;
 	ch->nat64 = nat64;
-	ch->hnext = reg->buckets[b];
-	reg->buckets[b] = ch;
+	htab_insert(&reg->chans, &ch->hn, chan_hash(reg, local, nat64));
 	reg->nchan++;
 	return ch;
 }
@@ -108,9 +109,11 @@ chan_reg_create(const char *state_dir, uint32_t table_size, uint32_t max_channel
 	reg->live = live;
 	reg->live_arg = live_arg;
 	randombytes_buf(reg->hash_key, sizeof(reg->hash_key));
+	htab_init(&reg->chans, CHAN_HBUCKETS);
 	if (chan_mkdir(reg->dir, err, errlen) == -1 || (d = opendir(reg->dir)) == NULL) {
 		if (errno)
 			snprintf(err, errlen, "%s: %s", reg->dir, strerror(errno));
+		htab_free(&reg->chans);
 		free(reg->dir);
 		free(reg);
 		return NULL;
@@ -185,19 +188,18 @@ chan_unload(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 void
 chan_reg_destroy(struct chan_reg *reg, const struct clk_now *now)
 {
-	struct chan *ch, *n;
-	size_t i;
+	struct htab_node *n, *next = NULL;
+	size_t cur = 0;
 
 	if (reg == NULL)
 		return;
 	reg->last_try_ms = 0;	/* a last real try, even right after a failed one */
 	chan_commit(reg, now);
-	for (i = 0; i < CHAN_HBUCKETS; i++)
-		for (ch = reg->buckets[i]; ch; ch = n) {
-			n = ch->hnext;
-			chan_unload(reg, ch, now);
-			free(ch);
-		}
+	while ((n = htab_each(&reg->chans, &cur, &next)) != NULL) {
+		chan_unload(reg, CHAN_OF(n), now);
+		free(CHAN_OF(n));
+	}
+	htab_free(&reg->chans);
 	free(reg->dir);
 	free(reg);
 }
@@ -388,11 +390,12 @@ chan_load(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 static struct chan *
 chan_lookup(struct chan_reg *reg, uint32_t local, uint32_t nat64)
 {
-	struct chan *ch;
+	uint64_t h = chan_hash(reg, local, nat64);
+	struct htab_node *n;
 
-	for (ch = reg->buckets[chan_bucket(local, nat64)]; ch; ch = ch->hnext)
-		if (ch->local == local && ch->nat64 == nat64)
-			return ch;
+	for (n = htab_first(&reg->chans, h); n; n = htab_next(n, h))
+		if (CHAN_OF(n)->local == local && CHAN_OF(n)->nat64 == nat64)
+			return CHAN_OF(n);
 	return NULL;
 }
 
@@ -429,17 +432,15 @@ chan_find(struct chan_reg *reg, uint32_t local, uint32_t nat64, const struct clk
 static bool
 chan_forget_oldest(struct chan_reg *reg, const struct clk_now *now)
 {
-	struct chan *ch, *old = NULL, **pp;
+	struct chan *ch, *old = NULL;
 	struct ct_view v;
 	char path[4096], a[ADDR_STRLEN];
 	uint32_t n = 0;
 	uint16_t p;
-	size_t i;
 
-	for (i = 0; i < CHAN_HBUCKETS; i++)
-		for (ch = reg->buckets[i]; ch; ch = ch->hnext)
-			if (!ch->active && (old == NULL || ch->last_use_ms < old->last_use_ms))
-				old = ch;
+	for (ch = chan_first(reg); ch; ch = chan_next(reg, ch))
+		if (!ch->active && (old == NULL || ch->last_use_ms < old->last_use_ms))
+			old = ch;
 	if (old == NULL || (old->t == NULL && !chan_load(reg, old, now)))
 		return false;
 	for (p = ct_lru_oldest(old->t); p; p = ct_lru_newer(old->t, p))
@@ -456,11 +457,7 @@ chan_forget_oldest(struct chan_reg *reg, const struct clk_now *now)
 	chan_path(reg, old->local, old->nat64, path, sizeof(path));
 	if (unlink(path) == -1)
 		log_warn("%s", path);
-	for (pp = &reg->buckets[chan_bucket(old->local, old->nat64)]; *pp; pp = &(*pp)->hnext)
-		if (*pp == old) {
-			*pp = old->hnext;
-			break;
-		}
+	htab_remove(&reg->chans, &old->hn);
 	free(old);
 	reg->nchan--;
 	reg->forgotten++;
@@ -489,19 +486,6 @@ chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t nat64,
 	ch->init_pending = true;	/* "Initialized" once its state exists */
 	chan_load(reg, ch, now);
 	return ch;
-}
-
-uint32_t
-chan_load_all(struct chan_reg *reg, const struct clk_now *now)
-{
-	struct chan *ch;
-	size_t i;
-
-	for (i = 0; i < CHAN_HBUCKETS; i++)
-		for (ch = reg->buckets[i]; ch; ch = ch->hnext)
-			if (ch->t == NULL)
-				chan_load(reg, ch, now);
-	return reg->nloaded;
 }
 
 static void
@@ -640,14 +624,6 @@ chan_port_in(uint16_t port, const uint16_t *avoid, size_t n)
 	return false;
 }
 
-/* A port the server never hands out itself (§10): below 1024 (an entry
- * there is one a NAT64 announced), 3544, or in avoid[]. */
-static bool
-chan_port_avoided(uint16_t port, const uint16_t *avoid, size_t n)
-{
-	return port < CT_MIN_PORT || port == HW_TEREDO_PORT || chan_port_in(port, avoid, n);
-}
-
 /* Choose the entry to sacrifice: the least recently used one whose port
  * has no live TCP connection here and is neither 3544 nor in avoid[]; the
  * oldest such one if all candidates are live. Returns its port or 0. */
@@ -709,7 +685,7 @@ chan_pick_port(struct chan_reg *reg, struct chan *ch, const uint16_t *avoid, siz
 	start = chan_rnd(NULL) % span;
 	for (i = 0; i < span; i++) {
 		p = (uint16_t)(CT_MIN_PORT + (start + i) % span);
-		if (!ct_port_used(ch->t, p) && !chan_port_avoided(p, avoid, navoid) &&
+		if (!ct_port_used(ch->t, p) && ct_port_allowed(p, avoid, navoid) &&
 		    !chan_quarantined(reg, ch, p))
 			return p;
 	}
@@ -763,14 +739,12 @@ chan_purge_banned(struct chan_reg *reg, const struct clk_now *now)
 {
 	struct chan *ch;
 	uint32_t n = 0;
-	size_t i;
 
 	reg->purge_due = false;
 	if (reg->bans == NULL || ban_count(reg->bans) == 0)
 		return 0;
-	for (i = 0; i < CHAN_HBUCKETS; i++)
-		for (ch = reg->buckets[i]; ch; ch = ch->hnext)
-			n += chan_purge(reg, ch, now);
+	for (ch = chan_first(reg); ch; ch = chan_next(reg, ch))
+		n += chan_purge(reg, ch, now);
 	return n;
 }
 
@@ -815,10 +789,10 @@ chan_map_client(struct chan_reg *reg, struct chan *ch, const uint8_t prefix[12],
 		chan_delete(reg, ch, port, AUDIT_EVICTED, now);
 		/* An announced low port is freed, never handed out: another
 		 * port is free now, as the table held this one. */
-		if ((chan_port_avoided(port, avoid, navoid) || chan_quarantined(reg, ch, port)) &&
+		if ((!ct_port_allowed(port, avoid, navoid) || chan_quarantined(reg, ch, port)) &&
 		    (port = chan_pick_port(reg, ch, avoid, navoid)) == 0)
 			return 0;
-	} else if (hint && !ct_port_used(ch->t, hint) && !chan_port_avoided(hint, avoid, navoid) &&
+	} else if (hint && !ct_port_used(ch->t, hint) && ct_port_allowed(hint, avoid, navoid) &&
 	    !chan_quarantined(reg, ch, hint)) {
 		port = hint;
 	} else {
@@ -1003,7 +977,6 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 	struct chan *ch, *pick = NULL;
 	unsigned idle = 0;
 	char err[4600];
-	size_t i;
 
 	reg->last_try_ms = 0;	/* a retry now, even if one just failed */
 	if (reg->purge_due)
@@ -1011,27 +984,25 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 	/* An idle channel is unloaded only when everything queued is
 	 * written: an unconfirmed entry must stay in memory until it is. */
 	if (chan_commit(reg, now) && reg->idle_ms)
-		for (i = 0; i < CHAN_HBUCKETS && idle < CHAN_IDLE_PER_TICK; i++)
-			for (ch = reg->buckets[i]; ch && idle < CHAN_IDLE_PER_TICK; ch = ch->hnext)
-				if (ch->active && now->mono_ms - ch->last_use_ms >= reg->idle_ms) {
-					chan_go_dormant(reg, ch, now);
-					idle++;
-				}
-	for (i = 0; i < CHAN_HBUCKETS; i++)
-		for (ch = reg->buckets[i]; ch; ch = ch->hnext) {
-			if (ch->jf == NULL)
-				continue;
-			if (jr_sync(ch->jf) == -1)
-				reg->journal_errors++;
-			if (jr_needs_compact(ch->jf) ||
-			    jr_garbage(ch->jf, ch->t) > ct_count(ch->t) + CHAN_COMPACT_GARBAGE ||
-			    (ch->touched && now->mono_ms - ch->last_compact_ms >= CHAN_COMPACT_MS))
-				ch->compact_due = true;
-			/* One compaction per tick (a full table takes tens of
-			 * ms): the most overdue goes first. */
-			if (ch->compact_due && (pick == NULL || ch->last_compact_ms < pick->last_compact_ms))
-				pick = ch;
-		}
+		for (ch = chan_first(reg); ch && idle < CHAN_IDLE_PER_TICK; ch = chan_next(reg, ch))
+			if (ch->active && now->mono_ms - ch->last_use_ms >= reg->idle_ms) {
+				chan_go_dormant(reg, ch, now);
+				idle++;
+			}
+	for (ch = chan_first(reg); ch; ch = chan_next(reg, ch)) {
+		if (ch->jf == NULL)
+			continue;
+		if (jr_sync(ch->jf) == -1)
+			reg->journal_errors++;
+		if (jr_needs_compact(ch->jf) ||
+		    jr_garbage(ch->jf, ch->t) > ct_count(ch->t) + CHAN_COMPACT_GARBAGE ||
+		    (ch->touched && now->mono_ms - ch->last_compact_ms >= CHAN_COMPACT_MS))
+			ch->compact_due = true;
+		/* One compaction per tick (a full table takes tens of
+		 * ms): the most overdue goes first. */
+		if (ch->compact_due && (pick == NULL || ch->last_compact_ms < pick->last_compact_ms))
+			pick = ch;
+	}
 	/* A rewrite holds every entry of the table: only once their audit
 	 * lines are written (chan_commit). */
 	if (pick && audit_pending() == 0) {
@@ -1049,25 +1020,17 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 struct chan *
 chan_first(struct chan_reg *reg)
 {
-	size_t i;
+	struct htab_node *n = htab_after(&reg->chans, NULL);
 
-	for (i = 0; i < CHAN_HBUCKETS; i++)
-		if (reg->buckets[i])
-			return reg->buckets[i];
-	return NULL;
+	return n ? CHAN_OF(n) : NULL;
 }
 
 struct chan *
 chan_next(struct chan_reg *reg, struct chan *ch)
 {
-	size_t i;
+	struct htab_node *n = htab_after(&reg->chans, &ch->hn);
 
-	if (ch->hnext)
-		return ch->hnext;
-	for (i = chan_bucket(ch->local, ch->nat64) + 1; i < CHAN_HBUCKETS; i++)
-		if (reg->buckets[i])
-			return reg->buckets[i];
-	return NULL;
+	return n ? CHAN_OF(n) : NULL;
 }
 
 uint64_t

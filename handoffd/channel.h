@@ -28,6 +28,7 @@
 
 #include "clock.h"
 #include "conntable.h"
+#include "htab.h"
 #include "livecheck.h"
 
 #define CHAN_EVICT_SCAN	256	/* LRU candidates examined for a non-live port */
@@ -37,7 +38,7 @@ struct chan {
 	uint32_t local, nat64;
 	struct ct_table *t;		/* NULL until loaded */
 	struct jr_file *jf;		/* NULL if the journal could not be opened */
-	struct chan *hnext;
+	struct htab_node hn;		/* in the registry, by (local, nat64) */
 	struct chan *dirty_next;
 	bool dirty;			/* journal records queued */
 	bool touched;			/* LRU changed since the last compaction */
@@ -88,8 +89,6 @@ struct chan *chan_get_or_create(struct chan_reg *reg, uint32_t local, uint32_t n
  * validation traffic; a refusal is counted and logged here. */
 bool chan_would_accept(struct chan_reg *reg, uint32_t local, uint32_t nat64,
     const struct clk_now *now);
-/* Load every registered channel (benchmarks, --check). Returns loaded count. */
-uint32_t chan_load_all(struct chan_reg *reg, const struct clk_now *now);
 
 /* §10: the mapped port for this client, creating the entry if needed
  * (evicting the LRU non-live entry when full). avoid[] are ports never to

@@ -760,7 +760,7 @@ ct_prefetch_new(struct ct_table *t, struct ct_key *k, uint16_t victim)
 
 /* --- port choice (§10) ------------------------------------------------- */
 
-static bool
+bool
 ct_port_allowed(uint16_t port, const uint16_t *avoid, size_t n)
 {
 	size_t i;
@@ -795,20 +795,4 @@ ct_pick_port(const struct ct_table *t, const uint16_t *avoid, size_t n,
 			return p;
 	}
 	return 0;
-}
-
-const char *
-ct_strerror(enum ct_err e)
-{
-	switch (e) {
-	case CT_OK: return "ok";
-	case CT_E_FULL: return "table full";
-	case CT_E_PORT_USED: return "port in use";
-	case CT_E_PORT_RANGE: return "port out of range";
-	case CT_E_PREFIXES: return "too many NAT64 prefixes";
-	case CT_E_AUTH: return "authenticator too long";
-	case CT_E_AUTH_POOL: return "authenticator budget spent";
-	case CT_E_CLIENT_EXISTS: return "client already mapped";
-	}
-	return "unknown error";
 }

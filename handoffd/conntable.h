@@ -25,6 +25,10 @@
  * length is allocated once, within a per-table budget of 2 MiB. The
  * table keeps no per-entry time: the LRU order is what eviction uses, and
  * ct_view.last_used is the time of the table's latest insert or touch.
+ * The client hash is its own, not lib/htab: its links are 2-octet port
+ * numbers inside the slot array (an htab node is 16 octets per entry, on
+ * a table whose size is the per-channel memory figure), and its lookups
+ * are the server's per-packet work (bench/handoffd_rate.sh).
  *
  * Time is passed in as wall-clock seconds (now_s): the table never reads
  * a clock. Network input never reaches an assert: every argument from a
@@ -139,11 +143,13 @@ void ct_prefetch_new(struct ct_table *t, struct ct_key *k, uint16_t victim);
 uint16_t ct_lru_oldest(const struct ct_table *t);
 uint16_t ct_lru_newer(const struct ct_table *t, uint16_t port);
 
+/* A port the server may hand out itself (§10): 1024 or above (an entry
+ * below is one a NAT64 announced), not 3544 (Teredo), not in avoid[]. */
+bool ct_port_allowed(uint16_t port, const uint16_t *avoid, size_t n);
+
 /* A random free port in 1024..65535 avoiding 3544 and the n ports in
  * avoid[]; 0 if none. rnd() returns uniform 32-bit values. */
 uint16_t ct_pick_port(const struct ct_table *t, const uint16_t *avoid, size_t n,
     uint32_t (*rnd)(void *), void *rnd_arg);
-
-const char *ct_strerror(enum ct_err e);
 
 #endif

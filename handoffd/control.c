@@ -968,9 +968,3 @@ ctl_close(struct ctl_server *cs)
 	}
 	free(cs);
 }
-
-const struct ctl_counters *
-ctl_counters(const struct ctl_server *cs)
-{
-	return &cs->c;
-}

@@ -47,7 +47,6 @@ int ctl_attach(struct ctl_server *cs, struct ev_loop *loop, struct srv_ctx *srv,
     const struct clk_now *now);
 /* Close every connection and remove the socket file. */
 void ctl_close(struct ctl_server *cs);
-const struct ctl_counters *ctl_counters(const struct ctl_server *cs);
 
 /* Run one request line against srv into out (tests and the fuzz target
  * call it without a socket). */

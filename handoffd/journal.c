@@ -148,12 +148,6 @@ jr_add_delete(struct jr_file *jf, uint16_t port)
 	jr_queue(jf, rec, sizeof(rec));
 }
 
-bool
-jr_pending(const struct jr_file *jf)
-{
-	return jf->qlen > 0;
-}
-
 int
 jr_flush(struct jr_file *jf, char *err, size_t errlen)
 {

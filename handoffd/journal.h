@@ -93,7 +93,6 @@ void jr_close(struct jr_file *jf);
 void jr_add_create(struct jr_file *jf, const struct ct_view *v);
 void jr_add_delete(struct jr_file *jf, uint16_t port);
 int  jr_flush(struct jr_file *jf, char *err, size_t errlen);
-bool jr_pending(const struct jr_file *jf);
 int  jr_sync(struct jr_file *jf);
 /* Records were lost to failing writes: rewrite the file from the table. */
 bool jr_needs_compact(const struct jr_file *jf);

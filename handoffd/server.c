@@ -2,6 +2,7 @@
 /* server.c — see server.h. */
 #include "server.h"
 #include "addr.h"
+#include "buf.h"
 #include "ippkt.h"
 #include "log.h"
 
@@ -38,21 +39,6 @@ srv_wire_error_name(enum hw_err e)
 }
 
 static void
-srv_v4bytes(uint32_t a, uint8_t out[4])
-{
-	out[0] = (uint8_t)(a >> 24);
-	out[1] = (uint8_t)(a >> 16);
-	out[2] = (uint8_t)(a >> 8);
-	out[3] = (uint8_t)a;
-}
-
-static uint32_t
-srv_v4load(const uint8_t b[4])
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-static void
 srv_tx_init(struct srv_tx *tx, uint32_t local, uint32_t dst, uint16_t dport)
 {
 	tx->local = local;
@@ -85,7 +71,7 @@ srv_is_bounce(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 	struct ippkt6 ip6;
 
 	if (ip->proto != IPPKT_PROTO_UDP || ip->is_fragment || ip->l4_len < 8 ||
-	    srv_v4load(ip->src) != local || srv_v4load(ip->dst) != src ||
+	    be32_load(ip->src) != local || be32_load(ip->dst) != src ||
 	    ip->sport != s->port || ip->dport != HW_DISCARD_PORT)
 		return false;
 	if (hw_parse(ip->l4 + 8, ip->l4_len - 8, &inner) != HW_OK || inner.ip_version != 6)
@@ -137,8 +123,8 @@ srv_send_validated(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t spo
 	struct buf_wr w;
 	size_t n;
 
-	srv_v4bytes(local, l4);
-	srv_v4bytes(src, n4);
+	be32_store(l4, local);
+	be32_store(n4, src);
 	n = ippkt_udp4(ip4, sizeof(ip4), l4, n4, s->port, HW_DISCARD_PORT, NULL, 0);
 	srv_tx_init(tx, local, src, sport);
 	buf_wr_init(&w, tx->buf, SRV_TX_MAX);
@@ -245,7 +231,7 @@ srv_ipv6(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 		return 0;
 	}
 	/* The destination must be a /96 prefix + this server's address. */
-	if (srv_v4load(ip.dst + 12) != ch->local) {
+	if (be32_load(ip.dst + 12) != ch->local) {
 		s->c[SRV_C_drop_wrong_destination]++;
 		return 0;
 	}
@@ -323,7 +309,7 @@ srv_icmp4_error(struct srv_ctx *s, struct chan *ch, uint32_t src, const struct h
 	}
 	if (!ippkt_parse4_quote(ip->l4 + 8, ip->l4_len - 8, &q) ||
 	    (q.proto != IPPKT_PROTO_TCP && q.proto != IPPKT_PROTO_UDP) || q.l4_len < 4 ||
-	    q.is_fragment || srv_v4load(q.src) != src || srv_v4load(q.dst) != ch->local) {
+	    q.is_fragment || be32_load(q.src) != src || be32_load(q.dst) != ch->local) {
 		s->c[SRV_C_drop_icmp_quote]++;
 		return 0;
 	}
@@ -353,7 +339,7 @@ srv_ipv4(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 		s->c[SRV_C_drop_bad_ip]++;
 		return 0;
 	}
-	if (srv_v4load(ip.dst) != src) {
+	if (be32_load(ip.dst) != src) {
 		s->c[SRV_C_drop_wrong_destination]++;
 		return 0;
 	}
@@ -387,7 +373,7 @@ srv_ipv4(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 		uint8_t nat64[4], *out;
 		size_t n;
 
-		srv_v4bytes(src, nat64);
+		be32_store(nat64, src);
 		hw_put_blob(&w, HW_T_TOKEN, pkt->token.p, pkt->token.len);
 		out = tx->buf + w.off;
 		n = ippkt_icmp4_error(out, SRV_TX_MAX - w.off, nat64, ip.src, 3, 2, pkt->ip.p,
@@ -423,7 +409,7 @@ srv_handle(struct srv_ctx *s, uint32_t local, uint32_t src, uint16_t sport,
 		s->c[SRV_C_rx_trailing_ignored]++;
 	ip4ok = pkt.ip_version == 4 && ippkt_parse4(pkt.ip.p, pkt.ip.len, &ip4);
 	bounce_shaped = ip4ok && ip4.proto == IPPKT_PROTO_UDP && ip4.l4_len >= 8 &&
-	    ip4.sport == s->port && ip4.dport == HW_DISCARD_PORT && srv_v4load(ip4.src) == local;
+	    ip4.sport == s->port && ip4.dport == HW_DISCARD_PORT && be32_load(ip4.src) == local;
 	if (!val_token_known(s->vs, local, src, sport, pkt.token.p, pkt.token.len, now)) {
 		if (hw_has(&pkt, HW_T_TOKEN_ROT) &&
 		    val_token_rotate(s->vs, local, src, sport, pkt.token.p, pkt.token.len,

@@ -4,6 +4,7 @@
 #include "rdfile.h"
 #include "addr.h"
 #include "atomicfile.h"
+#include "htab.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -17,13 +18,23 @@
 #define VAL_HBUCKETS	1024
 
 struct val_tok {
-	struct val_tok *next;
+	struct val_tok *next;		/* the pair's other tokens */
 	uint32_t local, nat64;
 	uint16_t port;
 	uint16_t cur_len, prev_len;
 	uint8_t *cur, *prev;
 	uint64_t last_seen_s;
 };
+
+/* The tokens of one (server, NAT64) pair: one per control port. */
+struct val_pair {
+	struct htab_node hn;
+	uint32_t local, nat64;
+	uint32_t n;
+	struct val_tok *toks;
+};
+
+#define PAIR_OF(n)	htab_entry(n, struct val_pair, hn)
 
 struct val_state {
 	uint8_t key[VAL_KEY_LEN], prev_key[VAL_KEY_LEN];
@@ -32,8 +43,7 @@ struct val_state {
 	int atten;
 	uint32_t max_tokens, ntokens;
 	bool dirty;
-	uint8_t hkey[crypto_shorthash_KEYBYTES];
-	struct val_tok *buckets[VAL_HBUCKETS];
+	struct htab pairs;
 };
 
 struct val_state *
@@ -43,7 +53,7 @@ val_create(uint32_t max_tokens)
 
 	randombytes_buf(vs->key, sizeof(vs->key));
 	randombytes_buf(vs->prev_key, sizeof(vs->prev_key));
-	randombytes_buf(vs->hkey, sizeof(vs->hkey));
+	htab_init(&vs->pairs, VAL_HBUCKETS);
 	vs->atten = 2;
 	vs->max_tokens = max_tokens ? max_tokens : 1;
 	vs->dirty = true;
@@ -61,16 +71,20 @@ val_tok_free(struct val_tok *t)
 void
 val_destroy(struct val_state *vs)
 {
+	struct htab_node *hn, *next = NULL;
 	struct val_tok *t, *n;
-	size_t i;
+	size_t cur = 0;
 
 	if (vs == NULL)
 		return;
-	for (i = 0; i < VAL_HBUCKETS; i++)
-		for (t = vs->buckets[i]; t; t = n) {
+	while ((hn = htab_each(&vs->pairs, &cur, &next)) != NULL) {
+		for (t = PAIR_OF(hn)->toks; t; t = n) {
 			n = t->next;
 			val_tok_free(t);
 		}
+		free(PAIR_OF(hn));
+	}
+	htab_free(&vs->pairs);
 	sodium_memzero(vs, sizeof(*vs));
 	free(vs);
 }
@@ -144,27 +158,36 @@ val_set_attenuation(struct val_state *vs, int counter)
 	vs->atten = counter;
 }
 
-/* Buckets are keyed by (server, NAT64) only, with a secret SipHash key,
- * so all control ports of one NAT64 share a bucket (the per-NAT64 quota
- * scans it) and nobody can aim many entries at one bucket. */
-static uint32_t
-val_bucket(const struct val_state *vs, uint32_t local, uint32_t nat64)
+/* Tokens are grouped by (server, NAT64) pair, so the per-NAT64 quota
+ * (val_evict_fair) counts a pair's control ports directly. */
+static uint64_t
+val_pair_hash(const struct val_state *vs, uint32_t local, uint32_t nat64)
 {
-	uint8_t in[8], out[crypto_shorthash_BYTES];
+	uint32_t k[2] = { local, nat64 };
 
-	memcpy(in, &local, 4);
-	memcpy(in + 4, &nat64, 4);
-	crypto_shorthash(out, in, sizeof(in), vs->hkey);
-	return (uint32_t)(out[0] | out[1] << 8) % VAL_HBUCKETS;
+	return htab_hash(&vs->pairs, k, sizeof(k));
+}
+
+static struct val_pair *
+val_pair_find(const struct val_state *vs, uint32_t local, uint32_t nat64)
+{
+	uint64_t h = val_pair_hash(vs, local, nat64);
+	struct htab_node *n;
+
+	for (n = htab_first(&vs->pairs, h); n; n = htab_next(n, h))
+		if (PAIR_OF(n)->local == local && PAIR_OF(n)->nat64 == nat64)
+			return PAIR_OF(n);
+	return NULL;
 }
 
 static struct val_tok *
 val_find(struct val_state *vs, uint32_t local, uint32_t nat64, uint16_t port)
 {
+	struct val_pair *pr = val_pair_find(vs, local, nat64);
 	struct val_tok *t;
 
-	for (t = vs->buckets[val_bucket(vs, local, nat64)]; t; t = t->next)
-		if (t->local == local && t->nat64 == nat64 && t->port == port)
+	for (t = pr ? pr->toks : NULL; t; t = t->next)
+		if (t->port == port)
 			return t;
 	return NULL;
 }
@@ -200,66 +223,78 @@ val_dup(const uint8_t *p, size_t n)
 	return c;
 }
 
+/* The pair's least recently seen token (the first of equals). */
+static struct val_tok **
+val_pair_oldest(struct val_pair *pr)
+{
+	struct val_tok **old = &pr->toks, **pp;
+
+	for (pp = &pr->toks; *pp; pp = &(*pp)->next)
+		if ((*pp)->last_seen_s < (*old)->last_seen_s)
+			old = pp;
+	return old;
+}
+
 /* The store is full: drop the least recently seen token of the NAT64
  * (server, NAT64 pair) that holds the most control ports (ties: the one
  * with the older token). A NAT64 with a socket per worker keeps all of
  * them while the store has room, and a host validating many ports only
- * ever pushes out its own. A pair's tokens sit next to each other in
- * their bucket (val_get_or_add), so one pass counts them; it runs only
- * when the store is full. */
+ * ever pushes out its own. One pass over the pairs; it runs only when
+ * the store is full. */
 static void
 val_evict_fair(struct val_state *vs)
 {
-	struct val_tok **best = NULL, **run_old = NULL, **pp;
-	uint32_t best_n = 0, run_n = 0;
-	size_t i;
+	struct val_pair *best = NULL;
+	struct val_tok **best_old = NULL, *t;
+	struct htab_node *n;
 
-	for (i = 0; i < VAL_HBUCKETS; i++)
-		for (pp = &vs->buckets[i]; *pp; pp = &(*pp)->next) {
-			struct val_tok *t = *pp;
+	for (n = htab_after(&vs->pairs, NULL); n; n = htab_after(&vs->pairs, n)) {
+		struct val_pair *pr = PAIR_OF(n);
+		struct val_tok **old;
 
-			if (run_n == 0 || t->local != (*run_old)->local || t->nat64 != (*run_old)->nat64) {
-				run_n = 0;
-				run_old = pp;
-			}
-			run_n++;
-			if (t->last_seen_s < (*run_old)->last_seen_s)
-				run_old = pp;
-			if (run_n > best_n || (run_n == best_n &&
-			    (*run_old)->last_seen_s < (*best)->last_seen_s)) {
-				best_n = run_n;
-				best = run_old;
-			}
+		if (best && pr->n < best->n)
+			continue;
+		old = val_pair_oldest(pr);
+		if (best == NULL || pr->n > best->n || (*old)->last_seen_s < (*best_old)->last_seen_s) {
+			best = pr;
+			best_old = old;
 		}
-	if (best) {
-		struct val_tok *t = *best;
-
-		*best = t->next;
-		val_tok_free(t);
-		vs->ntokens--;
+	}
+	if (best == NULL)
+		return;
+	t = *best_old;
+	*best_old = t->next;
+	val_tok_free(t);
+	vs->ntokens--;
+	if (--best->n == 0) {
+		htab_remove(&vs->pairs, &best->hn);
+		free(best);
 	}
 }
 
 static struct val_tok *
 val_get_or_add(struct val_state *vs, uint32_t local, uint32_t nat64, uint16_t port)
 {
-	struct val_tok *t = val_find(vs, local, nat64, port), **pp;
-	uint32_t b = val_bucket(vs, local, nat64);
+	struct val_tok *t = val_find(vs, local, nat64, port);
+	struct val_pair *pr;
 
 	if (t)
 		return t;
 	if (vs->ntokens >= vs->max_tokens)
 		val_evict_fair(vs);
-	/* Next to the pair's other tokens, if it has any. */
-	for (pp = &vs->buckets[b]; *pp; pp = &(*pp)->next)
-		if ((*pp)->local == local && (*pp)->nat64 == nat64)
-			break;
+	if ((pr = val_pair_find(vs, local, nat64)) == NULL) {
+		pr = xcalloc(1, sizeof(*pr));
+		pr->local = local;
+		pr->nat64 = nat64;
+		htab_insert(&vs->pairs, &pr->hn, val_pair_hash(vs, local, nat64));
+	}
 	t = xcalloc(1, sizeof(*t));
 	t->local = local;
 	t->nat64 = nat64;
 	t->port = port;
-	t->next = *pp;
-	*pp = t;
+	t->next = pr->toks;
+	pr->toks = t;
+	pr->n++;
 	vs->ntokens++;
 	return t;
 }
@@ -337,8 +372,8 @@ val_save(struct val_state *vs, const char *path, char *err, size_t errlen)
 {
 	struct afile *af = afile_begin(path, 0600, err, errlen);
 	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+	struct htab_node *n;
 	struct val_tok *t;
-	size_t i;
 
 	if (af == NULL)
 		return -1;
@@ -347,8 +382,8 @@ val_save(struct val_state *vs, const char *path, char *err, size_t errlen)
 	afile_printf(af, " ");
 	val_put_hex(af, vs->prev_key, VAL_KEY_LEN);
 	afile_printf(af, "\n");
-	for (i = 0; i < VAL_HBUCKETS; i++)
-		for (t = vs->buckets[i]; t; t = t->next) {
+	for (n = htab_after(&vs->pairs, NULL); n; n = htab_after(&vs->pairs, n))
+		for (t = PAIR_OF(n)->toks; t; t = t->next) {
 			afile_printf(af, "token %s %s %u %llu ", addr_fmt4(t->local, a, sizeof(a)),
 			    addr_fmt4(t->nat64, b, sizeof(b)), t->port,
 			    (unsigned long long)t->last_seen_s);

@@ -79,12 +79,6 @@ hd_core_take_events(struct hd_core *c, struct hd_event *out, size_t max)
 	return k;
 }
 
-uint64_t
-hd_core_events_dropped(const struct hd_core *c)
-{
-	return c->ev_dropped;
-}
-
 /* xorshift64*: deterministic jitter for tests, seeded from the clock in
  * the daemon. */
 static uint64_t
@@ -96,7 +90,8 @@ hd_rand(struct hd_core *c)
 	return c->rng * 2685821657736338717ULL;
 }
 
-uint64_t
+/* How long a selection change may wait for other changes to settle. */
+static uint64_t
 hd_core_settle_ms(const struct hd_core_cfg *cfg)
 {
 	uint64_t f = cfg->fast_interval_ms ? cfg->fast_interval_ms : cfg->interval_ms;
@@ -580,10 +575,4 @@ uint64_t
 hd_core_events(const struct hd_core *c)
 {
 	return c->events;
-}
-
-uint64_t
-hd_core_selection_changes(const struct hd_core *c)
-{
-	return c->sel_changes;
 }

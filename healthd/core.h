@@ -5,7 +5,7 @@
  * Rounds run every interval (with jitter). While some prefix is changing
  * (up but failing, or down but answering), every prefix is re-checked at
  * the fast interval, and a selection change waits until the changes
- * settle (at most hd_core_settle_ms()): prefixes that die or recover
+ * settle (at most (rise + fall) fast intervals and a timeout): prefixes that die or recover
  * together change the set once, not once each. The fast mode and the wait
  * end at that bound even if a flaky prefix keeps changing.
  *
@@ -93,15 +93,11 @@ void hd_core_probe_done(void *core, uint64_t id, bool ok, uint32_t rtt_us, const
 const struct hd_pstate *hd_core_prefixes(const struct hd_core *c, size_t *n);
 const struct hd_core_cfg *hd_core_cfg(const struct hd_core *c);
 bool hd_core_started(const struct hd_core *c);
-uint64_t hd_core_selection_changes(const struct hd_core *c);
 /* Grows with every health transition and selection change. */
 uint64_t hd_core_events(const struct hd_core *c);
 /* Events since the last call, oldest first, at most max (the rest stay).
  * The ring holds HD_EV_RING; older ones are dropped and counted. */
 size_t hd_core_take_events(struct hd_core *c, struct hd_event *out, size_t max);
-uint64_t hd_core_events_dropped(const struct hd_core *c);
-/* How long a selection change may wait for other changes to settle. */
-uint64_t hd_core_settle_ms(const struct hd_core_cfg *cfg);
 
 /* Health and selection from before a restart (persist.h): prefixes in up
  * are up, those in set (text, the order COMMAND got them) selected, without

@@ -124,12 +124,3 @@ hd_notify_done(struct hd_notify *n, bool ok, const char *why, const struct clk_n
 		log_warnx("notify: %s", why ? why : "failed");
 	}
 }
-
-void
-hd_notify_stats(const struct hd_notify *n, struct hd_notify_stats *st)
-{
-	st->runs = n->runs;
-	st->failures = n->failures;
-	st->dropped = n->dropped;
-	st->queued = n->n;
-}

@@ -39,10 +39,5 @@ void hd_notify_push(struct hd_notify *n, const char *kind, const struct hd_event
 void hd_notify_tick(struct hd_notify *n, const struct clk_now *now);
 /* The runner's report. */
 void hd_notify_done(struct hd_notify *n, bool ok, const char *why, const struct clk_now *now);
-struct hd_notify_stats {
-	uint64_t runs, failures, dropped;
-	size_t queued;
-};
-void hd_notify_stats(const struct hd_notify *n, struct hd_notify_stats *st);
 
 #endif

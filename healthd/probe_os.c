@@ -433,9 +433,3 @@ hd_pos_destroy(struct hd_prober *p)
 		hd_pos_unlink(pos->list);
 	free(pos);
 }
-
-size_t
-hd_pos_inflight(const struct hd_prober *p)
-{
-	return ((const struct hd_pos *)p)->n;
-}

@@ -12,7 +12,5 @@
 
 struct hd_prober *hd_pos_create(struct ev_loop *loop, hd_probe_done_fn *done, void *done_arg);
 void hd_pos_destroy(struct hd_prober *p);
-/* Probes in flight (for the status file and tests). */
-size_t hd_pos_inflight(const struct hd_prober *p);
 
 #endif

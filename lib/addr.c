@@ -65,7 +65,8 @@ addr_fmt6(const uint8_t a[16], char *buf, size_t len)
 	return buf;
 }
 
-bool
+/* RFC 6052 §2.2: prefix lengths 32, 40, 48, 56, 64, 96. */
+static bool
 addr_rfc6052_len_ok(int len)
 {
 	return len == 32 || len == 40 || len == 48 || len == 56 || len == 64 || len == 96;

@@ -20,8 +20,6 @@ int  addr_parse_prefix6(const char *s, int default_len, uint8_t out[16], int *le
 char *addr_fmt4(uint32_t a, char *buf, size_t len);
 char *addr_fmt6(const uint8_t a[16], char *buf, size_t len);
 
-/* RFC 6052 §2.2: prefix lengths 32, 40, 48, 56, 64, 96. */
-bool addr_rfc6052_len_ok(int len);
 /* RFC 6052 §2.2: bits 64..71 must be zero for every length but /96...
  * and the host part beyond the prefix must be zero. Returns NULL if the
  * prefix is acceptable, else a reason. */

@@ -52,17 +52,6 @@ buf_get_u32(struct buf_rd *r, uint32_t *v)
 }
 
 bool
-buf_get_bytes(struct buf_rd *r, void *dst, size_t n)
-{
-	const uint8_t *p = buf_get_n(r, n);
-
-	if (p == NULL)
-		return false;
-	memcpy(dst, p, n);
-	return true;
-}
-
-bool
 buf_peek_u8(const struct buf_rd *r, size_t off, uint8_t *v)
 {
 	if (r->err || off >= r->len - r->off)
@@ -104,17 +93,6 @@ buf_put_u16(struct buf_wr *w, uint16_t v)
 	if (p == NULL)
 		return false;
 	be16_store(p, v);
-	return true;
-}
-
-bool
-buf_put_u32(struct buf_wr *w, uint32_t v)
-{
-	uint8_t *p = buf_put_n(w, 4);
-
-	if (p == NULL)
-		return false;
-	be32_store(p, v);
 	return true;
 }
 

@@ -47,7 +47,6 @@ const uint8_t *buf_get_n(struct buf_rd *r, size_t n);
 bool buf_get_u8(struct buf_rd *r, uint8_t *v);
 bool buf_get_u16(struct buf_rd *r, uint16_t *v);
 bool buf_get_u32(struct buf_rd *r, uint32_t *v);
-bool buf_get_bytes(struct buf_rd *r, void *dst, size_t n);
 /* Peek at the byte at offset off from the cursor without advancing. */
 bool buf_peek_u8(const struct buf_rd *r, size_t off, uint8_t *v);
 
@@ -64,7 +63,6 @@ buf_wr_init(struct buf_wr *w, void *p, size_t cap)
 uint8_t *buf_put_n(struct buf_wr *w, size_t n);
 bool buf_put_u8(struct buf_wr *w, uint8_t v);
 bool buf_put_u16(struct buf_wr *w, uint16_t v);
-bool buf_put_u32(struct buf_wr *w, uint32_t v);
 bool buf_put_bytes(struct buf_wr *w, const void *src, size_t n);
 
 /* Plain big-endian loads/stores for already-bounds-checked memory. */

@@ -28,16 +28,6 @@ cksum_finish(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-uint16_t
-cksum_update16(uint16_t hc, uint16_t m, uint16_t m2)
-{
-	uint32_t s = (uint16_t)~hc + (uint32_t)(uint16_t)~m + m2;
-
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 uint32_t
 cksum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint32_t len)
 {

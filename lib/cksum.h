@@ -11,8 +11,6 @@
 uint32_t cksum_add(uint32_t sum, const void *p, size_t len);
 /* Fold and invert: the value to store in a header. */
 uint16_t cksum_finish(uint32_t sum);
-/* RFC 1624 eqn 3: update checksum hc when a 16-bit word m becomes m2. */
-uint16_t cksum_update16(uint16_t hc, uint16_t m, uint16_t m2);
 /* Pseudo-header sums (addresses in network order as bytes). */
 uint32_t cksum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint32_t len);
 uint32_t cksum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto, uint32_t len);

@@ -5,7 +5,7 @@
  * signalfd for signals. The daemon's main() keeps the loop visible:
  *
  *	while (!quit)
- *		ev_run_once(loop, &now);
+ *		ev_run_once(loop, &now, -1);
  *
  * ev_run_once() sleeps until the next descriptor event or timer deadline,
  * reads the clock once (clk_read), then dispatches descriptor handlers and

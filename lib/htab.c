@@ -98,3 +98,19 @@ htab_each(const struct htab *t, size_t *cursor, struct htab_node **next)
 	*next = n->next;
 	return n;
 }
+
+struct htab_node *
+htab_after(const struct htab *t, const struct htab_node *n)
+{
+	size_t i = 0;
+
+	if (n) {
+		if (n->next)
+			return n->next;
+		i = (n->hash & t->mask) + 1;
+	}
+	for (; i <= t->mask; i++)
+		if (t->b[i])
+			return t->b[i];
+	return NULL;
+}

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* htab.h — one small chained hash table for the tables that are not hot
- * paths (channels, tokens, caches, fragment queues).
+ * paths (channels, tokens, handoff servers and cached entries).
  *
  * Intrusive: the caller embeds a struct htab_node in its record and owns
  * the memory. Keys are hashed with SipHash-2-4 (libsodium's
@@ -51,6 +51,10 @@ struct htab_node *htab_next(const struct htab_node *n, uint64_t hash);
  * next node or NULL at the end. The node returned (and only that one) may
  * be removed before the next call. */
 struct htab_node *htab_each(const struct htab *t, size_t *cursor, struct htab_node **next);
+
+/* Every node once, without a cursor: the node after n (NULL: the first);
+ * NULL at the end. n must be in the table. */
+struct htab_node *htab_after(const struct htab *t, const struct htab_node *n);
 
 #define htab_entry(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))

@@ -72,6 +72,13 @@ nd_state_set_params(struct nd_state *st, const struct nd_state_params *p)
 }
 
 void
+nd_state_reserve(struct nd_state *st, const struct nd_hocache *reserved, bool joint_ports)
+{
+	st->reserved = reserved;
+	st->joint_ports = joint_ports;
+}
+
+void
 nd_state_free(struct nd_state *st)
 {
 	uint32_t i;
@@ -147,7 +154,7 @@ nd_bib_find4(const struct nd_state *st, uint8_t proto, uint32_t v4, uint16_t por
 
 struct nd_bib *
 nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port6,
-    uint32_t v4, uint16_t port4, uint8_t owner, uint32_t server, const struct clk_now *now)
+    uint32_t v4, uint16_t port4, uint8_t owner, const struct clk_now *now)
 {
 	struct nd_bib *b;
 	uint32_t h;
@@ -163,7 +170,6 @@ nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 	b->v4 = v4;
 	b->port4 = port4;
 	b->owner = owner;
-	b->server = server;
 	h = nd_h6(st, proto, v6, port6);
 	b->next6 = st->h6[h];
 	st->h6[h] = b;
@@ -288,7 +294,7 @@ nd_bib_create(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 		uint32_t a = st->pool4[(first + i) % st->p.n_pool4];
 
 		if (nd_pick_port(st, proto, a, &port, v6, port6) == 0)
-			return nd_bib_insert(st, proto, v6, port6, a, port, ND_OWN_LOCAL, 0, now);
+			return nd_bib_insert(st, proto, v6, port6, a, port, ND_OWN_LOCAL, now);
 	}
 	st->c.ports_exhausted++;
 	if (log_getverbose() >= 1) {

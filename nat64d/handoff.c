@@ -54,8 +54,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 	ho->rs = xcalloc(HO_RESEND_MAX, sizeof(*ho->rs));
 	tb_init(&ho->announce, 1e12, now->mono_ms);	/* full (clamped at first use) */
 	tb_init(&ho->icmp, 1e12, now->mono_ms);
-	for (i = 0; i < ND_HO_MAX_SERVERS; i++)
-		ho->head[i] = -1;
+	htab_init(&ho->srvs, ND_HO_MAX_SERVERS);
 	randombytes_buf(ho->hkey, sizeof(ho->hkey));
 	nd_hoc_init(&ho->cache, gw->cfg.ho_cache_max, gw->cfg.ho_cache_ms);
 	ho->hold = nd_hold_new(HO_HOLD_PKTS, HO_HOLD_BYTES, gw->cfg.ho_hold_ms);
@@ -68,6 +67,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 		if (r == -1) {
 			nd_hoc_free(&ho->cache);
 			nd_hold_free(ho->hold);
+			htab_free(&ho->srvs);
 			free(ho->rs);
 			free(ho);
 			return NULL;
@@ -81,8 +81,7 @@ nd_ho_new(struct nd_gw *gw, const struct clk_now *now, char *err, size_t errlen)
 		ho_srv_add(ho, servers[i], now)->flags = ND_HS_SUPPORT;
 	/* Own mappings keep off the ports servers handed out, and a client
 	 * endpoint has one port for TCP and UDP (an entry has no protocol). */
-	gw->st.reserved = &ho->cache;
-	gw->st.joint_ports = true;
+	nd_state_reserve(&gw->st, &ho->cache, true);
 	return ho;
 }
 
@@ -93,6 +92,7 @@ nd_ho_free(struct nd_ho *ho)
 		return;
 	nd_hoc_free(&ho->cache);
 	nd_hold_free(ho->hold);
+	htab_free(&ho->srvs);
 	sodium_memzero(&ho->keys, sizeof(ho->keys));
 	free(ho->rs);
 	free(ho);
@@ -101,8 +101,7 @@ nd_ho_free(struct nd_ho *ho)
 void
 nd_ho_reconfig(struct nd_gw *gw)
 {
-	gw->ho->cache.timeout_ms = gw->cfg.ho_cache_ms;
-	gw->ho->cache.max = gw->cfg.ho_cache_max;
+	nd_hoc_set_limits(&gw->ho->cache, gw->cfg.ho_cache_max, gw->cfg.ho_cache_ms);
 }
 
 struct nd_hocache *

@@ -2,13 +2,12 @@
 /* hocache.c — the NAT64's cache of server-owned entries; see nd_handoff.h.
  *
  * Two hash tables (by server + NAT64 address + mapped port for the IPv4
- * side, by server + client endpoint for the IPv6 side; SipHash with a
- * random key) and one LRU list. The cache is only a cache: dropping an
+ * side, by server + client endpoint for the IPv6 side; lib/htab) and
+ * one LRU list. The cache is only a cache: dropping an
  * entry costs one round trip to the server, which holds the real table.
  */
 #include "nd_handoff.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,13 +21,17 @@ nd_hoc_init(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms)
 	memset(c, 0, sizeof(*c));
 	while (size < max && size < (1u << 22))
 		size <<= 1;
-	c->mask = size - 1;
-	c->h4 = xcalloc(size, sizeof(*c->h4));
-	c->h6 = xcalloc(size, sizeof(*c->h6));
+	htab_init(&c->h4, size);
+	htab_init(&c->h6, size);
 	c->lru.lnext = c->lru.lprev = &c->lru;
+	nd_hoc_set_limits(c, max, timeout_ms);
+}
+
+void
+nd_hoc_set_limits(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms)
+{
 	c->max = max ? max : 1;
 	c->timeout_ms = timeout_ms;
-	randombytes_buf(c->hkey, sizeof(c->hkey));
 }
 
 void
@@ -36,7 +39,7 @@ nd_hoc_free(struct nd_hocache *c)
 {
 	struct nd_hoent *e, *n;
 
-	if (!c->h4)
+	if (!c->h4.b)
 		return;
 	int i;
 
@@ -44,9 +47,8 @@ nd_hoc_free(struct nd_hocache *c)
 		n = e->lnext;
 		free(e);
 	}
-	free(c->h4);
-	free(c->h6);
-	c->h4 = c->h6 = NULL;
+	htab_free(&c->h4);
+	htab_free(&c->h6);
 	for (i = 0; i < c->n_pool; i++)
 		free(c->portref[i]);
 	c->n_pool = 0;
@@ -95,18 +97,7 @@ nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4)
 	return r && r[port4] > 0;
 }
 
-static uint32_t
-hoc_hash(const struct nd_hocache *c, const void *k, size_t n)
-{
-	uint8_t h[crypto_shorthash_BYTES];
-	uint32_t v;
-
-	crypto_shorthash(h, k, n, c->hkey);
-	memcpy(&v, h, sizeof(v));
-	return v & c->mask;
-}
-
-static uint32_t
+static uint64_t
 hoc_h4(const struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4)
 {
 	uint8_t k[10];
@@ -114,10 +105,10 @@ hoc_h4(const struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t por
 	memcpy(k, &server, 4);
 	memcpy(k + 4, &pool4, 4);
 	memcpy(k + 8, &port4, 2);
-	return hoc_hash(c, k, sizeof(k));
+	return htab_hash(&c->h4, k, sizeof(k));
 }
 
-static uint32_t
+static uint64_t
 hoc_h6(const struct nd_hocache *c, uint32_t server, const uint8_t client[16], uint16_t port6)
 {
 	uint8_t k[22];
@@ -125,17 +116,21 @@ hoc_h6(const struct nd_hocache *c, uint32_t server, const uint8_t client[16], ui
 	memcpy(k, &server, 4);
 	memcpy(k + 4, client, 16);
 	memcpy(k + 20, &port6, 2);
-	return hoc_hash(c, k, sizeof(k));
+	return htab_hash(&c->h6, k, sizeof(k));
 }
 
 struct nd_hoent *
 nd_hoc_find4(const struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4)
 {
-	struct nd_hoent *e;
+	uint64_t h = hoc_h4(c, server, pool4, port4);
+	struct htab_node *n;
 
-	for (e = c->h4[hoc_h4(c, server, pool4, port4)]; e; e = e->next4)
+	for (n = htab_first(&c->h4, h); n; n = htab_next(n, h)) {
+		struct nd_hoent *e = htab_entry(n, struct nd_hoent, n4);
+
 		if (e->port4 == port4 && e->server == server && e->pool4 == pool4)
 			return e;
+	}
 	return NULL;
 }
 
@@ -143,11 +138,15 @@ struct nd_hoent *
 nd_hoc_find6(const struct nd_hocache *c, uint32_t server, const uint8_t client[16],
     uint16_t port6)
 {
-	struct nd_hoent *e;
+	uint64_t h = hoc_h6(c, server, client, port6);
+	struct htab_node *n;
 
-	for (e = c->h6[hoc_h6(c, server, client, port6)]; e; e = e->next6)
+	for (n = htab_first(&c->h6, h); n; n = htab_next(n, h)) {
+		struct nd_hoent *e = htab_entry(n, struct nd_hoent, n6);
+
 		if (e->port6 == port6 && e->server == server && !memcmp(e->client, client, 16))
 			return e;
+	}
 	return NULL;
 }
 
@@ -167,24 +166,14 @@ hoc_lru_tail(struct nd_hocache *c, struct nd_hoent *e)
 	c->lru.lprev = e;
 }
 
-void
+static void
 nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now)
 {
-	struct nd_hoent **pp;
-
 	if (c->on_event)
 		c->on_event(c->on_event_arg, e, false, now);
 	hoc_ref(c, e->pool4, e->port4, -1);
-	for (pp = &c->h4[hoc_h4(c, e->server, e->pool4, e->port4)]; *pp; pp = &(*pp)->next4)
-		if (*pp == e) {
-			*pp = e->next4;
-			break;
-		}
-	for (pp = &c->h6[hoc_h6(c, e->server, e->client, e->port6)]; *pp; pp = &(*pp)->next6)
-		if (*pp == e) {
-			*pp = e->next6;
-			break;
-		}
+	htab_remove(&c->h4, &e->n4);
+	htab_remove(&c->h6, &e->n6);
 	hoc_lru_unlink(e);
 	c->n--;
 	free(e);
@@ -204,7 +193,6 @@ nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4
 {
 	struct nd_hoent *a = nd_hoc_find4(c, server, pool4, port4);
 	struct nd_hoent *b = nd_hoc_find6(c, server, client, port6), *e;
-	uint32_t h;
 
 	if (a && a == b) {
 		a->pfx = pfx;
@@ -232,12 +220,8 @@ nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool4, uint16_t port4
 	memcpy(e->client, client, 16);
 	e->pfx = pfx;
 	e->used_ms = now->mono_ms;
-	h = hoc_h4(c, server, pool4, port4);
-	e->next4 = c->h4[h];
-	c->h4[h] = e;
-	h = hoc_h6(c, server, client, port6);
-	e->next6 = c->h6[h];
-	c->h6[h] = e;
+	htab_insert(&c->h4, &e->n4, hoc_h4(c, server, pool4, port4));
+	htab_insert(&c->h6, &e->n6, hoc_h6(c, server, client, port6));
 	hoc_lru_tail(c, e);
 	hoc_ref(c, pool4, port4, +1);
 	c->n++;

@@ -9,35 +9,22 @@
 #include <inttypes.h>
 #include <string.h>
 
-static int
-srv_bucket(uint32_t a)
-{
-	return (int)((a * 2654435761u) >> 22) & (ND_HO_MAX_SERVERS - 1);
-}
-
 struct nd_hosrv *
 ho_srv_find(struct nd_ho *ho, uint32_t a)
 {
-	int i;
+	uint64_t h = htab_hash(&ho->srvs, &a, sizeof(a));
+	struct htab_node *n;
 
-	for (i = ho->head[srv_bucket(a)]; i >= 0; i = ho->srv[i].next)
-		if (ho->srv[i].addr == a)
-			return &ho->srv[i];
+	for (n = htab_first(&ho->srvs, h); n; n = htab_next(n, h))
+		if (htab_entry(n, struct nd_hosrv, hn)->addr == a)
+			return htab_entry(n, struct nd_hosrv, hn);
 	return NULL;
 }
 
 static void
-srv_unlink(struct nd_ho *ho, int idx)
+ho_srv_unlink(struct nd_ho *ho, int idx)
 {
-	int *pp = &ho->head[srv_bucket(ho->srv[idx].addr)];
-
-	while (*pp >= 0) {
-		if (*pp == idx) {
-			*pp = ho->srv[idx].next;
-			break;
-		}
-		pp = &ho->srv[*pp].next;
-	}
+	htab_remove(&ho->srvs, &ho->srv[idx].hn);
 	ho->srv[idx].used = false;
 	ho->n_srv--;
 }
@@ -68,7 +55,7 @@ ho_srv_add(struct nd_ho *ho, uint32_t a, const struct clk_now *now)
 		}
 		if (ho->srv[victim].flags & ND_HS_SUPPORT)
 			ho->dirty = true;
-		srv_unlink(ho, victim);
+		ho_srv_unlink(ho, victim);
 		idx = victim;
 	}
 	s = &ho->srv[idx];
@@ -77,8 +64,7 @@ ho_srv_add(struct nd_ho *ho, uint32_t a, const struct clk_now *now)
 	s->used = true;
 	s->last_ms = now->mono_ms;
 	tb_init(&s->bucket, 1e12, now->mono_ms);	/* full (clamped to the rate at first use) */
-	s->next = ho->head[srv_bucket(a)];
-	ho->head[srv_bucket(a)] = idx;
+	htab_insert(&ho->srvs, &s->hn, htab_hash(&ho->srvs, &a, sizeof(a)));
 	ho->n_srv++;
 	return s;
 }

@@ -204,7 +204,6 @@ main(int argc, char **argv)
 			nd_ho_cache(gw)->on_event_arg = NULL;
 		}
 	}
-	gw->coalesce = dev.vnet && cfg.udp_coalesce;
 	if (cfg.mapping_log[0])
 		gw->st.on_bib = nd_maplog_event;
 	rxbuf = xmalloc(ND_RXBUF);

@@ -86,7 +86,7 @@ nd_maplog_event(void *arg, const struct nd_bib *b, bool created, const struct cl
 
 /* A server's entry: "handoff:<server>" where the protocol stands (one
  * entry covers TCP and UDP towards that server). */
-size_t
+static size_t
 nd_maplog_format_hoent(char *buf, size_t len, const struct nd_hoent *e, bool created,
     const struct clk_now *now)
 {

@@ -4,7 +4,8 @@
  * first fragment is translated its translated addresses are remembered
  * here for a short time (RFC 6146 FRAGMENT_MIN, 2 s) so later fragments
  * of the same datagram follow it. Fixed-size, direct-mapped, bounded; no
- * reassembly. A fragment arriving before its first fragment waits in a
+ * reassembly. A cache, not a lib/htab table: a new datagram takes over
+ * its slot, nothing is allocated, nothing is ever full. A fragment arriving before its first fragment waits in a
  * bounded hold queue (path.c, hold.c) for up to 2 s; one whose slot was
  * taken over is held the same way and then dropped (counted).
  */

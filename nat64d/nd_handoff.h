@@ -39,6 +39,7 @@
 #include "handoff_wire.h"
 #include "nd_hocache.h"
 #include "nd_xlat.h"
+#include "htab.h"
 #include "tbucket.h"
 
 struct nd_gw;
@@ -118,7 +119,7 @@ struct nd_ho_counters {
 
 struct nd_hosrv {
 	uint32_t addr;
-	int next;			/* hash chain (index, -1 ends) */
+	struct htab_node hn;		/* in nd_ho.srvs, by address */
 	uint8_t flags;
 	bool used;
 	uint64_t last_ms;		/* last packet to or from it */

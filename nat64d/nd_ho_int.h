@@ -61,7 +61,7 @@ struct nd_ho {
 	struct nd_hokeys keys;
 	struct nd_hocache cache;
 	struct nd_hosrv srv[ND_HO_MAX_SERVERS];
-	int head[ND_HO_MAX_SERVERS];
+	struct htab srvs;		/* srv[] in use, by address */
 	int n_srv;
 	struct nd_hold *hold;
 	struct ho_pend pend[HO_PEND];

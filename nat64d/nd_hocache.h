@@ -9,9 +9,10 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "htab.h"
 
 struct nd_hoent {
-	struct nd_hoent *next4, *next6;		/* hash chains */
+	struct htab_node n4, n6;		/* in h4, h6 */
 	struct nd_hoent *lprev, *lnext;		/* LRU list, oldest first */
 	uint32_t server, pool4;			/* host order */
 	uint16_t port4, port6;
@@ -28,12 +29,10 @@ typedef void nd_hoc_event_fn(void *arg, const struct nd_hoent *e, bool created,
 #define ND_HOC_POOLS	64	/* = ND_MAX_POOL4 */
 
 struct nd_hocache {
-	struct nd_hoent **h4, **h6;
-	uint32_t mask;
+	struct htab h4, h6;
 	struct nd_hoent lru;			/* sentinel */
 	uint32_t n, max;
 	uint64_t timeout_ms;
-	uint8_t hkey[16];
 	uint64_t created, replaced, expired, evicted;
 	/* How many cached entries (of any server) hold each port of each
 	 * pool address: the gateway's own port allocation avoids them. */
@@ -46,6 +45,8 @@ struct nd_hocache {
 
 void nd_hoc_init(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms);
 void nd_hoc_free(struct nd_hocache *c);
+/* The size bound and idle timeout (also at reload). */
+void nd_hoc_set_limits(struct nd_hocache *c, uint32_t max, uint64_t timeout_ms);
 struct nd_hoent *nd_hoc_find4(const struct nd_hocache *c, uint32_t server, uint32_t pool4,
     uint16_t port4);
 struct nd_hoent *nd_hoc_find6(const struct nd_hocache *c, uint32_t server,
@@ -57,7 +58,6 @@ struct nd_hoent *nd_hoc_put(struct nd_hocache *c, uint32_t server, uint32_t pool
     uint16_t port4, const uint8_t client[16], uint16_t port6, uint8_t pfx,
     const struct clk_now *now);
 void nd_hoc_touch(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
-void nd_hoc_delete(struct nd_hocache *c, struct nd_hoent *e, const struct clk_now *now);
 /* Does any cached entry hold this pool address and port? */
 bool nd_hoc_port_used(const struct nd_hocache *c, uint32_t pool4, uint16_t port4);
 /* Every entry, least recently used first: NULL starts, NULL ends. */

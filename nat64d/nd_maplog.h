@@ -33,8 +33,6 @@ size_t nd_maplog_format(char *buf, size_t len, const struct nd_bib *b, bool crea
 struct nd_hoent;
 /* nd_hoc_event_fn for the handoff cache. */
 void nd_maplog_hoent(void *arg, const struct nd_hoent *e, bool created, const struct clk_now *now);
-size_t nd_maplog_format_hoent(char *buf, size_t len, const struct nd_hoent *e, bool created,
-    const struct clk_now *now);
 uint64_t nd_maplog_errors(void);
 
 #endif

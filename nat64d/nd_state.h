@@ -10,13 +10,17 @@
  * the TCP state. Everything is bounded (max-bib, max-sessions) and counted.
  *
  * A BIB entry has an owner: ND_OWN_LOCAL (allocated here; it goes with its
- * last session) or ND_OWN_SERVER (inserted with nd_bib_insert(), kept until
- * deleted). Entries that handoff servers allocate are not BIB entries: they
+ * last session). Entries that handoff servers allocate are not BIB entries: they
  * live in the handoff cache (nd_handoff.h, hocache.c), keyed per server.
  * For handoff, the sessions of a local entry are its "used with server X"
  * records (nd_bib_used_with()), and the allocator can be told to avoid
  * the ports of a handoff cache (reserved) and to give an endpoint one port
  * for TCP and UDP.
+ *
+ * The BIB and session hash tables are their own, not lib/htab: they chain
+ * through the records' own pointers (8 octets a link, no stored hash) and
+ * are looked up for every translated packet (bench/nat64d_path.sh). A
+ * lookup costs what a lib/htab lookup of the same key costs.
  *
  * Time is always the caller's `now`; nothing here reads a clock or logs.
  */
@@ -29,7 +33,7 @@
 
 #include "clock.h"
 
-enum nd_owner { ND_OWN_LOCAL = 0, ND_OWN_SERVER = 1 };
+enum nd_owner { ND_OWN_LOCAL = 0 };
 
 /* Timeout classes, one expiry list each (a class has one timeout, so each
  * list stays sorted by touching = moving to the tail). */
@@ -59,7 +63,6 @@ struct nd_bib {
 	uint8_t proto;			/* 6, 17, or 1 for ICMP queries (ids) */
 	uint8_t owner;			/* enum nd_owner */
 	bool logged;			/* its Created line is written */
-	uint32_t server;		/* ND_OWN_SERVER: the server's IPv4 */
 	uint32_t n_sessions;
 	struct nd_session *sessions;	/* this entry's peers */
 	struct nd_qrec *q;		/* the client it is charged to (nd_quota.h) */
@@ -126,6 +129,9 @@ struct nd_state {
 void nd_state_init(struct nd_state *st, const struct nd_state_params *p);
 /* New timeouts/limits (reload); pool and port range must not change. */
 void nd_state_set_params(struct nd_state *st, const struct nd_state_params *p);
+/* Handoff: the ports of `reserved` are never allocated; joint_ports gives
+ * a client endpoint one port for TCP and UDP. */
+void nd_state_reserve(struct nd_state *st, const struct nd_hocache *reserved, bool joint_ports);
 void nd_state_free(struct nd_state *st);
 bool nd_state_is_pool4(const struct nd_state *st, uint32_t a);
 struct nd_bib *nd_bib_find6(const struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t port6);
@@ -134,10 +140,9 @@ struct nd_bib *nd_bib_find4(const struct nd_state *st, uint8_t proto, uint32_t v
  * the table is full or no port is free (counted). */
 struct nd_bib *nd_bib_create(struct nd_state *st, uint8_t proto, const uint8_t v6[16],
     uint16_t port6, const struct clk_now *now);
-/* Insert an entry with a given IPv4 side (server-owned cache, static). */
+/* Insert an entry with a given IPv4 side. */
 struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16],
-    uint16_t port6, uint32_t v4, uint16_t port4, uint8_t owner, uint32_t server,
-    const struct clk_now *now);
+    uint16_t port6, uint32_t v4, uint16_t port4, uint8_t owner, const struct clk_now *now);
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
 /* "tcp [2001:db8::1]:40000 198.51.100.1:2048" for diagnostics; returns buf. */
 char *nd_bib_fmt(const struct nd_bib *b, char *buf, size_t len);

@@ -74,8 +74,8 @@ sim_build_v4(uint8_t *out, size_t cap, const struct sim_ident *id, uint32_t serv
 	struct buf_wr w;
 	size_t n;
 
-	sim_v4bytes(server, s4);
-	sim_v4bytes(nat64, d4);
+	be32_store(s4, server);
+	be32_store(d4, nat64);
 	if (tcp)
 		n = ippkt_tcp4(ip, sizeof(ip), s4, d4, sport, port, 1, 0, 0x02, NULL, 0);
 	else
@@ -145,8 +145,8 @@ sim_build_bounce(uint8_t *out, size_t cap, const struct sim_ident *id, uint32_t 
 	struct buf_wr w;
 	size_t n;
 
-	sim_v4bytes(server, s4);
-	sim_v4bytes(nat64, d4);
+	be32_store(s4, server);
+	be32_store(d4, nat64);
 	n = ippkt_udp4(ip, sizeof(ip), s4, d4, sport, HW_DISCARD_PORT, payload, len);
 	if (n == 0)
 		return 0;

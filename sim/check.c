@@ -5,6 +5,7 @@
  * one returns NULL when fine, else a short reason for the report.
  */
 #include "sim.h"
+#include "buf.h"
 #include "cksum.h"
 #include "ippkt.h"
 
@@ -136,7 +137,7 @@ sim_check_returned(const struct hw_packet *pkt, const struct sim_ident *id, uint
 		return "returned: token is not ours";
 	if (!ippkt_parse4(pkt->ip.p, pkt->ip.len, &ip))
 		return "returned: no IPv4 packet";
-	sim_v4bytes(nat64, d4);
+	be32_store(d4, nat64);
 	if (memcmp(ip.dst, d4, 4) != 0 || ip.dport != port)
 		return "returned: not the packet we sent";
 	return NULL;

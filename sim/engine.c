@@ -21,6 +21,7 @@
  * Time comes from the loop's `now`; nothing here reads the clock.
  */
 #include "sim.h"
+#include "buf.h"
 #include "addr.h"
 #include "evloop.h"
 #include "cksum.h"
@@ -237,6 +238,30 @@ sim_slot(struct sim *s, struct sim_nat *n, uint32_t item)
 static bool sim_send_item(struct sim *s, struct sim_nat *n, uint32_t j, uint8_t tries,
     const struct clk_now *now);
 
+/* The request in sl is settled (answered, timed out or dropped). */
+static void
+sim_unpend(struct sim *s, struct sim_slot *sl)
+{
+	sl->pending = 0;
+	s->outstanding--;
+}
+
+/* An answer to the request in sl: a duplicate if none is pending, else
+ * the request is settled and the answer counted (also under `also`,
+ * unless SIM_C__COUNT). */
+static void
+sim_answered(struct sim *s, struct sim_slot *sl, enum sim_counter also)
+{
+	if (!sl->pending) {
+		s->k.c[SIM_C_dup]++;
+		return;
+	}
+	sim_unpend(s, sl);
+	s->k.c[SIM_C_answers_ok]++;
+	if (also != SIM_C__COUNT)
+		s->k.c[also]++;
+}
+
 static void
 sim_expire(struct sim *s, const struct clk_now *now)
 {
@@ -257,8 +282,7 @@ sim_expire(struct sim *s, const struct clk_now *now)
 		if (sl == NULL || !sl->pending || sl->tries != t.tries)
 			continue;
 		if (s->phase == PH_GARBAGE) {
-			sl->pending = 0;
-			s->outstanding--;
+			sim_unpend(s, sl);
 			s->k.c[SIM_C_garbage_dropped]++;
 			continue;
 		}
@@ -268,8 +292,7 @@ sim_expire(struct sim *s, const struct clk_now *now)
 			sim_send_item(s, n, t.item, (uint8_t)(sl->tries + 1), now);
 			continue;
 		}
-		sl->pending = 0;
-		s->outstanding--;
+		sim_unpend(s, sl);
 		s->k.c[SIM_C_timeouts]++;
 		if (s->o.verbose > 0 && !s->o.quiet) {
 			char a[ADDR_STRLEN];
@@ -383,8 +406,8 @@ sim_send_item(struct sim *s, struct sim_nat *n, uint32_t j, uint8_t tries,
 		size_t ilen;
 		struct buf_wr w;
 
-		sim_v4bytes(s->o.server, s4);
-		sim_v4bytes(n->addr, d4);
+		be32_store(s4, s->o.server);
+		be32_store(d4, n->addr);
 		ilen = ippkt_udp4(ip, sizeof(ip), s4, d4, 1, 2, (const uint8_t *)"gre?", 4);
 		if (ilen == 0)
 			return false;
@@ -802,14 +825,7 @@ sim_answer_entry(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 			sim_bad(s, n, "adopted entry answered with another port", e->mapped_port);
 			return;
 		}
-		if (!n->aux[a].sl.pending) {
-			s->k.c[SIM_C_dup]++;
-			return;
-		}
-		n->aux[a].sl.pending = 0;
-		s->outstanding--;
-		s->k.c[SIM_C_answers_ok]++;
-		s->k.c[SIM_C_lookups_ok]++;
+		sim_answered(s, &n->aux[a].sl, SIM_C_lookups_ok);
 		return;
 	}
 	f = sim_flow_of(s, n, SIM_KIND_FLOW, e->client, e->client_port);
@@ -843,20 +859,14 @@ sim_answer_entry(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 		}
 		if (s->phase == PH_ADOPTED && s->o.adopt_move && (uint64_t)f < s->n_aux &&
 		    n->aux[f].sl.pending) {
-			n->aux[f].sl.pending = 0;
-			s->outstanding--;
-			s->k.c[SIM_C_answers_ok]++;
-			s->k.c[SIM_C_lookups_ok]++;
+			sim_answered(s, &n->aux[f].sl, SIM_C_lookups_ok);
 			return;
 		}
-		if (s->phase != PH_LOOKUP || !fl->sl.pending) {
+		if (s->phase != PH_LOOKUP) {
 			s->k.c[SIM_C_dup]++;
 			return;
 		}
-		fl->sl.pending = 0;
-		s->outstanding--;
-		s->k.c[SIM_C_answers_ok]++;
-		s->k.c[SIM_C_lookups_ok]++;
+		sim_answered(s, &fl->sl, SIM_C_lookups_ok);
 		return;
 	}
 	if (pkt->ip_version == 0) {
@@ -895,14 +905,11 @@ sim_answer_entry(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 			sim_set_port(n, (uint32_t)f, e->mapped_port);
 			sim_record(s, n, client, cport, e->mapped_port);
 		}
-		if ((s->phase != PH_PROBE && s->phase != PH_NEW && s->phase != PH_REPEAT) ||
-		    !fl->sl.pending) {
+		if (s->phase != PH_PROBE && s->phase != PH_NEW && s->phase != PH_REPEAT) {
 			s->k.c[SIM_C_dup]++;
 			return;
 		}
-		fl->sl.pending = 0;
-		s->outstanding--;
-		s->k.c[SIM_C_answers_ok]++;
+		sim_answered(s, &fl->sl, SIM_C__COUNT);
 	}
 }
 
@@ -943,14 +950,7 @@ sim_answer_v6(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 		return;
 	}
 	ax = &n->aux[j];
-	if (!ax->sl.pending) {
-		s->k.c[SIM_C_dup]++;
-		return;
-	}
-	ax->sl.pending = 0;
-	s->outstanding--;
-	s->k.c[SIM_C_answers_ok]++;
-	s->k.c[SIM_C_echo_ok]++;
+	sim_answered(s, &ax->sl, SIM_C_echo_ok);
 }
 
 static void
@@ -972,8 +972,8 @@ sim_answer_v4(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 	if (s->phase == PH_ICMP4) {
 		uint8_t s4[4], d4[4];
 
-		sim_v4bytes(n->addr, s4);
-		sim_v4bytes(s->o.server, d4);
+		be32_store(s4, n->addr);
+		be32_store(d4, s->o.server);
 		if (sim_check_blob(&pkt->token, n->id.token, SIM_MAC_LEN, "x") != NULL ||
 		    ip.proto != IPPKT_PROTO_ICMP || memcmp(ip.src, s4, 4) != 0 ||
 		    memcmp(ip.dst, d4, 4) != 0 || ip.l4_len < 8 + 20) {
@@ -989,14 +989,7 @@ sim_answer_v4(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 			sim_bad(s, n, "icmp4: the ICMP error does not quote our packet", 0);
 			return;
 		}
-		if (!n->aux[j].sl.pending) {
-			s->k.c[SIM_C_dup]++;
-			return;
-		}
-		n->aux[j].sl.pending = 0;
-		s->outstanding--;
-		s->k.c[SIM_C_answers_ok]++;
-		s->k.c[SIM_C_icmp_errors]++;
+		sim_answered(s, &n->aux[j].sl, SIM_C_icmp_errors);
 		return;
 	}
 	if (s->phase != PH_MISS) {
@@ -1009,10 +1002,7 @@ sim_answer_v4(struct sim *s, struct sim_nat *n, const struct hw_packet *pkt)
 	}
 	for (j = 0; j < s->o.misses && j < s->n_aux; j++) {
 		if (n->aux[j].key == ip.dport && n->aux[j].sl.pending) {
-			n->aux[j].sl.pending = 0;
-			s->outstanding--;
-			s->k.c[SIM_C_answers_ok]++;
-			s->k.c[SIM_C_returned]++;
+			sim_answered(s, &n->aux[j].sl, SIM_C_returned);
 			return;
 		}
 	}
@@ -1045,11 +1035,7 @@ sim_answer_echoed(struct sim *s, struct sim_nat *n, const uint8_t *p, size_t len
 		sim_set_port(n, (uint32_t)f, (uint16_t)(1024 + f % 64000));
 		s->k.c[SIM_C_entries]++;
 	}
-	n->flows[f].sl.pending = 0;
-	s->outstanding--;
-	s->k.c[SIM_C_answers_ok]++;
-	if (s->phase == PH_LOOKUP)
-		s->k.c[SIM_C_lookups_ok]++;
+	sim_answered(s, &n->flows[f].sl, s->phase == PH_LOOKUP ? SIM_C_lookups_ok : SIM_C__COUNT);
 }
 
 static void

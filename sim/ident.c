@@ -11,18 +11,10 @@
  * NAT64 address and HI:LO the 32-bit client index (documentation space).
  */
 #include "sim.h"
+#include "buf.h"
 
 #include <sodium.h>
 #include <string.h>
-
-void
-sim_v4bytes(uint32_t v4, uint8_t out[4])
-{
-	out[0] = (uint8_t)(v4 >> 24);
-	out[1] = (uint8_t)(v4 >> 16);
-	out[2] = (uint8_t)(v4 >> 8);
-	out[3] = (uint8_t)v4;
-}
 
 void
 sim_ident_init(struct sim_ident *id, uint64_t seed, uint32_t nat64, uint32_t server)
@@ -34,9 +26,9 @@ sim_ident_init(struct sim_ident *id, uint64_t seed, uint32_t nat64, uint32_t ser
 	memcpy(in, "handoff-sim", 11);
 	for (i = 0; i < 8; i++)
 		in[11 + i] = (uint8_t)(seed >> (56 - 8 * i));
-	sim_v4bytes(nat64, in + 19);
+	be32_store(in + 19, nat64);
 	crypto_generichash(id->key, sizeof(id->key), in, sizeof(in), NULL, 0);
-	sim_v4bytes(server, s4);
+	be32_store(s4, server);
 	crypto_generichash(id->token, SIM_MAC_LEN, s4, 4, id->key, sizeof(id->key));
 }
 
@@ -46,7 +38,7 @@ sim_auth(const struct sim_ident *id, uint32_t server, const uint8_t client[16],
 {
 	uint8_t in[20];
 
-	sim_v4bytes(server, in);
+	be32_store(in, server);
 	memcpy(in + 4, client, 16);
 	crypto_generichash(out, SIM_MAC_LEN, in, sizeof(in), id->key, sizeof(id->key));
 }
@@ -87,5 +79,5 @@ void
 sim_embed(const uint8_t prefix[12], uint32_t v4, uint8_t out[16])
 {
 	memcpy(out, prefix, 12);
-	sim_v4bytes(v4, out + 12);
+	be32_store(out + 12, v4);
 }

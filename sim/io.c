@@ -5,6 +5,7 @@
  * raw socket to forge source addresses (--forge).
  */
 #include "sim.h"
+#include "buf.h"
 #include "ippkt.h"
 #include "xalloc.h"
 
@@ -234,8 +235,8 @@ sim_io_raw_send(int fd, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dpo
 	uint8_t s4[4], d4[4];
 	size_t n;
 
-	sim_v4bytes(src, s4);
-	sim_v4bytes(dst, d4);
+	be32_store(s4, src);
+	be32_store(d4, dst);
 	if ((n = ippkt_udp4(pkt, sizeof(pkt), s4, d4, sport, dport, payload, len)) == 0)
 		return -1;
 	sim_sin(&sin, dst, 0);

@@ -63,7 +63,6 @@ struct sim_counters {
 	uint64_t c[SIM_C__COUNT];
 };
 
-const char *sim_counter_name(enum sim_counter c);
 /* "name=N", "name>=N", ... Returns 0 or -1 with a message in err. */
 int  sim_expect_parse(const char *s, struct sim_expect *out, char *err, size_t errlen);
 /* Evaluate expectations; the defaults bad=0 and timeouts=0 apply unless an
@@ -145,7 +144,6 @@ void sim_client_addr(unsigned kind, uint32_t nat64, uint32_t client, uint8_t out
 bool sim_client_decode(const uint8_t a[16], unsigned *kind, uint16_t *nat_lo, uint32_t *client);
 /* prefix (12) + IPv4 -> IPv6 (RFC 6052 /96). */
 void sim_embed(const uint8_t prefix[12], uint32_t v4, uint8_t out[16]);
-void sim_v4bytes(uint32_t v4, uint8_t out[4]);
 
 /* ---- building (build.c) ---- */
 struct sim_req6 {

@@ -14,12 +14,6 @@ static const char *const sim_counter_names[SIM_C__COUNT] = {
 #undef SIM_CNAME
 };
 
-const char *
-sim_counter_name(enum sim_counter c)
-{
-	return (unsigned)c < SIM_C__COUNT ? sim_counter_names[c] : "?";
-}
-
 int
 sim_expect_parse(const char *s, struct sim_expect *out, char *err, size_t errlen)
 {

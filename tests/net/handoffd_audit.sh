@@ -2,7 +2,7 @@
 # Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
 # Every audit line, over a mixed run (several NAT64s, evictions in a small
 # table, adopted single and §7 entries, entries that take over ports, echo,
-# misses, ICMP errors, --localtime), matches the seed's format; Deleted and
+# misses, ICMP errors, --localtime), matches the original nat64handoff server's format; Deleted and
 # Created of a reused port come in that order; conflicting adopted entries
 # win (the newest claim) and their lookups answer the adopting client; an
 # adopted entry giving a known client another port moves it.

@@ -183,6 +183,7 @@ t_gw_open(struct t_gw *t, bool vnet, const char *extra)
 		abort();
 	t->gw = nd_gw_new(&t->cfg, &t->dev);
 	t->gw->ipid = 0x1234;
+	t->gw->coalesce = false;	/* one datagram out per datagram in, unless a test sets it */
 	t->now = clk_fake(1000000, 1700000000);
 }
 

@@ -4,7 +4,10 @@
  * damaged spans, a torn tail, damage right after the header: every good
  * record is served, the damaged octets are saved exactly, the file is
  * repaired (a second load finds nothing), and jr_verify reports the same.
- * Also the in-memory path the fuzzer drives (jr_recover, jr_image). */
+ * Also the in-memory path the fuzzer drives (jr_recover, jr_image), and
+ * a transient open() failure (EMFILE), which sets nothing aside; crafted
+ * records after a valid header never break the table (the LRU walk
+ * visits exactly ct_count() entries, all with ports >= 1024). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +18,12 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include <zlib.h>
 
+#include "buf.h"
 #include "conntable.h"
 #include "journal.h"
 #include "xalloc.h"
@@ -434,6 +440,206 @@ test_many_spans(void **state)
 	free(img);
 }
 
+/* A transient open() failure (EMFILE) does not set a good journal
+ * aside: the file is still there under its .tbl name. */
+static void
+test_emfile_keeps_journal(void **state)
+{
+	size_t offs[J_N];
+	struct jr_load_result res;
+	struct rlimit old, rl;
+	struct ct_table *t;
+	struct jr_file *jf;
+	char err[512];
+	int fd, first = -1;
+
+	(void)state;
+	j_make(offs);
+	t = ct_create(100, j_key);
+	getrlimit(RLIMIT_NOFILE, &old);
+	rl = old;
+	rl.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while ((fd = open("/dev/null", O_RDONLY)) != -1)
+		if (first == -1)
+			first = fd;
+	jf = jr_open(j_path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
+	for (fd = first; fd >= 0 && fd < 64; fd++)
+		close(fd);
+	setrlimit(RLIMIT_NOFILE, &old);
+	jr_close(jf);
+	ct_destroy(t);
+	assert_int_equal(access(j_path, F_OK), 0);
+}
+
+static int
+j_copies(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(j_dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".corrupt-"))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* One bad record in the middle: the records cut are kept in one copy. */
+static void
+test_bad_record_keeps_one_copy(void **state)
+{
+	size_t offs[J_N];
+	struct jr_load_result res;
+	struct ct_table *t;
+	struct jr_file *jf;
+	char err[512];
+	int before;
+
+	(void)state;
+	j_make(offs);
+	j_flip(offs[J_N / 2] + 10);
+	before = j_copies();
+	t = ct_create(100, j_key);
+	jf = jr_open(j_path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
+	assert_non_null(jf);
+	jr_close(jf);
+	ct_destroy(t);
+	assert_int_equal(j_copies(), before + 1);
+}
+
+/* Count entries along the LRU list, checking each. */
+static uint32_t
+j_lru_walk(const struct ct_table *t)
+{
+	struct ct_view v;
+	uint32_t n = 0;
+	uint16_t p;
+
+	for (p = ct_lru_oldest(t); p; p = ct_lru_newer(t, p)) {
+		assert_true(ct_get(t, p, &v));
+		assert_true(p >= CT_MIN_PORT);
+		assert_int_equal(ct_find_client(t, v.prefix, v.client, v.client_port), p);
+		n++;
+		assert_true(n <= ct_count(t));
+	}
+	return n;
+}
+
+static uint32_t j_seed = 12345;
+
+static uint32_t
+j_rand(void)
+{
+	j_seed = j_seed * 1103515245u + 12345u;
+	return j_seed >> 8;
+}
+
+/* Crafted records after a valid header: whatever is replayed, the table
+ * stays consistent. Deterministic pseudo-random records, with valid CRCs
+ * half of the time so the replay goes deep. */
+static void
+test_crafted_journal_consistent(void **state)
+{
+		uint8_t key[16] = { 1 }, rec[JR_HDR_LEN + 600];
+	char path[160], err[512];
+	struct jr_load_result res;
+	struct ct_view v;
+	uint32_t kept = 0, cut = 0;
+	int iter, k;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/crafted.tbl", j_dir);
+	for (iter = 0; iter < 200; iter++) {
+		struct ct_table *t = ct_create(16, key);
+		struct jr_file *jf;
+		int fd, wild = iter % 2 == 0;	/* odd rounds: well-formed records only */
+
+		unlink(path);
+		jf = jr_open(path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
+		assert_non_null(jf);
+		jr_close(jf);
+		ct_destroy(t);
+		fd = open(path, O_WRONLY | O_APPEND);
+		assert_true(fd >= 0);
+		for (k = 0; k < 60; k++) {
+			size_t len;
+
+			if (j_rand() % 3 == 0) {
+				rec[0] = (uint8_t)(wild && j_rand() % 8 == 0 ? j_rand() : 2);
+				rec[1] = (uint8_t)(wild && j_rand() % 8 == 0 ? j_rand() : 0);
+				be16_store(rec + 2, (uint16_t)(!wild || j_rand() % 8 ? 1024 + j_rand() % 40 :
+				    j_rand()));
+				len = 4;
+			} else {
+				size_t alen = (j_rand() % 4 == 0) ? (j_rand() % 256) * 2 : 0;
+				size_t i;
+
+				rec[0] = 1;
+				rec[1] = (uint8_t)(alen / 2);
+				be16_store(rec + 2, (uint16_t)(!wild || j_rand() % 8 ? 1024 + j_rand() % 40 :
+				    j_rand()));
+				be16_store(rec + 4, (uint16_t)(j_rand() % 4));
+				be32_store(rec + 6, j_rand());
+				memset(rec + 10, 0, 28);
+				rec[21] = (uint8_t)(j_rand() % 3);
+				rec[37] = (uint8_t)(j_rand() % 6);
+				for (i = 0; i < alen; i++)
+					rec[38 + i] = (uint8_t)(j_rand() % 3);
+				len = 38 + alen;
+			}
+			be32_store(rec + len, (uint32_t)crc32(0, rec, (uInt)len));
+			if (wild && j_rand() % 16 == 0)
+				rec[j_rand() % (len + 4)] ^= 0x40;
+			assert_int_equal(write(fd, rec, len + 4), (ssize_t)(len + 4));
+		}
+		close(fd);
+		t = ct_create(16, key);
+		jf = jr_open(path, J_NAT, J_SRV, t, &res, 0, err, sizeof(err));
+		assert_non_null(jf);
+		assert_true(ct_count(t) <= ct_capacity(t));
+		assert_int_equal(j_lru_walk(t), ct_count(t));
+		kept += ct_count(t);
+		cut += res.truncated;
+		if (!wild)
+			assert_false(res.truncated);
+		/* What was kept reloads to the same table after compaction. */
+		assert_int_equal(jr_compact(jf, t, err, sizeof(err)), 0);
+		jr_close(jf);
+		{
+			struct ct_table *t2 = ct_create(16, key);
+			uint16_t p;
+
+			jf = jr_open(path, J_NAT, J_SRV, t2, &res, 0, err, sizeof(err));
+			assert_non_null(jf);
+			assert_false(res.truncated);
+			assert_int_equal(ct_count(t2), ct_count(t));
+			for (p = ct_lru_oldest(t); p; p = ct_lru_newer(t, p)) {
+				assert_true(ct_get(t2, p, &v));
+			}
+			/* LRU order survives compaction + reload. */
+			{
+				uint16_t a = ct_lru_oldest(t), b = ct_lru_oldest(t2);
+
+				while (a && b) {
+					assert_int_equal(a, b);
+					a = ct_lru_newer(t, a);
+					b = ct_lru_newer(t2, b);
+				}
+				assert_int_equal(a, b);
+			}
+			jr_close(jf);
+			ct_destroy(t2);
+		}
+		ct_destroy(t);
+	}
+	/* The generator reaches both deep replays and cut tails. */
+	assert_true(kept > 200);
+	assert_int_equal(cut, 100);
+}
+
 int
 main(void)
 {
@@ -445,6 +651,9 @@ main(void)
 		cmocka_unit_test(test_verify_reports_resync),
 		cmocka_unit_test(test_image_roundtrip),
 		cmocka_unit_test(test_many_spans),
+		cmocka_unit_test(test_emfile_keeps_journal),
+		cmocka_unit_test(test_bad_record_keeps_one_copy),
+		cmocka_unit_test(test_crafted_journal_consistent),
 	};
 
 	return cmocka_run_group_tests(tests, j_setup, j_teardown);

@@ -907,6 +907,55 @@ test_storage_failure_pauses_creation(void **state)
 	assert_true(sto.failures >= 1);
 }
 
+/* A bounce whose MAC was made for another control port (or token) of
+ * the same NAT64 address does not validate, and nothing is created. */
+static void
+test_bounce_bound_to_port_and_token(void **state)
+{
+	struct fixture *f = *state;
+	struct srv_ctx *s = &f->s;
+	static const uint8_t tok_a[16] = "token-AAAAAAAAAA", tok_b[16] = "token-BBBBBBBBBB";
+	uint8_t pkt[128], ctl[1700], ip4[1600], c6[16], s6[16];
+	struct buf_wr w;
+	size_t n, vlen;
+	char path[160], *log;
+	int round;
+
+	client6(c6, 9);
+	server6(s6);
+	n = ippkt_tcp6(pkt, sizeof(pkt), c6, s6, 1234, 80, 1, 0, 0x02, NULL, 0);
+	assert_true(n > 0);
+	for (round = 0; round < 2; round++) {
+		/* Trigger from port NATPORT with token A. */
+		val_set_attenuation(s->vs, 2);
+		buf_wr_init(&w, ctl, sizeof(ctl));
+		hw_put_blob(&w, HW_T_TOKEN, tok_a, sizeof(tok_a));
+		hw_put_blob(&w, HW_T_AUTH, (const uint8_t *)"au", 2);
+		hw_put_ip(&w, pkt, n);
+		assert_int_equal(srv_handle(s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx), 1);
+		assert_int_equal(f->tx.dport, HW_DISCARD_PORT);
+		vlen = ippkt_udp4(ip4, sizeof(ip4), srv4, nat4, HPORT, HW_DISCARD_PORT, f->tx.buf,
+		    f->tx.len);
+		assert_true(vlen > 0);
+		/* Replayed from another port (round 0) or with another token (round 1). */
+		buf_wr_init(&w, ctl, sizeof(ctl));
+		hw_put_blob(&w, HW_T_TOKEN, round ? tok_b : tok_a, 16);
+		hw_put_ip(&w, ip4, vlen);
+		val_set_attenuation(s->vs, 0);	/* no new validation packet either */
+		assert_int_equal(srv_handle(s, SRV, NAT, round ? NATPORT : NATPORT + 1,
+		    ctl, w.off, &f->now, &f->tx), 0);
+	}
+	assert_int_equal(s->c[SRV_C_validated], 0);
+	assert_int_equal(s->c[SRV_C_bad_bounce], 2);
+	assert_int_equal(val_token_count(s->vs), 0);
+	assert_int_equal(chan_count(s->reg), 0);
+	snprintf(path, sizeof(path), "%s/channels/192.0.2.7-192.0.2.1.tbl", f->dir);
+	assert_int_equal(access(path, F_OK), -1);
+	log = audit_text(f);
+	assert_string_equal(log, "");
+	free(log);
+}
+
 int
 main(void)
 {
@@ -923,6 +972,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_icmp4_error_matched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_failure_pauses_creation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bounce_bound_to_port_and_token, setup, teardown),
 	};
 
 	if (sodium_init() < 0)

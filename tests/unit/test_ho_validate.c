@@ -1,7 +1,8 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* Unit tests for handoffd/validate.c: the §9 MAC and its key rotation,
- * the token store (add, rotate, bound), and the
- * token file (round trip, and every kind of damage refused). */
+ * the token store (add, rotate, bound; one NAT64 validating many control
+ * ports pushes out only its own tokens), the token file (round trip, and
+ * every kind of damage refused), and the §9 attenuation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,6 +198,138 @@ test_file_damage(void **state)
 	}
 }
 
+/* §9 attenuation (val_attenuate): the counter starts at 2; at 0 a packet
+ * is dropped and the counter set to 1 or 2 at random, else it is
+ * decremented and the packet answered. */
+static void
+test_attenuation_sequence(void **state)
+{
+	struct val_state *vs = val_create(16);
+	int i, run = 0, first_drop = -1;
+
+	(void)state;
+	assert_non_null(vs);
+	/* the first two packets after start are answered, the third dropped */
+	assert_true(val_attenuate(vs));
+	assert_true(val_attenuate(vs));
+	assert_false(val_attenuate(vs));
+	/* after a drop, 1 or 2 answered, never 0 or 3 */
+	for (i = 0; i < 10000; i++) {
+		if (val_attenuate(vs)) {
+			run++;
+			assert_true(run <= 2);
+		} else {
+			assert_true(run >= 1);
+			if (first_drop < 0)
+				first_drop = i;
+			run = 0;
+		}
+	}
+	assert_true(first_drop >= 1 && first_drop <= 2);
+	val_destroy(vs);
+}
+
+/* Per cycle 1.5 packets are answered on average and 1 dropped: 60 %
+ * answered, 40 % dropped (docs/PROTOCOL.md; the draft's §12 says the
+ * reverse). */
+#define ATTEN_N 200000
+
+static void
+test_attenuation_fraction(void **state)
+{
+	struct val_state *vs = val_create(16);
+	long answered = 0, runs1 = 0, runs2 = 0, run = 0;
+	double frac;
+	int i;
+
+	(void)state;
+	assert_non_null(vs);
+	for (i = 0; i < ATTEN_N; i++) {
+		if (val_attenuate(vs)) {
+			answered++;
+			run++;
+		} else {
+			if (run == 1)
+				runs1++;
+			else if (run == 2)
+				runs2++;
+			run = 0;
+		}
+	}
+	frac = (double)answered / ATTEN_N;
+	print_message("attenuation: %ld of %d unvalidated packets answered (%.2f %%), "
+	    "%.2f %% dropped; runs of 1: %ld, runs of 2: %ld\n", answered, ATTEN_N,
+	    100 * frac, 100 * (1 - frac), runs1, runs2);
+	/* 0.6 expected; the standard deviation at ATTEN_N = 200000 is ~0.0006 */
+	assert_true(frac > 0.59 && frac < 0.61);
+	/* both refill values occur, about equally */
+	assert_true(runs1 > 0 && runs2 > 0);
+	assert_true((double)runs1 / (double)(runs1 + runs2) > 0.45);
+	assert_true((double)runs1 / (double)(runs1 + runs2) < 0.55);
+	val_destroy(vs);
+}
+
+/* A host validating many control ports pushes out only its own oldest. */
+static void
+test_token_quota_per_nat64(void **state)
+{
+	struct val_state *vs = val_create(8);
+	struct clk_now now = clk_fake(0, 1700000000);
+	int i;
+
+	(void)state;
+	val_token_add(vs, A_SRV, A_NAT, 40000, (const uint8_t *)"GOOD", 4, &now);
+	for (i = 0; i < 100; i++) {
+		now.wall.tv_sec++;
+		val_token_add(vs, A_SRV, 0xcb007101u, (uint16_t)(1024 + i), (const uint8_t *)"EVIL", 4, &now);
+	}
+	assert_true(val_token_known(vs, A_SRV, A_NAT, 40000, (const uint8_t *)"GOOD", 4, &now));
+	assert_int_equal(val_token_count(vs), 8);
+	/* the attacker's newest ports are the ones kept */
+	assert_true(val_token_known(vs, A_SRV, 0xcb007101u, 1024 + 99, (const uint8_t *)"EVIL", 4, &now));
+	assert_false(val_token_known(vs, A_SRV, 0xcb007101u, 1024, (const uint8_t *)"EVIL", 4, &now));
+	val_destroy(vs);
+}
+
+/* A NAT64 with a socket per worker keeps every control port while the
+ * store has room (no fixed per-NAT64 limit); when it is full, the
+ * biggest holder gives way, whoever adds. */
+static void
+test_token_ports_bounded_by_store(void **state)
+{
+	struct val_state *vs = val_create(24);
+	struct clk_now now = clk_fake(0, 1700000000);
+	const uint32_t nat2 = 0xcb007102u, nat3 = 0xcb007103u;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++) {
+		now.wall.tv_sec++;
+		val_token_add(vs, A_SRV, A_NAT, (uint16_t)(40000 + i), (const uint8_t *)"WORK", 4, &now);
+	}
+	assert_int_equal(val_token_count(vs), 16);
+	/* two more NAT64s fill the store: 16 + 4 + 4 = 24 */
+	for (i = 0; i < 4; i++) {
+		now.wall.tv_sec++;
+		val_token_add(vs, A_SRV, nat2, (uint16_t)(1000 + i), (const uint8_t *)"TWO!", 4, &now);
+		val_token_add(vs, A_SRV, nat3, (uint16_t)(1000 + i), (const uint8_t *)"TRI!", 4, &now);
+	}
+	assert_int_equal(val_token_count(vs), 24);
+	/* a fifth port of nat2: the 16-port NAT64 gives its oldest */
+	now.wall.tv_sec++;
+	val_token_add(vs, A_SRV, nat2, 1004, (const uint8_t *)"TWO!", 4, &now);
+	assert_int_equal(val_token_count(vs), 24);
+	assert_false(val_token_known(vs, A_SRV, A_NAT, 40000, (const uint8_t *)"WORK", 4, &now));
+	assert_true(val_token_known(vs, A_SRV, A_NAT, 40001, (const uint8_t *)"WORK", 4, &now));
+	for (i = 0; i < 5; i++)
+		assert_true(val_token_known(vs, A_SRV, nat2, (uint16_t)(1000 + i),
+		    (const uint8_t *)"TWO!", 4, &now));
+	for (i = 0; i < 4; i++)
+		assert_true(val_token_known(vs, A_SRV, nat3, (uint16_t)(1000 + i),
+		    (const uint8_t *)"TRI!", 4, &now));
+	val_destroy(vs);
+}
+
 int
 main(void)
 {
@@ -205,6 +338,10 @@ main(void)
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_file_damage),
+		cmocka_unit_test(test_attenuation_sequence),
+		cmocka_unit_test(test_attenuation_fraction),
+		cmocka_unit_test(test_token_quota_per_nat64),
+		cmocka_unit_test(test_token_ports_bounded_by_store),
 	};
 
 	if (sodium_init() < 0)

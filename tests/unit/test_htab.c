@@ -133,6 +133,11 @@ test_random_model(void **state)
 			visits[htab_entry(n, struct rec, hn)->key]++;
 		for (i = 0; i < N; i++)
 			assert_int_equal(visits[i], r[i].live);
+		/* htab_after: the same records, once each, without a cursor. */
+		for (n = htab_after(&t, NULL); n; n = htab_after(&t, n))
+			visits[htab_entry(n, struct rec, hn)->key]--;
+		for (i = 0; i < N; i++)
+			assert_int_equal(visits[i], 0);
 	}
 	htab_free(&t);
 }

@@ -944,12 +944,11 @@ run_case_on(struct tcase *c, bool vnet, char *msg, size_t mlen)
 	}
 	t.gw = nd_gw_new(&t.cfg, &t.dev);
 	t.gw->ipid = 0x1234;
-	t.gw->coalesce = vnet && t.cfg.udp_coalesce;
 	t.now = clk_fake(1000000, 1700000000);
 	for (i = 0; i < c->n_bib; i++) {
 		const struct tbib *b = &c->bib[i];
 
-		if (!nd_bib_insert(&t.gw->st, b->proto, b->v6, b->port6, b->v4, b->port4, ND_OWN_LOCAL, 0,
+		if (!nd_bib_insert(&t.gw->st, b->proto, b->v6, b->port6, b->v4, b->port4, ND_OWN_LOCAL,
 		    &t.now)) {
 			snprintf(msg, mlen, "bib: entry %d refused", i + 1);
 			rc = -1;

@@ -715,7 +715,8 @@ test_cache_lru_and_expiry(void **state)
 	nd_hoc_free(&c);
 }
 
-/* Review findings, kept as regressions. */
+/* Edge cases: own ports beside server entries, a silent server, loops,
+ * spoofed validation packets, late answers to stubs, the per-flow hold. */
 
 static void
 test_own_ports_avoid_server_ports(void **state)
@@ -1231,7 +1232,7 @@ test_icmp_not_for_the_own_mapping_on_the_port(void **state)
 	net_restart_gw(n, NULL);
 	/* [2001:db8:1::3]:40500 got the port for talking to 192.0.2.77. */
 	t_a6("2001:db8:1::3", other);
-	b = nd_bib_insert(&n->t.gw->st, 17, other, 40500, POOLA, port, ND_OWN_LOCAL, 0, &n->t.now);
+	b = nd_bib_insert(&n->t.gw->st, 17, other, 40500, POOLA, port, ND_OWN_LOCAL, &n->t.now);
 	assert_non_null(b);
 	assert_non_null(nd_session_create(&n->t.gw->st, b, 0xc000024du, 53, &n->t.now));
 	k = frag_needed(err, sent, sizeof(sent), 1280, 0);
