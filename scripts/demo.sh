@@ -90,6 +90,7 @@ say "gateway: nat64d with handoff on (defaults otherwise; state $T/nd-state)"
 mkdir "$T/nd-state"
 cat >"$T/nat64d.conf" <<EOF
 tun-device nkdemo$$
+control-socket $T/nd-control
 prefix 64:ff9b::/96
 pool4 198.51.100.1/32
 ipv4-addr 198.51.100.200
