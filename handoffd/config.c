@@ -3,7 +3,6 @@
 #include "config.h"
 #include "audit.h"
 #include "conntable.h"
-#include "ctl_server.h"
 #include "daemon.h"
 #include "handoff_wire.h"
 
@@ -23,11 +22,11 @@ hcfg_port(void *cfg, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* The control socket's permission bits (lib/ctl_server.h). */
+/* The control socket's permission bits (conf_ctl_mode). */
 static int
 hcfg_control_mode(void *cfg, const char *v, char *err, size_t errlen)
 {
-	return ctls_parse_mode(v, &((struct hcfg *)cfg)->control_mode, err, errlen);
+	return conf_ctl_mode(v, &((struct hcfg *)cfg)->control_mode, err, errlen);
 }
 
 static void

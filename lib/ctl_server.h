@@ -60,8 +60,4 @@ void ctls_close(struct ctls *s);
 /* Connections open now. */
 unsigned ctls_nconns(const struct ctls *s);
 
-/* A control-mode value: octal, the owner rw, no one else more than the
- * group ("0600", "0660"). 0, or -1 with err. */
-int ctls_parse_mode(const char *v, unsigned *mode, char *err, size_t errlen);
-
 #endif

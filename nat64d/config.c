@@ -11,7 +11,6 @@
 
 #include "addr.h"
 #include "conf.h"
-#include "ctl_server.h"
 #include "daemon.h"
 #include "handoff_wire.h"
 
@@ -188,7 +187,7 @@ ho_on(const void *cfg)
 static int
 set_control_mode(void *cfg, const char *v, char *err, size_t errlen)
 {
-	return ctls_parse_mode(v, &((struct nd_config *)cfg)->control_mode, err, errlen);
+	return conf_ctl_mode(v, &((struct nd_config *)cfg)->control_mode, err, errlen);
 }
 
 static void
