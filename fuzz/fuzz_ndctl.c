@@ -6,7 +6,7 @@
  * handoff entry, a known server). The input is cut at newlines; every
  * line gets exactly one answer, made step by step as the socket would,
  * of well-formed answer lines ending with "end N" or "error ...", each
- * step within the socket's output bound. Seeds: fuzz/corpus/ndctl/. */
+ * step within the socket's output buffer (ND_CTL_OUT_MAX). Seeds: fuzz/corpus/ndctl/. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,12 +63,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ctl_out_init(&o, 64u << 20);
 		nd_ctl_dispatch(fz_ctl, p, n, &o, &cur, &now);
 		while (cur.more) {
-			size_t before = o.len;
+			struct ctl_out step;	/* emptied: the client read the last step */
 
-			if (cur.more(fz_ctl, &cur, &o, &now))
+			ctl_out_init(&step, ND_CTL_OUT_MAX);
+			if (cur.more(fz_ctl, &cur, &step, &now))
 				cur.more = NULL;
-			if (o.len - before > ND_CTL_OUT_MAX - CTLS_OUT_LOW || ++steps > 1000000)
+			if (step.err || ++steps > 1000000)
 				abort();	/* a step the socket would drop the client for */
+			ctl_put_raw(&o, step.p, step.len);
+			ctl_out_free(&step);
 		}
 		fz_check_answer(&o);
 		ctl_out_free(&o);

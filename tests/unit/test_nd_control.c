@@ -54,12 +54,14 @@ teardown(void **state)
 	return 0;
 }
 
-/* The whole answer to req, stepping as the socket would; NUL-terminated. */
+/* The whole answer to req, stepping as the socket would (each step into
+ * an emptied buffer of the socket's size: the client has read the last
+ * one); NUL-terminated. */
 static const char *
 ask(struct fx *f, const char *req)
 {
 	struct ctl_cursor cur;
-	size_t before;
+	struct ctl_out step;
 
 	ctl_out_free(&f->o);
 	ctl_out_init(&f->o, 1u << 24);
@@ -67,12 +69,14 @@ ask(struct fx *f, const char *req)
 	f->steps = 0;
 	nd_ctl_dispatch(f->c, req, strlen(req), &f->o, &cur, &f->t.now);
 	while (cur.more) {
-		before = f->o.len;
-		/* as ctl_server.c: a step starts with less than CTLS_OUT_LOW pending */
-		if (cur.more(f->c, &cur, &f->o, &f->t.now))
+		ctl_out_init(&step, ND_CTL_OUT_MAX);
+		if (cur.more(f->c, &cur, &step, &f->t.now))
 			cur.more = NULL;
-		if (f->o.len - before > f->max_step)
-			f->max_step = f->o.len - before;
+		assert_false(step.err);
+		if (step.len > f->max_step)
+			f->max_step = step.len;
+		ctl_put_raw(&f->o, step.p, step.len);
+		ctl_out_free(&step);
 		f->steps++;
 		assert_true(f->steps < 100000);
 	}
@@ -199,6 +203,43 @@ test_bib_and_sessions(void **state)
 	assert_non_null(strstr(a, "\tdynamic\t\t1\t30\t270\n"));
 }
 
+/* A table whose answer takes several steps bounded by the output (not by
+ * the buckets): every entry exactly once, each step near CTLS_OUT_LOW (2000 entries,
+ * 2048 buckets). */
+static void
+test_bib_in_steps(void **state)
+{
+	struct fx *f = *state;
+	struct nd_state *st;
+	const char *a;
+	uint8_t c[16];
+	int i;
+
+	teardown(state);
+	f = calloc(1, sizeof(*f));
+	*state = f;
+	t_gw_open(&f->t, false, "pool4 198.51.100.64/27\nmax-bib 2048\nmax-sessions 2048\n");
+	f->c = nd_ctl_create_detached(f->t.gw);
+	ctl_out_init(&f->o, 1u << 24);
+	st = &f->t.gw->st;
+	for (i = 0; i < 2000; i++) {
+		v6(c, i + 1);
+		assert_non_null(nd_session_create(st, nd_bib_create(st, 17, c, 40000, &f->t.now),
+		    0xc0000202, 53, &f->t.now));
+	}
+	a = ask(f, "bib");
+	assert_int_equal(count(a, "\nrow "), 2000);
+	assert_true(f->steps >= 3);
+	assert_true(f->max_step < CTLS_OUT_LOW + 4096);
+	for (i = 0; i < 2000; i += 7) {
+		char needle[64];
+
+		snprintf(needle, sizeof(needle), "row udp\t2001:db8:1::%x\t40000\t", i + 1);
+		if (count(a, needle) != 1)
+			fail_msg("client %d: %u rows", i + 1, count(a, needle));
+	}
+}
+
 /* Entries deleted and created between the steps of a walk: no crash,
  * no entry twice, the survivors all shown. */
 static void
@@ -286,6 +327,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bib_and_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bib_in_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_while_changing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_servers, setup, teardown),
