@@ -176,6 +176,7 @@ sys.exit(0 if busy >= 40 - 32 - 1 else 1)
 PYEOF
 "$PY" "$W/garbage.py" "$SOCK" >"$W/garbage.out" 2>&1 &
 GARBAGE=$!
+PIDS+=("$GARBAGE")
 out=$(nsx "$NS_C" ping -6 -c 10 -i 0.2 -W 5 "$T6B" 2>&1)
 check "ping through nat64d during the garbage ($(grep -o '[0-9]* received' <<<"$out"))" \
 	grep -q ' 10 received' <<<"$out"
