@@ -169,7 +169,7 @@ install: progs
 	$(foreach d,$(NK_DOCS),install -m 0644 $(d) $(DESTDIR)$(DOCDIR)/ &&) true
 	install -m 0644 tools/wireshark/nat64handoff.lua $(DESTDIR)$(SHAREDIR)/wireshark/
 	install -d $(DESTDIR)$(BASHCOMPDIR)
-	install -m 0644 tools/bash-completion/nat64-handoffctl $(DESTDIR)$(BASHCOMPDIR)/
+	install -m 0644 tools/bash-completion/nat64-handoffctl tools/bash-completion/nat64ctl $(DESTDIR)$(BASHCOMPDIR)/
 
 # Opt-in: the NAT64 handoff dissector where every Wireshark/tshark on the
 # host loads it (Debian loads Lua plugins only from its own directory).

@@ -210,6 +210,7 @@ start_nd() { # start_nd MODE
 	mkdir -p "$WORK/state-$mode"
 	cat >"$WORK/nd-$mode.conf" <<EOF
 tun-device hb64
+control-socket none
 prefix 64:ff9b::/96
 pool4 198.51.100.1/32
 ipv4-addr 198.51.100.200

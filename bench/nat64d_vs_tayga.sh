@@ -101,6 +101,7 @@ dynamic-pool 198.51.100.0/24
 EOF
 cat >"$WORK/nat64d.conf" <<EOF
 tun-device nat64
+control-socket none
 prefix ${PREF}/96
 pool4 198.51.100.2
 ipv4-addr 198.51.100.254

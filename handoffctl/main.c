@@ -12,9 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <dirent.h>
 #include <unistd.h>
 
@@ -22,8 +19,9 @@
 #include "auditlog.h"
 #include "conf.h"
 #include "config.h"
+#include "ctl_client.h"
 #include "ctl_wire.h"
-#include "hctable.h"
+#include "rtab.h"
 #include "weblog.h"
 
 /* Exit codes (nat64-handoffctl(8), EXIT STATUS). */
@@ -113,33 +111,43 @@ static FILE *hc_conn;
 static int
 hc_connect(struct hc *h, bool quiet)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 15 };
-	const char *path = h->socket;
-	int fd;
+	int e;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "nat64-handoffctl: %s: path too long\n", path);
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		int e = errno;
-
-		if (quiet)
-			goto fail;
-		fprintf(stderr, "nat64-handoffctl: %s: %s%s\n", path, strerror(e),
+	if ((hc_conn = ctlc_connect(h->socket, 15)) != NULL)
+		return 0;
+	e = errno;
+	if (!quiet)
+		fprintf(stderr, "nat64-handoffctl: %s: %s%s\n", h->socket, strerror(e),
 		    e == EACCES ? " (access is by the socket's mode and group: see control-group)" :
 		    e == ENOENT || e == ECONNREFUSED ? " (is nat64-handoffd running with control-socket?)" : "");
-fail:
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	hc_conn = fdopen(fd, "r+");
-	return hc_conn ? 0 : -1;
+	return -1;
+}
+
+static void
+hc_sink_cols(void *arg, const char *cols)
+{
+	struct rtab **t = arg;
+
+	if (*t == NULL)
+		*t = rt_create(cols);
+}
+
+static void
+hc_sink_row(void *arg, const char *const *vals, int n)
+{
+	struct rtab **t = arg;
+
+	if (n == rt_ncols(*t))
+		rt_add(*t, vals);
+}
+
+static void
+hc_sink_note(void *arg, const char *text)
+{
+	struct rtab **t = arg;
+
+	if (*t)
+		rt_note(*t, text);
 }
 
 /* Send one request, read its answer into *t (created at "cols").
@@ -147,59 +155,19 @@ fail:
 static int
 hc_request(const char *req, struct rtab **t, char *more, size_t morelen)
 {
-	char *line = NULL, *rest, *f[CTL_MAX_COLS];
-	size_t cap = 0;
-	ssize_t n;
-	int rc = HC_REFUSED;
+	const struct ctlc_sink sink = { hc_sink_cols, hc_sink_row, hc_sink_note, t };
+	char msg[CTL_LINE_MAX * 2];
 
-	more[0] = '\0';
-	if (fprintf(hc_conn, "%s\n", req) < 0 || fflush(hc_conn) != 0) {
-		fprintf(stderr, "nat64-handoffctl: control socket: %s\n", strerror(errno));
-		return HC_NOSERVER;
+	switch (ctlc_request(hc_conn, req, &sink, more, morelen, msg, sizeof(msg))) {
+	case CTLC_OK:
+		return *t ? HC_OK : HC_REFUSED;
+	case CTLC_REFUSED:
+		fprintf(stderr, "nat64-handoffctl: server: %s\n", msg);
+		return HC_REFUSED;
+	default:
+		fprintf(stderr, "nat64-handoffctl: %s\n", msg);
+		return HC_REFUSED;
 	}
-	while ((n = getline(&line, &cap, hc_conn)) > 0) {
-		int k;
-
-		if (line[n - 1] == '\n')
-			line[--n] = '\0';
-		switch (ctl_answer_line(line, &rest)) {
-		case CTL_L_ERROR:
-			fprintf(stderr, "nat64-handoffctl: server: %s\n", rest);
-			goto out;
-		case CTL_L_COLS:
-			if (*t == NULL)
-				*t = rt_create(rest);
-			break;
-		case CTL_L_ROW:
-			if (*t == NULL || (k = ctl_split(rest, '\t', f, CTL_MAX_COLS)) != rt_ncols(*t)) {
-				fprintf(stderr, "nat64-handoffctl: malformed answer line\n");
-				goto out;
-			}
-			rt_add(*t, (const char *const *)f);
-			break;
-		case CTL_L_NOTE:
-			if (*t)
-				rt_note(*t, rest);
-			break;
-		case CTL_L_END:
-			rc = HC_OK;
-			goto out;
-		case CTL_L_MORE:
-			snprintf(more, morelen, "%s", rest);
-			rc = HC_OK;
-			goto out;
-		case CTL_L_BAD:
-			fprintf(stderr, "nat64-handoffctl: malformed answer line\n");
-			goto out;
-		}
-	}
-	fprintf(stderr, "nat64-handoffctl: the server closed the connection%s\n",
-	    errno == EAGAIN ? " (no answer in 15 s)" : "");
-out:
-	free(line);
-	if (rc == HC_OK && *t == NULL)
-		rc = HC_REFUSED;
-	return rc;
 }
 
 static int

@@ -23,28 +23,11 @@ hcfg_port(void *cfg, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* The control socket's permission bits, octal: the owner reads and
- * writes, others get nothing, the group at most what the owner has. */
+/* The control socket's permission bits (conf_ctl_mode). */
 static int
 hcfg_control_mode(void *cfg, const char *v, char *err, size_t errlen)
 {
-	unsigned long m = 0;
-	size_t i, n = strlen(v);
-
-	for (i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '7' || n > 4) {
-			snprintf(err, errlen, "'%s' is not an octal mode such as 0660", v);
-			return -1;
-		}
-		m = m * 8 + (unsigned long)(v[i] - '0');
-	}
-	if (n == 0 || (m & ~0770ul) != 0 || (m & 0600) != 0600) {
-		snprintf(err, errlen, "'%s': give the owner rw and no one else more than the group "
-		    "(e.g. 0600 or 0660)", v);
-		return -1;
-	}
-	((struct hcfg *)cfg)->control_mode = (unsigned)m;
-	return 0;
+	return conf_ctl_mode(v, &((struct hcfg *)cfg)->control_mode, err, errlen);
 }
 
 static void

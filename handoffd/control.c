@@ -11,55 +11,18 @@
 #include "xalloc.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
-#include <unistd.h>
-
-struct ctl_conn {
-	int fd;
-	char in[CTL_LINE_MAX];
-	size_t inlen;
-	int discarding;			/* inside an oversized line */
-	struct ctl_out out;
-	size_t outoff;
-	uint64_t active_ms;		/* last progress either way */
-	struct ctl_conn *next;
-	struct ctl_server *cs;
-};
 
 struct ctl_server {
-	int fd;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct ev_loop *loop;
-	struct ev_timer *sweep;
+	struct ctls *sock;		/* NULL: detached (tests) */
 	struct srv_ctx *srv;
-	struct ctl_conn *conns;
-	unsigned nconns;
-	struct ctl_counters c;
+	struct ctls_counters c;
 };
 
 /* ---- the commands */
-
-typedef void ctl_cmd_fn(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now);
-
-struct ctl_command {
-	const char *name;
-	int min_pos, max_pos;
-	const char *opts;		/* allowed option names, space separated */
-	ctl_cmd_fn *fn;
-	const char *usage;
-};
 
 static ctl_cmd_fn ctl_cmd_lookup, ctl_cmd_lookup_client, ctl_cmd_channels, ctl_cmd_stats,
     ctl_cmd_show, ctl_cmd_ban, ctl_cmd_unban, ctl_cmd_bans, ctl_cmd_help;
@@ -86,19 +49,11 @@ static const struct ctl_command ctl_commands[] = {
 #define NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 
 static void
-ctl_cmd_help(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_help(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
-	size_t i;
-
-	(void)cs, (void)srv, (void)r, (void)now;
-	ctl_put_cols(o, "command:s usage:s");
-	for (i = 0; i < NCOMMANDS; i++) {
-		const char *v[2] = { ctl_commands[i].name, ctl_commands[i].usage };
-
-		ctl_put_row(o, v, 2);
-	}
-	ctl_put_end(o, NCOMMANDS);
+	(void)arg, (void)r, (void)cur, (void)now;
+	ctl_help(ctl_commands, NCOMMANDS, o);
 }
 
 static int
@@ -125,20 +80,7 @@ ctl_v4port(const char *s, uint32_t *a, uint16_t *port, struct ctl_out *o)
 static int
 ctl_parse_limit(const struct ctl_req *r, unsigned *limit, struct ctl_out *o)
 {
-	const char *v = ctl_opt(r, "limit");
-	char *end;
-	unsigned long n;
-
-	*limit = CTL_PAGE_DEFAULT;
-	if (v == NULL)
-		return 0;
-	n = strtoul(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || n == 0 || n > CTL_PAGE_MAX) {
-		ctl_put_error(o, "limit '%s': a number 1..%u", v, CTL_PAGE_MAX);
-		return -1;
-	}
-	*limit = (unsigned)n;
-	return 0;
+	return ctl_opt_uint(r, "limit", CTL_PAGE_DEFAULT, CTL_PAGE_MAX, limit, o);
 }
 
 static void
@@ -183,9 +125,11 @@ ctl_table(struct srv_ctx *srv, struct chan *ch, const struct clk_now *now)
 }
 
 static void
-ctl_cmd_lookup(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_lookup(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
+	struct ctl_server *cs = arg;
+	struct srv_ctx *srv = cs->srv;
 	const char *sv = ctl_opt(r, "server");
 	uint32_t nat64, server = 0;
 	unsigned long rows = 0;
@@ -193,7 +137,7 @@ ctl_cmd_lookup(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req 
 	struct chan *ch;
 	uint16_t port;
 
-	(void)cs;
+	(void)cs, (void)cur;
 	if (ctl_v4port(r->pos[0], &nat64, &port, o) == -1 ||
 	    (sv && ctl_parse_v4(sv, &server, o, "server") == -1))
 		return;
@@ -221,9 +165,11 @@ ctl_prefix_match(const uint8_t a[16], const uint8_t p[16], int len)
 }
 
 static void
-ctl_cmd_lookup_client(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_lookup_client(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
+	struct ctl_server *cs = arg;
+	struct srv_ctx *srv = cs->srv;
 	uint8_t pfx[16];
 	unsigned limit;
 	unsigned long rows = 0;
@@ -231,7 +177,7 @@ ctl_cmd_lookup_client(struct ctl_server *cs, struct srv_ctx *srv, const struct c
 	struct chan *ch;
 	int len;
 
-	(void)cs;
+	(void)cs, (void)cur;
 	if (addr_parse_prefix6(r->pos[0], 128, pfx, &len) == -1) {
 		ctl_put_error(o, "'%s' is not an IPv6 address or prefix", r->pos[0]);
 		return;
@@ -262,13 +208,15 @@ ctl_cmd_lookup_client(struct ctl_server *cs, struct srv_ctx *srv, const struct c
 }
 
 static void
-ctl_cmd_channels(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_channels(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
+	struct ctl_server *cs = arg;
+	struct srv_ctx *srv = cs->srv;
 	unsigned long rows = 0;
 	struct chan *ch;
 
-	(void)cs, (void)r, (void)now;
+	(void)cs, (void)r, (void)cur, (void)now;
 	ctl_put_cols(o, "nat64:s server:s loaded:s entries:n capacity:n created:n deleted:n "
 	    "evicted:n evicted_live:n adopted:n lookups:n misses:n");
 	for (ch = chan_first(srv->reg); ch; ch = chan_next(srv->reg, ch)) {
@@ -315,12 +263,14 @@ ctl_stats_item(void *arg, const char *name, unsigned long long value)
 }
 
 static void
-ctl_cmd_stats(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_stats(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
+	struct ctl_server *cs = arg;
+	struct srv_ctx *srv = cs->srv;
 	struct ctl_stats_arg a = { o, 0 };
 
-	(void)r;
+	(void)r, (void)cur;
 	ctl_put_cols(o, "name:s value:n");
 	ctl_stats_item(&a, "port", srv->port);
 	status_each(srv, now, ctl_stats_item, &a);
@@ -330,6 +280,7 @@ ctl_cmd_stats(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *
 	ctl_stats_item(&a, "control_errors", cs->c.errors);
 	ctl_stats_item(&a, "control_oversized", cs->c.oversized);
 	ctl_stats_item(&a, "control_timeouts", cs->c.timeouts);
+	ctl_stats_item(&a, "control_overflows", cs->c.overflows);
 	ctl_put_end(o, a.rows);
 }
 
@@ -344,9 +295,11 @@ ctl_cmp_chan(const void *a, const void *b)
 /* Entries of one NAT64 address in (server, port) order, a page at a
  * time; "more SERVER:PORT" says where the next page starts. */
 static void
-ctl_cmd_show(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_show(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
+	struct ctl_server *cs = arg;
+	struct srv_ctx *srv = cs->srv;
 	const char *sv = ctl_opt(r, "server"), *after = ctl_opt(r, "after");
 	uint32_t nat64, server = 0, after_server = 0;
 	uint16_t after_port = 0;
@@ -356,7 +309,7 @@ ctl_cmd_show(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r
 	unsigned limit;
 	struct ct_view v;
 
-	(void)cs;
+	(void)cs, (void)cur;
 	if (ctl_parse_v4(r->pos[0], &nat64, o, "NAT64") == -1 ||
 	    (sv && ctl_parse_v4(sv, &server, o, "server") == -1) ||
 	    (after && ctl_v4port(after, &after_server, &after_port, o) == -1) ||
@@ -391,11 +344,11 @@ ctl_cmd_show(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r
 			if (!ct_get(ch->t, (uint16_t)p, &v))
 				continue;
 			if (rows == limit) {
-				char cur[ADDR_STRLEN + 8], a[ADDR_STRLEN];
+				char next[ADDR_STRLEN + 8], a[ADDR_STRLEN];
 
-				snprintf(cur, sizeof(cur), "%s:%u", addr_fmt4(ch->local, a, sizeof(a)),
+				snprintf(next, sizeof(next), "%s:%u", addr_fmt4(ch->local, a, sizeof(a)),
 				    p - 1);
-				ctl_put_more(o, cur);
+				ctl_put_more(o, next);
 				free(list);
 				return;
 			}
@@ -466,9 +419,11 @@ ctl_unescape(const char *in, char *out, size_t outlen)
 }
 
 static void
-ctl_cmd_ban(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_ban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
+	struct ctl_server *cs = arg;
+	struct srv_ctx *srv = cs->srv;
 	const char *dur = ctl_opt(r, "for"), *rs = ctl_opt(r, "reason");
 	char reason[BAN_REASON_MAX + 2] = "", err[1200], deleted[16];
 	struct ban *b, old;
@@ -479,7 +434,7 @@ ctl_cmd_ban(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
 	enum ban_err e;
 	int len;
 
-	(void)cs;
+	(void)cur;
 	if (ctl_ban_prefix(srv, r->pos[0], pfx, &len, o) == -1)
 		return;
 	if (dur && conf_duration_ms(dur, 1000, 3650ull * 86400 * 1000, &ms, err, sizeof(err)) == -1) {
@@ -521,16 +476,18 @@ ctl_cmd_ban(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
 }
 
 static void
-ctl_cmd_unban(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_unban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
+	struct ctl_server *cs = arg;
+	struct srv_ctx *srv = cs->srv;
 	char err[1200];
 	struct ban *b, old;
 	uint8_t pfx[16];
 	bool replaced;
 	int len;
 
-	(void)cs;
+	(void)cur;
 	if (ctl_ban_prefix(srv, r->pos[0], pfx, &len, o) == -1)
 		return;
 	if ((b = ban_lookup(srv->bans, pfx, len)) == NULL) {
@@ -557,12 +514,14 @@ ctl_cmd_unban(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *
 }
 
 static void
-ctl_cmd_bans(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r,
-    struct ctl_out *o, const struct clk_now *now)
+ctl_cmd_bans(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
 {
+	struct ctl_server *cs = arg;
+	struct srv_ctx *srv = cs->srv;
 	uint32_t i, n;
 
-	(void)cs, (void)r;
+	(void)cur, (void)r;
 	if (srv->bans == NULL) {
 		ctl_put_error(o, "bans are not available in this server");
 		return;
@@ -582,373 +541,54 @@ ctl_cmd_bans(struct ctl_server *cs, struct srv_ctx *srv, const struct ctl_req *r
 
 /* ---- dispatch */
 
-static bool
-ctl_opt_allowed(const char *opts, const char *key)
-{
-	size_t n = strlen(key);
-	const char *p = opts;
-
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == opts || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 void
 ctl_dispatch(struct ctl_server *cs, struct srv_ctx *srv, const char *line, size_t len,
     struct ctl_out *out, const struct clk_now *now)
 {
-	const struct ctl_command *c = NULL;
-	struct ctl_req r;
-	char err[160];
-	size_t i;
-	int k;
+	struct ctl_cursor cur;
 
+	cs->srv = srv;
 	cs->c.commands++;
-	if (ctl_parse_request(line, len, &r, err, sizeof(err)) == -1) {
-		ctl_put_error(out, "%s", err);
+	if (ctl_run(ctl_commands, NCOMMANDS, cs, line, len, out, &cur, now) == -1)
 		cs->c.errors++;
-		return;
-	}
-	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(ctl_commands[i].name, r.cmd) == 0)
-			c = &ctl_commands[i];
-	if (c == NULL) {
-		ctl_put_error(out, "unknown command '%s' (try help)", r.cmd);
-		cs->c.errors++;
-		return;
-	}
-	if (r.npos < c->min_pos || r.npos > c->max_pos) {
-		ctl_put_error(out, "usage: %s", c->usage);
-		cs->c.errors++;
-		return;
-	}
-	for (k = 0; k < r.nopt; k++)
-		if (!ctl_opt_allowed(c->opts, r.key[k])) {
-			ctl_put_error(out, "%s takes no option '%s'; usage: %s", c->name, r.key[k], c->usage);
-			cs->c.errors++;
-			return;
-		}
-	c->fn(cs, srv, &r, out, now);
+}
+
+static void
+ctl_serve(void *arg, const char *line, size_t len, struct ctl_out *o, struct ctl_cursor *cur,
+    const struct clk_now *now)
+{
+	struct ctl_server *cs = arg;
+
+	(void)cur;		/* every answer here is whole (large tables come in pages) */
+	ctl_dispatch(cs, cs->srv, line, len, o, now);
 }
 
 struct ctl_server *
 ctl_create_detached(void)
 {
-	struct ctl_server *cs = xcalloc(1, sizeof(*cs));
-
-	cs->fd = -1;
-	return cs;
-}
-
-/* ---- the socket */
-
-static void ctl_conn_event(int fd, uint32_t events, void *arg, const struct clk_now *now);
-
-static void
-ctl_conn_close(struct ctl_conn *cn)
-{
-	struct ctl_server *cs = cn->cs;
-	struct ctl_conn **pp;
-
-	for (pp = &cs->conns; *pp; pp = &(*pp)->next)
-		if (*pp == cn) {
-			*pp = cn->next;
-			break;
-		}
-	ev_fd_del(cs->loop, cn->fd);
-	close(cn->fd);
-	ctl_out_free(&cn->out);
-	free(cn);
-	cs->nconns--;
-}
-
-/* Write what is pending. Returns -1 if the connection is gone. */
-static int
-ctl_conn_write(struct ctl_conn *cn, const struct clk_now *now)
-{
-	while (cn->outoff < cn->out.len) {
-		ssize_t w = send(cn->fd, cn->out.p + cn->outoff, cn->out.len - cn->outoff,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (w <= 0)
-			return -1;
-		cn->outoff += (size_t)w;
-		cn->active_ms = now->mono_ms;
-	}
-	if (cn->outoff == cn->out.len) {
-		cn->out.len = cn->outoff = 0;
-		cn->out.err = false;
-		ev_fd_mod(cn->cs->loop, cn->fd, EPOLLIN);
-	} else
-		ev_fd_mod(cn->cs->loop, cn->fd, EPOLLOUT);
-	return 0;
-}
-
-/* Handle the complete lines in the input buffer; stop at the first
- * answer that could not be written at once (the rest waits in the
- * kernel's socket buffer: we read no more until it is out). */
-static void
-ctl_conn_lines(struct ctl_conn *cn, const struct clk_now *now)
-{
-	char *nl;
-
-	while (cn->out.len == 0 && (nl = memchr(cn->in, '\n', cn->inlen)) != NULL) {
-		size_t n = (size_t)(nl - cn->in);
-
-		if (cn->discarding) {
-			cn->discarding = 0;
-		} else {
-			ctl_dispatch(cn->cs, cn->cs->srv, cn->in, n, &cn->out, now);
-			if (cn->out.err) {
-				cn->out.len = 0;
-				cn->out.err = false;
-				ctl_put_error(&cn->out, "answer larger than %u octets; use a smaller limit=",
-				    CTL_OUT_MAX);
-				cn->cs->c.errors++;
-			}
-		}
-		memmove(cn->in, nl + 1, cn->inlen - n - 1);
-		cn->inlen -= n + 1;
-	}
-	if (cn->inlen == sizeof(cn->in) && cn->out.len == 0) {
-		/* no newline in CTL_LINE_MAX octets: answer now, drop the
-		 * rest of that line */
-		if (!cn->discarding) {
-			ctl_put_error(&cn->out, "command longer than %d octets", CTL_LINE_MAX - 1);
-			cn->cs->c.oversized++;
-			cn->cs->c.errors++;
-		}
-		cn->discarding = 1;
-		cn->inlen = 0;
-	}
-}
-
-static void
-ctl_conn_event(int fd, uint32_t events, void *arg, const struct clk_now *now)
-{
-	struct ctl_conn *cn = arg;
-
-	(void)fd;
-	if (events & (EPOLLERR | EPOLLHUP)) {
-		ctl_conn_close(cn);
-		return;
-	}
-	if (cn->out.len && ctl_conn_write(cn, now) == -1) {
-		ctl_conn_close(cn);
-		return;
-	}
-	if (cn->out.len)
-		return;		/* the client has not read the last answer yet */
-	if (events & EPOLLIN) {
-		ssize_t r = recv(cn->fd, cn->in + cn->inlen, sizeof(cn->in) - cn->inlen, MSG_DONTWAIT);
-
-		if (r == 0 || (r == -1 && errno != EAGAIN && errno != EINTR)) {
-			ctl_conn_close(cn);
-			return;
-		}
-		if (r > 0) {
-			cn->inlen += (size_t)r;
-			cn->active_ms = now->mono_ms;
-		}
-	}
-	/* Answer the complete lines in turn, each written before the next
-	 * is read; stop when the kernel takes no more (EPOLLOUT resumes). */
-	for (;;) {
-		ctl_conn_lines(cn, now);
-		if (cn->out.len == 0)
-			break;
-		if (ctl_conn_write(cn, now) == -1) {
-			ctl_conn_close(cn);
-			return;
-		}
-		if (cn->out.len)
-			break;
-	}
-}
-
-static void
-ctl_accept(int fd, uint32_t events, void *arg, const struct clk_now *now)
-{
-	struct ctl_server *cs = arg;
-	struct ctl_conn *cn;
-	int c;
-
-	(void)events;
-	while ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
-		if (cs->nconns >= CTL_MAX_CONNS) {
-			static const char busy[] = "error busy: too many control connections\n";
-
-			(void)!send(c, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(c);
-			cs->c.refused_busy++;
-			continue;
-		}
-		cn = xcalloc(1, sizeof(*cn));
-		cn->fd = c;
-		cn->cs = cs;
-		cn->active_ms = now->mono_ms;
-		ctl_out_init(&cn->out, CTL_OUT_MAX);
-		if (ev_fd_add(cs->loop, c, EPOLLIN, ctl_conn_event, cn) == -1) {
-			close(c);
-			free(cn);
-			continue;
-		}
-		cn->next = cs->conns;
-		cs->conns = cn;
-		cs->nconns++;
-		cs->c.accepted++;
-	}
-}
-
-/* Drop clients that made no progress for CTL_IDLE_MS. */
-static int64_t
-ctl_sweep(void *arg, const struct clk_now *now)
-{
-	struct ctl_server *cs = arg;
-	struct ctl_conn *cn, *next;
-
-	for (cn = cs->conns; cn; cn = next) {
-		next = cn->next;
-		if (now->mono_ms - cn->active_ms >= CTL_IDLE_MS) {
-			cs->c.timeouts++;
-			ctl_conn_close(cn);
-		}
-	}
-	return 1000;
-}
-
-static int
-ctl_mkdir_parent(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0755) == 0) {
-		/* ours: hand it to the server's user, who removes the
-		 * socket at exit */
-		if (uid != (uid_t)-1 && chown(dir, uid, gid) == -1) {
-			snprintf(err, errlen, "chown %s: %s", dir, strerror(errno));
-			return -1;
-		}
-	} else if (errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return xcalloc(1, sizeof(struct ctl_server));
 }
 
 struct ctl_server *
 ctl_open(const char *path, unsigned mode, const char *user, const char *group, char *err,
     size_t errlen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1, dir_gid = (gid_t)-1;
+	struct ctls *sock = ctls_open(path, mode, user, group, err, errlen);
 	struct ctl_server *cs;
-	mode_t old;
-	int fd;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "control socket path %s too long", path);
+	if (sock == NULL)
 		return NULL;
-	}
-	if (user && user[0] && geteuid() == 0) {
-		struct passwd *pw = getpwnam(user);
-
-		if (pw == NULL) {
-			snprintf(err, errlen, "unknown user '%s'", user);
-			return NULL;
-		}
-		uid = pw->pw_uid;
-		dir_gid = gid = pw->pw_gid;
-	}
-	if (group && group[0]) {
-		struct group *gr = getgrnam(group);
-
-		if (gr == NULL) {
-			snprintf(err, errlen, "control-group: unknown group '%s'", group);
-			return NULL;
-		}
-		gid = gr->gr_gid;
-	}
-	if (ctl_mkdir_parent(path, uid, dir_gid, err, errlen) == -1)
-		return NULL;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return NULL;
-	}
-	/* A socket file left by a server that died is replaced; one that a
-	 * running server answers on is not. */
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 || errno == EAGAIN) {
-		snprintf(err, errlen, "%s: another server answers on this control socket", path);
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return NULL;
-	}
-	if (unlink(path) == -1 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	old = umask(0177);	/* no one but us until the mode is set */
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
-		umask(old);
-		close(fd);
-		return NULL;
-	}
-	umask(old);
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) == -1) {
-		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (chmod(path, (mode_t)mode) == -1) {
-		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (listen(fd, 16) == -1) {
-		snprintf(err, errlen, "listen %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	cs = xcalloc(1, sizeof(*cs));
-	cs->fd = fd;
-	memcpy(cs->path, path, strlen(path) + 1);
+	cs = ctl_create_detached();
+	cs->sock = sock;
 	return cs;
-fail:
-	unlink(path);
-	close(fd);
-	return NULL;
 }
 
 int
 ctl_attach(struct ctl_server *cs, struct ev_loop *loop, struct srv_ctx *srv,
     const struct clk_now *now)
 {
-	cs->loop = loop;
 	cs->srv = srv;
-	if (ev_fd_add(loop, cs->fd, EPOLLIN, ctl_accept, cs) == -1)
-		return -1;
-	cs->sweep = ev_timer_add(loop, now, 1000, ctl_sweep, cs);
-	return cs->sweep ? 0 : -1;
+	return ctls_attach(cs->sock, loop, ctl_serve, cs, CTL_OUT_MAX, &cs->c, now);
 }
 
 void
@@ -956,15 +596,6 @@ ctl_close(struct ctl_server *cs)
 {
 	if (cs == NULL)
 		return;
-	while (cs->conns)
-		ctl_conn_close(cs->conns);
-	if (cs->sweep)
-		ev_timer_del(cs->loop, cs->sweep);
-	if (cs->fd != -1) {
-		if (cs->loop)
-			ev_fd_del(cs->loop, cs->fd);
-		close(cs->fd);
-		unlink(cs->path);
-	}
+	ctls_close(cs->sock);
 	free(cs);
 }

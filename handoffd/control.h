@@ -1,17 +1,13 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* control.h — nat64-handoffd's control socket: a local Unix stream
- * socket (no network listener) whose access is the socket file's mode
- * and group, like unbound-control's local socket. Requests and answers
- * are the text lines of lib/ctl_wire.h; the commands are a table in
- * control.c (lookup, lookup-client, channels, stats, show, help).
+/* control.h — nat64-handoffd's control socket (lib/ctl_server.h: a local
+ * Unix stream socket, access by the file's mode and group, bounded
+ * non-blocking connections). Requests and answers are the text lines of
+ * lib/ctl_wire.h; the commands are a table in control.c (lookup,
+ * lookup-client, channels, stats, show, help).
  *
- * Every connection is non-blocking with bounded buffers: a request line
- * of at most CTL_LINE_MAX octets, one answer of at most CTL_OUT_MAX
- * octets (large tables come in pages), at most CTL_MAX_CONNS clients, and
- * a client that neither sends nor reads for CTL_IDLE_MS is dropped. A
- * slow or dead client therefore never blocks the server. Malformed and
- * oversized requests are answered with "error ..." and counted; the
- * connection keeps working.
+ * One answer is at most CTL_OUT_MAX octets: large tables come in pages
+ * (show ... after=CURSOR). Malformed and oversized requests are answered
+ * with "error ..." and counted; the connection keeps working.
  */
 #ifndef NK_CONTROL_H
 #define NK_CONTROL_H
@@ -23,18 +19,13 @@
 #include "evloop.h"
 #include "server.h"
 
-#define CTL_MAX_CONNS	32
+#include "ctl_server.h"
+
 #define CTL_OUT_MAX	(1u << 20)
-#define CTL_IDLE_MS	10000
 #define CTL_PAGE_DEFAULT 1000
 #define CTL_PAGE_MAX	5000
 
 struct ctl_server;
-
-/* Counters, in "stats" as control_<name>. */
-struct ctl_counters {
-	uint64_t accepted, refused_busy, commands, errors, oversized, timeouts;
-};
 
 /* Create the socket at path (replacing a stale one; refusing if a server
  * answers there) with permission bits mode, owned by user (if not "")

@@ -929,3 +929,25 @@ conf_reload(const struct conf_table *t, const void *running, void *next, char *m
 			n += (size_t)snprintf(msg + n, msglen - n, "%s%s", n ? ", " : "", o->name);
 	}
 }
+
+int
+conf_ctl_mode(const char *v, unsigned *mode, char *err, size_t errlen)
+{
+	unsigned long m = 0;
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '7' || n > 4) {
+			snprintf(err, errlen, "'%s' is not an octal mode such as 0660", v);
+			return -1;
+		}
+		m = m * 8 + (unsigned long)(v[i] - '0');
+	}
+	if (n == 0 || (m & ~0770ul) != 0 || (m & 0600) != 0600) {
+		snprintf(err, errlen, "'%s': give the owner rw and no one else more than the group "
+		    "(e.g. 0600 or 0660)", v);
+		return -1;
+	}
+	*mode = (unsigned)m;
+	return 0;
+}

@@ -211,5 +211,8 @@ int conf_size(const char *value, uint64_t min, uint64_t max, uint64_t *out,
     char *err, size_t errlen);
 int conf_path(const char *value, char *dst, size_t dstlen, bool allow_empty,
     char *err, size_t errlen);
+/* A control socket's permission bits (control-mode): octal, the owner rw,
+ * no one else more than the group ("0600", "0660"). */
+int conf_ctl_mode(const char *value, unsigned *mode, char *err, size_t errlen);
 
 #endif

@@ -140,7 +140,7 @@ ctl_out_free(struct ctl_out *o)
 void
 ctl_put_raw(struct ctl_out *o, const char *s, size_t n)
 {
-	if (o->err)
+	if (o->err || n == 0)
 		return;
 	if (o->len + n > o->max) {
 		o->err = true;

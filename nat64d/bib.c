@@ -170,6 +170,7 @@ nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 	b->v4 = v4;
 	b->port4 = port4;
 	b->owner = owner;
+	b->created_ms = now ? now->mono_ms : 0;
 	h = nd_h6(st, proto, v6, port6);
 	b->next6 = st->h6[h];
 	st->h6[h] = b;
@@ -273,6 +274,18 @@ nd_bib_next(const struct nd_state *st, struct nd_bib_iter *it)
 	b = it->next;
 	it->next = b->next6;
 	return b;
+}
+
+uint32_t
+nd_bib_buckets(const struct nd_state *st)
+{
+	return st->bmask + 1;
+}
+
+const struct nd_bib *
+nd_bib_bucket(const struct nd_state *st, uint32_t i)
+{
+	return i <= st->bmask ? st->h6[i] : NULL;
 }
 
 struct nd_bib *

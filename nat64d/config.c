@@ -2,6 +2,7 @@
 /* config.c — nat64d's option table; see nd_config.h and nat64d.conf(5). */
 #include "nd_config.h"
 
+#include <grp.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,18 @@ ho_on(const void *cfg)
 	return ((const struct nd_config *)cfg)->handoff;
 }
 
+static int
+set_control_mode(void *cfg, const char *v, char *err, size_t errlen)
+{
+	return conf_ctl_mode(v, &((struct nd_config *)cfg)->control_mode, err, errlen);
+}
+
+static void
+print_control_mode(const struct conf_opt *o, const void *cfg, FILE *f)
+{
+	fprintf(f, "%s %04o\n", o->name, ((const struct nd_config *)cfg)->control_mode);
+}
+
 static const struct conf_enum nd_udp0_modes[] = {
 	{ "compute", ND_UDP0_COMPUTE }, { "drop", ND_UDP0_DROP }, { NULL, 0 }
 };
@@ -308,6 +321,14 @@ static const struct conf_opt nd_opts[] = {
 	{ "handoff-auth-lifetime", 0, CONF_DURATION, F(ho_auth_life_ms), .min = 60000,
 	  .max = DAYS30, .def = "7d", .flags = RL, .show = ho_on, .arg = "DUR",
 	  .help = "lifetime of an authenticator key" },
+	{ "control-socket", 0, CONF_PATH, F(control_socket), .flags = CONF_NONE,
+	  .def = ND_CONTROL_SOCKET, .arg = "PATH", .help = "the control socket for nat64ctl (none: no socket)" },
+	{ "control-group", 0, CONF_GROUP, F(control_group),
+	  .flags = CONF_EMPTY | CONF_NOCLI | CONF_OMIT_EMPTY,
+	  .arg = "GROUP", .help = "the control socket's group: its members may use nat64ctl" },
+	{ "control-mode", 0, CONF_CUSTOM, F(control_mode), .flags = CONF_NOCLI, .set = set_control_mode,
+	  .print = print_control_mode, .def = "0660", .arg = "MODE",
+	  .help = "the control socket's permission bits, 0600 or 0660" },
 	{ "check", 'n', CONF_BOOL, RUN(check), .flags = CONF_CLI,
 	  .help = "check the configuration as a start would and exit; with -v print it normalised" },
 	{ "verbose", 'v', CONF_UINT, RUN(verbose), .max = 3, .flags = CONF_CLI | CONF_COUNT,
@@ -407,6 +428,11 @@ nd_config_check_start(const struct nd_config *c, const char **key, char *err, si
 
 	if (c->user[0] && daemon_user_check(c->user, err, errlen) == -1) {
 		ND_BLAME("user");
+		return -1;
+	}
+	if (c->control_socket[0] && c->control_group[0] && getgrnam(c->control_group) == NULL) {
+		ND_BLAME("control-group");
+		snprintf(err, errlen, "unknown group '%s'", c->control_group);
 		return -1;
 	}
 	if (c->mapping_log[0]) {

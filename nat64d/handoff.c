@@ -122,6 +122,29 @@ nd_ho_server(const struct nd_gw *gw, uint32_t addr)
 	return ho_srv_find(gw->ho, addr);
 }
 
+const struct nd_hosrv *
+nd_ho_server_slot(const struct nd_gw *gw, int i)
+{
+	if (gw->ho == NULL || i < 0 || i >= ND_HO_MAX_SERVERS || !gw->ho->srv[i].used)
+		return NULL;
+	return &gw->ho->srv[i];
+}
+
+void
+nd_ho_cached_per_server(const struct nd_gw *gw, uint32_t counts[ND_HO_MAX_SERVERS])
+{
+	const struct nd_ho *ho = gw->ho;
+	const struct nd_hoent *e;
+
+	memset(counts, 0, ND_HO_MAX_SERVERS * sizeof(counts[0]));
+	for (e = nd_hoc_next(&ho->cache, NULL); e; e = nd_hoc_next(&ho->cache, e)) {
+		const struct nd_hosrv *s = ho_srv_find((struct nd_ho *)ho, e->server);
+
+		if (s)
+			counts[s - ho->srv]++;
+	}
+}
+
 /* ------------------------------------------------------------ timers, state, status */
 
 void
@@ -178,7 +201,6 @@ nd_ho_status(const struct nd_gw *gw, char *buf, size_t len)
 {
 	const struct nd_ho *ho = gw->ho;
 	uint32_t *cached = xcalloc(ND_HO_MAX_SERVERS, sizeof(*cached));
-	const struct nd_hoent *e;
 	size_t n = 0;
 	int i, r;
 
@@ -190,12 +212,7 @@ nd_ho_status(const struct nd_gw *gw, char *buf, size_t len)
 	HO_P("handoff_cache_entries %u\nhandoff_cache_expired %llu\nhandoff_cache_evicted %llu\n",
 	    ho->cache.n, (unsigned long long)ho->cache.expired, (unsigned long long)ho->cache.evicted);
 	HO_P("handoff_held_now %zu\nhandoff_servers %d\n", nd_hold_count(ho->hold), ho->n_srv);
-	for (e = nd_hoc_next(&ho->cache, NULL); e; e = nd_hoc_next(&ho->cache, e)) {
-		const struct nd_hosrv *s = ho_srv_find((struct nd_ho *)ho, e->server);
-
-		if (s)
-			cached[s - ho->srv]++;
-	}
+	nd_ho_cached_per_server(gw, cached);
 	for (i = 0; i < ND_HO_MAX_SERVERS; i++) {
 		const struct nd_hosrv *s = &ho->srv[i];
 		char a[ADDR_STRLEN];

@@ -1,9 +1,9 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* main.c — nat64d: a stateful NAT64 gateway over TUN (RFC 6146 + RFC 7915).
  *
- * Order: options, configuration, TUN device, privilege drop, the gateway
- * tables, signals and timers, then the visible event loop. Teardown runs
- * in reverse.
+ * Order: options, configuration, TUN device and control socket, privilege
+ * drop, the gateway tables, signals and timers, then the visible event
+ * loop. Teardown runs in reverse.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,6 +21,7 @@
 #include "xalloc.h"
 
 #include "nd_config.h"
+#include "nd_control.h"
 #include "nd_gw.h"
 #include "nd_handoff.h"
 #include "nd_maplog.h"
@@ -147,6 +148,7 @@ int
 main(int argc, char **argv)
 {
 	struct nd_config cfg;
+	struct nd_ctl *ctl = NULL;	/* NULL with control-socket none */
 	struct ev_loop *loop;
 	struct clk_now now;
 	char err[512], where[300];
@@ -183,9 +185,11 @@ main(int argc, char **argv)
 	nd_config_run(&cfg, &run);
 	log_init("nat64d", cfg.syslog && !run.force_stderr ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg.verbose);
 
-	/* 2. the TUN device, the mapping log, then privileges */
+	/* 2. the TUN device, the mapping log, the control socket, then privileges */
 	if (nd_tun_open(&dev, cfg.tun_name, cfg.offload, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	if (cfg.control_socket[0] && (ctl = nd_ctl_open(&cfg, err, sizeof(err))) == NULL)
+		fatalx("control socket: %s (control-socket none: no socket)", err);
 	if (cfg.mapping_log[0] && nd_maplog_open(cfg.mapping_log, err, sizeof(err)) == -1)
 		fatalx("mapping log: %s", err);
 	if (cfg.user[0] && daemon_drop_privileges(cfg.user, err, sizeof(err)) == -1)
@@ -208,12 +212,14 @@ main(int argc, char **argv)
 		gw->st.on_bib = nd_maplog_event;
 	rxbuf = xmalloc(ND_RXBUF);
 
-	/* 4. event loop: device, expiry timer, signals */
+	/* 4. event loop: device, control socket, expiry timer, signals */
 	if ((loop = ev_create()) == NULL)
 		fatal("event loop");
 	clk_read(&now);
 	if (ev_fd_add(loop, dev.fd, EPOLLIN, on_tun, NULL) == -1)
 		fatal("epoll");
+	if (ctl && nd_ctl_attach(ctl, loop, gw, &now) == -1)
+		fatal("control socket");
 	if (ev_timer_add(loop, &now, 1000, on_expire, NULL) == NULL)
 		fatal("timer");
 	if (ev_signal_add(loop, SIGHUP, on_signal, NULL) == -1 ||
@@ -239,6 +245,7 @@ main(int argc, char **argv)
 	clk_read(&now);
 	nd_ho_flush_state(gw, &now);
 	write_status();
+	nd_ctl_close(ctl);
 	ev_destroy(loop);
 	free(rxbuf);
 	nd_gw_free(gw);

@@ -16,6 +16,7 @@
 #include "conf.h"
 
 #define ND_MAX_PREFIXES	8
+#define ND_CONTROL_SOCKET	"/run/nat64d/control"	/* nat64ctl's default too */
 #define ND_MAX_POOL4	64
 
 struct nd_prefix {
@@ -68,6 +69,10 @@ struct nd_config {
 	uint64_t ho_probe_ms;		/* first probe interval while a server is down */
 	uint64_t ho_token_life_ms, ho_auth_life_ms;
 	char state_dir[200];		/* "" = keys not persisted */
+	/* the control socket (nd_control.h, nat64ctl(8)) */
+	char control_socket[108];	/* "" = none */
+	char control_group[64];		/* "" = nat64d's own group */
+	unsigned control_mode;		/* permission bits of the socket file */
 };
 
 /* zero-udp-checksum: what an unfragmented IPv4 UDP datagram with checksum
@@ -90,8 +95,8 @@ int nd_config_parse_text(const char *name, const char *text, size_t len,
  * the message in err and, if key is not NULL, the key it is about. */
 int nd_config_check(const struct nd_config *c, const char **key, char *err, size_t errlen);
 /* What a start needs that parsing cannot see, without side effects (the
- * user exists, the mapping log's directory exists, with handoff the
- * state-dir is a writable directory); -n runs it too. */
+ * user and the control group exist, the mapping log's directory exists,
+ * with handoff the state-dir is a writable directory); -n runs it too. */
 int nd_config_check_start(const struct nd_config *c, const char **key, char *err,
     size_t errlen);
 /* The command line's switches over the file's settings, at start and at

@@ -174,6 +174,10 @@ void nd_ho_flush_state(struct nd_gw *gw, const struct clk_now *now);
 size_t nd_ho_status(const struct nd_gw *gw, char *buf, size_t len);
 const struct nd_ho_counters *nd_ho_counters(const struct nd_gw *gw);
 const struct nd_hosrv *nd_ho_server(const struct nd_gw *gw, uint32_t addr);
+/* Every server: slots 0..ND_HO_MAX_SERVERS-1, NULL for an unused one (or
+ * without handoff); counts[slot] = its cached entries. */
+const struct nd_hosrv *nd_ho_server_slot(const struct nd_gw *gw, int i);
+void nd_ho_cached_per_server(const struct nd_gw *gw, uint32_t counts[ND_HO_MAX_SERVERS]);
 struct nd_hocache *nd_ho_cache(struct nd_gw *gw);
 
 #endif

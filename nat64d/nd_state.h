@@ -66,6 +66,7 @@ struct nd_bib {
 	uint32_t n_sessions;
 	struct nd_session *sessions;	/* this entry's peers */
 	struct nd_qrec *q;		/* the client it is charged to (nd_quota.h) */
+	uint64_t created_ms;		/* monotonic; 0 if inserted without a time */
 };
 
 struct nd_session {
@@ -157,12 +158,19 @@ struct nd_bib_iter {
 void nd_bib_iter_init(struct nd_bib_iter *it);
 const struct nd_bib *nd_bib_next(const struct nd_state *st, struct nd_bib_iter *it);
 uint32_t nd_state_hash(const struct nd_state *st, const void *p, size_t n);
+/* A walk that can stop and resume while the table changes (the control
+ * socket): bucket i's entries (follow next6; NULL if empty), for i below
+ * nd_bib_buckets(). An entry never moves between buckets. */
+uint32_t nd_bib_buckets(const struct nd_state *st);
+const struct nd_bib *nd_bib_bucket(const struct nd_state *st, uint32_t i);
 
 /* session.c */
 /* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */
 bool nd_bib_used_with(const struct nd_bib *b, uint32_t raddr);
 /* Its session with this IPv4 peer (any port; the first), or NULL. */
 const struct nd_session *nd_bib_session_with(const struct nd_bib *b, uint32_t raddr);
+/* Its sessions: NULL starts, NULL ends. */
+const struct nd_session *nd_bib_session_next(const struct nd_bib *b, const struct nd_session *s);
 /* Delete its sessions with this IPv4 peer (a local entry goes with its
  * last one); returns how many. */
 unsigned nd_bib_forget_peer(struct nd_state *st, struct nd_bib *b, uint32_t raddr,

@@ -239,6 +239,12 @@ nd_bib_session_with(const struct nd_bib *b, uint32_t raddr)
 	return NULL;
 }
 
+const struct nd_session *
+nd_bib_session_next(const struct nd_bib *b, const struct nd_session *s)
+{
+	return s ? s->bnext : b->sessions;
+}
+
 bool
 nd_bib_used_with(const struct nd_bib *b, uint32_t raddr)
 {

@@ -17,6 +17,7 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ND=$PWD/$BUILD/nat64d
+NDCTL=$PWD/$BUILD/nat64ctl
 HO=$PWD/$BUILD/nat64-handoffd
 CTL=$PWD/$BUILD/nat64-handoffctl
 
@@ -90,6 +91,7 @@ say "gateway: nat64d with handoff on (defaults otherwise; state $T/nd-state)"
 mkdir "$T/nd-state"
 cat >"$T/nat64d.conf" <<EOF
 tun-device nkdemo$$
+control-socket $T/nd-control
 prefix 64:ff9b::/96
 pool4 198.51.100.1/32
 ipv4-addr 198.51.100.200
@@ -139,6 +141,12 @@ if [ -x "$CTL" ]; then
 	"$CTL" -c "$T/control" -L "$T/ho-log" -s "$T/ho-state" lookup "198.51.100.1:$p1" | sed 's/^/    /' || true
 	"$CTL" -c "$T/control" -L "$T/ho-log" -s "$T/ho-state" whois "198.51.100.1:$p1" \
 	    --at "@$(date +%s)" | sed 's/^/    /' || true
+fi
+
+if [ -x "$NDCTL" ] && [ -n "${p1:-}" ]; then
+	say "gateway: the same port from nat64d's side: nat64ctl lookup and servers (its control socket)"
+	"$NDCTL" -c "$T/nd-control" lookup "198.51.100.1:$p1" | sed 's/^/    /' || true
+	"$NDCTL" -c "$T/nd-control" servers | sed 's/^/    /' || true
 fi
 
 say "gateway: nat64d's handoff status (SIGUSR1 -> $T/nd.status; counters that are 0 not shown)"

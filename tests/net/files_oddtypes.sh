@@ -184,7 +184,7 @@ for kind in fifo dir loop zero; do
 	D=$T/ndstate-$kind
 	mkdir -p "$D"
 	odd "$D/handoff.state" $kind
-	printf 'tun-device nk64odd%s\nprefix 64:ff9b::/96\npool4 198.51.100.0/30\nhandoff yes\nstate-dir %s\n' \
+	printf 'tun-device nk64odd%s\nprefix 64:ff9b::/96\npool4 198.51.100.0/30\nhandoff yes\nstate-dir %s\ncontrol-socket none\n' \
 	    $n "$D" >"$T/nd.conf"
 	t0=$(date +%s%N)
 	: >"$T/nd.log"

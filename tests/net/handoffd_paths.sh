@@ -56,7 +56,7 @@ start_fails "read-only state-dir" "state-dir $T/ro: not usable by uid 0: Read-on
 ND=$PWD/$BUILD/nat64d
 if [ -x "$ND" ] && [ -e /dev/net/tun ]; then
 	for sd in "$T/missing" "$T/ro" /var/lib; do
-		printf 'tun-device nk64p\nprefix 64:ff9b::/96\npool4 198.51.100.0/30\nhandoff yes\nstate-dir %s\n' \
+		printf 'tun-device nk64p\nprefix 64:ff9b::/96\npool4 198.51.100.0/30\nhandoff yes\nstate-dir %s\ncontrol-socket none\n' \
 		    "$sd" >"$T/nd.conf"
 		start_fails "nat64d state-dir $sd" "state-dir|$sd" "$ND" -d -f "$T/nd.conf"
 	done

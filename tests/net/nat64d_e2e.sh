@@ -83,6 +83,7 @@ fi
 
 cat >"$WORK/nat64d.conf" <<EOF
 tun-device nd$$
+control-socket none
 prefix ${PREF}/96
 pool4 198.51.100.0/30
 ipv4-addr 198.51.100.200

@@ -36,6 +36,7 @@ nsx ip -6 addr add 2001:db8:1::2/128 dev lo nodad
 MAP=$T/mapping.log
 cat >"$T/nat64d.conf" <<CONF
 tun-device nk64ml
+control-socket none
 prefix 64:ff9b::/96
 pool4 198.51.100.0/30
 mapping-log $MAP

@@ -95,6 +95,7 @@ max-bib 20000
 max-sessions 20000
 status-file $W/status
 mapping-log $MAP
+control-socket none
 EOF
 # The bound on the log: the default bib-per-client (also with the quotas off).
 BPC=$("$BIN" -n -v -f "$W/nat64d.conf" | awk '$1 == "bib-per-client" { print $2 }')

@@ -46,6 +46,7 @@ prefix 64:ff9b::/96
 pool4 198.51.100.0/30
 status-file $T/status
 verbose 0
+control-socket none
 $1
 CONF
 }

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "config.h"
 #include "hd_config.h"
+#include "nc.h"
 #include "nd_config.h"
 #include "sim.h"
 #include "ud_config.h"
@@ -287,6 +288,15 @@ test_nat64d(void **state)
 }
 
 static void
+test_nat64ctl(void **state)
+{
+	static const char *const pages[] = { "man/nat64ctl.8", NULL };
+
+	(void)state;
+	check_program(&nc_table, pages, false, false);
+}
+
+static void
 test_healthd(void **state)
 {
 	static const char *const pages[] = { "man/nat64-healthd.8", NULL };
@@ -319,6 +329,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handoffd),
 		cmocka_unit_test(test_nat64d),
+		cmocka_unit_test(test_nat64ctl),
 		cmocka_unit_test(test_healthd),
 		cmocka_unit_test(test_update_dns64),
 		cmocka_unit_test(test_handoff_sim),

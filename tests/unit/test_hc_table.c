@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* test_hc_table.c — nat64-handoffctl's output (handoffctl/hctable.c):
+/* test_hc_table.c — the control programs' output (lib/rtab.c):
  * aligned text with "-" for no value and numbers to the right, JSON with
  * numbers bare, no value as null and strings escaped, a name/value table
  * as one object. */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hctable.h"
+#include "rtab.h"
 
 static char *
 render(const struct rtab *t, int json, bool as_object)

@@ -1,9 +1,11 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* hctable.h — nat64-handoffctl's output: a table of named, typed columns
- * printed as aligned text for people or as JSON for scripts. Every
- * command's output goes through here. */
-#ifndef NK_HCTABLE_H
-#define NK_HCTABLE_H
+/* rtab.h — the control programs' output (nat64-handoffctl, nat64ctl): a
+ * table of named, typed columns printed as aligned text for people or as
+ * JSON for scripts. Every command's output goes through here. A long
+ * table can be printed in blocks (rt_print_text_rows, rt_print_json_rows,
+ * then rt_clear) so that the client holds one block at a time. */
+#ifndef NK_RTAB_H
+#define NK_RTAB_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +27,15 @@ void rt_print_text(const struct rtab *t, FILE *f);
 /* A JSON array of objects (as_object: a two-column name/value table as
  * one object); notes go to note_f. */
 void rt_print_json(const struct rtab *t, bool as_object, FILE *f, FILE *note_f);
+
+/* The rows only (text: with the header line if header), for a table
+ * printed in blocks; JSON: the objects, after a comma unless first. */
+void rt_print_text_rows(const struct rtab *t, bool header, FILE *f);
+void rt_print_json_rows(const struct rtab *t, bool first, FILE *f);
+/* Forget the rows (the columns and notes stay). */
+void rt_clear(struct rtab *t);
+/* Print and forget the notes. */
+void rt_print_notes(struct rtab *t, FILE *f);
 
 /* JSON string with escapes. */
 void rt_json_str(FILE *f, const char *s);

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* hctable.c — see hctable.h. */
-#include "hctable.h"
+/* rtab.c — see rtab.h. */
+#include "rtab.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -97,13 +97,15 @@ rt_note(struct rtab *t, const char *note)
 }
 
 void
-rt_print_text(const struct rtab *t, FILE *f)
+rt_print_text_rows(const struct rtab *t, bool header, FILE *f)
 {
 	size_t w[RT_MAX_COLS], r, n;
 	int c;
 
+	if (t->ncols == 0 || t->rows == 0)
+		return;
 	for (c = 0; c < t->ncols; c++)
-		w[c] = strlen(t->name[c]);
+		w[c] = header ? strlen(t->name[c]) : 1;
 	for (r = 0; r < t->rows; r++)
 		for (c = 0; c < t->ncols; c++) {
 			const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
@@ -112,29 +114,62 @@ rt_print_text(const struct rtab *t, FILE *f)
 			if (n > w[c])
 				w[c] = n;
 		}
-	if (t->ncols && t->rows) {
+	if (!header)	/* a later block: at least as wide as the header */
+		for (c = 0; c < t->ncols; c++)
+			if (strlen(t->name[c]) > w[c])
+				w[c] = strlen(t->name[c]);
+	if (header)
 		for (c = 0; c < t->ncols; c++) {
 			if (c + 1 < t->ncols)
 				fprintf(f, t->num[c] ? "%*s  " : "%-*s  ", (int)w[c], t->name[c]);
 			else
 				fprintf(f, "%s\n", t->name[c]);
 		}
-		for (r = 0; r < t->rows; r++)
-			for (c = 0; c < t->ncols; c++) {
-				const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
+	for (r = 0; r < t->rows; r++)
+		for (c = 0; c < t->ncols; c++) {
+			const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
 
-				if (!v[0])
-					v = "-";
-				if (c + 1 == t->ncols)
-					fprintf(f, "%s\n", v);
-				else if (t->num[c])
-					fprintf(f, "%*s  ", (int)w[c], v);
-				else
-					fprintf(f, "%-*s  ", (int)w[c], v);
-			}
+			if (!v[0])
+				v = "-";
+			if (c + 1 == t->ncols)
+				fprintf(f, "%s\n", v);
+			else if (t->num[c])
+				fprintf(f, "%*s  ", (int)w[c], v);
+			else
+				fprintf(f, "%-*s  ", (int)w[c], v);
+		}
+}
+
+void
+rt_print_notes(struct rtab *t, FILE *f)
+{
+	size_t r;
+
+	for (r = 0; r < t->nnotes; r++) {
+		fprintf(f, "%s\n", t->notes[r]);
+		free(t->notes[r]);
 	}
+	t->nnotes = 0;
+}
+
+void
+rt_print_text(const struct rtab *t, FILE *f)
+{
+	size_t r;
+
+	rt_print_text_rows(t, true, f);
 	for (r = 0; r < t->nnotes; r++)
 		fprintf(f, "%s\n", t->notes[r]);
+}
+
+void
+rt_clear(struct rtab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->rows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	t->rows = 0;
 }
 
 void
@@ -169,7 +204,6 @@ void
 rt_print_json(const struct rtab *t, bool as_object, FILE *f, FILE *note_f)
 {
 	size_t r;
-	int c;
 
 	if (as_object && t->ncols == 2) {
 		fputc('{', f);
@@ -183,19 +217,28 @@ rt_print_json(const struct rtab *t, bool as_object, FILE *f, FILE *note_f)
 		fputs("}\n", f);
 	} else {
 		fputc('[', f);
-		for (r = 0; r < t->rows; r++) {
-			fputs(r ? ",\n {" : "{", f);
-			for (c = 0; c < t->ncols; c++) {
-				if (c)
-					fputc(',', f);
-				rt_json_str(f, t->name[c]);
-				fputc(':', f);
-				rt_json_val(f, t->cells[r * (size_t)t->ncols + (size_t)c], t->num[c]);
-			}
-			fputc('}', f);
-		}
+		rt_print_json_rows(t, true, f);
 		fputs("]\n", f);
 	}
 	for (r = 0; r < t->nnotes; r++)
 		fprintf(note_f, "%s\n", t->notes[r]);
+}
+
+void
+rt_print_json_rows(const struct rtab *t, bool first, FILE *f)
+{
+	size_t r;
+	int c;
+
+	for (r = 0; r < t->rows; r++) {
+		fputs(r || !first ? ",\n {" : "{", f);
+		for (c = 0; c < t->ncols; c++) {
+			if (c)
+				fputc(',', f);
+			rt_json_str(f, t->name[c]);
+			fputc(':', f);
+			rt_json_val(f, t->cells[r * (size_t)t->ncols + (size_t)c], t->num[c]);
+		}
+		fputc('}', f);
+	}
 }

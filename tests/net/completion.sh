@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE).
-# handoffctl_completion.sh — the bash completion of nat64-handoffctl
-# (tools/bash-completion/nat64-handoffctl) loaded into bash with Debian's
-# bash-completion: commands, each command's options, option arguments.
+# completion.sh — the bash completions of nat64-handoffctl and nat64ctl
+# (tools/bash-completion/) loaded into bash with Debian's bash-completion:
+# commands, each command's options, option arguments.
 set -u
 cd "$(dirname "$0")/../.."
 BC=/usr/share/bash-completion/bash_completion
@@ -10,11 +10,13 @@ BC=/usr/share/bash-completion/bash_completion
 out=$(bash --norc --noprofile -c '
 	. '"$BC"'
 	. tools/bash-completion/nat64-handoffctl
-	comp() {	# comp WORD...: the completions of the last word
+	. tools/bash-completion/nat64ctl
+	comp() {	# comp PROG WORD...: the completions of the last word
+		local fn=_${1//-/_}
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
 		COMPREPLY=()
-		_nat64_handoffctl nat64-handoffctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		$fn "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 		echo "$*: ${COMPREPLY[*]}"
 	}
 	comp nat64-handoffctl ""
@@ -25,6 +27,11 @@ out=$(bash --norc --noprofile -c '
 	comp nat64-handoffctl whois x --at ""
 	comp nat64-handoffctl ban 2001:db8::1 --
 	comp nat64-handoffctl ba
+	comp nat64ctl ""
+	comp nat64ctl se
+	comp nat64ctl --json sessions --
+	comp nat64ctl lookup 198.51.100.1:80 --
+	comp nat64ctl bib --proto ""
 ' 2>&1)
 echo "$out" | sed 's/^/    /'
 fails=0
@@ -37,4 +44,9 @@ want "-f /etc/x.conf st: stats"
 want "--at : "
 want "ban 2001:db8::1 --: --config --control-socket --json --help --version --for --reason"
 want "nat64-handoffctl ba: ban bans"
+want "nat64ctl : bib sessions servers stats lookup"
+want "nat64ctl se: sessions servers"
+want "sessions --: --config --control-socket --json --help --version --proto --addr --port --limit"
+want "lookup 198.51.100.1:80 --: --config --control-socket --json --help --version --proto"
+want "bib --proto : tcp udp icmp"
 [ $fails = 0 ]
