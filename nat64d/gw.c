@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "nd_handoff.h"
 #include "nd_hold.h"
 #include "xalloc.h"
@@ -50,6 +51,9 @@ nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 	nd_out_init(gw);
 	/* RFC 6146 §3.4: out-of-order fragments, with bounded resources. */
 	gw->fhold = nd_hold_new(ND_FRAG_HOLD_PKTS, ND_FRAG_HOLD_BYTES, ND_FRAG_TTL_MS);
+	gw->synhold = nd_hold_new(cfg->held_syn_max, (size_t)cfg->held_syn_max * ND_SYN_KEEP,
+	    cfg->to_tcp_syn_ms);
+	nd_state_set_static(&gw->st, cfg->bib_static, cfg->n_static, NULL);
 	gw->again = nd_hold_new(ND_AGAIN_PKTS, ND_AGAIN_BYTES, 0);
 	gw->again_new = nd_hold_new(ND_AGAIN_PKTS, ND_AGAIN_BYTES, 0);
 	nd_config_own6(cfg, gw->own6);
@@ -60,12 +64,20 @@ nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 }
 
 void
-nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg)
+nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg, const struct clk_now *now)
 {
 	struct nd_state_params p;
 
 	gw_params(cfg, &p);
 	nd_state_set_params(&gw->st, &p);
+	nd_state_set_static(&gw->st, cfg->bib_static, cfg->n_static, now);
+	memcpy(gw->cfg.bib_static, cfg->bib_static, sizeof(cfg->bib_static));
+	gw->cfg.n_static = cfg->n_static;
+	gw->cfg.filtering = cfg->filtering;
+	gw->cfg.unsolicited_syn = cfg->unsolicited_syn;
+	gw->cfg.held_syn_max = cfg->held_syn_max;
+	nd_hold_set_limits(gw->synhold, cfg->held_syn_max, (size_t)cfg->held_syn_max * ND_SYN_KEEP,
+	    cfg->to_tcp_syn_ms);
 	/* What the tables were built from stays; the rest follows the file. */
 	gw->cfg.mtu6 = cfg->mtu6;
 	gw->cfg.mtu4 = cfg->mtu4;
@@ -98,10 +110,28 @@ nd_gw_free(struct nd_gw *gw)
 	nd_state_free(&gw->st);
 	nd_out_free(gw);
 	nd_hold_free(gw->fhold);
+	nd_hold_free(gw->synhold);
 	nd_hold_free(gw->again);
 	nd_hold_free(gw->again_new);
 	nd_ho_free(gw->ho);
 	free(gw);
+}
+
+/* RFC 6146 §3.5.2.2, when no IPv6 SYN came for a held IPv4 SYN in
+ * time: "If the lifetime expires, an ICMP Port Unreachable error (Type 3,
+ * Code 3) containing the IPv4 SYN packet stored is sent back to the
+ * source of the v4 SYN". From ipv4-addr, as nat64d's other ICMPv4 errors. */
+static void
+gw_syn_expired(void *arg, uint64_t key, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
+    const struct clk_now *now)
+{
+	struct nd_gw *gw = arg;
+
+	(void)key;
+	(void)vh;
+	gw->c.syn_held_expired++;
+	gw->c.gen_port_unreach4++;
+	nd_icmp_err4(gw, 3, 3, 0, pkt, len, now);
 }
 
 int64_t
@@ -112,6 +142,7 @@ nd_gw_expire(struct nd_gw *gw, const struct clk_now *now)
 
 	nd_state_expire(&gw->st, now, &next);
 	gw->c.frag_expired += nd_hold_expire(gw->fhold, now, NULL, NULL);
+	nd_hold_expire(gw->synhold, now, gw_syn_expired, gw);
 	if (next == UINT64_MAX || next > now->mono_ms + 1000)
 		ms = 1000;
 	else
@@ -185,6 +216,27 @@ nd_gw_input(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *v
 	}
 }
 
+/* One line per static entry: "static tcp [2001:db8::80]:80 198.51.100.1:8080 sessions 2". */
+static size_t
+gw_status_static(const struct nd_gw *gw, char *buf, size_t len)
+{
+	char a6[ADDR_STRLEN], a4[ADDR_STRLEN];
+	size_t n = 0;
+	int i, r;
+
+	for (i = 0; i < gw->cfg.n_static; i++) {
+		const struct nd_static *e = &gw->cfg.bib_static[i];
+		const struct nd_bib *b = nd_bib_find6(&gw->st, e->proto, e->v6, e->port6);
+
+		r = snprintf(buf + n, n < len ? len - n : 0, "static %s [%s]:%u %s:%u sessions %u\n",
+		    nd_static_proto_name(e->proto), addr_fmt6(e->v6, a6, sizeof(a6)), e->port6,
+		    addr_fmt4(e->v4, a4, sizeof(a4)), e->port4, b ? b->n_sessions : 0);
+		if (r > 0)
+			n += (size_t)r;
+	}
+	return n;
+}
+
 size_t
 nd_gw_status(const struct nd_gw *gw, char *buf, size_t len)
 {
@@ -194,6 +246,7 @@ nd_gw_status(const struct nd_gw *gw, char *buf, size_t len)
 #define ND_P(...) do { r = snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__); \
 	if (r > 0) n += (size_t)r; } while (0)
 	ND_P("bib_entries %u\nsessions %u\n", gw->st.n_bib, gw->st.n_sess);
+	ND_P("bib_static %u\nheld_syns %zu\n", gw->st.n_static, nd_hold_count(gw->synhold));
 	ND_P("bib_created %llu\nbib_deleted %llu\nsessions_created %llu\nsessions_expired %llu\n",
 	    (unsigned long long)gw->st.c.bib_created, (unsigned long long)gw->st.c.bib_deleted,
 	    (unsigned long long)gw->st.c.sess_created, (unsigned long long)gw->st.c.sess_expired);
@@ -206,6 +259,10 @@ nd_gw_status(const struct nd_gw *gw, char *buf, size_t len)
 	ND_P("dev_rx %llu\ndev_tx %llu\ndev_rx_err %llu\ndev_tx_err %llu\n",
 	    (unsigned long long)gw->dev->rx, (unsigned long long)gw->dev->tx,
 	    (unsigned long long)gw->dev->rx_err, (unsigned long long)gw->dev->tx_err);
+	ND_P("bib_static_added %llu\nbib_static_removed %llu\nbib_static_replaced %llu\n",
+	    (unsigned long long)gw->st.c.static_added, (unsigned long long)gw->st.c.static_removed,
+	    (unsigned long long)gw->st.c.static_replaced);
+	n += gw_status_static(gw, buf + (n < len ? n : len), n < len ? len - n : 0);
 #undef ND_P
 	if (gw->ho)
 		n += nd_ho_status(gw, buf + (n < len ? n : len), n < len ? len - n : 0);

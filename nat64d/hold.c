@@ -205,6 +205,25 @@ nd_hold_count(const struct nd_hold *h)
 	return h->n;
 }
 
+bool
+nd_hold_has(const struct nd_hold *h, uint64_t key)
+{
+	const struct nd_held *p;
+
+	for (p = h->head; p; p = p->next)
+		if (p->key == key)
+			return true;
+	return false;
+}
+
+void
+nd_hold_set_limits(struct nd_hold *h, size_t max_pkts, size_t max_bytes, uint64_t ttl_ms)
+{
+	h->max_pkts = max_pkts;
+	h->max_bytes = max_bytes;
+	h->ttl_ms = ttl_ms;
+}
+
 const struct nd_hold_counters *
 nd_hold_counters(const struct nd_hold *h)
 {

@@ -11,7 +11,9 @@
  *
  * A BIB entry has an owner: ND_OWN_LOCAL (allocated here; it goes with its
  * last session) or ND_OWN_SERVER (inserted with nd_bib_insert(), kept until
- * deleted). Entries that handoff servers allocate are not BIB entries: they
+ * deleted) or ND_OWN_STATIC (bib-static, nd_state_set_static(): never
+ * expired, evicted or refused for a full table; max-bib counts them).
+ * Entries that handoff servers allocate are not BIB entries: they
  * live in the handoff cache (nd_handoff.h, hocache.c), keyed per server.
  * For handoff, the sessions of a local entry are its "used with server X"
  * records (nd_bib_used_with()), and the allocator can be told to avoid
@@ -29,7 +31,7 @@
 
 #include "clock.h"
 
-enum nd_owner { ND_OWN_LOCAL = 0, ND_OWN_SERVER = 1 };
+enum nd_owner { ND_OWN_LOCAL = 0, ND_OWN_SERVER = 1, ND_OWN_STATIC = 2 };
 
 /* Timeout classes, one expiry list each (a class has one timeout, so each
  * list stays sorted by touching = moving to the tail). */
@@ -87,9 +89,11 @@ struct nd_state_params {
 struct nd_state_counters {
 	uint64_t bib_created, bib_deleted, sess_created, sess_expired;
 	uint64_t bib_full, sess_full, ports_exhausted;
+	uint64_t static_added, static_removed, static_replaced;
 };
 
-/* Called for every local BIB entry created or deleted (mapping log). */
+/* Called for every local BIB entry created or deleted (mapping log); an
+ * entry that stops being static is "created" as a local one then. */
 typedef void nd_bib_event_fn(void *arg, const struct nd_bib *b, bool created,
     const struct clk_now *now);
 
@@ -101,7 +105,7 @@ struct nd_state {
 	struct nd_session **hs;
 	uint32_t smask;
 	struct nd_session lists[ND_TC_N];	/* sentinels */
-	uint32_t n_bib, n_sess;
+	uint32_t n_bib, n_sess, n_static;
 	uint8_t hkey[16];
 	struct nd_state_counters c;
 	nd_bib_event_fn *on_bib;
@@ -130,6 +134,14 @@ struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v
     uint16_t port6, uint32_t v4, uint16_t port4, uint8_t owner, uint32_t server,
     const struct clk_now *now);
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
+/* Make the static entries those of list[n] (bib-static): entries no
+ * longer listed become local ones, kept while they have sessions (so
+ * connections through them go on) and deleted with their last; new ones
+ * are inserted, replacing any other entry that holds either of their
+ * transport addresses (its sessions end). Returns the entries added. */
+struct nd_static;
+unsigned nd_state_set_static(struct nd_state *st, const struct nd_static *list, int n,
+    const struct clk_now *now);
 /* The pool address paired with an IPv6 host (the one nd_bib_create tries first). */
 uint32_t nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16]);
 /* Every BIB entry: nd_bib_iter_init, then nd_bib_next until NULL (no
@@ -141,6 +153,7 @@ struct nd_bib_iter {
 void nd_bib_iter_init(struct nd_bib_iter *it);
 const struct nd_bib *nd_bib_next(const struct nd_state *st, struct nd_bib_iter *it);
 uint32_t nd_state_hash(const struct nd_state *st, const void *p, size_t n);
+uint64_t nd_state_hash64(const struct nd_state *st, const void *p, size_t n);
 
 /* session.c */
 /* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */
