@@ -396,9 +396,10 @@ nd_state_set_static(struct nd_state *st, const struct nd_static *list, int n,
 			nd_bib_delete(st, o4, now);
 			st->c.static_replaced++;
 		}
-		nd_bib_insert(st, e->proto, e->v6, e->port6, e->v4, e->port4, ND_OWN_STATIC, 0, now);
-		st->c.static_added++;
-		added++;
+		if (nd_bib_insert(st, e->proto, e->v6, e->port6, e->v4, e->port4, ND_OWN_STATIC, 0, now)) {
+			st->c.static_added++;
+			added++;
+		}
 	}
 	return added;
 }

@@ -188,10 +188,14 @@ static int
 parse_port(const char *v, uint8_t proto, uint16_t *out, char *err, size_t errlen)
 {
 	uint64_t x;
+	char e[128];
 
 	/* ICMP identifiers may be 0; TCP and UDP port 0 is no port. */
-	if (conf_uint(v, proto == 1 ? 0 : 1, 65535, &x, err, errlen) == -1)
+	if (conf_uint(v, proto == 1 ? 0 : 1, 65535, &x, e, sizeof(e)) == -1) {
+		snprintf(err, errlen, "%s %s: %s", nd_static_proto_name(proto),
+		    proto == 1 ? "identifier" : "port", e);
 		return -1;
+	}
 	*out = (uint16_t)x;
 	return 0;
 }
