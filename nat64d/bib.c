@@ -375,6 +375,7 @@ nd_state_set_static(struct nd_state *st, const struct nd_static *list, int n,
 				continue;
 			}
 			b->owner = ND_OWN_LOCAL;
+			b->retired = true;
 			st->n_static--;
 			if (st->on_bib && now)
 				st->on_bib(st->on_bib_arg, b, true, now);
@@ -387,6 +388,18 @@ nd_state_set_static(struct nd_state *st, const struct nd_static *list, int n,
 
 		if (o6 && o6 == o4 && o6->owner == ND_OWN_STATIC)
 			continue;		/* unchanged */
+		if (o6 && o6 == o4 && o6->owner == ND_OWN_LOCAL) {
+			/* The same mapping, dynamic (or retired): it becomes
+			 * static, its sessions go on; as a local entry it ends. */
+			if (st->on_bib && now)
+				st->on_bib(st->on_bib_arg, o6, false, now);
+			o6->owner = ND_OWN_STATIC;
+			o6->retired = false;
+			st->n_static++;
+			st->c.static_added++;
+			added++;
+			continue;
+		}
 		/* Either side held by another entry: the configuration wins. */
 		if (o6) {
 			nd_bib_delete(st, o6, now);

@@ -271,6 +271,10 @@ in4_state(struct nd_gw *gw, struct nd_pkt *p)
 	if (!(p->b = nd_bib_find4(st, in->proto, in->dst, p->dport)))
 		return syn ? in4_unsolicited_syn(gw, p) : nd_drop(p, &gw->c.drop_no_bib);
 	if (!(p->s = nd_session_find(st, p->b, in->src, p->sport))) {
+		/* A static entry removed by a reload lets its sessions finish:
+		 * to a new IPv4 peer it is no entry. */
+		if (p->b->retired)
+			return syn ? in4_unsolicited_syn(gw, p) : nd_drop(p, &gw->c.drop_no_bib);
 		if ((in->proto == ND_PROTO_TCP && !syn) ||
 		    (in->proto == ND_PROTO_ICMP && p->l4[0] != 8))
 			return nd_drop(p, &gw->c.drop_no_session);

@@ -58,6 +58,7 @@ struct nd_bib {
 	uint16_t port6, port4;
 	uint8_t proto;			/* 6, 17, or 1 for ICMP queries (ids) */
 	uint8_t owner;			/* enum nd_owner */
+	bool retired;			/* a removed static entry: keeps its sessions, takes no new one from IPv4 */
 	uint32_t server;		/* ND_OWN_SERVER: the server's IPv4 */
 	uint32_t n_sessions;
 	struct nd_session *sessions;	/* this entry's peers */
@@ -135,10 +136,12 @@ struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v
     const struct clk_now *now);
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
 /* Make the static entries those of list[n] (bib-static): entries no
- * longer listed become local ones, kept while they have sessions (so
- * connections through them go on) and deleted with their last; new ones
- * are inserted, replacing any other entry that holds either of their
- * transport addresses (its sessions end). Returns the entries added. */
+ * longer listed become local ones marked retired, kept while they have
+ * sessions (so connections through them go on; no new session from the
+ * IPv4 side) and deleted with their last; new ones are inserted,
+ * replacing any other entry that holds either of their transport
+ * addresses (its sessions end), or taking over an entry that is the same
+ * mapping (its sessions go on). Returns the entries added. */
 struct nd_static;
 unsigned nd_state_set_static(struct nd_state *st, const struct nd_static *list, int n,
     const struct clk_now *now);

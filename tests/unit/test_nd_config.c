@@ -119,7 +119,8 @@ status_has(const struct t_gw *t, const char *line)
 }
 
 /* SIGHUP: policies follow the file; a removed static entry with a
- * session becomes local, a changed one replaces it; the status lists them. */
+ * session becomes local and retired (its peers go on, new ones are
+ * refused), a changed one replaces it; the status lists them. */
 static void
 test_reload_static(void **state)
 {
@@ -148,6 +149,24 @@ test_reload_static(void **state)
 	assert_non_null(b);
 	assert_int_equal(b->owner, ND_OWN_LOCAL);	/* its session goes on */
 	assert_int_equal(b->n_sessions, 1);
+	{
+		uint8_t out[256];
+		uint64_t nb;
+
+		while (t_recv(&t, out, sizeof(out)) > 0)
+			;
+		len = t_ip4(pkt, "192.0.2.2", "198.51.100.1", 17, 64, false, l4,
+		    t_udp(l4, 7000, 5353, "query"), 6);
+		t_in(&t, pkt, len);			/* the same peer: through */
+		assert_int_equal(t_recv(&t, out, sizeof(out)), 40 + 13);
+		len = t_ip4(pkt, "203.0.113.9", "198.51.100.1", 17, 64, false, l4,
+		    t_udp(l4, 7000, 5353, "query"), 6);
+		nb = t.gw->c.drop_no_bib;
+		t_in(&t, pkt, len);			/* a new peer: no entry for it */
+		assert_int_equal(t_recv(&t, out, sizeof(out)), 0);
+		assert_int_equal(t.gw->c.drop_no_bib, nb + 1);	/* not merely filtered */
+		assert_int_equal(b->n_sessions, 1);
+	}
 	reload(&t, "bib-static tcp [2001:db8:1::80]:80 198.51.100.1:8080\n"
 	    "bib-static udp [2001:db8:1::80]:53 198.51.100.1:5354\n");
 	assert_null(nd_bib_find4(&t.gw->st, 17, p4, 5353));

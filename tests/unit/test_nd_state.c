@@ -339,6 +339,7 @@ test_static_entries(void **state)
 	assert_null(nd_bib_find4(&st, 17, pool[0], 5353));
 	assert_ptr_equal(nd_bib_find4(&st, 6, pool[0], 8080), b);
 	assert_int_equal(b->owner, ND_OWN_LOCAL);
+	assert_true(b->retired);
 	assert_int_equal(nev, 1);
 	assert_non_null(strstr(events[0], "Created tcp 198.51.100.1:8080 [2001:db8:1::3]:80"));
 	now = at(300);		/* the TCP session (CLOSED: transitory, 4 min) expires */
@@ -357,6 +358,18 @@ test_static_entries(void **state)
 	assert_memory_equal(b->v6, v6b, 16);
 	assert_null(nd_bib_find6(&st, 17, v6a, 4000));
 	assert_int_equal(st.c.static_replaced, 1);
+	/* Removed with a session, then listed again: static once more, its
+	 * session kept; as a local entry it is logged as deleted. */
+	nev = 0;
+	nd_session_create(&st, b, 0xc0000202, 54, &now);
+	assert_int_equal(nd_state_set_static(&st, NULL, 0, &now), 0);
+	assert_true(b->retired);
+	assert_int_equal(nd_state_set_static(&st, list + 1, 1, &now), 1);
+	assert_int_equal(b->owner, ND_OWN_STATIC);
+	assert_false(b->retired);
+	assert_int_equal(b->n_sessions, 1);
+	assert_int_equal(nev, 2);
+	assert_non_null(strstr(events[1], "Deleted udp 198.51.100.1:5353"));
 	nd_state_free(&st);
 }
 
