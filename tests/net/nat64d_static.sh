@@ -89,7 +89,7 @@ check "config check (-n)" "$BIN" -n -f "$WORK/nat64d.conf"
 ip netns exec "$NS_X" "$BIN" -d -v -f "$WORK/nat64d.conf" >"$WORK/nat64d.log" 2>&1 &
 PIDS+=("$!")
 NDPID=$!
-for _ in $(seq 50); do nsx "$NS_X" ip link show "nst$$" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 300); do nsx "$NS_X" ip link show "nst$$" >/dev/null 2>&1 && break; sleep 0.1; done
 nsx "$NS_X" ip link set "nst$$" up
 nsx "$NS_X" ip -6 route add 2001:db8:64::/96 dev "nst$$"
 nsx "$NS_X" ip route add 198.51.100.0/30 dev "nst$$"
@@ -135,11 +135,12 @@ while True:
 EOF
 ip netns exec "$NS_C" python3 "$WORK/srv.py" "$WORK/blob" "$WORK/srv.ready" >"$WORK/srv.log" 2>&1 &
 PIDS+=("$!")
-for _ in $(seq 50); do [ -e "$WORK/srv.ready" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -e "$WORK/srv.ready" ] && break; sleep 0.1; done
+check "IPv6 server up" test -e "$WORK/srv.ready"
 
 # ---- port forwarding from the IPv4 side
-nsx "$NS_S" timeout 30 curl -s -o "$WORK/got" http://198.51.100.1:8080/blob
-check "HTTP download through the static entry (sha256)" \
+nsx "$NS_S" timeout 30 curl -sS -o "$WORK/got" http://198.51.100.1:8080/blob
+check "HTTP download through the static entry (sha256; curl exit $?)" \
 	test "$(sha256sum <"$WORK/got")" = "$(sha256sum <"$WORK/blob")"
 udp_ask() {
 	nsx "$NS_S" timeout 10 python3 - <<'EOF'
@@ -218,8 +219,8 @@ check "a new connection to the removed entry is refused (curl exit 7, got $rc)" 
 conf with
 check "SIGHUP with the TCP entry again" reload
 rm -f "$WORK/got"
-nsx "$NS_S" timeout 30 curl -s -o "$WORK/got" http://198.51.100.1:8080/blob
-check "HTTP download after adding it back (sha256)" \
+nsx "$NS_S" timeout 30 curl -sS -o "$WORK/got" http://198.51.100.1:8080/blob
+check "HTTP download after adding it back (sha256; curl exit $?)" \
 	test "$(sha256sum <"$WORK/got")" = "$(sha256sum <"$WORK/blob")"
 
 kill -TERM $NDPID
