@@ -65,7 +65,8 @@ fz_init(void)
 	    "bib-static tcp [2001:db8:1::80]:80 198.51.100.1:8080\n"
 	    "bib-static udp [2001:db8:1::80]:53 198.51.100.2:5353\n"
 	    "bib-static icmp [2001:db8:1::80]:7 198.51.100.1:7007\n"
-	    "held-syn-max 64\n%s", dir, FZ_EXTRA);
+	    "held-syn-max 64\nicmp-error-source 203.0.113.50\nicmp-error-source 203.0.113.51\n%s",
+	    dir, FZ_EXTRA);
 	nd_config_defaults(&cfg);
 	if (nd_config_parse_text("fuzz", conf, strlen(conf), &cfg, err, sizeof(err)) == -1 ||
 	    nd_config_check(&cfg, err, sizeof(err)) == -1)

@@ -288,6 +288,30 @@ nd_static_proto_name(uint8_t proto)
 	return proto == 6 ? "tcp" : proto == 17 ? "udp" : "icmp";
 }
 
+/* icmp-error-source: a unicast IPv4 address (RFC 6791 §4: the pool is
+ * the operator's; 0/8, 127/8, multicast and reserved are no source). */
+static int
+parse_errsrc(void *elem, const char *v, char *err, size_t errlen)
+{
+	uint32_t *a = elem;
+
+	if (addr_parse4(v, a) == -1) {
+		snprintf(err, errlen, "'%s' is not an IPv4 address", v);
+		return -1;
+	}
+	if ((*a >> 24) == 0 || (*a >> 24) == 127 || *a >= 0xe0000000u) {
+		snprintf(err, errlen, "'%s' is not a unicast address", v);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+fmt_errsrc(const void *elem, char *buf, size_t len)
+{
+	return addr_fmt4(*(const uint32_t *)elem, buf, len);
+}
+
 static const struct conf_enum nd_filt_modes[] = {
 	{ "endpoint-independent", ND_FILT_EIF }, { "address-dependent", ND_FILT_ADF }, { NULL, 0 }
 };
@@ -322,6 +346,9 @@ static const struct conf_opt nd_opts[] = {
 	  .print = print_own4, .arg = "ADDR", .help = "source of ICMPv4 errors (default 192.0.0.8)" },
 	{ "ipv6-addr", 0, CONF_ADDR6, F(ipv6_addr), CONF_SEEN(struct nd_config, have_ipv6_addr),
 	  .print = print_own6, .arg = "ADDR", .help = "source of ICMPv6 errors (default: the first prefix + ipv4-addr)" },
+	{ "icmp-error-source", 0, CONF_LIST, CONF_LIST_FIELD(struct nd_config, errsrc, n_errsrc),
+	  .parse = parse_errsrc, .fmt = fmt_errsrc, .flags = RL, .arg = "ADDR",
+	  .help = "RFC 6791 pool: source of translated ICMPv6 errors from IPv6 routers (repeatable)" },
 	{ "mtu6", 0, CONF_UINT, F(mtu6), CONF_SEEN(struct nd_config, have_mtu6), .min = 1280,
 	  .max = 65535, .def = "1500", .flags = RL,
 	  .arg = "N", .help = "MTU of the IPv6 side" },

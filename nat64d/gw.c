@@ -76,6 +76,8 @@ nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg, const struct clk_n
 	gw->cfg.filtering = cfg->filtering;
 	gw->cfg.unsolicited_syn = cfg->unsolicited_syn;
 	gw->cfg.held_syn_max = cfg->held_syn_max;
+	memcpy(gw->cfg.errsrc, cfg->errsrc, sizeof(cfg->errsrc));
+	gw->cfg.n_errsrc = cfg->n_errsrc;
 	nd_hold_set_limits(gw->synhold, cfg->held_syn_max, (size_t)cfg->held_syn_max * ND_SYN_KEEP,
 	    cfg->to_tcp_syn_ms);
 	/* What the tables were built from stays; the rest follows the file. */

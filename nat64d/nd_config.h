@@ -18,6 +18,7 @@
 #define ND_MAX_PREFIXES	8
 #define ND_MAX_POOL4	64
 #define ND_MAX_STATIC	1024
+#define ND_MAX_ERRSRC	16
 
 /* bib-static: a BIB entry made by configuration (RFC 6146 §3.5). */
 struct nd_static {
@@ -63,6 +64,8 @@ struct nd_config {
 	int filtering;			/* ND_FILT_*: RFC 6146 §3.5.1.2, RFC 4787 §5 */
 	int unsolicited_syn;		/* ND_USYN_*: RFC 6146 §3.5.2.2 */
 	uint32_t held_syn_max;		/* unsolicited IPv4 SYNs kept at once */
+	uint32_t errsrc[ND_MAX_ERRSRC];	/* icmp-error-source: RFC 6791 pool (host order) */
+	int n_errsrc;
 	struct nd_static bib_static[ND_MAX_STATIC];
 	int n_static;
 	/* NAT64 handoff (nd_handoff.h, docs/PROTOCOL.md §9) */

@@ -1451,6 +1451,22 @@ def cases_options():
              bib=[BIB_UDP_A], ignore=ID4)
     out_udp(c).send([IP4(S4, POOL), UDP(53, PA, b"reply!", ck=0)], "checksum 0").expect(reply6(), "computed")
     L.append(c)
+    es = "203.0.113.50"
+    c = Case("option-icmp-error-source-router", "RFC 6791 §4, RFC 7915 §5.2",
+             rule="an ICMPv6 error from an IPv6 router, whose source address cannot be translated, takes its "
+                  "IPv4 source from the configured pool (`icmp-error-source`) instead of the BIB entry's",
+             config=["icmp-error-source " + es], bib=[BIB_UDP_A], ignore=ID4)
+    out_udp(c)
+    c.send([IP6(R6, S6), ICMP(True, 3, 0, inner=qr6())], "Time Exceeded from a router")
+    c.expect([IP4(es, S4, ttl=63), ICMP(False, 11, 0, inner=qr4())], "from the icmp-error-source pool")
+    L.append(c)
+    c = Case("option-icmp-error-source-client", "RFC 6791 §4, RFC 6146 §3.6.1",
+             rule="the client's own error is about its session: it still leaves from the BIB entry's pool4 "
+                  "address with `icmp-error-source` set", config=["icmp-error-source " + es], bib=[BIB_UDP_A],
+             ignore=ID4)
+    out_udp(c)
+    err64(c, 1, 4, 3, 3, src=A)
+    L.append(c)
     return L
 
 
@@ -1621,6 +1637,7 @@ SECTIONS = [  # (the RFC section a case names first, the row of docs/CONFORMANCE
      "RFC 6146 §3.5 (mapping, filtering, TCP, ICMP identifiers, exhaustion, static entries)"),
     (("RFC 6146", ("3.8",)), "RFC 6146 §3.8 (hairpinning, including ICMP errors)"),
     (("RFC 6052", ("2.2",)), "RFC 6052 §2.2 (prefix lengths)"),
+    (("RFC 6791", ("4",)), "RFC 6791 §4 (the source of translated errors from IPv6 routers)"),
     (("RFC 8200", ("4", "8.1")), "RFC 8200 §8.1; RFC 1812 §5.2.2 (what any IPv6 node or router must do)"),
     (("RFC 1812", ("5.2.2",)), None),
 ]
