@@ -124,16 +124,19 @@ nd_gw_free(struct nd_gw *gw)
  * Code 3) containing the IPv4 SYN packet stored is sent back to the
  * source of the v4 SYN". From ipv4-addr, as nat64d's other ICMPv4 errors. */
 static void
-gw_syn_expired(void *arg, uint64_t key, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
-    const struct clk_now *now)
+gw_syn_expire(struct nd_gw *gw, const struct clk_now *now)
 {
-	struct nd_gw *gw = arg;
+	uint8_t syn[ND_SYN_KEEP];
+	size_t len;
+	int r;
 
-	(void)key;
-	(void)vh;
-	gw->c.syn_held_expired++;
-	gw->c.gen_port_unreach4++;
-	nd_icmp_err4(gw, 3, 3, 0, pkt, len, now);
+	while ((r = nd_hold_pop_expired(gw->synhold, now, syn, sizeof(syn), &len)) != 0) {
+		gw->c.syn_held_expired++;
+		if (r == 1) {
+			gw->c.gen_port_unreach4++;
+			nd_icmp_err4(gw, 3, 3, 0, syn, len, now);
+		}
+	}
 }
 
 int64_t
@@ -144,7 +147,7 @@ nd_gw_expire(struct nd_gw *gw, const struct clk_now *now)
 
 	nd_state_expire(&gw->st, now, &next);
 	gw->c.frag_expired += nd_hold_expire(gw->fhold, now, NULL, NULL);
-	nd_hold_expire(gw->synhold, now, gw_syn_expired, gw);
+	gw_syn_expire(gw, now);
 	if (next == UINT64_MAX || next > now->mono_ms + 1000)
 		ms = 1000;
 	else

@@ -256,11 +256,13 @@ in4_unsolicited_syn(struct nd_gw *gw, struct nd_pkt *p)
 /* RFC 6146 §3.5.1-3.5.3: the BIB entry and the session. Filtering is
  * endpoint-independent by default (any IPv4 peer reaches an entry);
  * with `filtering address-dependent` only peers whose address the entry
- * has a session with: RFC 6146 §3.5.1.2, RFC 4787 §5 REQ-8 (endpoint-
- * independent filtering is recommended, address-dependent allowed for
- * stricter policy). A static entry is there to be reached from IPv4: it
- * is never filtered. For TCP only a SYN opens a session from the IPv4
- * side (§3.5.2.2). */
+ * has a session with (RFC 6146 §3.5.1.2). The choice is RFC 4787 REQ-8's:
+ * "If application transparency is most important, it is RECOMMENDED
+ * that a NAT have an "Endpoint-Independent Filtering" behavior. If a
+ * more stringent filtering behavior is most important, it is RECOMMENDED
+ * that a NAT have an "Address-Dependent Filtering" behavior." A static
+ * entry is there to be reached from IPv4: it is never filtered. For TCP
+ * only a SYN opens a session from the IPv4 side (§3.5.2.2). */
 static enum nd_step
 in4_state(struct nd_gw *gw, struct nd_pkt *p)
 {
