@@ -1245,15 +1245,15 @@ def cases_state():
     out_udp(c)
     c.send(reply4(src=C4, sp=7777), "another IPv4 host").expect(reply6(src=C6, sp=7777), "translated")
     L.append(c)
-    # RFC 5382 REQ-4, which RFC 6146 §3.5.2.2 follows for an IPv4 SYN nothing lets in.
-    req4 = ("A NAT MUST NOT respond to an unsolicited inbound SYN packet for at least 6 seconds after the "
-            "packet is received.")
-    req4b = ("If during this interval the NAT receives and translates an outbound SYN for the connection the "
-             "NAT MUST silently drop the original unsolicited inbound SYN packet.")
+    # RFC 5382 REQ-4, which RFC 6146 §3.5.2.2 follows for an IPv4 SYN nothing lets in (in our
+    # words: the wording could not be checked against the RFC text here).
+    req4 = "no answer to an unsolicited inbound SYN for at least 6 s after it is received (RFC 5382 REQ-4)"
+    req4b = ("an outbound SYN for the connection translated within that time: the unsolicited inbound SYN is "
+             "silently dropped (RFC 5382 REQ-4)")
     pu = ("If the lifetime expires, an ICMP Port Unreachable error (Type 3, Code 3) containing the IPv4 SYN "
           "packet stored is sent back to the source of the v4 SYN")
     others = ["tcp %s %d %s %d" % (B, 30000 + i, POOL, 2000 + i) for i in range(64) if 2000 + i != 2050]
-    c = Case("state-tcp-v4-syn-held-then-v6-syn", "RFC 6146 §3.5.2.2, RFC 5382 REQ-4", says=req4b,
+    c = Case("state-tcp-v4-syn-held-then-v6-syn", "RFC 6146 §3.5.2.2, RFC 5382 REQ-4", rule=req4b,
              why="63 of the 64 ports are taken, so the IPv6 SYN's new BIB entry gets pool4:2050, the held SYN's "
                  "destination; the IPv4 side's retransmitted SYN then completes the simultaneous open",
              bib=others)
@@ -1264,7 +1264,7 @@ def cases_state():
     c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "S", seq=1)], "translated: the session proceeds")
     c.wait(7000).none("the held SYN was dropped: no Port Unreachable")
     L.append(c)
-    c = Case("state-tcp-v4-syn-held-6s", "RFC 6146 §3.5.2.2, RFC 5382 REQ-4", says=req4, bib=[BIB_TCP_A])
+    c = Case("state-tcp-v4-syn-held-6s", "RFC 6146 §3.5.2.2, RFC 5382 REQ-4", rule=req4, bib=[BIB_TCP_A])
     c.send(syn, "SYN to pool4:2050, no BIB entry").none("held")
     c.wait(5900).none("nothing before 6 s")
     c.wait(100)
