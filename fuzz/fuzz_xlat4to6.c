@@ -2,11 +2,14 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* fuzz_xlat4to6.c — nat64d's packet path, IPv4 packets in (translation,
  * ICMP errors and their quoted packets, fragments, hairpinning, offload
- * metadata). Malformed input must be dropped and counted, never crash. */
+ * metadata, static entries, held SYNs, address-dependent filtering).
+ * Malformed input must be dropped and counted, never crash. */
 #include <stddef.h>
 #include <stdint.h>
 
 #define FZ_NAME "xlat4to6"
+/* Address-dependent filtering here; fuzz_xlat6to4 has the default. */
+#define FZ_EXTRA "filtering address-dependent\n"
 #include "nd_fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

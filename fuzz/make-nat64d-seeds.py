@@ -180,6 +180,53 @@ six["ho_new_flow"] = b"\0" + ip6(C6, S6, 6, l4ck6(C6, S6, 6, tcp(41005, 80, 0x02
 six["ho_ack"] = b"\0" + ip6(C6, S6, 6, l4ck6(C6, S6, 6, tcp(41006, 80, 0x10, b"x"), 16))
 six["ho_echo"] = b"\0" + ip6(C6, S6, 58, icmp6(C6, S6, 128, 0, struct.pack("!HH", 7, 1), b"ping"))
 
+# RFC 4884 multi-part ICMP errors: the original datagram padded to 128
+# octets, its length in the header (ICMPv4: 32-bit words in octet 5;
+# ICMPv6: 64-bit words in octet 4), then an extension structure (version 2,
+# checksum) with one object (RFC 4950 MPLS label stack: class 1, c-type 1).
+def ext4884(payload=b"\x00\x01\x01\x40"):
+    obj = struct.pack("!HBB", 4 + len(payload), 1, 1) + payload
+    hdr = struct.pack("!BBH", 0x20, 0, 0)
+    return hdr[:2] + struct.pack("!H", csum(hdr + obj)) + obj
+
+
+pad4 = inner6to4 + b"\0" * (128 - len(inner6to4))
+four["rfc4884_unreach"] = b"\0" + ip4(S4, POOL, 1, icmp4(3, 1, struct.pack("!BBH", 0, 32, 0), pad4 + ext4884()))
+four["rfc4884_timex"] = b"\0" + ip4(socket.inet_aton("192.0.2.1"), POOL, 1,
+                                    icmp4(11, 0, struct.pack("!BBH", 0, 32, 0), pad4 + ext4884()))
+four["rfc4884_bad_length"] = b"\0" + ip4(S4, POOL, 1, icmp4(3, 1, struct.pack("!BBH", 0, 200, 0),
+                                                              pad4 + ext4884()))
+pad6 = inner4to6 + b"\0" * (128 - len(inner4to6))
+six["rfc4884_unreach"] = b"\0" + ip6(C6, S6, 58, icmp6(C6, S6, 1, 4, struct.pack("!BBH", 16, 0, 0),
+                                                       pad6 + ext4884()))
+six["rfc4884_timex"] = b"\0" + ip6(R6, S6, 58, icmp6(R6, S6, 3, 0, struct.pack("!BBH", 16, 0, 0),
+                                                     pad6 + ext4884()))
+six["rfc4884_bad_length"] = b"\0" + ip6(C6, S6, 58, icmp6(C6, S6, 1, 4, struct.pack("!BBH", 200, 0, 0),
+                                                          pad6 + ext4884()))
+
+# The harness's static entries (nd_fuzz_common.h): [2001:db8:1::80] tcp 80
+# <-> 198.51.100.1:8080, udp 53 <-> 198.51.100.2:5353, icmp id 7 <->
+# 198.51.100.1:7007; a peer that is no handoff server, 203.0.113.9.
+SRV6 = socket.inet_pton(socket.AF_INET6, "2001:db8:1::80")
+P4 = socket.inet_aton("203.0.113.9")
+P46 = socket.inet_pton(socket.AF_INET6, "2001:db8:64::cb00:7109")
+four["static_tcp_syn"] = b"\0" + ip4(P4, POOL, 6, l4ck4(P4, POOL, 6, tcp(6000, 8080, 0x02), 16))
+four["static_udp"] = b"\0" + ip4(P4, POOL2, 17, l4ck4(P4, POOL2, 17, udp(7000, 5353, b"query"), 6))
+four["static_echo"] = b"\0" + ip4(P4, POOL, 1, icmp4(8, 0, struct.pack("!HH", 7007, 1), b"ping"))
+# An unsolicited SYN (no BIB entry): held 6 s, then Port Unreachable; the
+# first flag byte's clock bits (63 s) age it out on the next input.
+four["held_syn"] = b"\0" + ip4(P4, POOL, 6, l4ck4(P4, POOL, 6, tcp(6001, 2050, 0x02), 16))
+four["held_syn_age"] = bytes([63 << 2]) + ip4(P4, POOL, 6, l4ck4(P4, POOL, 6, tcp(6002, 2051, 0x02), 16))
+# Address-dependent filtering (fuzz_xlat4to6): a host the mapping was never used with.
+four["filtered_udp"] = b"\0" + ip4(P4, POOL, 17, l4ck4(P4, POOL, 17, udp(7777, 2000, b"x"), 6))
+four["filtered_syn"] = b"\0" + ip4(P4, POOL, 6, l4ck4(P4, POOL, 6, tcp(7778, 2000, 0x02), 16))
+six["static_synack"] = b"\0" + ip6(SRV6, P46, 6, l4ck6(SRV6, P46, 6, tcp(80, 6000, 0x12), 16))
+six["static_udp_out"] = b"\0" + ip6(SRV6, P46, 17, l4ck6(SRV6, P46, 17, udp(53, 7000, b"answer"), 6))
+hp = socket.inet_pton(socket.AF_INET6, "2001:db8:64::c633:6401")
+six["static_hairpin"] = b"\0" + ip6(C6, hp, 6, l4ck6(C6, hp, 6, tcp(40000, 8080, 0x02), 16))
+# The IPv6 half of a simultaneous open: a SYN to the held SYN's source.
+six["syn_to_held"] = b"\0" + ip6(C6, P46, 6, l4ck6(C6, P46, 6, tcp(40010, 6001, 0x02), 16))
+
 for name, seeds in (("xlat6to4", six), ("xlat4to6", four)):
     d = os.path.join(HERE, "corpus", name)
     os.makedirs(d, exist_ok=True)

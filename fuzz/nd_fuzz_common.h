@@ -1,6 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* nd_fuzz_common.h — the gateway under the fuzzer: a fake packet device,
- * a few mappings so inputs can hit state (UDP, TCP, ICMP), and input
+ * a few mappings so inputs can hit state (UDP, TCP, ICMP), static
+ * entries and held SYNs (RFC 6146 §3.5.2.2), and input
  * fix-ups (header and outer ICMP checksums) so the fuzzer gets past the
  * checks into the translation and the ICMP error paths. */
 #ifndef ND_FUZZ_COMMON_H
@@ -23,6 +24,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Settings of one target over the common ones (fuzz_xlat4to6: filtering). */
+#ifndef FZ_EXTRA
+#define FZ_EXTRA ""
+#endif
+
 static struct nd_gw *fz_gw;
 static struct nd_dev fz_dev;
 static int fz_peer = -1;
@@ -38,7 +44,7 @@ fz_init(void)
 	    "token-key 1111111111111111111111111111111111111111111111111111111111111111 1700000000\n"
 	    "auth-key 2222222222222222222222222222222222222222222222222222222222222222 1700000000\n"
 	    "server 192.0.2.2\nend\n";
-	char conf[512], dir[64], path[96];
+	char conf[1024], dir[64], path[96];
 	struct nd_config cfg;
 	struct clk_now now = clk_fake(1000, 1700000000);
 	char err[256];
@@ -55,10 +61,15 @@ fz_init(void)
 		abort();
 	snprintf(conf, sizeof(conf), "prefix 2001:db8:64::/96\nprefix 2001:db8:100::/40\n"
 	    "pool4 198.51.100.1\npool4 198.51.100.2\nport-range 2000-2063\nmtu6 1280\n"
-	    "handoff yes\nstate-dir %s\nhandoff-token-lifetime 30d\nhandoff-auth-lifetime 30d\n",
-	    dir);
+	    "handoff yes\nstate-dir %s\nhandoff-token-lifetime 30d\nhandoff-auth-lifetime 30d\n"
+	    "bib-static tcp [2001:db8:1::80]:80 198.51.100.1:8080\n"
+	    "bib-static udp [2001:db8:1::80]:53 198.51.100.2:5353\n"
+	    "bib-static icmp [2001:db8:1::80]:7 198.51.100.1:7007\n"
+	    "held-syn-max 64\nicmp-error-source 203.0.113.50\nicmp-error-source 203.0.113.51\n%s",
+	    dir, FZ_EXTRA);
 	nd_config_defaults(&cfg);
-	if (nd_config_parse_text("fuzz", conf, strlen(conf), &cfg, err, sizeof(err)) == -1)
+	if (nd_config_parse_text("fuzz", conf, strlen(conf), &cfg, err, sizeof(err)) == -1 ||
+	    nd_config_check(&cfg, err, sizeof(err)) == -1)
 		abort();
 	if (nd_fake_open(&fz_dev, true, &fz_peer) == -1)
 		abort();

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "log.h"
+#include "nd_config.h"
 #include "nd_hocache.h"
 #include "nd_quota.h"
 #include "xalloc.h"
@@ -25,15 +26,21 @@ nd_pow2_at_least(uint32_t n)
 	return v;
 }
 
-uint32_t
-nd_state_hash(const struct nd_state *st, const void *p, size_t n)
+uint64_t
+nd_state_hash64(const struct nd_state *st, const void *p, size_t n)
 {
 	uint8_t out[crypto_shorthash_BYTES];
-	uint32_t h;
+	uint64_t h;
 
 	crypto_shorthash(out, p, n, st->hkey);
 	memcpy(&h, out, sizeof(h));
 	return h;
+}
+
+uint32_t
+nd_state_hash(const struct nd_state *st, const void *p, size_t n)
+{
+	return (uint32_t)nd_state_hash64(st, p, n);
 }
 
 void
@@ -159,7 +166,9 @@ nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 	struct nd_bib *b;
 	uint32_t h;
 
-	if (st->n_bib >= st->p.max_bib) {
+	/* A static entry is configuration: a table full of dynamic entries
+	 * does not refuse it (nd_config_check_static keeps room for others). */
+	if (st->n_bib >= st->p.max_bib && owner != ND_OWN_STATIC) {
 		st->c.bib_full++;
 		return NULL;
 	}
@@ -178,6 +187,7 @@ nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v6[16], uint16_t
 	b->next4 = st->h4[h];
 	st->h4[h] = b;
 	st->n_bib++;
+	st->n_static += owner == ND_OWN_STATIC;
 	st->c.bib_created++;
 	if (st->quota && owner == ND_OWN_LOCAL && now &&
 	    (b->q = nd_quota_client(st->quota, v6, now)) != NULL)
@@ -349,6 +359,7 @@ nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now)
 	nd_unlink6(st, b);
 	nd_unlink4(st, b);
 	st->n_bib--;
+	st->n_static -= b->owner == ND_OWN_STATIC;
 	st->c.bib_deleted++;
 	if (b->q)
 		nd_quota_bib(st->quota, b->q, -1, now);
@@ -371,4 +382,85 @@ nd_bib_fmt(const struct nd_bib *b, char *buf, size_t len)
 	    "icmp", addr_fmt6(b->v6, a6, sizeof(a6)), b->port6, addr_fmt4(b->v4, a4, sizeof(a4)),
 	    b->port4);
 	return buf;
+}
+
+static bool
+nd_static_listed(const struct nd_bib *b, const struct nd_static *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].proto == b->proto && list[i].port6 == b->port6 &&
+		    list[i].port4 == b->port4 && list[i].v4 == b->v4 && !memcmp(list[i].v6, b->v6, 16))
+			return true;
+	return false;
+}
+
+unsigned
+nd_state_set_static(struct nd_state *st, const struct nd_static *list, int n,
+    const struct clk_now *now)
+{
+	struct nd_bib *b;
+	unsigned added = 0;
+	int i;
+
+	/* Entries no longer configured: deleted, or, while they have
+	 * sessions, local from now on (gone with the last one). */
+	for (i = 0; i <= (int)st->bmask; i++) {
+		struct nd_bib *nx;
+
+		for (b = st->h6[i]; b; b = nx) {
+			nx = b->next6;
+			if (b->owner != ND_OWN_STATIC || nd_static_listed(b, list, n))
+				continue;
+			st->c.static_removed++;
+			if (b->n_sessions == 0) {
+				nd_bib_delete(st, b, now);
+				continue;
+			}
+			b->owner = ND_OWN_LOCAL;
+			b->retired = true;
+			st->n_static--;
+			/* a local entry now, with sessions: in the mapping log */
+			if (st->on_bib && now) {
+				b->logged = true;
+				st->on_bib(st->on_bib_arg, b, true, now);
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct nd_static *e = &list[i];
+		struct nd_bib *o6 = nd_bib_find6(st, e->proto, e->v6, e->port6);
+		struct nd_bib *o4 = nd_bib_find4(st, e->proto, e->v4, e->port4);
+
+		if (o6 && o6 == o4 && o6->owner == ND_OWN_STATIC)
+			continue;		/* unchanged */
+		if (o6 && o6 == o4 && o6->owner == ND_OWN_LOCAL) {
+			/* The same mapping, dynamic (or retired): it becomes
+			 * static, its sessions go on; as a local entry it ends. */
+			if (st->on_bib && o6->logged && now)
+				st->on_bib(st->on_bib_arg, o6, false, now);
+			o6->logged = false;
+			o6->owner = ND_OWN_STATIC;
+			o6->retired = false;
+			st->n_static++;
+			st->c.static_added++;
+			added++;
+			continue;
+		}
+		/* Either side held by another entry: the configuration wins. */
+		if (o6) {
+			nd_bib_delete(st, o6, now);
+			st->c.static_replaced++;
+		}
+		if (o4 && o4 != o6) {
+			nd_bib_delete(st, o4, now);
+			st->c.static_replaced++;
+		}
+		if (nd_bib_insert(st, e->proto, e->v6, e->port6, e->v4, e->port4, ND_OWN_STATIC, now)) {
+			st->c.static_added++;
+			added++;
+		}
+	}
+	return added;
 }

@@ -197,6 +197,143 @@ print_control_mode(const struct conf_opt *o, const void *cfg, FILE *f)
 	fprintf(f, "%s %04o\n", o->name, ((const struct nd_config *)cfg)->control_mode);
 }
 
+/* bib-static PROTO [V6ADDR]:PORT V4ADDR:PORT */
+static int
+parse_port(const char *v, uint8_t proto, uint16_t *out, char *err, size_t errlen)
+{
+	uint64_t x;
+	char e[128];
+
+	/* ICMP identifiers may be 0; TCP and UDP port 0 is no port. */
+	if (conf_uint(v, proto == 1 ? 0 : 1, 65535, &x, e, sizeof(e)) == -1) {
+		snprintf(err, errlen, "%s %s: %s", nd_static_proto_name(proto),
+		    proto == 1 ? "identifier" : "port", e);
+		return -1;
+	}
+	*out = (uint16_t)x;
+	return 0;
+}
+
+static int
+parse_static(void *elem, const char *v, char *err, size_t errlen)
+{
+	struct nd_static *e = elem;
+	char proto[8], a6[64], p6[8], a4[20], p4[8], extra[2];
+	const char *why = NULL;
+
+	if (sscanf(v, "%7s [%63[^]]]:%7s %19[^:]:%7s %1s", proto, a6, p6, a4, p4, extra) != 5) {
+		snprintf(err, errlen, "expected PROTO [IPV6]:PORT IPV4:PORT, got '%s'", v);
+		return -1;
+	}
+	memset(e, 0, sizeof(*e));
+	if (!strcmp(proto, "tcp"))
+		e->proto = 6;
+	else if (!strcmp(proto, "udp"))
+		e->proto = 17;
+	else if (!strcmp(proto, "icmp"))
+		e->proto = 1;
+	else {
+		snprintf(err, errlen, "'%s' is not one of tcp, udp, icmp", proto);
+		return -1;
+	}
+	if (addr_parse6(a6, e->v6) == -1)
+		why = "is not an IPv6 address";
+	else if (e->v6[0] == 0xff)
+		why = "is multicast";
+	else {
+		static const uint8_t z[15];
+
+		if (!memcmp(e->v6, z, 15) && (e->v6[15] == 0 || e->v6[15] == 1))
+			why = "is not a host address";
+	}
+	if (why) {
+		snprintf(err, errlen, "'%s' %s", a6, why);
+		return -1;
+	}
+	if (addr_parse4(a4, &e->v4) == -1) {
+		snprintf(err, errlen, "'%s' is not an IPv4 address", a4);
+		return -1;
+	}
+	return parse_port(p6, e->proto, &e->port6, err, errlen) == -1 ||
+	    parse_port(p4, e->proto, &e->port4, err, errlen) == -1 ? -1 : 0;
+}
+
+static const char *
+fmt_static(const void *elem, char *buf, size_t len)
+{
+	const struct nd_static *e = elem;
+	char a6[ADDR_STRLEN], a4[ADDR_STRLEN];
+
+	snprintf(buf, len, "%s [%s]:%u %s:%u", nd_static_proto_name(e->proto),
+	    addr_fmt6(e->v6, a6, sizeof(a6)), e->port6, addr_fmt4(e->v4, a4, sizeof(a4)), e->port4);
+	return buf;
+}
+
+/* The entry just added must not repeat either side of an earlier one
+ * (one BIB entry per transport address, each way). */
+static int
+check_static(void *cfg, const char *v, char *err, size_t errlen)
+{
+	const struct nd_config *c = cfg;
+	const struct nd_static *e = &c->bib_static[c->n_static - 1];
+	int i;
+
+	(void)v;
+	for (i = 0; i < c->n_static - 1; i++) {
+		const struct nd_static *o = &c->bib_static[i];
+
+		if (o->proto != e->proto)
+			continue;
+		if (o->port6 == e->port6 && !memcmp(o->v6, e->v6, 16)) {
+			snprintf(err, errlen, "the IPv6 side already has an entry (bib-static %d)", i + 1);
+			return -1;
+		}
+		if (o->port4 == e->port4 && o->v4 == e->v4) {
+			snprintf(err, errlen, "the IPv4 side already has an entry (bib-static %d)", i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const char *
+nd_static_proto_name(uint8_t proto)
+{
+	return proto == 6 ? "tcp" : proto == 17 ? "udp" : "icmp";
+}
+
+/* icmp-error-source: a unicast IPv4 address (RFC 6791 §4: the pool is
+ * the operator's; 0/8, 127/8, multicast and reserved are no source). */
+static int
+parse_errsrc(void *elem, const char *v, char *err, size_t errlen)
+{
+	uint32_t *a = elem;
+
+	if (addr_parse4(v, a) == -1) {
+		snprintf(err, errlen, "'%s' is not an IPv4 address", v);
+		return -1;
+	}
+	if ((*a >> 24) == 0 || (*a >> 24) == 127 || *a >= 0xe0000000u) {
+		snprintf(err, errlen, "'%s' is not a unicast address", v);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+fmt_errsrc(const void *elem, char *buf, size_t len)
+{
+	return addr_fmt4(*(const uint32_t *)elem, buf, len);
+}
+
+static const struct conf_enum nd_filt_modes[] = {
+	{ "endpoint-independent", ND_FILT_EIF }, { "address-dependent", ND_FILT_ADF }, { NULL, 0 }
+};
+
+static const struct conf_enum nd_usyn_modes[] = {
+	{ "hold", ND_USYN_HOLD }, { "drop", ND_USYN_DROP }, { NULL, 0 }
+};
+
 static const struct conf_enum nd_udp0_modes[] = {
 	{ "compute", ND_UDP0_COMPUTE }, { "drop", ND_UDP0_DROP }, { NULL, 0 }
 };
@@ -224,6 +361,9 @@ static const struct conf_opt nd_opts[] = {
 	  .print = print_own4, .arg = "ADDR", .help = "source of ICMPv4 errors (default 192.0.0.8)" },
 	{ "ipv6-addr", 0, CONF_ADDR6, F(ipv6_addr), CONF_SEEN(struct nd_config, have_ipv6_addr),
 	  .print = print_own6, .arg = "ADDR", .help = "source of ICMPv6 errors (default: the first prefix + ipv4-addr)" },
+	{ "icmp-error-source", 0, CONF_LIST, CONF_LIST_FIELD(struct nd_config, errsrc, n_errsrc),
+	  .parse = parse_errsrc, .fmt = fmt_errsrc, .flags = RL, .arg = "ADDR",
+	  .help = "RFC 6791 pool: source of translated ICMPv6 errors from IPv6 routers (repeatable)" },
 	{ "mtu6", 0, CONF_UINT, F(mtu6), CONF_SEEN(struct nd_config, have_mtu6), .min = 1280,
 	  .max = 65535, .def = "1500", .flags = RL,
 	  .arg = "N", .help = "MTU of the IPv6 side" },
@@ -284,6 +424,18 @@ static const struct conf_opt nd_opts[] = {
 	{ "zero-udp-checksum", 0, CONF_ENUM, F(zero_udp_checksum), .enums = nd_udp0_modes,
 	  .def = "compute", .flags = RL, .arg = "compute|drop",
 	  .help = "IPv4 UDP datagrams with checksum 0: compute one, or drop them" },
+	{ "filtering", 0, CONF_ENUM, F(filtering), .enums = nd_filt_modes,
+	  .def = "endpoint-independent", .flags = RL, .arg = "endpoint-independent|address-dependent",
+	  .help = "which IPv4 hosts may use a dynamic BIB entry: any, or those it was used with" },
+	{ "unsolicited-syn", 0, CONF_ENUM, F(unsolicited_syn), .enums = nd_usyn_modes,
+	  .def = "hold", .flags = RL, .arg = "hold|drop",
+	  .help = "an IPv4 SYN nothing lets in: kept for tcp-incoming-syn-timeout, then Port Unreachable; or dropped" },
+	{ "held-syn-max", 0, CONF_UINT, F(held_syn_max), .max = 65536, .def = "1024", .flags = RL,
+	  .arg = "N", .help = "unsolicited IPv4 SYNs kept at once" },
+	{ "bib-static", 0, CONF_LIST, CONF_LIST_FIELD(struct nd_config, bib_static, n_static),
+	  .parse = parse_static, .fmt = fmt_static, .check = check_static, .flags = RL,
+	  .arg = "PROTO [IPV6]:PORT IPV4:PORT",
+	  .help = "a static BIB entry: tcp, udp or icmp (repeatable)" },
 	{ "mapping-log", 0, CONF_PATH, F(mapping_log), .flags = CONF_OMIT_EMPTY, .arg = "FILE",
 	  .help = "log every mapping to FILE" },
 	{ "status-file", 0, CONF_PATH, F(status_file), .flags = CONF_OMIT_EMPTY, .arg = "FILE",
@@ -405,6 +557,8 @@ nd_config_check(const struct nd_config *c, const char **key, char *err, size_t e
 		snprintf(err, errlen, "quota-site-length must be shorter than quota-subnet-length");
 		return -1;
 	}
+	if (nd_config_check_static(c, err, errlen) == -1)
+		return -1;
 	if (c->handoff) {
 		bool p96 = false;
 
@@ -415,6 +569,50 @@ nd_config_check(const struct nd_config *c, const char **key, char *err, size_t e
 			snprintf(err, errlen, "needs a /96 prefix (entries carry a /96, §4)");
 			return -1;
 		}
+	}
+	return 0;
+}
+
+static bool
+in_prefix6(const uint8_t a[16], const uint8_t p[16], int len)
+{
+	int n = len / 8;
+
+	return !memcmp(a, p, (size_t)n) &&
+	    (len % 8 == 0 || ((a[n] ^ p[n]) & (0xff << (8 - len % 8))) == 0);
+}
+
+/* Static entries against the other settings: the IPv4 side in pool4, the
+ * IPv6 side not an address the prefixes translate, never the handoff
+ * control port. */
+int
+nd_config_check_static(const struct nd_config *c, char *err, size_t errlen)
+{
+	char buf[160];
+	int i, j;
+
+	for (i = 0; i < c->n_static; i++) {
+		const struct nd_static *e = &c->bib_static[i];
+		const char *why = NULL;
+
+		for (j = 0; j < c->n_pool4 && c->pool4[j] != e->v4; j++)
+			;
+		if (j == c->n_pool4)
+			why = "the IPv4 address is not a pool4 address";
+		for (j = 0; !why && j < c->n_prefix; j++)
+			if (in_prefix6(e->v6, c->prefix[j].addr, c->prefix[j].len))
+				why = "the IPv6 address is inside a NAT64 prefix";
+		if (!why && c->handoff && e->proto != 1 && e->port4 == c->ho_ctl_port)
+			why = "the IPv4 port is the handoff control port";
+		if (why) {
+			snprintf(err, errlen, "bib-static %s: %s", fmt_static(e, buf, sizeof(buf)), why);
+			return -1;
+		}
+	}
+	if (c->n_static >= (int)c->max_bib) {
+		snprintf(err, errlen, "bib-static: %d entries, max-bib %u leaves no room for others",
+		    c->n_static, c->max_bib);
+		return -1;
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "addr.h"
 #include "nd_handoff.h"
 #include "nd_hold.h"
 #include "xalloc.h"
@@ -68,6 +69,9 @@ nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 	nd_out_init(gw);
 	/* RFC 6146 §3.4: out-of-order fragments, with bounded resources. */
 	gw->fhold = nd_hold_new(ND_FRAG_HOLD_PKTS, ND_FRAG_HOLD_BYTES, ND_FRAG_TTL_MS);
+	gw->synhold = nd_hold_new(cfg->held_syn_max, (size_t)cfg->held_syn_max * ND_SYN_KEEP,
+	    cfg->to_tcp_syn_ms);
+	nd_state_set_static(&gw->st, cfg->bib_static, cfg->n_static, NULL);
 	gw->again = nd_hold_new(ND_AGAIN_PKTS, ND_AGAIN_BYTES, 0);
 	gw->again_new = nd_hold_new(ND_AGAIN_PKTS, ND_AGAIN_BYTES, 0);
 	nd_config_own6(cfg, gw->own6);
@@ -79,7 +83,7 @@ nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 }
 
 void
-nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg)
+nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg, const struct clk_now *now)
 {
 	struct nd_state_params p;
 	struct nd_quota_limits ql;
@@ -91,6 +95,16 @@ nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg)
 	memcpy(gw->cfg.q_bib, cfg->q_bib, sizeof(cfg->q_bib));
 	memcpy(gw->cfg.q_sess, cfg->q_sess, sizeof(cfg->q_sess));
 	memcpy(gw->cfg.q_rate, cfg->q_rate, sizeof(cfg->q_rate));
+	nd_state_set_static(&gw->st, cfg->bib_static, cfg->n_static, now);
+	memcpy(gw->cfg.bib_static, cfg->bib_static, sizeof(cfg->bib_static));
+	gw->cfg.n_static = cfg->n_static;
+	gw->cfg.filtering = cfg->filtering;
+	gw->cfg.unsolicited_syn = cfg->unsolicited_syn;
+	gw->cfg.held_syn_max = cfg->held_syn_max;
+	memcpy(gw->cfg.errsrc, cfg->errsrc, sizeof(cfg->errsrc));
+	gw->cfg.n_errsrc = cfg->n_errsrc;
+	nd_hold_set_limits(gw->synhold, cfg->held_syn_max, (size_t)cfg->held_syn_max * ND_SYN_KEEP,
+	    cfg->to_tcp_syn_ms);
 	/* What the tables were built from stays; the rest follows the file. */
 	gw->cfg.mtu6 = cfg->mtu6;
 	gw->cfg.mtu4 = cfg->mtu4;
@@ -125,10 +139,31 @@ nd_gw_free(struct nd_gw *gw)
 	nd_quota_free(&gw->quota);
 	nd_out_free(gw);
 	nd_hold_free(gw->fhold);
+	nd_hold_free(gw->synhold);
 	nd_hold_free(gw->again);
 	nd_hold_free(gw->again_new);
 	nd_ho_free(gw->ho);
 	free(gw);
+}
+
+/* RFC 6146 §3.5.2.2, when no IPv6 SYN came for a held IPv4 SYN in
+ * time: "If the lifetime expires, an ICMP Port Unreachable error (Type 3,
+ * Code 3) containing the IPv4 SYN packet stored is sent back to the
+ * source of the v4 SYN". From ipv4-addr, as nat64d's other ICMPv4 errors. */
+static void
+gw_syn_expire(struct nd_gw *gw, const struct clk_now *now)
+{
+	uint8_t syn[ND_SYN_KEEP];
+	size_t len;
+	int r;
+
+	while ((r = nd_hold_pop_expired(gw->synhold, now, syn, sizeof(syn), &len)) != 0) {
+		gw->c.syn_held_expired++;
+		if (r == 1) {
+			gw->c.gen_port_unreach4++;
+			nd_icmp_err4(gw, 3, 3, 0, syn, len, now);
+		}
+	}
 }
 
 int64_t
@@ -143,6 +178,7 @@ nd_gw_expire(struct nd_gw *gw, const struct clk_now *now)
 	while (nd_quota_report(&gw->quota, now, line, sizeof(line)) > 0)
 		log_warnx("%s", line);
 	gw->c.frag_expired += nd_hold_expire(gw->fhold, now, NULL, NULL);
+	gw_syn_expire(gw, now);
 	if (next == UINT64_MAX || next > now->mono_ms + 1000)
 		ms = 1000;
 	else
@@ -217,6 +253,27 @@ nd_gw_input(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *v
 	}
 }
 
+/* One line per static entry: "static tcp [2001:db8::80]:80 198.51.100.1:8080 sessions 2". */
+static size_t
+gw_status_static(const struct nd_gw *gw, char *buf, size_t len)
+{
+	char a6[ADDR_STRLEN], a4[ADDR_STRLEN];
+	size_t n = 0;
+	int i, r;
+
+	for (i = 0; i < gw->cfg.n_static; i++) {
+		const struct nd_static *e = &gw->cfg.bib_static[i];
+		const struct nd_bib *b = nd_bib_find6(&gw->st, e->proto, e->v6, e->port6);
+
+		r = snprintf(buf + n, n < len ? len - n : 0, "static %s [%s]:%u %s:%u sessions %u\n",
+		    nd_static_proto_name(e->proto), addr_fmt6(e->v6, a6, sizeof(a6)), e->port6,
+		    addr_fmt4(e->v4, a4, sizeof(a4)), e->port4, b ? b->n_sessions : 0);
+		if (r > 0)
+			n += (size_t)r;
+	}
+	return n;
+}
+
 size_t
 nd_gw_status(const struct nd_gw *gw, char *buf, size_t len)
 {
@@ -226,6 +283,7 @@ nd_gw_status(const struct nd_gw *gw, char *buf, size_t len)
 #define ND_P(...) do { r = snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__); \
 	if (r > 0) n += (size_t)r; } while (0)
 	ND_P("bib_entries %u\nsessions %u\n", gw->st.n_bib, gw->st.n_sess);
+	ND_P("bib_static %u\nheld_syns %zu\n", gw->st.n_static, nd_hold_count(gw->synhold));
 	ND_P("bib_created %llu\nbib_deleted %llu\nsessions_created %llu\nsessions_expired %llu\n",
 	    (unsigned long long)gw->st.c.bib_created, (unsigned long long)gw->st.c.bib_deleted,
 	    (unsigned long long)gw->st.c.sess_created, (unsigned long long)gw->st.c.sess_expired);
@@ -238,6 +296,10 @@ nd_gw_status(const struct nd_gw *gw, char *buf, size_t len)
 	ND_P("dev_rx %llu\ndev_tx %llu\ndev_rx_err %llu\ndev_tx_err %llu\n",
 	    (unsigned long long)gw->dev->rx, (unsigned long long)gw->dev->tx,
 	    (unsigned long long)gw->dev->rx_err, (unsigned long long)gw->dev->tx_err);
+	ND_P("bib_static_added %llu\nbib_static_removed %llu\nbib_static_replaced %llu\n",
+	    (unsigned long long)gw->st.c.static_added, (unsigned long long)gw->st.c.static_removed,
+	    (unsigned long long)gw->st.c.static_replaced);
+	n += gw_status_static(gw, buf + (n < len ? n : len), n < len ? len - n : 0);
 #undef ND_P
 	n += nd_quota_status(&gw->quota, buf + (n < len ? n : len), n < len ? len - n : 0);
 	if (gw->ho)

@@ -205,6 +205,38 @@ nd_hold_count(const struct nd_hold *h)
 	return h->n;
 }
 
+int
+nd_hold_pop_expired(struct nd_hold *h, const struct clk_now *now, uint8_t *buf, size_t cap,
+    size_t *len)
+{
+	struct virtio_net_hdr vh;
+	uint64_t key;
+
+	if (!h->head || h->head->deadline_ms > now->mono_ms)
+		return 0;
+	h->c.expired++;
+	return nd_hold_pop(h, &key, buf, cap, len, &vh);
+}
+
+bool
+nd_hold_has(const struct nd_hold *h, uint64_t key)
+{
+	const struct nd_held *p;
+
+	for (p = h->head; p; p = p->next)
+		if (p->key == key)
+			return true;
+	return false;
+}
+
+void
+nd_hold_set_limits(struct nd_hold *h, size_t max_pkts, size_t max_bytes, uint64_t ttl_ms)
+{
+	h->max_pkts = max_pkts;
+	h->max_bytes = max_bytes;
+	h->ttl_ms = ttl_ms;
+}
+
 const struct nd_hold_counters *
 nd_hold_counters(const struct nd_hold *h)
 {

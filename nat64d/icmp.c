@@ -6,6 +6,7 @@
  */
 #include "nd_path.h"
 
+#include <sodium.h>
 #include <string.h>
 
 #include "addr.h"
@@ -551,6 +552,20 @@ x6_emit(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x, uint32_t osrc4, ui
 	nd_out_send(gw, NULL, o, ND_IP4_HLEN + 8 + pl, NULL, 0, false);
 }
 
+/* The IPv4 source of an error whose IPv6 source cannot be translated:
+ * the client's own errors leave from its BIB entry; a router's, with an
+ * icmp-error-source pool, from one of its addresses (RFC 6791 §4: picked
+ * at random, so errors of one traceroute run do not all show one
+ * address), else from the BIB entry too. */
+static uint32_t
+x6_source(const struct nd_gw *gw, const struct nd_pkt *p, const struct icmp_x *x)
+{
+	if (gw->cfg.n_errsrc == 0 || memcmp(p->in6.p + 8, x->in6.p + 24, 16) == 0)
+		return x->v4;
+	return gw->cfg.errsrc[gw->cfg.n_errsrc == 1 ? 0 :
+	    randombytes_uniform((uint32_t)gw->cfg.n_errsrc)];
+}
+
 /* IPv6 error about a packet we sent to the IPv6 side (inner: prefix+peer
  * -> client). */
 void
@@ -575,7 +590,7 @@ nd_icmp_xlat6to4(struct nd_gw *gw, struct nd_pkt *p)
 	 * a router on its path leaves from the pool4 address the peer talks
 	 * to, not from ipv4-addr, which the peer never saw. */
 	if (nd_path_prefix_of(gw, p->in6.p + 8, &osrc4) < 0 || !nd_path_v4_ok(osrc4))
-		osrc4 = x.v4;
+		osrc4 = x6_source(gw, p, &x);
 	if (x6_param(gw, p, &x))
 		return;
 	x6_emit(gw, p, &x, osrc4, isrc4);

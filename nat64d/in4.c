@@ -12,6 +12,7 @@
 #include "cksum.h"
 #include "nd_gso.h"
 #include "nd_handoff.h"
+#include "nd_hold.h"
 #include "nd_state.h"
 
 /* An unexpired LSRR/SSRR option (pointer not past the last address). */
@@ -223,21 +224,65 @@ in4_handoff(struct nd_gw *gw, struct nd_pkt *p, bool *cached)
 	return ND_GO;
 }
 
-/* RFC 6146 §3.5.1-3.5.3: the BIB entry (endpoint-independent filtering:
- * any IPv4 peer reaches it; for TCP only a SYN opens a session from the
- * IPv4 side, §3.5.2.2) and the session. */
+/* An IPv4 SYN that nothing lets in: no BIB entry holds its destination,
+ * or address-dependent filtering keeps its source out. RFC 6146 §3.5.2.2
+ * keeps it (a simultaneous open, RFC 5382 REQ-4: "A NAT MUST NOT respond
+ * to an unsolicited inbound SYN packet for at least 6 seconds after the
+ * packet is received"), unless "the security policy requires silently
+ * dropping externally initiated TCP connections" (unsolicited-syn drop).
+ * It waits tcp-incoming-syn-timeout (6 s, TCP_INCOMING_SYN) in
+ * gw->synhold, once per pair of transport addresses, bounded in count
+ * and octets; an IPv6 SYN for it forgets it (nd_path_syn_forget), and
+ * when the time is up gw.c answers "an ICMP Port Unreachable error (Type
+ * 3, Code 3) containing the IPv4 SYN packet stored". */
+static enum nd_step
+in4_unsolicited_syn(struct nd_gw *gw, struct nd_pkt *p)
+{
+	const struct nd_p4 *in = &p->in4;
+	uint64_t key;
+
+	if (gw->cfg.unsolicited_syn == ND_USYN_DROP)
+		return nd_drop(p, &gw->c.drop_unsolicited_syn);
+	key = nd_path_syn_key(gw, in->dst, p->dport, in->src, p->sport);
+	if (nd_hold_has(gw->synhold, key))
+		return nd_drop(p, &gw->c.syn_held_again);
+	if (nd_hold_put(gw->synhold, key, p->p, p->len < ND_SYN_KEEP ? p->len : ND_SYN_KEEP,
+	    NULL, p->now) == -1)
+		return nd_drop(p, &gw->c.syn_held_full);
+	gw->c.syn_held++;
+	return ND_DONE;
+}
+
+/* RFC 6146 §3.5.1-3.5.3: the BIB entry and the session. Filtering is
+ * endpoint-independent by default (any IPv4 peer reaches an entry);
+ * with `filtering address-dependent` only peers whose address the entry
+ * has a session with (RFC 6146 §3.5.1.2). The choice is RFC 4787 REQ-8's:
+ * "If application transparency is most important, it is RECOMMENDED
+ * that a NAT have an "Endpoint-Independent Filtering" behavior. If a
+ * more stringent filtering behavior is most important, it is RECOMMENDED
+ * that a NAT have an "Address-Dependent Filtering" behavior." A static
+ * entry is there to be reached from IPv4: it is never filtered. For TCP
+ * only a SYN opens a session from the IPv4 side (§3.5.2.2). */
 static enum nd_step
 in4_state(struct nd_gw *gw, struct nd_pkt *p)
 {
 	struct nd_state *st = &gw->st;
 	const struct nd_p4 *in = &p->in4;
+	bool syn = in->proto == ND_PROTO_TCP && (nd_path_tcp_flags(p->l4) & ND_TCPF_SYN);
 
 	if (!(p->b = nd_bib_find4(st, in->proto, in->dst, p->dport)))
-		return nd_drop(p, &gw->c.drop_no_bib);
+		return syn ? in4_unsolicited_syn(gw, p) : nd_drop(p, &gw->c.drop_no_bib);
 	if (!(p->s = nd_session_find(st, p->b, in->src, p->sport))) {
-		if ((in->proto == ND_PROTO_TCP && !(nd_path_tcp_flags(p->l4) & ND_TCPF_SYN)) ||
+		/* A static entry removed by a reload lets its sessions finish:
+		 * to a new IPv4 peer it is no entry. */
+		if (p->b->retired)
+			return syn ? in4_unsolicited_syn(gw, p) : nd_drop(p, &gw->c.drop_no_bib);
+		if ((in->proto == ND_PROTO_TCP && !syn) ||
 		    (in->proto == ND_PROTO_ICMP && p->l4[0] != 8))
 			return nd_drop(p, &gw->c.drop_no_session);
+		if (gw->cfg.filtering == ND_FILT_ADF && p->b->owner != ND_OWN_STATIC &&
+		    !nd_bib_used_with(p->b, in->src))
+			return syn ? in4_unsolicited_syn(gw, p) : nd_drop(p, &gw->c.drop_filtered);
 		/* A peer reaching a client's mapping counts against the
 		 * client's session quotas, so it cannot fill the table. */
 		if (p->b->q && !nd_quota_admit_in4(&gw->quota, p->b->q, p->now))

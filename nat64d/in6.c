@@ -248,6 +248,8 @@ in6_state(struct nd_gw *gw, struct nd_pkt *p)
 			return nd_drop(p, &gw->c.gen_unreach6);
 		}
 		p->s->pfx = (uint8_t)p->pfx;
+		if (p->proto == ND_PROTO_TCP)
+			nd_path_syn_forget(gw, p->b, p->dst4, p->dport);
 	}
 	if (p->announce)
 		nd_ho_announce(gw, p->b, p->pfx, p->dst4, p->now);

@@ -69,7 +69,6 @@ static void
 on_signal(int signo, void *arg, const struct clk_now *now)
 {
 	(void)arg;
-	(void)now;
 	switch (signo) {
 	case SIGHUP: {
 		struct nd_config *nc = xmalloc(sizeof(*nc));
@@ -86,7 +85,7 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 			conf_reload(&nd_config_table, &gw->cfg, nc, err, sizeof(err));
 			if (err[0])
 				log_warnx("reload: restart to change %s; applying the rest", err);
-			nd_gw_reconfig(gw, nc);
+			nd_gw_reconfig(gw, nc, now);
 			log_setverbose(nc->verbose);
 			log_info("configuration reloaded");
 		}

@@ -18,6 +18,16 @@
 #define ND_MAX_PREFIXES	8
 #define ND_CONTROL_SOCKET	"/run/nat64d/control"	/* nat64ctl's default too */
 #define ND_MAX_POOL4	64
+#define ND_MAX_STATIC	1024
+#define ND_MAX_ERRSRC	16
+
+/* bib-static: a BIB entry made by configuration (RFC 6146 §3.5). */
+struct nd_static {
+	uint8_t proto;		/* 6, 17, or 1 (ICMP: the ports are identifiers) */
+	uint8_t v6[16];
+	uint16_t port6, port4;
+	uint32_t v4;		/* host order */
+};
 
 struct nd_prefix {
 	uint8_t addr[16];
@@ -57,6 +67,13 @@ struct nd_config {
 	int icmp_rate;			/* ICMP errors generated per second */
 	bool reset_tos;			/* translated TOS / traffic class 0 (RFC 7915 §4.1, §5.1) */
 	int zero_udp_checksum;		/* ND_UDP0_*: IPv4 UDP checksum 0 (RFC 7915 §4.5) */
+	int filtering;			/* ND_FILT_*: RFC 6146 §3.5.1.2, RFC 4787 §5 */
+	int unsolicited_syn;		/* ND_USYN_*: RFC 6146 §3.5.2.2 */
+	uint32_t held_syn_max;		/* unsolicited IPv4 SYNs kept at once */
+	uint32_t errsrc[ND_MAX_ERRSRC];	/* icmp-error-source: RFC 6791 pool (host order) */
+	int n_errsrc;
+	struct nd_static bib_static[ND_MAX_STATIC];
+	int n_static;
 	/* NAT64 handoff (nd_handoff.h, docs/PROTOCOL.md §9) */
 	bool handoff;
 	uint16_t ho_port;		/* the servers' handoff port */
@@ -78,6 +95,12 @@ struct nd_config {
 /* zero-udp-checksum: what an unfragmented IPv4 UDP datagram with checksum
  * 0 gets (a fragmented one cannot be computed and is always dropped). */
 enum { ND_UDP0_COMPUTE = 0, ND_UDP0_DROP = 1 };
+/* filtering: which IPv4 hosts may use a dynamic BIB entry. */
+enum { ND_FILT_EIF = 0, ND_FILT_ADF = 1 };
+/* unsolicited-syn: an IPv4 SYN nothing lets in is kept for
+ * tcp-incoming-syn-timeout, then answered with Port Unreachable (hold),
+ * or silently discarded at once (drop). */
+enum { ND_USYN_HOLD = 0, ND_USYN_DROP = 1 };
 
 /* Command-line-only switches of nat64d. */
 struct nd_run {
@@ -94,6 +117,10 @@ int nd_config_parse_text(const char *name, const char *text, size_t len,
 /* Cross-field rules after parsing (pool, prefix present). 0, or -1 with
  * the message in err and, if key is not NULL, the key it is about. */
 int nd_config_check(const struct nd_config *c, const char **key, char *err, size_t errlen);
+/* The bib-static rules between settings (nd_config_check runs them). */
+int nd_config_check_static(const struct nd_config *c, char *err, size_t errlen);
+/* "tcp", "udp", "icmp" */
+const char *nd_static_proto_name(uint8_t proto);
 /* What a start needs that parsing cannot see, without side effects (the
  * user and the control group exist, the mapping log's directory exists,
  * with handoff the state-dir is a writable directory); -n runs it too. */

@@ -48,7 +48,9 @@
 	X(gen_frag_needed4) X(gen_unreach6) X(gen_too_big6) X(icmp_rate_limited)	\
 	X(frag_out6) X(frags_xlat) X(hairpin)				\
 	X(frag_held) X(frag_released) X(frag_expired)				\
-	X(udp_coalesced) X(udp_trains) X(udp_coalesce_failed)
+	X(udp_coalesced) X(udp_trains) X(udp_coalesce_failed)		\
+	X(drop_filtered) X(drop_unsolicited_syn) X(syn_held) X(syn_held_full)	\
+	X(syn_held_again) X(syn_held_opened) X(syn_held_expired) X(gen_port_unreach4)
 
 struct nd_counters {
 #define ND_X(n) uint64_t n;
@@ -81,6 +83,7 @@ struct nd_gw {
 	uint16_t ipid;
 	struct tbucket icmp_tb;		/* icmp-error-rate */
 	struct nd_hold *fhold;		/* fragments waiting for their first */
+	struct nd_hold *synhold;	/* unsolicited IPv4 SYNs (RFC 6146 §3.5.2.2) */
 	/* Packets to go through the path again (nd_path.h): again_new
 	 * collects what the packet being processed sends back in, and is
 	 * put in front of again when it is done. */
@@ -96,8 +99,9 @@ struct nd_gw {
 /* gw is large (scratch buffers): allocate it. */
 struct nd_gw *nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev);
 void nd_gw_free(struct nd_gw *gw);
-/* Apply a reloaded configuration: timeouts, limits, MTUs, rates. */
-void nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg);
+/* Apply a reloaded configuration: timeouts, limits, MTUs, rates,
+ * policies, static BIB entries. */
+void nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg, const struct clk_now *now);
 void nd_gw_input(struct nd_gw *gw, uint8_t *pkt, size_t len, struct virtio_net_hdr *vh,
     const struct clk_now *now);
 /* Expire state (and write the quota summary lines); returns ms until the

@@ -14,6 +14,7 @@
 #ifndef ND_HOLD_H
 #define ND_HOLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/virtio_net.h>
@@ -46,7 +47,16 @@ void nd_hold_prepend(struct nd_hold *to, struct nd_hold *from);
 int nd_hold_pop(struct nd_hold *h, uint64_t *key, uint8_t *buf, size_t cap, size_t *len,
     struct virtio_net_hdr *vh);
 unsigned nd_hold_expire(struct nd_hold *h, const struct clk_now *now, nd_hold_cb *cb, void *arg);
+/* Take the oldest packet if its time is up, as nd_hold_pop (counted as
+ * expired): the caller answers it without a callback. */
+int nd_hold_pop_expired(struct nd_hold *h, const struct clk_now *now, uint8_t *buf, size_t cap,
+    size_t *len);
 size_t nd_hold_count(const struct nd_hold *h);
+/* Is a packet held under key? (O(held)) */
+bool nd_hold_has(const struct nd_hold *h, uint64_t key);
+/* New bounds and lifetime for what is put from now on (held packets keep
+ * their deadlines; more than the new bounds stay until they leave). */
+void nd_hold_set_limits(struct nd_hold *h, size_t max_pkts, size_t max_bytes, uint64_t ttl_ms);
 const struct nd_hold_counters *nd_hold_counters(const struct nd_hold *h);
 
 #endif

@@ -82,6 +82,15 @@ enum nd_step nd_drop(struct nd_pkt *p, uint64_t *counter);
 /* Index of the prefix holding a (and the embedded IPv4), or -1. */
 int nd_path_prefix_of(const struct nd_gw *gw, const uint8_t a[16], uint32_t *v4);
 
+/* Unsolicited IPv4 SYNs (gw->synhold): the key of one, and forgetting it
+ * when the IPv6 side's SYN for the same session goes out. */
+uint64_t nd_path_syn_key(const struct nd_gw *gw, uint32_t v4, uint16_t port4, uint32_t raddr,
+    uint16_t rport);
+void nd_path_syn_forget(struct nd_gw *gw, const struct nd_bib *b, uint32_t raddr, uint16_t rport);
+/* What of a held SYN is kept: what a Port Unreachable quotes (RFC 1812
+ * §4.3.2.3: the error at most 576 octets). */
+#define ND_SYN_KEEP	(576 - 20 - 8)
+
 /* A unicast IPv4 address we may translate: not 0/8, 127/8, multicast,
  * reserved or broadcast (RFC 6052 §3.1, RFC 7915). */
 static inline bool

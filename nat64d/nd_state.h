@@ -10,7 +10,9 @@
  * the TCP state. Everything is bounded (max-bib, max-sessions) and counted.
  *
  * A BIB entry has an owner: ND_OWN_LOCAL (allocated here; it goes with its
- * last session). Entries that handoff servers allocate are not BIB entries: they
+ * last session) or ND_OWN_STATIC (bib-static, nd_state_set_static(): never
+ * expired, evicted or refused for a full table; max-bib counts them).
+ * Entries that handoff servers allocate are not BIB entries: they
  * live in the handoff cache (nd_handoff.h, hocache.c), keyed per server.
  * For handoff, the sessions of a local entry are its "used with server X"
  * records (nd_bib_used_with()), and the allocator can be told to avoid
@@ -33,7 +35,7 @@
 
 #include "clock.h"
 
-enum nd_owner { ND_OWN_LOCAL = 0 };
+enum nd_owner { ND_OWN_LOCAL = 0, ND_OWN_STATIC = 1 };
 
 /* Timeout classes, one expiry list each (a class has one timeout, so each
  * list stays sorted by touching = moving to the tail). */
@@ -63,6 +65,7 @@ struct nd_bib {
 	uint8_t proto;			/* 6, 17, or 1 for ICMP queries (ids) */
 	uint8_t owner;			/* enum nd_owner */
 	bool logged;			/* its Created line is written */
+	bool retired;			/* a removed static entry: keeps its sessions, takes no new one from IPv4 */
 	uint32_t n_sessions;
 	struct nd_session *sessions;	/* this entry's peers */
 	struct nd_qrec *q;		/* the client it is charged to (nd_quota.h) */
@@ -95,11 +98,14 @@ struct nd_state_params {
 struct nd_state_counters {
 	uint64_t bib_created, bib_deleted, sess_created, sess_expired;
 	uint64_t bib_full, sess_full, ports_exhausted;
+	uint64_t static_added, static_removed, static_replaced;
 };
 
 /* Called for every local BIB entry created or deleted (mapping log): the
  * Created call comes when its first session is committed, so an entry
- * refused on the way (a full session table) is never logged. */
+ * refused on the way (a full session table) is never logged; an entry
+ * that stops being static is "created" as a local one then, one that
+ * becomes static "deleted". */
 typedef void nd_bib_event_fn(void *arg, const struct nd_bib *b, bool created,
     const struct clk_now *now);
 
@@ -111,7 +117,7 @@ struct nd_state {
 	struct nd_session **hs;
 	uint32_t smask;
 	struct nd_session lists[ND_TC_N];	/* sentinels */
-	uint32_t n_bib, n_sess;
+	uint32_t n_bib, n_sess, n_static;
 	uint8_t hkey[16];
 	struct nd_state_counters c;
 	nd_bib_event_fn *on_bib;
@@ -147,6 +153,16 @@ struct nd_bib *nd_bib_insert(struct nd_state *st, uint8_t proto, const uint8_t v
 void nd_bib_delete(struct nd_state *st, struct nd_bib *b, const struct clk_now *now);
 /* "tcp [2001:db8::1]:40000 198.51.100.1:2048" for diagnostics; returns buf. */
 char *nd_bib_fmt(const struct nd_bib *b, char *buf, size_t len);
+/* Make the static entries those of list[n] (bib-static): entries no
+ * longer listed become local ones marked retired, kept while they have
+ * sessions (so connections through them go on; no new session from the
+ * IPv4 side) and deleted with their last; new ones are inserted,
+ * replacing any other entry that holds either of their transport
+ * addresses (its sessions end), or taking over an entry that is the same
+ * mapping (its sessions go on). Returns the entries added. */
+struct nd_static;
+unsigned nd_state_set_static(struct nd_state *st, const struct nd_static *list, int n,
+    const struct clk_now *now);
 /* The pool address paired with an IPv6 host (the one nd_bib_create tries first). */
 uint32_t nd_state_pool_for(const struct nd_state *st, const uint8_t v6[16]);
 /* Every BIB entry: nd_bib_iter_init, then nd_bib_next until NULL (no
@@ -163,6 +179,7 @@ uint32_t nd_state_hash(const struct nd_state *st, const void *p, size_t n);
  * nd_bib_buckets(). An entry never moves between buckets. */
 uint32_t nd_bib_buckets(const struct nd_state *st);
 const struct nd_bib *nd_bib_bucket(const struct nd_state *st, uint32_t i);
+uint64_t nd_state_hash64(const struct nd_state *st, const void *p, size_t n);
 
 /* session.c */
 /* Has this local entry a session with this IPv4 peer (any port)? (§8 "used with") */

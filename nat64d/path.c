@@ -163,6 +163,33 @@ nd_path_frelease(struct nd_gw *gw, struct nd_pkt *p)
 		    p->from | ND_FROM_FRAG);
 }
 
+/* Held SYNs (RFC 6146 §3.5.2.2) are keyed by the hash of both IPv4
+ * transport addresses: ours (pool address, port) and the peer's. */
+uint64_t
+nd_path_syn_key(const struct nd_gw *gw, uint32_t v4, uint16_t port4, uint32_t raddr,
+    uint16_t rport)
+{
+	uint8_t k[12];
+
+	memcpy(k, &v4, 4);
+	memcpy(k + 4, &raddr, 4);
+	memcpy(k + 8, &port4, 2);
+	memcpy(k + 10, &rport, 2);
+	return nd_state_hash64(&gw->st, k, sizeof(k));
+}
+
+/* An IPv6 SYN opened the session a held IPv4 SYN was waiting for: RFC
+ * 5382 REQ-4 (which RFC 6146 §3.5.2.2 follows): "If during this interval
+ * the NAT receives and translates an outbound SYN for the connection the
+ * NAT MUST silently drop the original unsolicited inbound SYN packet." */
+void
+nd_path_syn_forget(struct nd_gw *gw, const struct nd_bib *b, uint32_t raddr, uint16_t rport)
+{
+	if (nd_hold_count(gw->synhold))
+		gw->c.syn_held_opened += nd_hold_release(gw->synhold,
+		    nd_path_syn_key(gw, b->v4, b->port4, raddr, rport), NULL, NULL, NULL);
+}
+
 int
 nd_path_again(struct nd_gw *gw, const uint8_t *pkt, size_t len,
     const struct virtio_net_hdr *vh, unsigned from, const struct clk_now *now)

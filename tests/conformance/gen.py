@@ -1245,6 +1245,73 @@ def cases_state():
     out_udp(c)
     c.send(reply4(src=C4, sp=7777), "another IPv4 host").expect(reply6(src=C6, sp=7777), "translated")
     L.append(c)
+    # RFC 5382 REQ-4, which RFC 6146 §3.5.2.2 follows for an IPv4 SYN nothing lets in (in our
+    # words: the wording could not be checked against the RFC text here).
+    req4 = "no answer to an unsolicited inbound SYN for at least 6 s after it is received (RFC 5382 REQ-4)"
+    req4b = ("an outbound SYN for the connection translated within that time: the unsolicited inbound SYN is "
+             "silently dropped (RFC 5382 REQ-4)")
+    pu = ("If the lifetime expires, an ICMP Port Unreachable error (Type 3, Code 3) containing the IPv4 SYN "
+          "packet stored is sent back to the source of the v4 SYN")
+    others = ["tcp %s %d %s %d" % (B, 30000 + i, POOL, 2000 + i) for i in range(64) if 2000 + i != 2050]
+    c = Case("state-tcp-v4-syn-held-then-v6-syn", "RFC 6146 §3.5.2.2, RFC 5382 REQ-4", rule=req4b,
+             why="63 of the 64 ports are taken, so the IPv6 SYN's new BIB entry gets pool4:2050, the held SYN's "
+                 "destination; the IPv4 side's retransmitted SYN then completes the simultaneous open",
+             bib=others)
+    c.send([IP4(S4, POOL), TCP(80, 2050, "S", seq=1)], "SYN to pool4:2050, no BIB entry").none("held")
+    c.send([IP6(A, S6), TCP(AP, 80, "S", seq=100)], "A's SYN to the same server port")
+    c.expect([IP4(POOL, S4, ttl=63), TCP(2050, 80, "S", seq=100)], "translated from pool4:2050")
+    c.send([IP4(S4, POOL), TCP(80, 2050, "S", seq=1)], "the server's SYN again")
+    c.expect([IP6(S6, A, hlim=63), TCP(80, AP, "S", seq=1)], "translated: the session proceeds")
+    c.wait(7000).none("the held SYN was dropped: no Port Unreachable")
+    L.append(c)
+    c = Case("state-tcp-v4-syn-held-6s", "RFC 6146 §3.5.2.2, RFC 5382 REQ-4", rule=req4, bib=[BIB_TCP_A])
+    c.send(syn, "SYN to pool4:2050, no BIB entry").none("held")
+    c.wait(5900).none("nothing before 6 s")
+    c.wait(100)
+    c.expect([IP4(OWN4, S4, tos=0xc0), ICMP(False, 3, 3, inner=syn)], "Port Unreachable at 6 s")
+    L.append(c)
+    c = Case("state-tcp-v4-syn-held-once", "RFC 6146 §3.5.2.2", says=pu,
+             rule="a retransmitted SYN while one is held is not stored again: one Port Unreachable",
+             bib=[BIB_TCP_A])
+    c.send(syn, "SYN to pool4:2050, no BIB entry").none("held")
+    c.wait(3000).none()
+    c.send(syn, "the same SYN again").none("not stored twice")
+    c.wait(4000)
+    c.expect([IP4(OWN4, S4, tos=0xc0), ICMP(False, 3, 3, inner=syn)], "one Port Unreachable")
+    c.wait(7000).none("and only one")
+    L.append(c)
+    syn2 = [IP4(S4, POOL), TCP(81, 2051, "S", seq=2)]
+    c = Case("state-tcp-v4-syn-held-max", "RFC 6146 §3.5.2.2", says=pu,
+             rule="storage is bounded (held-syn-max): a SYN past it is discarded and counted, only the held "
+                  "one is answered", config=["held-syn-max 1"], bib=[BIB_TCP_A])
+    c.send(syn, "SYN to pool4:2050, no BIB entry").none("held")
+    c.send(syn2, "SYN to pool4:2051, no room").none("discarded")
+    c.wait(7000)
+    c.expect([IP4(OWN4, S4, tos=0xc0), ICMP(False, 3, 3, inner=syn)], "Port Unreachable for the first only")
+    L.append(c)
+    c = Case("state-unsolicited-syn-drop", "RFC 6146 §3.5.2.2",
+             rule="if the security policy requires silently dropping externally initiated TCP connections "
+                  "(unsolicited-syn drop), the SYN is silently discarded: no Port Unreachable",
+             config=["unsolicited-syn drop"], bib=[BIB_TCP_A])
+    c.send(syn, "SYN to pool4:2050, no BIB entry").none("discarded")
+    c.wait(7000).none("nothing later either")
+    L.append(c)
+    csyn = [IP4(C4, POOL), TCP(6000, PA, "S", seq=77)]
+    c = Case("state-filtering-address-dependent-tcp", "RFC 6146 §3.5.2.2, RFC 4787 §5", says=pu,
+             rule="with address-dependent filtering a SYN from a host A never sent to is unsolicited: held, "
+                  "then Port Unreachable", config=["filtering address-dependent"], bib=[BIB_TCP_A])
+    out_tcp(c)
+    c.send(csyn, "SYN from another IPv4 host to A's TCP mapping").none("held")
+    c.wait(7000)
+    c.expect([IP4(OWN4, C4, tos=0xc0), ICMP(False, 3, 3, inner=csyn)], "Port Unreachable")
+    L.append(c)
+    c = Case("state-filtering-address-dependent-icmp", "RFC 6146 §3.5.3, RFC 4787 §5",
+             rule="with address-dependent filtering an echo request from a host A never sent to is discarded",
+             config=["filtering address-dependent"], bib=[BIB_ICMP_A])
+    out_echo(c)
+    c.send([IP4(C4, POOL), ICMP(False, 8, 0, struct.pack("!HH", PI, 9), data=b"ping")],
+           "echo request from another IPv4 host").none()
+    L.append(c)
     c = Case("state-udp-session-kept", "RFC 6146 §3.5.1, §4",
              rule="a UDP session lives at least UDP-Min (2 min), by default 5 min (nat64d udp-timeout): a reply "
                   "after 4 min 50 s still goes through", bib=[BIB_UDP_A])
@@ -1384,6 +1451,22 @@ def cases_options():
              bib=[BIB_UDP_A], ignore=ID4)
     out_udp(c).send([IP4(S4, POOL), UDP(53, PA, b"reply!", ck=0)], "checksum 0").expect(reply6(), "computed")
     L.append(c)
+    es = "203.0.113.50"
+    c = Case("option-icmp-error-source-router", "RFC 6791 §4, RFC 7915 §5.2",
+             rule="an ICMPv6 error from an IPv6 router, whose source address cannot be translated, takes its "
+                  "IPv4 source from the configured pool (`icmp-error-source`) instead of the BIB entry's",
+             config=["icmp-error-source " + es], bib=[BIB_UDP_A], ignore=ID4)
+    out_udp(c)
+    c.send([IP6(R6, S6), ICMP(True, 3, 0, inner=qr6())], "Time Exceeded from a router")
+    c.expect([IP4(es, S4, ttl=63), ICMP(False, 11, 0, inner=qr4())], "from the icmp-error-source pool")
+    L.append(c)
+    c = Case("option-icmp-error-source-client", "RFC 6791 §4, RFC 6146 §3.6.1",
+             rule="the client's own error is about its session: it still leaves from the BIB entry's pool4 "
+                  "address with `icmp-error-source` set", config=["icmp-error-source " + es], bib=[BIB_UDP_A],
+             ignore=ID4)
+    out_udp(c)
+    err64(c, 1, 4, 3, 3, src=A)
+    L.append(c)
     return L
 
 
@@ -1415,6 +1498,45 @@ def cases_static():
              ignore=ID4)
     c.send([IP6(srv, S6), UDP(53, 53, b"out")], "from [2001:db8:1::80]:53")
     c.expect([IP4(POOL, S4, ttl=63), UDP(5353, 53, b"out")], "from pool4:5353")
+    L.append(c)
+    c = Case("static-icmp-echo-in", "RFC 6146 §3.5.3", rule=rule,
+             config=["bib-static icmp [2001:db8:1::80]:7 198.51.100.1:7007"])
+    c.send([IP4(C4, POOL), ICMP(False, 8, 0, struct.pack("!HH", 7007, 1), data=b"ping")],
+           "echo request to identifier 7007")
+    c.expect([IP6(C6, srv, hlim=63), ICMP(True, 128, 0, struct.pack("!HH", 7, 1), data=b"ping")],
+             "to the server, identifier 7")
+    L.append(c)
+    c = Case("static-udp-never-expires", "RFC 6146 §3.5.1, §4",
+             rule="a static entry outlives its sessions: after udp-timeout its session is gone, the entry is "
+                  "not, and a new IPv4 host still reaches the server", config=[su])
+    c.send([IP4(C4, POOL), UDP(7000, 5353, b"query")], "UDP to pool4:5353")
+    c.expect([IP6(C6, srv, hlim=63), UDP(7000, 53, b"query")], "to the server")
+    c.wait(600000).none("10 min: the session expires")
+    c.send([IP4(S4, POOL), UDP(7001, 5353, b"again")], "another host, later")
+    c.expect([IP6(S6, srv, hlim=63), UDP(7001, 53, b"again")], "still to the server")
+    L.append(c)
+    fill = ["udp %s %d %s %d" % (A, 30000 + i, POOL, 2000 + i) for i in range(15)]
+    c = Case("static-not-evicted-full-table", "RFC 6146 §3.5.1.1",
+             rule="with the table full (max-bib 16: the static entry and 15 dynamic ones) a new mapping is "
+                  "refused with Address Unreachable, and the static entry still works",
+             config=["max-bib 16", su], bib=fill)
+    pk = u6(sp=31000)
+    c.send(pk, "a new UDP mapping, table full")
+    c.expect([IP6(OWN6, A), ICMP(True, 1, 3, inner=pk)], "Address Unreachable")
+    c.send([IP4(C4, POOL), UDP(7000, 5353, b"query")], "UDP to the static entry")
+    c.expect([IP6(C6, srv, hlim=63), UDP(7000, 53, b"query")], "to the server")
+    L.append(c)
+    c = Case("static-address-dependent-not-filtered", "RFC 6146 §3.5.1.2",
+             rule="address-dependent filtering leaves static entries open: they are there for IPv4 hosts to "
+                  "reach the server", config=["filtering address-dependent", su])
+    c.send([IP4(C4, POOL), UDP(7000, 5353, b"query")], "UDP to pool4:5353 from a host never sent to")
+    c.expect([IP6(C6, srv, hlim=63), UDP(7000, 53, b"query")], "to the server")
+    L.append(c)
+    c = Case("static-tcp-syn-out", "RFC 6146 §3.5.2.1",
+             rule="the server's own SYN from its static transport address leaves from the static entry",
+             config=[st], ignore=ID4)
+    c.send([IP6(srv, S6), TCP(80, 443, "S", seq=9)], "SYN from [2001:db8:1::80]:80")
+    c.expect([IP4(POOL, S4, ttl=63), TCP(8080, 443, "S", seq=9)], "from pool4:8080")
     L.append(c)
     c = Case("static-hairpin", "RFC 6146 §3.8", rule="an IPv6 client reaches the static entry through the pool",
              config=[st], bib=[BIB_TCP_A])
@@ -1515,6 +1637,7 @@ SECTIONS = [  # (the RFC section a case names first, the row of docs/CONFORMANCE
      "RFC 6146 §3.5 (mapping, filtering, TCP, ICMP identifiers, exhaustion, static entries)"),
     (("RFC 6146", ("3.8",)), "RFC 6146 §3.8 (hairpinning, including ICMP errors)"),
     (("RFC 6052", ("2.2",)), "RFC 6052 §2.2 (prefix lengths)"),
+    (("RFC 6791", ("4",)), "RFC 6791 §4 (the source of translated errors from IPv6 routers)"),
     (("RFC 8200", ("4", "8.1")), "RFC 8200 §8.1; RFC 1812 §5.2.2 (what any IPv6 node or router must do)"),
     (("RFC 1812", ("5.2.2",)), None),
 ]

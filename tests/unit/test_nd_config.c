@@ -1,6 +1,8 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* test_nd_config.c — nat64d.conf: defaults, values, file:line errors. */
+/* test_nd_config.c — nat64d.conf: defaults, values, file:line errors; a
+ * reload of the policies and static BIB entries on a running gateway. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include "nd_config.h"
+#include "nd_testutil.h"
 
 static int
 parse(const char *text, struct nd_config *c, char *err, size_t errlen)
@@ -159,6 +162,89 @@ test_run_verbose(void **state)
 	assert_int_equal(c.verbose, 3);
 }
 
+static void
+reload(struct t_gw *t, const char *extra)
+{
+	struct nd_config *nc = malloc(sizeof(*nc));
+	char text[1024], err[256];
+
+	assert_non_null(nc);
+	snprintf(text, sizeof(text), "prefix 2001:db8:64::/96\npool4 198.51.100.1\n"
+	    "ipv4-addr 203.0.113.1\nport-range 2000-2063\n%s", extra);
+	assert_int_equal(parse(text, nc, err, sizeof(err)), 0);
+	nd_gw_reconfig(t->gw, nc, &t->now);
+	free(nc);
+}
+
+static bool
+status_has(const struct t_gw *t, const char *line)
+{
+	static char buf[65536];
+
+	nd_gw_status(t->gw, buf, sizeof(buf));
+	return strstr(buf, line) != NULL;
+}
+
+/* SIGHUP: policies follow the file; a removed static entry with a
+ * session becomes local and retired (its peers go on, new ones are
+ * refused), a changed one replaces it; the status lists them. */
+static void
+test_reload_static(void **state)
+{
+	struct t_gw t;
+	uint8_t l4[64], pkt[128];
+	size_t len;
+	const struct nd_bib *b;
+	uint32_t p4 = 0xc6336401;
+
+	(void)state;
+	t_gw_open(&t, false, "bib-static udp [2001:db8:1::80]:53 198.51.100.1:5353\n"
+	    "bib-static tcp [2001:db8:1::80]:80 198.51.100.1:8080\n");
+	assert_true(status_has(&t, "\nbib_static 2\n"));
+	assert_true(status_has(&t, "\nstatic udp [2001:db8:1::80]:53 198.51.100.1:5353 sessions 0\n"));
+	len = t_ip4(pkt, "192.0.2.2", "198.51.100.1", 17, 64, false, l4, t_udp(l4, 7000, 5353, "query"), 6);
+	t_in(&t, pkt, len);
+	assert_true(status_has(&t, "\nstatic udp [2001:db8:1::80]:53 198.51.100.1:5353 sessions 1\n"));
+	reload(&t, "bib-static tcp [2001:db8:1::80]:80 198.51.100.1:8080\nfiltering address-dependent\n"
+	    "unsolicited-syn drop\nheld-syn-max 7\n");
+	assert_int_equal(t.gw->cfg.filtering, ND_FILT_ADF);
+	assert_int_equal(t.gw->cfg.unsolicited_syn, ND_USYN_DROP);
+	assert_int_equal(t.gw->cfg.held_syn_max, 7);
+	assert_true(status_has(&t, "\nbib_static 1\n"));
+	assert_false(status_has(&t, "static udp"));
+	b = nd_bib_find4(&t.gw->st, 17, p4, 5353);
+	assert_non_null(b);
+	assert_int_equal(b->owner, ND_OWN_LOCAL);	/* its session goes on */
+	assert_int_equal(b->n_sessions, 1);
+	{
+		uint8_t out[256];
+		uint64_t nb;
+
+		while (t_recv(&t, out, sizeof(out)) > 0)
+			;
+		len = t_ip4(pkt, "192.0.2.2", "198.51.100.1", 17, 64, false, l4,
+		    t_udp(l4, 7000, 5353, "query"), 6);
+		t_in(&t, pkt, len);			/* the same peer: through */
+		assert_int_equal(t_recv(&t, out, sizeof(out)), 40 + 13);
+		len = t_ip4(pkt, "203.0.113.9", "198.51.100.1", 17, 64, false, l4,
+		    t_udp(l4, 7000, 5353, "query"), 6);
+		nb = t.gw->c.drop_no_bib;
+		t_in(&t, pkt, len);			/* a new peer: no entry for it */
+		assert_int_equal(t_recv(&t, out, sizeof(out)), 0);
+		assert_int_equal(t.gw->c.drop_no_bib, nb + 1);	/* not merely filtered */
+		assert_int_equal(b->n_sessions, 1);
+	}
+	reload(&t, "bib-static tcp [2001:db8:1::80]:80 198.51.100.1:8080\n"
+	    "bib-static udp [2001:db8:1::80]:53 198.51.100.1:5354\n");
+	assert_null(nd_bib_find4(&t.gw->st, 17, p4, 5353));
+	b = nd_bib_find4(&t.gw->st, 17, p4, 5354);
+	assert_non_null(b);
+	assert_int_equal(b->owner, ND_OWN_STATIC);
+	assert_int_equal(t.gw->cfg.filtering, ND_FILT_EIF);
+	assert_true(status_has(&t, "\nbib_static_replaced 1\n"));
+	t_gw_close(&t);
+}
+
 int
 main(void)
 {
@@ -168,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_errors_with_line),
 		cmocka_unit_test(test_check_start_state_dir),
 		cmocka_unit_test(test_run_verbose),
+		cmocka_unit_test(test_reload_static),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

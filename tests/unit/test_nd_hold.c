@@ -2,6 +2,7 @@
 /* test_nd_hold.c — the hold queue the handoff extension will park packets
  * in: per-key release in order, bounds, expiry under a fake clock. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -123,6 +124,39 @@ test_move_prepend_pop(void **state)
 	nd_hold_free(n);
 }
 
+/* The held-SYN queue's calls: has, pop_expired (no callback), new limits. */
+static void
+test_has_pop_expired_limits(void **state)
+{
+	struct nd_hold *h = nd_hold_new(2, 100, 6000);
+	struct clk_now now = clk_fake(1000, 0);
+	uint8_t buf[8];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(nd_hold_put(h, 7, (const uint8_t *)"syn1", 4, NULL, &now), 0);
+	now.mono_ms += 1000;
+	assert_int_equal(nd_hold_put(h, 8, (const uint8_t *)"syn2", 4, NULL, &now), 0);
+	assert_true(nd_hold_has(h, 7));
+	assert_false(nd_hold_has(h, 9));
+	assert_int_equal(nd_hold_put(h, 9, (const uint8_t *)"syn3", 4, NULL, &now), -1);
+	now.mono_ms += 4999;		/* 1 ms before the first deadline */
+	assert_int_equal(nd_hold_pop_expired(h, &now, buf, sizeof(buf), &len), 0);
+	now.mono_ms += 1;
+	assert_int_equal(nd_hold_pop_expired(h, &now, buf, sizeof(buf), &len), 1);
+	assert_int_equal(len, 4);
+	assert_memory_equal(buf, "syn1", 4);
+	assert_int_equal(nd_hold_pop_expired(h, &now, buf, sizeof(buf), &len), 0);
+	assert_int_equal(nd_hold_counters(h)->expired, 1);
+	nd_hold_set_limits(h, 1, 100, 10);
+	assert_int_equal(nd_hold_put(h, 9, (const uint8_t *)"syn3", 4, NULL, &now), -1);
+	assert_int_equal(nd_hold_counters(h)->full, 2);
+	now.mono_ms += 1000;
+	assert_int_equal(nd_hold_pop_expired(h, &now, buf, 2, &len), -1);	/* too big: dropped */
+	assert_int_equal(nd_hold_count(h), 0);
+	nd_hold_free(h);
+}
+
 int
 main(void)
 {
@@ -130,6 +164,7 @@ main(void)
 		cmocka_unit_test(test_release_in_order_by_key),
 		cmocka_unit_test(test_bounds_and_expiry),
 		cmocka_unit_test(test_move_prepend_pop),
+		cmocka_unit_test(test_has_pop_expired_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
 /* test_nd_state.c — RFC 6146 state under a fake clock: session ageing
  * with the §4 default timeouts, the TCP state machine of §3.5.2, BIB
  * entries living as long as their sessions, bounded tables, the
- * server-owned cache entries the handoff extension will use. */
+ * server-owned cache entries the handoff extension will use, static
+ * entries (bib-static) and how a reload changes them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "nd_config.h"
 #include "nd_maplog.h"
 #include "nd_state.h"
 
@@ -261,6 +263,142 @@ test_mapping_log_lines(void **state)
 	nd_state_free(&st);
 }
 
+static struct nd_static
+stat_entry(uint8_t proto, const uint8_t v6[16], uint16_t port6, uint32_t v4, uint16_t port4)
+{
+	struct nd_static e;
+
+	memset(&e, 0, sizeof(e));
+	e.proto = proto;
+	memcpy(e.v6, v6, 16);
+	e.port6 = port6;
+	e.v4 = v4;
+	e.port4 = port4;
+	return e;
+}
+
+/* Static entries: never expired, not refused by a full table, never
+ * handed out as dynamic ports; at a reload removed ones with sessions
+ * become local (kept while used, logged as created then), others go;
+ * new ones replace a dynamic entry holding either side. */
+static void
+test_static_entries(void **state)
+{
+	struct nd_state st;
+	struct clk_now now = at(0);
+	struct nd_static list[3];
+	struct nd_bib *b, *d;
+	struct nd_session *s;
+	int i;
+
+	(void)state;
+	init(&st, 16);
+	st.on_bib = on_bib;
+	nev = 0;
+	list[0] = stat_entry(6, v6b, 80, pool[0], 8080);
+	list[1] = stat_entry(17, v6b, 53, pool[0], 5353);
+	assert_int_equal(nd_state_set_static(&st, list, 2, &now), 2);
+	assert_int_equal(st.n_static, 2);
+	assert_int_equal(nev, 0);			/* configuration, not logged */
+	b = nd_bib_find4(&st, 6, pool[0], 8080);
+	assert_non_null(b);
+	assert_int_equal(b->owner, ND_OWN_STATIC);
+	/* A session comes and goes; the entry stays. */
+	s = nd_session_create(&st, b, 0xc0000202, 6000, &now);
+	assert_non_null(s);
+	now = at(3600);
+	nd_state_expire(&st, &now, NULL);
+	assert_int_equal(b->n_sessions, 0);
+	assert_ptr_equal(nd_bib_find6(&st, 6, v6b, 80), b);
+	/* Fill the table: dynamic entries are refused, a static one is not. */
+	for (i = 0; st.n_bib < 16; i++)
+		assert_non_null(nd_bib_create(&st, 17, v6a, (uint16_t)(10000 + i), &now));
+	assert_null(nd_bib_create(&st, 17, v6a, 20000, &now));
+	list[2] = stat_entry(17, v6b, 123, pool[1], 123);
+	assert_int_equal(nd_state_set_static(&st, list, 3, &now), 1);
+	assert_int_equal(st.n_bib, 17);
+	assert_int_equal(st.n_static, 3);
+	assert_int_equal(nd_state_set_static(&st, list, 3, &now), 0);	/* unchanged */
+	nd_state_free(&st);
+
+	/* Reload: a removed entry with a session becomes local and goes with
+	 * its last session; one without goes at once. */
+	init(&st, 100);
+	st.on_bib = on_bib;
+	nev = 0;
+	now = at(0);
+	nd_state_set_static(&st, list, 2, &now);
+	b = nd_bib_find4(&st, 6, pool[0], 8080);
+	nd_session_create(&st, b, 0xc0000202, 6000, &now);
+	assert_int_equal(nd_state_set_static(&st, list + 2, 1, &now), 1);
+	assert_int_equal(st.n_static, 1);
+	assert_null(nd_bib_find4(&st, 17, pool[0], 5353));
+	assert_ptr_equal(nd_bib_find4(&st, 6, pool[0], 8080), b);
+	assert_int_equal(b->owner, ND_OWN_LOCAL);
+	assert_true(b->retired);
+	assert_int_equal(nev, 1);
+	assert_non_null(strstr(events[0], "Created tcp 198.51.100.1:8080 [2001:db8:1::3]:80"));
+	now = at(300);		/* the TCP session (CLOSED: transitory, 4 min) expires */
+	nd_state_expire(&st, &now, NULL);
+	assert_null(nd_bib_find4(&st, 6, pool[0], 8080));
+	assert_int_equal(nev, 2);
+	assert_non_null(strstr(events[1], "Deleted tcp 198.51.100.1:8080"));
+	/* A new static entry takes over a dynamic entry's IPv4 side. */
+	d = nd_bib_insert(&st, 17, v6a, 4000, pool[0], 5353, ND_OWN_LOCAL, &now);
+	assert_non_null(d);
+	nd_session_create(&st, d, 0xc0000202, 53, &now);
+	assert_int_equal(nd_state_set_static(&st, list + 1, 1, &now), 1);
+	b = nd_bib_find4(&st, 17, pool[0], 5353);
+	assert_non_null(b);
+	assert_int_equal(b->owner, ND_OWN_STATIC);
+	assert_memory_equal(b->v6, v6b, 16);
+	assert_null(nd_bib_find6(&st, 17, v6a, 4000));
+	assert_int_equal(st.c.static_replaced, 1);
+	/* Removed with a session, then listed again: static once more, its
+	 * session kept; as a local entry it is logged as deleted. */
+	nev = 0;
+	nd_session_create(&st, b, 0xc0000202, 54, &now);
+	assert_int_equal(nd_state_set_static(&st, NULL, 0, &now), 0);
+	assert_true(b->retired);
+	assert_int_equal(nd_state_set_static(&st, list + 1, 1, &now), 1);
+	assert_int_equal(b->owner, ND_OWN_STATIC);
+	assert_false(b->retired);
+	assert_int_equal(b->n_sessions, 1);
+	assert_int_equal(nev, 2);
+	assert_non_null(strstr(events[1], "Deleted udp 198.51.100.1:5353"));
+	nd_state_free(&st);
+}
+
+/* The allocator never hands out a static entry's port. */
+static void
+test_static_port_not_allocated(void **state)
+{
+	struct nd_state st;
+	struct nd_state_params p;
+	struct clk_now now = at(0);
+	struct nd_static list[64];
+	struct nd_bib *b;
+	int i;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.pool4 = pool;
+	p.n_pool4 = 1;
+	p.port_min = 2000;
+	p.port_max = 2063;
+	p.max_bib = 256;
+	p.max_sessions = 256;
+	nd_state_init(&st, &p);
+	for (i = 0; i < 63; i++)
+		list[i] = stat_entry(17, v6b, (uint16_t)(100 + i), pool[0], (uint16_t)(2000 + i));
+	nd_state_set_static(&st, list, 63, &now);
+	b = nd_bib_create(&st, 17, v6a, 40000, &now);
+	assert_non_null(b);
+	assert_int_equal(b->port4, 2063);
+	assert_null(nd_bib_create(&st, 17, v6a, 40001, &now));
+	nd_state_free(&st);
+}
+
 int
 main(void)
 {
@@ -273,6 +411,8 @@ main(void)
 		cmocka_unit_test(test_paired_and_bounded),
 		cmocka_unit_test(test_inserted_entry),
 		cmocka_unit_test(test_mapping_log_lines),
+		cmocka_unit_test(test_static_entries),
+		cmocka_unit_test(test_static_port_not_allocated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
