@@ -236,7 +236,7 @@ static const struct conf_opt nd_opts[] = {
 	{ "bib-per-site", 0, CONF_UINT, F(q_bib[2]), .max = 16777216, .def = "16384", .flags = RL,
 	  .arg = "N", .help = "BIB entries one site (quota-site-length) may hold" },
 	{ "sessions-per-client", 0, CONF_UINT, F(q_sess[0]), .max = 16777216, .def = "8192",
-	  .flags = RL, .arg = "N", .help = "sessions one IPv6 address may hold (0: no limit)" },
+	  .flags = RL, .arg = "N", .help = "sessions one IPv6 address may open; as many for IPv4 peers (0: no limit)" },
 	{ "sessions-per-subnet", 0, CONF_UINT, F(q_sess[1]), .max = 16777216, .def = "16384",
 	  .flags = RL, .arg = "N", .help = "sessions one subnet may hold" },
 	{ "sessions-per-site", 0, CONF_UINT, F(q_sess[2]), .max = 16777216, .def = "32768",

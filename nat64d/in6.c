@@ -240,7 +240,7 @@ in6_state(struct nd_gw *gw, struct nd_pkt *p)
 		}
 		/* Handoff §8: the first use of an own entry with a server is told to it. */
 		p->announce = gw->ho && !p->in6.frag && !nd_bib_used_with(p->b, p->dst4);
-		if (!(p->s = nd_session_create(st, p->b, p->dst4, p->dport, p->now))) {
+		if (!(p->s = nd_session_create(st, p->b, p->dst4, p->dport, false, p->now))) {
 			gw->c.drop_state_full++;
 			if (p->b->n_sessions == 0 && p->b->owner == ND_OWN_LOCAL)
 				nd_bib_delete(st, p->b, p->now);

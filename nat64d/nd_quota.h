@@ -58,6 +58,7 @@ struct nd_qrec {
 	bool idle, reported;
 	uint32_t refs;			/* records pointing here */
 	uint32_t n_bib, n_sess;
+	uint32_t n_sess4;		/* of n_sess, opened from the IPv4 side */
 	uint32_t pend[ND_QR_N];		/* refusals not yet reported */
 	uint64_t idle_since, pend_since;
 	struct tbucket tb;
@@ -94,7 +95,10 @@ void nd_quota_free(struct nd_quota *q);
  * returns false with *why (ND_QR_N: the record table is full). */
 bool nd_quota_admit(struct nd_quota *q, const uint8_t v6[16], bool new_bib,
     const struct clk_now *now, int *why);
-/* A session from the IPv4 side onto r's entry: the session limits only. */
+/* A session from the IPv4 side onto r's entry: the session limits only,
+ * counted over the sessions IPv4 peers opened, so that peers can neither
+ * fill the table through a client's mappings nor take the client's own
+ * quota (nd_quota_admit counts the sessions the client opened). */
 bool nd_quota_admit_in4(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *now);
 
 /* The client record a new BIB entry is charged to (NULL: table full). */
@@ -103,7 +107,8 @@ struct nd_qrec *nd_quota_client(struct nd_quota *q, const uint8_t v6[16],
 /* A record's use changed (its first BIB entry, or its last one gone). */
 void nd_quota_used(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *now);
 
-/* Charge (+1) or release (-1) a BIB entry or a session; now may be NULL. */
+/* Charge (+1) or release (-1) a BIB entry or a session (from4: one an IPv4
+ * peer opened); now may be NULL. */
 static inline void
 nd_quota_bib(struct nd_quota *q, struct nd_qrec *r, int delta, const struct clk_now *now)
 {
@@ -117,11 +122,14 @@ nd_quota_bib(struct nd_quota *q, struct nd_qrec *r, int delta, const struct clk_
 }
 
 static inline void
-nd_quota_sess(struct nd_qrec *r, int delta)
+nd_quota_sess(struct nd_qrec *r, int delta, bool from4)
 {
-	for (; r; r = r->up)
+	for (; r; r = r->up) {
 		if (delta > 0 || r->n_sess > 0)
 			r->n_sess += (uint32_t)delta;
+		if (from4 && (delta > 0 || r->n_sess4 > 0))
+			r->n_sess4 += (uint32_t)delta;
+	}
 }
 
 /* Free records idle for ND_QUOTA_IDLE_MS (reported ones). */

@@ -243,7 +243,7 @@ nd_quota_admit(struct nd_quota *q, const uint8_t v6[16], bool new_bib,
 	for (x = r, lvl = 0; x; x = x->up, lvl++) {
 		if (new_bib && x->n_bib >= q->bib_max[lvl])
 			*why = ND_QR_BIB;
-		else if (x->n_sess >= q->sess_max[lvl])
+		else if (x->n_sess - x->n_sess4 >= q->sess_max[lvl])
 			*why = ND_QR_SESS;
 		else if (l->rate[lvl] && !tb_ready(&x->tb, l->rate[lvl], q->burst[lvl], now->mono_ms))
 			*why = ND_QR_RATE;
@@ -265,7 +265,7 @@ nd_quota_admit_in4(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *
 	int lvl;
 
 	for (x = r, lvl = 0; x; x = x->up, lvl++)
-		if (x->n_sess >= q->sess_max[lvl]) {
+		if (x->n_sess4 >= q->sess_max[lvl]) {
 			q_refuse(q, x, ND_QR_SESS, now);
 			return false;
 		}

@@ -53,14 +53,14 @@ open1(struct nd_quota *q, const char *who, const struct clk_now *now, int *why)
 	r = nd_quota_client(q, v6, now);
 	assert_non_null(r);
 	nd_quota_bib(q, r, 1, now);
-	nd_quota_sess(r, 1);
+	nd_quota_sess(r, 1, false);
 	return r;
 }
 
 static void
 close1(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *now)
 {
-	nd_quota_sess(r, -1);
+	nd_quota_sess(r, -1, false);
 	nd_quota_bib(q, r, -1, now);
 }
 
@@ -88,17 +88,26 @@ test_bib_and_session_limits(void **state)
 	assert_non_null(open1(&q, "2001:db8:1::6", &now, &why));
 	/* sessions on an existing entry: up to sessions-per-client */
 	a6("2001:db8:1::5", v6);
-	assert_true(nd_quota_admit(&q, v6, false, &now, &why));
-	nd_quota_sess(r[0], 1);
-	assert_true(nd_quota_admit_in4(&q, r[0], &now));
-	nd_quota_sess(r[0], 1);
+	for (i = 0; i < 2; i++) {
+		assert_true(nd_quota_admit(&q, v6, false, &now, &why));
+		nd_quota_sess(r[0], 1, false);
+	}
 	assert_false(nd_quota_admit(&q, v6, false, &now, &why));
 	assert_int_equal(why, ND_QR_SESS);
+	/* sessions IPv4 peers open: a limit of the same size of their own */
+	for (i = 0; i < 6; i++) {
+		assert_true(nd_quota_admit_in4(&q, r[0], &now));
+		nd_quota_sess(r[0], 1, true);
+	}
 	assert_false(nd_quota_admit_in4(&q, r[0], &now));
 	assert_int_equal(q.c.refused[ND_QR_SESS][ND_QL_CLIENT], 2);
+	assert_int_equal(r[0]->n_sess, 6 + 6);
 	/* released: admitted again */
-	nd_quota_sess(r[0], -1);
-	nd_quota_sess(r[0], -1);
+	for (i = 0; i < 6; i++)
+		nd_quota_sess(r[0], -1, true);
+	assert_true(nd_quota_admit_in4(&q, r[0], &now));
+	nd_quota_sess(r[0], -1, false);
+	nd_quota_sess(r[0], -1, false);
 	close1(&q, r[3], &now);
 	assert_non_null(open1(&q, "2001:db8:1::5", &now, &why));
 	/* 0 disables a limit */
@@ -338,6 +347,44 @@ test_gateway_sessions_full_logs_nothing(void **state)
 	t_gw_close(&t);
 }
 
+/* Peers on the IPv4 side open sessions onto a client's UDP mapping (any
+ * peer may: endpoint-independent filtering). They are held to
+ * sessions-per-client of their own, so they cannot fill the table through
+ * the mapping, nor take the client's own quota: the client still opens
+ * new sessions. */
+static void
+test_gateway_peers_cannot_lock_out_client(void **state)
+{
+	uint8_t l4[64], pkt[256], v6[16];
+	struct t_gw t;
+	struct nd_bib *b;
+	char peer[32];
+	int i;
+
+	(void)state;
+	t_gw_open(&t, false, "sessions-per-client 8\n");
+	t_a6("2001:db8:1::2", v6);
+	t_in(&t, pkt, t_ip6(pkt, "2001:db8:1::2", "2001:db8:64::c000:202", 17, 64, l4,
+	    t_udp(l4, 40000, 53, "q"), 6));
+	assert_non_null(b = nd_bib_find6(&t.gw->st, 17, v6, 40000));
+	for (i = 0; i < 20; i++) {
+		snprintf(peer, sizeof(peer), "192.0.2.%d", 10 + i);
+		t_in(&t, pkt, t_ip4(pkt, peer, "198.51.100.1", 17, 64, false, l4,
+		    t_udp(l4, 1000, b->port4, "x"), 6));
+	}
+	/* the client's own session and 8 of the peers': the rest refused */
+	assert_int_equal(b->n_sessions, 1 + 8);
+	assert_int_equal(t.gw->c.drop_quota, 20 - 8);
+	assert_int_equal(t.gw->quota.c.refused[ND_QR_SESS][ND_QL_CLIENT], 20 - 8);
+	/* the client's own new sessions are still admitted, up to its quota */
+	for (i = 0; i < 10; i++)
+		t_in(&t, pkt, t_ip6(pkt, "2001:db8:1::2", "2001:db8:64::c000:202", 17, 64, l4,
+		    t_udp(l4, (uint16_t)(40001 + i), 53, "q"), 6));
+	assert_int_equal(t.gw->st.n_sess, 1 + 8 + 7);
+	assert_int_equal(t.gw->c.drop_quota, 20 - 8 + 3);
+	t_gw_close(&t);
+}
+
 int
 main(void)
 {
@@ -349,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_summary_lines),
 		cmocka_unit_test(test_gateway_syn_flood),
 		cmocka_unit_test(test_gateway_sessions_full_logs_nothing),
+		cmocka_unit_test(test_gateway_peers_cannot_lock_out_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

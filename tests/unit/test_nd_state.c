@@ -57,7 +57,7 @@ test_udp_ageing(void **state)
 	init(&st, 100);
 	b = nd_bib_create(&st, 17, v6a, 5000, &now);
 	assert_non_null(b);
-	s = nd_session_create(&st, b, 0xc0000202, 53, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 53, false, &now);
 	assert_non_null(s);
 	now = at(299);
 	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
@@ -83,7 +83,7 @@ test_icmp_ageing_and_next_deadline(void **state)
 	(void)state;
 	init(&st, 100);
 	b = nd_bib_create(&st, 1, v6a, 77, &now);
-	nd_session_create(&st, b, 0xc0000202, 0, &now);
+	nd_session_create(&st, b, 0xc0000202, 0, false, &now);
 	nd_state_expire(&st, &now, &next);
 	assert_int_equal(next, now.mono_ms + 60000);
 	now = at(59);
@@ -106,7 +106,7 @@ test_tcp_state_machine(void **state)
 	(void)state;
 	init(&st, 100);
 	b = nd_bib_create(&st, 6, v6a, 40000, &now);
-	s = nd_session_create(&st, b, 0xc0000202, 80, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 80, false, &now);
 	nd_session_tcp(&st, s, true, ND_TCPF_SYN, &now);
 	assert_int_equal(s->tcp_state, ND_TCP_V6_INIT);
 	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
@@ -141,7 +141,7 @@ test_tcp_rst_and_revive(void **state)
 	(void)state;
 	init(&st, 100);
 	b = nd_bib_create(&st, 6, v6a, 40000, &now);
-	s = nd_session_create(&st, b, 0xc0000202, 80, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 80, false, &now);
 	nd_session_tcp(&st, s, true, ND_TCPF_SYN, &now);
 	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
 	nd_session_tcp(&st, s, false, ND_TCPF_RST, &now);
@@ -165,8 +165,8 @@ test_tcp_v4_syn_timeout(void **state)
 	(void)state;
 	init(&st, 100);
 	b = nd_bib_create(&st, 6, v6a, 40000, &now);
-	nd_session_create(&st, b, 0xc0000202, 80, &now);	/* keeps b alive */
-	s = nd_session_create(&st, b, 0xcb007109, 4444, &now);
+	nd_session_create(&st, b, 0xc0000202, 80, false, &now);	/* keeps b alive */
+	s = nd_session_create(&st, b, 0xcb007109, 4444, false, &now);
 	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
 	assert_int_equal(s->tcp_state, ND_TCP_V4_INIT);
 	now = at(6);
@@ -199,8 +199,8 @@ test_paired_and_bounded(void **state)
 	b = nd_bib_find6(&st, 17, v6b, 100);
 	assert_non_null(b);
 	for (i = 0; i < 16; i++)
-		nd_session_create(&st, b, (uint32_t)(0xc0000200 + i), 53, &now);
-	assert_null(nd_session_create(&st, b, 0xc0000299, 53, &now));
+		nd_session_create(&st, b, (uint32_t)(0xc0000200 + i), 53, false, &now);
+	assert_null(nd_session_create(&st, b, 0xc0000299, 53, false, &now));
 	assert_int_equal(st.c.sess_full, 1);
 	nd_state_free(&st);
 }
@@ -251,7 +251,7 @@ test_mapping_log_lines(void **state)
 	st.on_bib = on_bib;
 	nev = 0;
 	b = nd_bib_create(&st, 6, v6a, 40000, &now);
-	nd_session_create(&st, b, 0xc0000202, 80, &now);
+	nd_session_create(&st, b, 0xc0000202, 80, false, &now);
 	snprintf(want, sizeof(want), "2025-11-23 08:00:00.000000 Created tcp 198.51.100.%u:%u "
 	    "[2001:db8:1::2]:40000\n", b->v4 & 0xff, b->port4);
 	assert_string_equal(events[0], want);
