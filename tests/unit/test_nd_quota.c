@@ -385,6 +385,31 @@ test_gateway_peers_cannot_lock_out_client(void **state)
 	t_gw_close(&t);
 }
 
+/* quota-clients 0, the default: three records per BIB entry, so a BIB full
+ * of one-entry clients, each in a site of its own, never meets the record
+ * table's bound (a fixed 65536 would refuse the 21846th such client). */
+static void
+test_gateway_record_table_follows_max_bib(void **state)
+{
+	uint8_t l4[64], pkt[256];
+	struct t_gw t;
+	char who[64];
+	int i;
+
+	(void)state;
+	t_gw_open(&t, false, "max-bib 16\n");
+	assert_int_equal(t.gw->quota.l.max_records, 3 * 16);
+	for (i = 0; i < 16; i++) {
+		snprintf(who, sizeof(who), "2001:db8:%x::1", 0x100 + i);
+		t_in(&t, pkt, t_ip6(pkt, who, "2001:db8:64::c000:202", 17, 64, l4,
+		    t_udp(l4, 40000, 53, "q"), 6));
+	}
+	assert_int_equal(t.gw->st.n_bib, 16);
+	assert_int_equal(nd_quota_records(&t.gw->quota), 3 * 16);
+	assert_int_equal(t.gw->quota.c.refused_table, 0);
+	t_gw_close(&t);
+}
+
 int
 main(void)
 {
@@ -397,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_gateway_syn_flood),
 		cmocka_unit_test(test_gateway_sessions_full_logs_nothing),
 		cmocka_unit_test(test_gateway_peers_cannot_lock_out_client),
+		cmocka_unit_test(test_gateway_record_table_follows_max_bib),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
