@@ -75,6 +75,7 @@ nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 	gw->own4 = nd_config_own4(cfg);
 	gw->ipid = (uint16_t)randombytes_random();
 	tb_init(&gw->icmp_tb, 1e12, 0);	/* full at first use */
+	tb_init(&gw->icmp_quota_tb, 1e12, 0);
 	return gw;
 }
 

@@ -79,6 +79,7 @@ struct nd_gw {
 	uint32_t own4;
 	uint16_t ipid;
 	struct tbucket icmp_tb;		/* icmp-error-rate */
+	struct tbucket icmp_quota_tb;	/* a tenth of it for quota refusals */
 	struct nd_hold *fhold;		/* fragments waiting for their first */
 	/* Packets to go through the path again (nd_path.h): again_new
 	 * collects what the packet being processed sends back in, and is

@@ -318,7 +318,7 @@ test_gateway_syn_flood(void **state)
 	nml = 0;
 	assert_int_equal(syn_flood(&t, "2001:db8:1::2", 40, &unreach), 10);
 	assert_int_equal(t.gw->c.drop_quota, 30);
-	assert_int_equal(unreach, 5);	/* icmp-error-rate 5: a burst of 5 */
+	assert_int_equal(unreach, 1);	/* a tenth of icmp-error-rate 5, at least 1 */
 	assert_int_equal(nml, 10);	/* ten Created lines, no pair per refusal */
 	assert_non_null(strstr(ml[9], " Created tcp 198.51.100.1:"));
 	/* another client still gets its entries */
@@ -410,6 +410,35 @@ test_gateway_record_table_follows_max_bib(void **state)
 	t_gw_close(&t);
 }
 
+/* One client's flood over its quotas cannot take the ICMP errors others
+ * need: its Address Unreachable answers get a tenth of icmp-error-rate,
+ * and another client's Packet Too Big still goes out. */
+static void
+test_gateway_flood_leaves_icmp_for_others(void **state)
+{
+	uint8_t l4[1600], pkt[1700], out[2048];
+	struct t_gw t;
+	ssize_t m;
+	size_t len;
+	int unreach, ptb = 0;
+
+	(void)state;
+	t_gw_open(&t, false, "bib-per-client 10\nicmp-error-rate 20\nmtu4 1280\n");
+	assert_int_equal(syn_flood(&t, "2001:db8:1::2", 100, &unreach), 10);
+	assert_int_equal(t.gw->c.drop_quota, 90);
+	assert_int_equal(unreach, 2);		/* 20 / 10 */
+	memset(l4, 0, sizeof(l4));
+	len = t_ip6(pkt, "2001:db8:2::2", "2001:db8:64::c000:202", 17, 64, l4,
+	    t_udp(l4, 40000, 53, "") + 1400, 6);
+	t_put16(pkt + 44, 8 + 1400);
+	t_in(&t, pkt, len);
+	while ((m = t_recv(&t, out, sizeof(out))) > 0)
+		if (out[0] >> 4 == 6 && out[6] == 58 && out[40] == 2)
+			ptb++;
+	assert_int_equal(ptb, 1);
+	t_gw_close(&t);
+}
+
 int
 main(void)
 {
@@ -423,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_gateway_sessions_full_logs_nothing),
 		cmocka_unit_test(test_gateway_peers_cannot_lock_out_client),
 		cmocka_unit_test(test_gateway_record_table_follows_max_bib),
+		cmocka_unit_test(test_gateway_flood_leaves_icmp_for_others),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
