@@ -10,7 +10,7 @@
  * unused record is kept ND_QUOTA_IDLE_MS (its rate bucket stays
  * meaningful) and then freed. When the table is full, the record unused
  * for longest is recycled; when every record is in use, the new client
- * is refused (ND_QR_TABLE). Records in use are at most three per BIB
+ * is refused (ND_QR_N). Records in use are at most three per BIB
  * entry, so a table of three times max-bib never refuses.
  *
  * bib.c and session.c charge and release what they create and delete
@@ -33,8 +33,8 @@
 
 /* The levels: a client address, its subnet, its site. */
 enum { ND_QL_CLIENT, ND_QL_SUBNET, ND_QL_SITE, ND_QL_N };
-/* Why a new entry was refused. */
-enum nd_quota_reason { ND_QR_BIB, ND_QR_SESS, ND_QR_RATE, ND_QR_N };
+/* Why a new entry was refused (ND_QR_PEER: a session an IPv4 peer opens). */
+enum nd_quota_reason { ND_QR_BIB, ND_QR_SESS, ND_QR_RATE, ND_QR_PEER, ND_QR_N };
 
 #define ND_QUOTA_IDLE_MS	10000	/* an unused record is kept this long */
 #define ND_QUOTA_REPORT_MS	10000	/* summary period */

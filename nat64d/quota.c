@@ -11,7 +11,10 @@
 #include "xalloc.h"
 
 static const char *const q_level_name[ND_QL_N] = { "client", "subnet", "site" };
-static const char *const q_opt_name[ND_QR_N] = { "bib-per-", "sessions-per-", "session-rate-per-" };
+static const char *const q_opt_name[ND_QR_N] = {
+	"bib-per-", "sessions-per-", "session-rate-per-", "sessions-per-"
+};
+static const char *const q_opt_unit[ND_QR_N] = { "", "", "/s", " of IPv4 peers" };
 
 /* The limits as the admission loop compares them (0: none). */
 static void
@@ -266,7 +269,7 @@ nd_quota_admit_in4(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *
 
 	for (x = r, lvl = 0; x; x = x->up, lvl++)
 		if (x->n_sess4 >= q->sess_max[lvl]) {
-			q_refuse(q, x, ND_QR_SESS, now);
+			q_refuse(q, x, ND_QR_PEER, now);
 			return false;
 		}
 	return true;
@@ -320,7 +323,7 @@ static size_t
 q_line(const struct nd_quota *q, const struct nd_qrec *r, const struct clk_now *now, char *buf,
     size_t len)
 {
-	char who[ADDR_STRLEN + 16], why[160];
+	char who[ADDR_STRLEN + 16], why[256];
 	size_t w = 0;
 	uint64_t total = 0;
 	int i;
@@ -328,15 +331,15 @@ q_line(const struct nd_quota *q, const struct nd_qrec *r, const struct clk_now *
 	q_name(q, r, who, sizeof(who));
 	why[0] = '\0';
 	for (i = 0; i < ND_QR_N; i++) {
-		uint32_t lim = i == ND_QR_BIB ? q->l.bib[r->level] : i == ND_QR_SESS ?
-		    q->l.sess[r->level] : q->l.rate[r->level];
+		uint32_t lim = i == ND_QR_BIB ? q->l.bib[r->level] : i == ND_QR_RATE ?
+		    q->l.rate[r->level] : q->l.sess[r->level];
 
 		if (!r->pend[i])
 			continue;
 		total += r->pend[i];
 		w += q_fmt(sizeof(why) - w, snprintf(why + w, sizeof(why) - w,
 		    "%s%s%s %u%s: %u", w ? ", " : "", q_opt_name[i], q_level_name[r->level], lim,
-		    i == ND_QR_RATE ? "/s" : "", r->pend[i]));
+		    q_opt_unit[i], r->pend[i]));
 	}
 	return q_fmt(len, snprintf(buf, len,
 	    "quota: %s refused %llu new session%s in the last %llu s (%s)", who,
@@ -391,7 +394,9 @@ nd_quota_report(struct nd_quota *q, const struct clk_now *now, char *buf, size_t
 size_t
 nd_quota_status(const struct nd_quota *q, char *buf, size_t len)
 {
-	static const char *const reason[ND_QR_N] = { "bib", "sessions", "session_rate" };
+	static const char *const reason[ND_QR_N] = {
+		"bib", "sessions", "session_rate", "peer_sessions"
+	};
 	size_t n = 0;
 	int i, j;
 

@@ -100,7 +100,8 @@ test_bib_and_session_limits(void **state)
 		nd_quota_sess(r[0], 1, true);
 	}
 	assert_false(nd_quota_admit_in4(&q, r[0], &now));
-	assert_int_equal(q.c.refused[ND_QR_SESS][ND_QL_CLIENT], 2);
+	assert_int_equal(q.c.refused[ND_QR_SESS][ND_QL_CLIENT], 1);
+	assert_int_equal(q.c.refused[ND_QR_PEER][ND_QL_CLIENT], 1);
 	assert_int_equal(r[0]->n_sess, 6 + 6);
 	/* released: admitted again */
 	for (i = 0; i < 6; i++)
@@ -358,7 +359,8 @@ test_gateway_peers_cannot_lock_out_client(void **state)
 	uint8_t l4[64], pkt[256], v6[16];
 	struct t_gw t;
 	struct nd_bib *b;
-	char peer[32];
+	struct clk_now now;
+	char peer[32], line[512];
 	int i;
 
 	(void)state;
@@ -375,13 +377,19 @@ test_gateway_peers_cannot_lock_out_client(void **state)
 	/* the client's own session and 8 of the peers': the rest refused */
 	assert_int_equal(b->n_sessions, 1 + 8);
 	assert_int_equal(t.gw->c.drop_quota, 20 - 8);
-	assert_int_equal(t.gw->quota.c.refused[ND_QR_SESS][ND_QL_CLIENT], 20 - 8);
+	assert_int_equal(t.gw->quota.c.refused[ND_QR_PEER][ND_QL_CLIENT], 20 - 8);
+	assert_int_equal(t.gw->quota.c.refused[ND_QR_SESS][ND_QL_CLIENT], 0);
 	/* the client's own new sessions are still admitted, up to its quota */
 	for (i = 0; i < 10; i++)
 		t_in(&t, pkt, t_ip6(pkt, "2001:db8:1::2", "2001:db8:64::c000:202", 17, 64, l4,
 		    t_udp(l4, (uint16_t)(40001 + i), 53, "q"), 6));
 	assert_int_equal(t.gw->st.n_sess, 1 + 8 + 7);
 	assert_int_equal(t.gw->c.drop_quota, 20 - 8 + 3);
+	/* the summary tells the two apart */
+	now = clk_fake(t.now.mono_ms + ND_QUOTA_REPORT_MS, 1700000010);
+	assert_true(nd_quota_report(&t.gw->quota, &now, line, sizeof(line)) > 0);
+	assert_string_equal(line, "quota: client 2001:db8:1::2 refused 15 new sessions in the last "
+	    "10 s (sessions-per-client 8: 3, sessions-per-client 8 of IPv4 peers: 12)");
 	t_gw_close(&t);
 }
 
