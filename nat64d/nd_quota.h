@@ -92,7 +92,9 @@ void nd_quota_free(struct nd_quota *q);
 
 /* May client v6 open a new session (with a new BIB entry if new_bib)?
  * Takes a token of each rate on success; on refusal counts it and
- * returns false with *why (ND_QR_N: the record table is full). */
+ * returns false with *why (ND_QR_N: the record table is full). Records
+ * are made only for a session admitted: a level without one holds
+ * nothing and passes. */
 bool nd_quota_admit(struct nd_quota *q, const uint8_t v6[16], bool new_bib,
     const struct clk_now *now, int *why);
 /* A session from the IPv4 side onto r's entry: the session limits only,

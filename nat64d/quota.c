@@ -150,22 +150,33 @@ q_mask(const uint8_t v6[16], int len, uint8_t out[16])
 		out[i] = len >= 8 ? v6[i] : len <= 0 ? 0 : (uint8_t)(v6[i] & (0xff00 >> len));
 }
 
+/* The record of v6 at level lvl, if there is one; key and *h for q_get. */
 static struct nd_qrec *
-q_get(struct nd_quota *q, const uint8_t v6[16], int lvl, const struct clk_now *now)
+q_find(const struct nd_quota *q, const uint8_t v6[16], int lvl, uint8_t key[17], uint64_t *h)
 {
-	uint8_t key[17];
 	struct htab_node *n;
-	struct nd_qrec *r, *up = NULL;
-	uint64_t h;
+	struct nd_qrec *r;
 
 	key[0] = (uint8_t)lvl;
 	q_mask(v6, q->l.len[lvl], key + 1);
-	h = htab_hash(&q->t, key, sizeof(key));
-	for (n = htab_first(&q->t, h); n; n = htab_next(n, h)) {
+	*h = htab_hash(&q->t, key, 17);
+	for (n = htab_first(&q->t, *h); n; n = htab_next(n, *h)) {
 		r = htab_entry(n, struct nd_qrec, hn);
 		if (r->level == lvl && !memcmp(r->addr, key + 1, 16))
 			return r;
 	}
+	return NULL;
+}
+
+static struct nd_qrec *
+q_get(struct nd_quota *q, const uint8_t v6[16], int lvl, const struct clk_now *now)
+{
+	uint8_t key[17];
+	struct nd_qrec *r, *up = NULL;
+	uint64_t h;
+
+	if ((r = q_find(q, v6, lvl, key, &h)) != NULL)
+		return r;
 	if (lvl + 1 < ND_QL_N) {
 		if ((up = q_get(q, v6, lvl + 1, now)) == NULL)
 			return NULL;
@@ -226,24 +237,39 @@ q_refuse(struct nd_quota *q, struct nd_qrec *r, int why, const struct clk_now *n
 	r->pend[why]++;
 }
 
+/* The record of v6's lowest level that has one (NULL: none), its level in
+ * *lvl: a level without a record holds nothing and has a full bucket. */
+static struct nd_qrec *
+q_lowest(const struct nd_quota *q, const uint8_t v6[16], int *lvl)
+{
+	struct nd_qrec *r = q->last;
+	uint8_t key[17];
+	uint64_t a[2], b[2], h;
+
+	*lvl = 0;
+	if (r) {
+		memcpy(a, r->addr, 16);
+		memcpy(b, v6, 16);
+		if (a[0] == b[0] && a[1] == b[1])
+			return r;
+	}
+	for (; *lvl < ND_QL_N; (*lvl)++)
+		if ((r = q_find(q, v6, *lvl, key, &h)) != NULL)
+			return r;
+	return NULL;
+}
+
 bool
 nd_quota_admit(struct nd_quota *q, const uint8_t v6[16], bool new_bib,
     const struct clk_now *now, int *why)
 {
 	const struct nd_quota_limits *l = &q->l;
-	struct nd_qrec *r = nd_quota_client(q, v6, now), *x;
+	struct nd_qrec *r, *x;
 	int lvl;
 
-	if (!r) {
-		q->c.refused_table++;
-		if (!q->report && !q->pend_table && now->mono_ms >= q->next_report)
-			q->next_report = now->mono_ms + ND_QUOTA_REPORT_MS;
-		if (!q->pend_table++)
-			q->pend_table_since = now->mono_ms;
-		*why = ND_QR_N;
-		return false;
-	}
-	for (x = r, lvl = 0; x; x = x->up, lvl++) {
+	/* The limits first, over the records there are: a refused packet makes
+	 * none, so a flood from ever new addresses cannot fill the table. */
+	for (x = q_lowest(q, v6, &lvl); x; x = x->up, lvl++) {
 		if (new_bib && x->n_bib >= q->bib_max[lvl])
 			*why = ND_QR_BIB;
 		else if (x->n_sess - x->n_sess4 >= q->sess_max[lvl])
@@ -255,8 +281,17 @@ nd_quota_admit(struct nd_quota *q, const uint8_t v6[16], bool new_bib,
 		q_refuse(q, x, *why, now);
 		return false;
 	}
+	if ((r = nd_quota_client(q, v6, now)) == NULL) {
+		q->c.refused_table++;
+		if (!q->report && !q->pend_table && now->mono_ms >= q->next_report)
+			q->next_report = now->mono_ms + ND_QUOTA_REPORT_MS;
+		if (!q->pend_table++)
+			q->pend_table_since = now->mono_ms;
+		*why = ND_QR_N;
+		return false;
+	}
 	for (x = r, lvl = 0; x; x = x->up, lvl++)
-		if (l->rate[lvl])
+		if (l->rate[lvl] && tb_ready(&x->tb, l->rate[lvl], q->burst[lvl], now->mono_ms))
 			tb_spend(&x->tb);
 	return true;
 }

@@ -143,6 +143,13 @@ test_subnet_and_site(void **state)
 	assert_null(open1(&q, "2001:db8:1:1::ffff", &now, &why));
 	assert_int_equal(why, ND_QR_BIB);
 	assert_int_equal(q.c.refused[ND_QR_BIB][ND_QL_SUBNET], 1);
+	/* more rotating addresses, all refused: no record for any of them */
+	for (i = 0; i < 100; i++) {
+		snprintf(who, sizeof(who), "2001:db8:1:1::%x", 1000 + i);
+		assert_null(open1(&q, who, &now, &why));
+	}
+	assert_int_equal(q.c.refused[ND_QR_BIB][ND_QL_SUBNET], 101);
+	assert_int_equal(nd_quota_records(&q), 15 + 2);
 	/* another /64 of the same /56: the site's limit holds */
 	for (i = 0; i < 5; i++)
 		assert_non_null(open1(&q, "2001:db8:1:2::1", &now, &why));
