@@ -36,7 +36,11 @@ nd_quota_init(struct nd_quota *q, const struct nd_quota_limits *l)
 	q->l = *l;
 	q->l.len[ND_QL_CLIENT] = 128;
 	q_derive(q);
-	htab_init(&q->t, l->max_records ? l->max_records : 1);
+	/* A bucket per 4 records: chains of 4 when full. The bucket array is
+	 * paid at once (its pages touched at random as records come), the
+	 * records as used: a bucket per record was 512 MiB with the largest
+	 * max-bib however few the clients. */
+	htab_init(&q->t, l->max_records / 4 ? l->max_records / 4 : 1);
 }
 
 void

@@ -414,6 +414,7 @@ test_gateway_record_table_follows_max_bib(void **state)
 	(void)state;
 	t_gw_open(&t, false, "max-bib 16\n");
 	assert_int_equal(t.gw->quota.l.max_records, 3 * 16);
+	assert_int_equal(t.gw->quota.t.mask + 1, 16);	/* a bucket per 4 records */
 	for (i = 0; i < 16; i++) {
 		snprintf(who, sizeof(who), "2001:db8:%x::1", 0x100 + i);
 		t_in(&t, pkt, t_ip6(pkt, who, "2001:db8:64::c000:202", 17, 64, l4,
