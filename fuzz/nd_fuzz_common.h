@@ -84,7 +84,7 @@ fz_init(void)
 
 		b = nd_bib_insert(&fz_gw->st, proto, v6, 40000, 0xc6336401, 2000, ND_OWN_LOCAL, &now);
 		if (b)
-			nd_session_create(&fz_gw->st, b, 0xc0000202, proto == 1 ? 0 : 80, &now);
+			nd_session_create(&fz_gw->st, b, 0xc0000202, proto == 1 ? 0 : 80, false, &now);
 	}
 }
 

@@ -391,7 +391,7 @@ static const struct conf_opt nd_opts[] = {
 	{ "bib-per-site", 0, CONF_UINT, F(q_bib[2]), .max = 16777216, .def = "16384", .flags = RL,
 	  .arg = "N", .help = "BIB entries one site (quota-site-length) may hold" },
 	{ "sessions-per-client", 0, CONF_UINT, F(q_sess[0]), .max = 16777216, .def = "8192",
-	  .flags = RL, .arg = "N", .help = "sessions one IPv6 address may hold (0: no limit)" },
+	  .flags = RL, .arg = "N", .help = "sessions one IPv6 address may open; as many for IPv4 peers (0: no limit)" },
 	{ "sessions-per-subnet", 0, CONF_UINT, F(q_sess[1]), .max = 16777216, .def = "16384",
 	  .flags = RL, .arg = "N", .help = "sessions one subnet may hold" },
 	{ "sessions-per-site", 0, CONF_UINT, F(q_sess[2]), .max = 16777216, .def = "32768",
@@ -406,8 +406,8 @@ static const struct conf_opt nd_opts[] = {
 	  .arg = "N", .help = "prefix length of a subnet for the *-per-subnet limits" },
 	{ "quota-site-length", 0, CONF_UINT, F(q_site_len), .min = 8, .max = 127, .def = "56",
 	  .arg = "N", .help = "prefix length of a site for the *-per-site limits" },
-	{ "quota-clients", 0, CONF_UINT, F(q_records), .min = 64, .max = 16777216, .def = "65536",
-	  .arg = "N", .help = "records of clients, subnets and sites kept for the quotas" },
+	{ "quota-clients", 0, CONF_UINT, F(q_records), .max = 50331648, .def = "0",
+	  .arg = "N", .help = "records of clients, subnets and sites kept for the quotas (0: 3 x max-bib)" },
 	{ "offload", 0, CONF_BOOL, F(offload), .def = "yes",
 	  .help = "TUN offloads (IFF_VNET_HDR, TUNSETOFFLOAD)" },
 	{ "batch", 0, CONF_UINT, F(batch), .min = 1, .max = 1024, .def = "64", .flags = RL,
@@ -553,8 +553,14 @@ nd_config_check(const struct nd_config *c, const char **key, char *err, size_t e
 				snprintf(err, errlen, "listed twice");
 				return -1;
 			}
+	if (c->q_records && c->q_records < 64) {
+		ND_BLAME("quota-clients");
+		snprintf(err, errlen, "must be 0 (three times max-bib) or at least 64");
+		return -1;
+	}
 	if (c->q_site_len >= c->q_subnet_len) {
-		snprintf(err, errlen, "quota-site-length must be shorter than quota-subnet-length");
+		ND_BLAME("quota-site-length");
+		snprintf(err, errlen, "must be shorter than quota-subnet-length");
 		return -1;
 	}
 	if (nd_config_check_static(c, err, errlen) == -1)

@@ -48,7 +48,8 @@ gw_quota_limits(const struct nd_config *cfg, struct nd_quota_limits *l)
 	l->len[ND_QL_CLIENT] = 128;
 	l->len[ND_QL_SUBNET] = cfg->q_subnet_len;
 	l->len[ND_QL_SITE] = cfg->q_site_len;
-	l->max_records = cfg->q_records;
+	/* Three records at most per BIB entry in use (nd_quota.h): never the bound. */
+	l->max_records = cfg->q_records ? cfg->q_records : 3 * (uint32_t)cfg->max_bib;
 }
 
 struct nd_gw *
@@ -79,6 +80,7 @@ nd_gw_new(const struct nd_config *cfg, struct nd_dev *dev)
 	gw->ipid = (uint16_t)randombytes_random();
 	tb_init(&gw->icmp_tb, 1e12, 0);	/* full at first use */
 	gw->coalesce = dev->vnet && cfg->udp_coalesce;
+	tb_init(&gw->icmp_quota_tb, 1e12, 0);
 	return gw;
 }
 

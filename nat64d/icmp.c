@@ -33,6 +33,25 @@ icmp_allow(struct nd_gw *gw, const struct clk_now *now)
 	return true;
 }
 
+/* A refusal over a quota gets a tenth of icmp-error-rate (at least one a
+ * second) before the rate of all errors, so that one client's flood
+ * cannot take the errors the others need (Packet Too Big above all). */
+bool
+nd_icmp_quota_allow(struct nd_gw *gw, const struct clk_now *now)
+{
+	double rate = gw->cfg.icmp_rate / 10.0;
+
+	if (gw->cfg.icmp_rate == 0)
+		return false;
+	if (rate < 1.0)
+		rate = 1.0;
+	if (!tb_take(&gw->icmp_quota_tb, rate, rate, now->mono_ms)) {
+		gw->c.icmp_rate_limited++;
+		return false;
+	}
+	return true;
+}
+
 /* Never answer an ICMP error with one (RFC 4443 §2.4 (e), RFC 1122). */
 static bool
 icmp_quotable6(const uint8_t *orig, size_t len)

@@ -287,7 +287,7 @@ in4_state(struct nd_gw *gw, struct nd_pkt *p)
 		 * client's session quotas, so it cannot fill the table. */
 		if (p->b->q && !nd_quota_admit_in4(&gw->quota, p->b->q, p->now))
 			return nd_drop(p, &gw->c.drop_quota);
-		if (!(p->s = nd_session_create(st, p->b, in->src, p->sport, p->now)))
+		if (!(p->s = nd_session_create(st, p->b, in->src, p->sport, true, p->now)))
 			return nd_drop(p, &gw->c.drop_state_full);
 	}
 	if (in->proto == ND_PROTO_TCP)

@@ -226,10 +226,11 @@ in6_state(struct nd_gw *gw, struct nd_pkt *p)
 			 * Unreachable error message with Code 3 (Address
 			 * Unreachable)." TCP (§3.5.2) and ICMP queries (§3.5.3)
 			 * allocate as UDP does, and a session refused on an
-			 * existing entry gets the same answer. nd_icmp_err6
-			 * rate-limits (icmp-error-rate). */
+			 * existing entry gets the same answer, within a tenth
+			 * of icmp-error-rate (nd_icmp_quota_allow). */
 			gw->c.drop_quota++;
-			nd_icmp_err6(gw, 1, 3, 0, p->p, p->len, p->now);
+			if (nd_icmp_quota_allow(gw, p->now))
+				nd_icmp_err6(gw, 1, 3, 0, p->p, p->len, p->now);
 			return nd_drop(p, &gw->c.gen_unreach6);
 		}
 		if (!p->b && !(p->b = nd_bib_create(st, p->proto, src6, p->sport, p->now))) {
@@ -240,7 +241,7 @@ in6_state(struct nd_gw *gw, struct nd_pkt *p)
 		}
 		/* Handoff §8: the first use of an own entry with a server is told to it. */
 		p->announce = gw->ho && !p->in6.frag && !nd_bib_used_with(p->b, p->dst4);
-		if (!(p->s = nd_session_create(st, p->b, p->dst4, p->dport, p->now))) {
+		if (!(p->s = nd_session_create(st, p->b, p->dst4, p->dport, false, p->now))) {
 			gw->c.drop_state_full++;
 			if (p->b->n_sessions == 0 && p->b->owner == ND_OWN_LOCAL)
 				nd_bib_delete(st, p->b, p->now);

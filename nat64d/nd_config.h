@@ -54,7 +54,7 @@ struct nd_config {
 	/* Per-client quotas (nd_quota.h): [client, subnet, site]; 0 no limit */
 	uint32_t q_bib[3], q_sess[3], q_rate[3];
 	int q_subnet_len, q_site_len;
-	uint32_t q_records;		/* quota-clients */
+	uint32_t q_records;		/* quota-clients; 0: 3 * max_bib */
 	bool offload;			/* IFF_VNET_HDR + TUNSETOFFLOAD */
 	bool udp_coalesce;		/* out.c: UDP bursts out as one GSO packet */
 	int batch;			/* packets read per wake-up */

@@ -82,6 +82,7 @@ struct nd_gw {
 	uint32_t own4;
 	uint16_t ipid;
 	struct tbucket icmp_tb;		/* icmp-error-rate */
+	struct tbucket icmp_quota_tb;	/* a tenth of it for quota refusals */
 	struct nd_hold *fhold;		/* fragments waiting for their first */
 	struct nd_hold *synhold;	/* unsolicited IPv4 SYNs (RFC 6146 §3.5.2.2) */
 	/* Packets to go through the path again (nd_path.h): again_new

@@ -180,6 +180,8 @@ void nd_icmp_err6(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
     const uint8_t *orig, size_t orig_len, const struct clk_now *now);
 void nd_icmp_err4(struct nd_gw *gw, uint8_t type, uint8_t code, uint32_t param,
     const uint8_t *orig, size_t orig_len, const struct clk_now *now);
+/* May a refusal over a quota be answered (a tenth of icmp-error-rate)? */
+bool nd_icmp_quota_allow(struct nd_gw *gw, const struct clk_now *now);
 /* Translate an ICMP error with the packet it quotes (outer header parsed). */
 void nd_icmp_xlat4to6(struct nd_gw *gw, struct nd_pkt *p);
 void nd_icmp_xlat6to4(struct nd_gw *gw, struct nd_pkt *p);

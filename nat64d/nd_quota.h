@@ -10,7 +10,7 @@
  * unused record is kept ND_QUOTA_IDLE_MS (its rate bucket stays
  * meaningful) and then freed. When the table is full, the record unused
  * for longest is recycled; when every record is in use, the new client
- * is refused (ND_QR_TABLE). Records in use are at most three per BIB
+ * is refused (ND_QR_N). Records in use are at most three per BIB
  * entry, so a table of three times max-bib never refuses.
  *
  * bib.c and session.c charge and release what they create and delete
@@ -33,8 +33,8 @@
 
 /* The levels: a client address, its subnet, its site. */
 enum { ND_QL_CLIENT, ND_QL_SUBNET, ND_QL_SITE, ND_QL_N };
-/* Why a new entry was refused. */
-enum nd_quota_reason { ND_QR_BIB, ND_QR_SESS, ND_QR_RATE, ND_QR_N };
+/* Why a new entry was refused (ND_QR_PEER: a session an IPv4 peer opens). */
+enum nd_quota_reason { ND_QR_BIB, ND_QR_SESS, ND_QR_RATE, ND_QR_PEER, ND_QR_N };
 
 #define ND_QUOTA_IDLE_MS	10000	/* an unused record is kept this long */
 #define ND_QUOTA_REPORT_MS	10000	/* summary period */
@@ -58,6 +58,7 @@ struct nd_qrec {
 	bool idle, reported;
 	uint32_t refs;			/* records pointing here */
 	uint32_t n_bib, n_sess;
+	uint32_t n_sess4;		/* of n_sess, opened from the IPv4 side */
 	uint32_t pend[ND_QR_N];		/* refusals not yet reported */
 	uint64_t idle_since, pend_since;
 	struct tbucket tb;
@@ -91,10 +92,15 @@ void nd_quota_free(struct nd_quota *q);
 
 /* May client v6 open a new session (with a new BIB entry if new_bib)?
  * Takes a token of each rate on success; on refusal counts it and
- * returns false with *why (ND_QR_N: the record table is full). */
+ * returns false with *why (ND_QR_N: the record table is full). Records
+ * are made only for a session admitted: a level without one holds
+ * nothing and passes. */
 bool nd_quota_admit(struct nd_quota *q, const uint8_t v6[16], bool new_bib,
     const struct clk_now *now, int *why);
-/* A session from the IPv4 side onto r's entry: the session limits only. */
+/* A session from the IPv4 side onto r's entry: the session limits only,
+ * counted over the sessions IPv4 peers opened, so that peers can neither
+ * fill the table through a client's mappings nor take the client's own
+ * quota (nd_quota_admit counts the sessions the client opened). */
 bool nd_quota_admit_in4(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *now);
 
 /* The client record a new BIB entry is charged to (NULL: table full). */
@@ -103,7 +109,8 @@ struct nd_qrec *nd_quota_client(struct nd_quota *q, const uint8_t v6[16],
 /* A record's use changed (its first BIB entry, or its last one gone). */
 void nd_quota_used(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *now);
 
-/* Charge (+1) or release (-1) a BIB entry or a session; now may be NULL. */
+/* Charge (+1) or release (-1) a BIB entry or a session (from4: one an IPv4
+ * peer opened); now may be NULL. */
 static inline void
 nd_quota_bib(struct nd_quota *q, struct nd_qrec *r, int delta, const struct clk_now *now)
 {
@@ -117,11 +124,14 @@ nd_quota_bib(struct nd_quota *q, struct nd_qrec *r, int delta, const struct clk_
 }
 
 static inline void
-nd_quota_sess(struct nd_qrec *r, int delta)
+nd_quota_sess(struct nd_qrec *r, int delta, bool from4)
 {
-	for (; r; r = r->up)
+	for (; r; r = r->up) {
 		if (delta > 0 || r->n_sess > 0)
 			r->n_sess += (uint32_t)delta;
+		if (from4 && (delta > 0 || r->n_sess4 > 0))
+			r->n_sess4 += (uint32_t)delta;
+	}
 }
 
 /* Free records idle for ND_QUOTA_IDLE_MS (reported ones). */

@@ -72,6 +72,8 @@ struct nd_bib {
 	uint64_t created_ms;		/* monotonic; 0 if inserted without a time */
 };
 
+#define ND_SESS_FROM4	0x01	/* opened by an IPv4 peer (nd_quota.h) */
+
 struct nd_session {
 	struct nd_session *hnext;	/* session hash chain */
 	struct nd_session *bnext, **bprev;	/* the BIB entry's list */
@@ -81,7 +83,7 @@ struct nd_session {
 	uint16_t rport;			/* peer port; 0 for ICMP */
 	uint8_t tcp_state;
 	uint8_t tclass;
-	uint8_t flags;
+	uint8_t flags;			/* ND_SESS_* */
 	uint8_t pfx;			/* index of the prefix the IPv6 side used */
 	uint64_t expires_ms;
 };
@@ -195,7 +197,7 @@ unsigned nd_bib_forget_peer(struct nd_state *st, struct nd_bib *b, uint32_t radd
 struct nd_session *nd_session_find(const struct nd_state *st, const struct nd_bib *b,
     uint32_t raddr, uint16_t rport);
 struct nd_session *nd_session_create(struct nd_state *st, struct nd_bib *b,
-    uint32_t raddr, uint16_t rport, const struct clk_now *now);
+    uint32_t raddr, uint16_t rport, bool from4, const struct clk_now *now);
 void nd_session_delete(struct nd_state *st, struct nd_session *s, const struct clk_now *now);
 /* Refresh the timer of a UDP/ICMP session. */
 void nd_session_touch(struct nd_state *st, struct nd_session *s, const struct clk_now *now);

@@ -11,7 +11,10 @@
 #include "xalloc.h"
 
 static const char *const q_level_name[ND_QL_N] = { "client", "subnet", "site" };
-static const char *const q_opt_name[ND_QR_N] = { "bib-per-", "sessions-per-", "session-rate-per-" };
+static const char *const q_opt_name[ND_QR_N] = {
+	"bib-per-", "sessions-per-", "session-rate-per-", "sessions-per-"
+};
+static const char *const q_opt_unit[ND_QR_N] = { "", "", "/s", " of IPv4 peers" };
 
 /* The limits as the admission loop compares them (0: none). */
 static void
@@ -33,7 +36,11 @@ nd_quota_init(struct nd_quota *q, const struct nd_quota_limits *l)
 	q->l = *l;
 	q->l.len[ND_QL_CLIENT] = 128;
 	q_derive(q);
-	htab_init(&q->t, l->max_records ? l->max_records : 1);
+	/* A bucket per 4 records: chains of 4 when full. The bucket array is
+	 * paid at once (its pages touched at random as records come), the
+	 * records as used: a bucket per record was 512 MiB with the largest
+	 * max-bib however few the clients. */
+	htab_init(&q->t, l->max_records / 4 ? l->max_records / 4 : 1);
 }
 
 void
@@ -147,22 +154,33 @@ q_mask(const uint8_t v6[16], int len, uint8_t out[16])
 		out[i] = len >= 8 ? v6[i] : len <= 0 ? 0 : (uint8_t)(v6[i] & (0xff00 >> len));
 }
 
+/* The record of v6 at level lvl, if there is one; key and *h for q_get. */
 static struct nd_qrec *
-q_get(struct nd_quota *q, const uint8_t v6[16], int lvl, const struct clk_now *now)
+q_find(const struct nd_quota *q, const uint8_t v6[16], int lvl, uint8_t key[17], uint64_t *h)
 {
-	uint8_t key[17];
 	struct htab_node *n;
-	struct nd_qrec *r, *up = NULL;
-	uint64_t h;
+	struct nd_qrec *r;
 
 	key[0] = (uint8_t)lvl;
 	q_mask(v6, q->l.len[lvl], key + 1);
-	h = htab_hash(&q->t, key, sizeof(key));
-	for (n = htab_first(&q->t, h); n; n = htab_next(n, h)) {
+	*h = htab_hash(&q->t, key, 17);
+	for (n = htab_first(&q->t, *h); n; n = htab_next(n, *h)) {
 		r = htab_entry(n, struct nd_qrec, hn);
 		if (r->level == lvl && !memcmp(r->addr, key + 1, 16))
 			return r;
 	}
+	return NULL;
+}
+
+static struct nd_qrec *
+q_get(struct nd_quota *q, const uint8_t v6[16], int lvl, const struct clk_now *now)
+{
+	uint8_t key[17];
+	struct nd_qrec *r, *up = NULL;
+	uint64_t h;
+
+	if ((r = q_find(q, v6, lvl, key, &h)) != NULL)
+		return r;
 	if (lvl + 1 < ND_QL_N) {
 		if ((up = q_get(q, v6, lvl + 1, now)) == NULL)
 			return NULL;
@@ -223,27 +241,42 @@ q_refuse(struct nd_quota *q, struct nd_qrec *r, int why, const struct clk_now *n
 	r->pend[why]++;
 }
 
+/* The record of v6's lowest level that has one (NULL: none), its level in
+ * *lvl: a level without a record holds nothing and has a full bucket. */
+static struct nd_qrec *
+q_lowest(const struct nd_quota *q, const uint8_t v6[16], int *lvl)
+{
+	struct nd_qrec *r = q->last;
+	uint8_t key[17];
+	uint64_t a[2], b[2], h;
+
+	*lvl = 0;
+	if (r) {
+		memcpy(a, r->addr, 16);
+		memcpy(b, v6, 16);
+		if (a[0] == b[0] && a[1] == b[1])
+			return r;
+	}
+	for (; *lvl < ND_QL_N; (*lvl)++)
+		if ((r = q_find(q, v6, *lvl, key, &h)) != NULL)
+			return r;
+	return NULL;
+}
+
 bool
 nd_quota_admit(struct nd_quota *q, const uint8_t v6[16], bool new_bib,
     const struct clk_now *now, int *why)
 {
 	const struct nd_quota_limits *l = &q->l;
-	struct nd_qrec *r = nd_quota_client(q, v6, now), *x;
+	struct nd_qrec *r, *x;
 	int lvl;
 
-	if (!r) {
-		q->c.refused_table++;
-		if (!q->report && !q->pend_table && now->mono_ms >= q->next_report)
-			q->next_report = now->mono_ms + ND_QUOTA_REPORT_MS;
-		if (!q->pend_table++)
-			q->pend_table_since = now->mono_ms;
-		*why = ND_QR_N;
-		return false;
-	}
-	for (x = r, lvl = 0; x; x = x->up, lvl++) {
+	/* The limits first, over the records there are: a refused packet makes
+	 * none, so a flood from ever new addresses cannot fill the table. */
+	for (x = q_lowest(q, v6, &lvl); x; x = x->up, lvl++) {
 		if (new_bib && x->n_bib >= q->bib_max[lvl])
 			*why = ND_QR_BIB;
-		else if (x->n_sess >= q->sess_max[lvl])
+		else if (x->n_sess - x->n_sess4 >= q->sess_max[lvl])
 			*why = ND_QR_SESS;
 		else if (l->rate[lvl] && !tb_ready(&x->tb, l->rate[lvl], q->burst[lvl], now->mono_ms))
 			*why = ND_QR_RATE;
@@ -252,8 +285,17 @@ nd_quota_admit(struct nd_quota *q, const uint8_t v6[16], bool new_bib,
 		q_refuse(q, x, *why, now);
 		return false;
 	}
+	if ((r = nd_quota_client(q, v6, now)) == NULL) {
+		q->c.refused_table++;
+		if (!q->report && !q->pend_table && now->mono_ms >= q->next_report)
+			q->next_report = now->mono_ms + ND_QUOTA_REPORT_MS;
+		if (!q->pend_table++)
+			q->pend_table_since = now->mono_ms;
+		*why = ND_QR_N;
+		return false;
+	}
 	for (x = r, lvl = 0; x; x = x->up, lvl++)
-		if (l->rate[lvl])
+		if (l->rate[lvl] && tb_ready(&x->tb, l->rate[lvl], q->burst[lvl], now->mono_ms))
 			tb_spend(&x->tb);
 	return true;
 }
@@ -265,8 +307,8 @@ nd_quota_admit_in4(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *
 	int lvl;
 
 	for (x = r, lvl = 0; x; x = x->up, lvl++)
-		if (x->n_sess >= q->sess_max[lvl]) {
-			q_refuse(q, x, ND_QR_SESS, now);
+		if (x->n_sess4 >= q->sess_max[lvl]) {
+			q_refuse(q, x, ND_QR_PEER, now);
 			return false;
 		}
 	return true;
@@ -320,7 +362,7 @@ static size_t
 q_line(const struct nd_quota *q, const struct nd_qrec *r, const struct clk_now *now, char *buf,
     size_t len)
 {
-	char who[ADDR_STRLEN + 16], why[160];
+	char who[ADDR_STRLEN + 16], why[256];
 	size_t w = 0;
 	uint64_t total = 0;
 	int i;
@@ -328,15 +370,15 @@ q_line(const struct nd_quota *q, const struct nd_qrec *r, const struct clk_now *
 	q_name(q, r, who, sizeof(who));
 	why[0] = '\0';
 	for (i = 0; i < ND_QR_N; i++) {
-		uint32_t lim = i == ND_QR_BIB ? q->l.bib[r->level] : i == ND_QR_SESS ?
-		    q->l.sess[r->level] : q->l.rate[r->level];
+		uint32_t lim = i == ND_QR_BIB ? q->l.bib[r->level] : i == ND_QR_RATE ?
+		    q->l.rate[r->level] : q->l.sess[r->level];
 
 		if (!r->pend[i])
 			continue;
 		total += r->pend[i];
 		w += q_fmt(sizeof(why) - w, snprintf(why + w, sizeof(why) - w,
 		    "%s%s%s %u%s: %u", w ? ", " : "", q_opt_name[i], q_level_name[r->level], lim,
-		    i == ND_QR_RATE ? "/s" : "", r->pend[i]));
+		    q_opt_unit[i], r->pend[i]));
 	}
 	return q_fmt(len, snprintf(buf, len,
 	    "quota: %s refused %llu new session%s in the last %llu s (%s)", who,
@@ -391,7 +433,9 @@ nd_quota_report(struct nd_quota *q, const struct clk_now *now, char *buf, size_t
 size_t
 nd_quota_status(const struct nd_quota *q, char *buf, size_t len)
 {
-	static const char *const reason[ND_QR_N] = { "bib", "sessions", "session_rate" };
+	static const char *const reason[ND_QR_N] = {
+		"bib", "sessions", "session_rate", "peer_sessions"
+	};
 	size_t n = 0;
 	int i, j;
 

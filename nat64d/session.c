@@ -76,7 +76,7 @@ nd_session_log(const struct nd_session *s, const char *what)
 
 struct nd_session *
 nd_session_create(struct nd_state *st, struct nd_bib *b, uint32_t raddr, uint16_t rport,
-    const struct clk_now *now)
+    bool from4, const struct clk_now *now)
 {
 	struct nd_session *s;
 	uint32_t h;
@@ -90,6 +90,7 @@ nd_session_create(struct nd_state *st, struct nd_bib *b, uint32_t raddr, uint16_
 	s->bib = b;
 	s->raddr = raddr;
 	s->rport = rport;
+	s->flags = from4 ? ND_SESS_FROM4 : 0;
 	h = nd_hs(st, b, raddr, rport);
 	s->hnext = st->hs[h];
 	st->hs[h] = s;
@@ -105,7 +106,7 @@ nd_session_create(struct nd_state *st, struct nd_bib *b, uint32_t raddr, uint16_
 	st->n_sess++;
 	st->c.sess_created++;
 	if (b->q)
-		nd_quota_sess(b->q, 1);
+		nd_quota_sess(b->q, 1, from4);
 	/* The entry is committed with its first session: now it is logged. */
 	if (!b->logged && b->owner == ND_OWN_LOCAL && st->on_bib) {
 		b->logged = true;
@@ -130,7 +131,7 @@ nd_session_delete(struct nd_state *st, struct nd_session *s, const struct clk_no
 		s->bnext->bprev = s->bprev;
 	b->n_sessions--;
 	if (b->q)
-		nd_quota_sess(b->q, -1);
+		nd_quota_sess(b->q, -1, s->flags & ND_SESS_FROM4);
 	nd_list_unlink(s);
 	st->n_sess--;
 	free(s);

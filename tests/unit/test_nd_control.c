@@ -118,11 +118,11 @@ fill(struct fx *f, int n)
 		v6(a, i + 1);
 		b = nd_bib_create(st, 17, a, (uint16_t)(40000 + i), &f->t.now);
 		assert_non_null(b);
-		assert_non_null(nd_session_create(st, b, 0xc0000202, 53, &f->t.now));
+		assert_non_null(nd_session_create(st, b, 0xc0000202, 53, false, &f->t.now));
 	}
 	v6(a, 1);
 	assert_non_null(nd_session_create(st, nd_bib_create(st, 6, a, 33000, &f->t.now), 0xc0000202,
-	    80, &f->t.now));
+	    80, false, &f->t.now));
 }
 
 static void
@@ -225,7 +225,7 @@ test_bib_in_steps(void **state)
 	for (i = 0; i < 2000; i++) {
 		v6(c, i + 1);
 		assert_non_null(nd_session_create(st, nd_bib_create(st, 17, c, 40000, &f->t.now),
-		    0xc0000202, 53, &f->t.now));
+		    0xc0000202, 53, false, &f->t.now));
 	}
 	a = ask(f, "bib");
 	assert_int_equal(count(a, "\nrow "), 2000);

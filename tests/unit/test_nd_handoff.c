@@ -1234,7 +1234,7 @@ test_icmp_not_for_the_own_mapping_on_the_port(void **state)
 	t_a6("2001:db8:1::3", other);
 	b = nd_bib_insert(&n->t.gw->st, 17, other, 40500, POOLA, port, ND_OWN_LOCAL, &n->t.now);
 	assert_non_null(b);
-	assert_non_null(nd_session_create(&n->t.gw->st, b, 0xc000024du, 53, &n->t.now));
+	assert_non_null(nd_session_create(&n->t.gw->st, b, 0xc000024du, 53, false, &n->t.now));
 	k = frag_needed(err, sent, sizeof(sent), 1280, 0);
 	t_in(&n->t, err, k);
 	net_run(n);

@@ -53,14 +53,14 @@ open1(struct nd_quota *q, const char *who, const struct clk_now *now, int *why)
 	r = nd_quota_client(q, v6, now);
 	assert_non_null(r);
 	nd_quota_bib(q, r, 1, now);
-	nd_quota_sess(r, 1);
+	nd_quota_sess(r, 1, false);
 	return r;
 }
 
 static void
 close1(struct nd_quota *q, struct nd_qrec *r, const struct clk_now *now)
 {
-	nd_quota_sess(r, -1);
+	nd_quota_sess(r, -1, false);
 	nd_quota_bib(q, r, -1, now);
 }
 
@@ -88,17 +88,27 @@ test_bib_and_session_limits(void **state)
 	assert_non_null(open1(&q, "2001:db8:1::6", &now, &why));
 	/* sessions on an existing entry: up to sessions-per-client */
 	a6("2001:db8:1::5", v6);
-	assert_true(nd_quota_admit(&q, v6, false, &now, &why));
-	nd_quota_sess(r[0], 1);
-	assert_true(nd_quota_admit_in4(&q, r[0], &now));
-	nd_quota_sess(r[0], 1);
+	for (i = 0; i < 2; i++) {
+		assert_true(nd_quota_admit(&q, v6, false, &now, &why));
+		nd_quota_sess(r[0], 1, false);
+	}
 	assert_false(nd_quota_admit(&q, v6, false, &now, &why));
 	assert_int_equal(why, ND_QR_SESS);
+	/* sessions IPv4 peers open: a limit of the same size of their own */
+	for (i = 0; i < 6; i++) {
+		assert_true(nd_quota_admit_in4(&q, r[0], &now));
+		nd_quota_sess(r[0], 1, true);
+	}
 	assert_false(nd_quota_admit_in4(&q, r[0], &now));
-	assert_int_equal(q.c.refused[ND_QR_SESS][ND_QL_CLIENT], 2);
+	assert_int_equal(q.c.refused[ND_QR_SESS][ND_QL_CLIENT], 1);
+	assert_int_equal(q.c.refused[ND_QR_PEER][ND_QL_CLIENT], 1);
+	assert_int_equal(r[0]->n_sess, 6 + 6);
 	/* released: admitted again */
-	nd_quota_sess(r[0], -1);
-	nd_quota_sess(r[0], -1);
+	for (i = 0; i < 6; i++)
+		nd_quota_sess(r[0], -1, true);
+	assert_true(nd_quota_admit_in4(&q, r[0], &now));
+	nd_quota_sess(r[0], -1, false);
+	nd_quota_sess(r[0], -1, false);
 	close1(&q, r[3], &now);
 	assert_non_null(open1(&q, "2001:db8:1::5", &now, &why));
 	/* 0 disables a limit */
@@ -133,6 +143,13 @@ test_subnet_and_site(void **state)
 	assert_null(open1(&q, "2001:db8:1:1::ffff", &now, &why));
 	assert_int_equal(why, ND_QR_BIB);
 	assert_int_equal(q.c.refused[ND_QR_BIB][ND_QL_SUBNET], 1);
+	/* more rotating addresses, all refused: no record for any of them */
+	for (i = 0; i < 100; i++) {
+		snprintf(who, sizeof(who), "2001:db8:1:1::%x", 1000 + i);
+		assert_null(open1(&q, who, &now, &why));
+	}
+	assert_int_equal(q.c.refused[ND_QR_BIB][ND_QL_SUBNET], 101);
+	assert_int_equal(nd_quota_records(&q), 15 + 2);
 	/* another /64 of the same /56: the site's limit holds */
 	for (i = 0; i < 5; i++)
 		assert_non_null(open1(&q, "2001:db8:1:2::1", &now, &why));
@@ -309,7 +326,7 @@ test_gateway_syn_flood(void **state)
 	nml = 0;
 	assert_int_equal(syn_flood(&t, "2001:db8:1::2", 40, &unreach), 10);
 	assert_int_equal(t.gw->c.drop_quota, 30);
-	assert_int_equal(unreach, 5);	/* icmp-error-rate 5: a burst of 5 */
+	assert_int_equal(unreach, 1);	/* a tenth of icmp-error-rate 5, at least 1 */
 	assert_int_equal(nml, 10);	/* ten Created lines, no pair per refusal */
 	assert_non_null(strstr(ml[9], " Created tcp 198.51.100.1:"));
 	/* another client still gets its entries */
@@ -338,6 +355,106 @@ test_gateway_sessions_full_logs_nothing(void **state)
 	t_gw_close(&t);
 }
 
+/* Peers on the IPv4 side open sessions onto a client's UDP mapping (any
+ * peer may: endpoint-independent filtering). They are held to
+ * sessions-per-client of their own, so they cannot fill the table through
+ * the mapping, nor take the client's own quota: the client still opens
+ * new sessions. */
+static void
+test_gateway_peers_cannot_lock_out_client(void **state)
+{
+	uint8_t l4[64], pkt[256], v6[16];
+	struct t_gw t;
+	struct nd_bib *b;
+	struct clk_now now;
+	char peer[32], line[512];
+	int i;
+
+	(void)state;
+	t_gw_open(&t, false, "sessions-per-client 8\n");
+	t_a6("2001:db8:1::2", v6);
+	t_in(&t, pkt, t_ip6(pkt, "2001:db8:1::2", "2001:db8:64::c000:202", 17, 64, l4,
+	    t_udp(l4, 40000, 53, "q"), 6));
+	assert_non_null(b = nd_bib_find6(&t.gw->st, 17, v6, 40000));
+	for (i = 0; i < 20; i++) {
+		snprintf(peer, sizeof(peer), "192.0.2.%d", 10 + i);
+		t_in(&t, pkt, t_ip4(pkt, peer, "198.51.100.1", 17, 64, false, l4,
+		    t_udp(l4, 1000, b->port4, "x"), 6));
+	}
+	/* the client's own session and 8 of the peers': the rest refused */
+	assert_int_equal(b->n_sessions, 1 + 8);
+	assert_int_equal(t.gw->c.drop_quota, 20 - 8);
+	assert_int_equal(t.gw->quota.c.refused[ND_QR_PEER][ND_QL_CLIENT], 20 - 8);
+	assert_int_equal(t.gw->quota.c.refused[ND_QR_SESS][ND_QL_CLIENT], 0);
+	/* the client's own new sessions are still admitted, up to its quota */
+	for (i = 0; i < 10; i++)
+		t_in(&t, pkt, t_ip6(pkt, "2001:db8:1::2", "2001:db8:64::c000:202", 17, 64, l4,
+		    t_udp(l4, (uint16_t)(40001 + i), 53, "q"), 6));
+	assert_int_equal(t.gw->st.n_sess, 1 + 8 + 7);
+	assert_int_equal(t.gw->c.drop_quota, 20 - 8 + 3);
+	/* the summary tells the two apart */
+	now = clk_fake(t.now.mono_ms + ND_QUOTA_REPORT_MS, 1700000010);
+	assert_true(nd_quota_report(&t.gw->quota, &now, line, sizeof(line)) > 0);
+	assert_string_equal(line, "quota: client 2001:db8:1::2 refused 15 new sessions in the last "
+	    "10 s (sessions-per-client 8: 3, sessions-per-client 8 of IPv4 peers: 12)");
+	t_gw_close(&t);
+}
+
+/* quota-clients 0, the default: three records per BIB entry, so a BIB full
+ * of one-entry clients, each in a site of its own, never meets the record
+ * table's bound (a fixed 65536 would refuse the 21846th such client). */
+static void
+test_gateway_record_table_follows_max_bib(void **state)
+{
+	uint8_t l4[64], pkt[256];
+	struct t_gw t;
+	char who[64];
+	int i;
+
+	(void)state;
+	t_gw_open(&t, false, "max-bib 16\n");
+	assert_int_equal(t.gw->quota.l.max_records, 3 * 16);
+	assert_int_equal(t.gw->quota.t.mask + 1, 16);	/* a bucket per 4 records */
+	for (i = 0; i < 16; i++) {
+		snprintf(who, sizeof(who), "2001:db8:%x::1", 0x100 + i);
+		t_in(&t, pkt, t_ip6(pkt, who, "2001:db8:64::c000:202", 17, 64, l4,
+		    t_udp(l4, 40000, 53, "q"), 6));
+	}
+	assert_int_equal(t.gw->st.n_bib, 16);
+	assert_int_equal(nd_quota_records(&t.gw->quota), 3 * 16);
+	assert_int_equal(t.gw->quota.c.refused_table, 0);
+	t_gw_close(&t);
+}
+
+/* One client's flood over its quotas cannot take the ICMP errors others
+ * need: its Address Unreachable answers get a tenth of icmp-error-rate,
+ * and another client's Packet Too Big still goes out. */
+static void
+test_gateway_flood_leaves_icmp_for_others(void **state)
+{
+	uint8_t l4[1600], pkt[1700], out[2048];
+	struct t_gw t;
+	ssize_t m;
+	size_t len;
+	int unreach, ptb = 0;
+
+	(void)state;
+	t_gw_open(&t, false, "bib-per-client 10\nicmp-error-rate 20\nmtu4 1280\n");
+	assert_int_equal(syn_flood(&t, "2001:db8:1::2", 100, &unreach), 10);
+	assert_int_equal(t.gw->c.drop_quota, 90);
+	assert_int_equal(unreach, 2);		/* 20 / 10 */
+	memset(l4, 0, sizeof(l4));
+	len = t_ip6(pkt, "2001:db8:2::2", "2001:db8:64::c000:202", 17, 64, l4,
+	    t_udp(l4, 40000, 53, "") + 1400, 6);
+	t_put16(pkt + 44, 8 + 1400);
+	t_in(&t, pkt, len);
+	while ((m = t_recv(&t, out, sizeof(out))) > 0)
+		if (out[0] >> 4 == 6 && out[6] == 58 && out[40] == 2)
+			ptb++;
+	assert_int_equal(ptb, 1);
+	t_gw_close(&t);
+}
+
 int
 main(void)
 {
@@ -349,6 +466,9 @@ main(void)
 		cmocka_unit_test(test_summary_lines),
 		cmocka_unit_test(test_gateway_syn_flood),
 		cmocka_unit_test(test_gateway_sessions_full_logs_nothing),
+		cmocka_unit_test(test_gateway_peers_cannot_lock_out_client),
+		cmocka_unit_test(test_gateway_record_table_follows_max_bib),
+		cmocka_unit_test(test_gateway_flood_leaves_icmp_for_others),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

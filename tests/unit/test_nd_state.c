@@ -59,7 +59,7 @@ test_udp_ageing(void **state)
 	init(&st, 100);
 	b = nd_bib_create(&st, 17, v6a, 5000, &now);
 	assert_non_null(b);
-	s = nd_session_create(&st, b, 0xc0000202, 53, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 53, false, &now);
 	assert_non_null(s);
 	now = at(299);
 	assert_int_equal(nd_state_expire(&st, &now, NULL), 0);
@@ -85,7 +85,7 @@ test_icmp_ageing_and_next_deadline(void **state)
 	(void)state;
 	init(&st, 100);
 	b = nd_bib_create(&st, 1, v6a, 77, &now);
-	nd_session_create(&st, b, 0xc0000202, 0, &now);
+	nd_session_create(&st, b, 0xc0000202, 0, false, &now);
 	nd_state_expire(&st, &now, &next);
 	assert_int_equal(next, now.mono_ms + 60000);
 	now = at(59);
@@ -108,7 +108,7 @@ test_tcp_state_machine(void **state)
 	(void)state;
 	init(&st, 100);
 	b = nd_bib_create(&st, 6, v6a, 40000, &now);
-	s = nd_session_create(&st, b, 0xc0000202, 80, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 80, false, &now);
 	nd_session_tcp(&st, s, true, ND_TCPF_SYN, &now);
 	assert_int_equal(s->tcp_state, ND_TCP_V6_INIT);
 	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
@@ -143,7 +143,7 @@ test_tcp_rst_and_revive(void **state)
 	(void)state;
 	init(&st, 100);
 	b = nd_bib_create(&st, 6, v6a, 40000, &now);
-	s = nd_session_create(&st, b, 0xc0000202, 80, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 80, false, &now);
 	nd_session_tcp(&st, s, true, ND_TCPF_SYN, &now);
 	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
 	nd_session_tcp(&st, s, false, ND_TCPF_RST, &now);
@@ -167,8 +167,8 @@ test_tcp_v4_syn_timeout(void **state)
 	(void)state;
 	init(&st, 100);
 	b = nd_bib_create(&st, 6, v6a, 40000, &now);
-	nd_session_create(&st, b, 0xc0000202, 80, &now);	/* keeps b alive */
-	s = nd_session_create(&st, b, 0xcb007109, 4444, &now);
+	nd_session_create(&st, b, 0xc0000202, 80, false, &now);	/* keeps b alive */
+	s = nd_session_create(&st, b, 0xcb007109, 4444, false, &now);
 	nd_session_tcp(&st, s, false, ND_TCPF_SYN, &now);
 	assert_int_equal(s->tcp_state, ND_TCP_V4_INIT);
 	now = at(6);
@@ -201,8 +201,8 @@ test_paired_and_bounded(void **state)
 	b = nd_bib_find6(&st, 17, v6b, 100);
 	assert_non_null(b);
 	for (i = 0; i < 16; i++)
-		nd_session_create(&st, b, (uint32_t)(0xc0000200 + i), 53, &now);
-	assert_null(nd_session_create(&st, b, 0xc0000299, 53, &now));
+		nd_session_create(&st, b, (uint32_t)(0xc0000200 + i), 53, false, &now);
+	assert_null(nd_session_create(&st, b, 0xc0000299, 53, false, &now));
 	assert_int_equal(st.c.sess_full, 1);
 	nd_state_free(&st);
 }
@@ -252,7 +252,7 @@ test_mapping_log_lines(void **state)
 	st.on_bib = on_bib;
 	nev = 0;
 	b = nd_bib_create(&st, 6, v6a, 40000, &now);
-	nd_session_create(&st, b, 0xc0000202, 80, &now);
+	nd_session_create(&st, b, 0xc0000202, 80, false, &now);
 	snprintf(want, sizeof(want), "2025-11-23 08:00:00.000000 Created tcp 198.51.100.%u:%u "
 	    "[2001:db8:1::2]:40000\n", b->v4 & 0xff, b->port4);
 	assert_string_equal(events[0], want);
@@ -304,7 +304,7 @@ test_static_entries(void **state)
 	assert_non_null(b);
 	assert_int_equal(b->owner, ND_OWN_STATIC);
 	/* A session comes and goes; the entry stays. */
-	s = nd_session_create(&st, b, 0xc0000202, 6000, &now);
+	s = nd_session_create(&st, b, 0xc0000202, 6000, false, &now);
 	assert_non_null(s);
 	now = at(3600);
 	nd_state_expire(&st, &now, NULL);
@@ -329,7 +329,7 @@ test_static_entries(void **state)
 	now = at(0);
 	nd_state_set_static(&st, list, 2, &now);
 	b = nd_bib_find4(&st, 6, pool[0], 8080);
-	nd_session_create(&st, b, 0xc0000202, 6000, &now);
+	nd_session_create(&st, b, 0xc0000202, 6000, false, &now);
 	assert_int_equal(nd_state_set_static(&st, list + 2, 1, &now), 1);
 	assert_int_equal(st.n_static, 1);
 	assert_null(nd_bib_find4(&st, 17, pool[0], 5353));
@@ -346,7 +346,7 @@ test_static_entries(void **state)
 	/* A new static entry takes over a dynamic entry's IPv4 side. */
 	d = nd_bib_insert(&st, 17, v6a, 4000, pool[0], 5353, ND_OWN_LOCAL, &now);
 	assert_non_null(d);
-	nd_session_create(&st, d, 0xc0000202, 53, &now);
+	nd_session_create(&st, d, 0xc0000202, 53, false, &now);
 	assert_int_equal(nd_state_set_static(&st, list + 1, 1, &now), 1);
 	b = nd_bib_find4(&st, 17, pool[0], 5353);
 	assert_non_null(b);
@@ -357,7 +357,7 @@ test_static_entries(void **state)
 	/* Removed with a session, then listed again: static once more, its
 	 * session kept; as a local entry it is logged as deleted. */
 	nev = 0;
-	nd_session_create(&st, b, 0xc0000202, 54, &now);
+	nd_session_create(&st, b, 0xc0000202, 54, false, &now);
 	assert_int_equal(nd_state_set_static(&st, NULL, 0, &now), 0);
 	assert_true(b->retired);
 	assert_int_equal(nd_state_set_static(&st, list + 1, 1, &now), 1);
