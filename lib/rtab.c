@@ -141,18 +141,6 @@ rt_print_text_rows(const struct rtab *t, bool header, FILE *f)
 }
 
 void
-rt_print_notes(struct rtab *t, FILE *f)
-{
-	size_t r;
-
-	for (r = 0; r < t->nnotes; r++) {
-		fprintf(f, "%s\n", t->notes[r]);
-		free(t->notes[r]);
-	}
-	t->nnotes = 0;
-}
-
-void
 rt_print_text(const struct rtab *t, FILE *f)
 {
 	size_t r;

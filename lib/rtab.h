@@ -34,8 +34,6 @@ void rt_print_text_rows(const struct rtab *t, bool header, FILE *f);
 void rt_print_json_rows(const struct rtab *t, bool first, FILE *f);
 /* Forget the rows (the columns and notes stay). */
 void rt_clear(struct rtab *t);
-/* Print and forget the notes. */
-void rt_print_notes(struct rtab *t, FILE *f);
 
 /* JSON string with escapes. */
 void rt_json_str(FILE *f, const char *s);

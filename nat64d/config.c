@@ -523,6 +523,8 @@ nd_config_parse_text(const char *name, const char *text, size_t len,
 /* The key a failed check is about, for conf_where(). */
 #define ND_BLAME(k)	do { if (key) *key = (k); } while (0)
 
+static int nd_config_check_static(const struct nd_config *c, char *err, size_t errlen);
+
 int
 nd_config_check(const struct nd_config *c, const char **key, char *err, size_t errlen)
 {
@@ -591,7 +593,7 @@ in_prefix6(const uint8_t a[16], const uint8_t p[16], int len)
 /* Static entries against the other settings: the IPv4 side in pool4, the
  * IPv6 side not an address the prefixes translate, never the handoff
  * control port. */
-int
+static int
 nd_config_check_static(const struct nd_config *c, char *err, size_t errlen)
 {
 	char buf[160];

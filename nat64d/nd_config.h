@@ -117,8 +117,6 @@ int nd_config_parse_text(const char *name, const char *text, size_t len,
 /* Cross-field rules after parsing (pool, prefix present). 0, or -1 with
  * the message in err and, if key is not NULL, the key it is about. */
 int nd_config_check(const struct nd_config *c, const char **key, char *err, size_t errlen);
-/* The bib-static rules between settings (nd_config_check runs them). */
-int nd_config_check_static(const struct nd_config *c, char *err, size_t errlen);
 /* "tcp", "udp", "icmp" */
 const char *nd_static_proto_name(uint8_t proto);
 /* What a start needs that parsing cannot see, without side effects (the

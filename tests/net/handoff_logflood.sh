@@ -15,7 +15,17 @@ NFLOWS=20000
 lim() { awk -v k="$1" '$1 == "#define" && $2 == k { print $3 }' lib/log.h; }
 R1=$(lim LOG_DEBUG_RATE) B1=$(lim LOG_DEBUG_BURST) R2=$(lim LOG_DEBUG2_RATE) B2=$(lim LOG_DEBUG2_BURST)
 [ -n "$R1" ] && [ -n "$B1" ] && [ -n "$R2" ] && [ -n "$B2" ] || die "rate limits not found in lib/log.h"
-ND_CONF_EXTRA="verbose 2"
+# the quotas off: the flood is one client, and it is the log that is measured
+ND_CONF_EXTRA="verbose 2
+bib-per-client 0
+bib-per-subnet 0
+bib-per-site 0
+sessions-per-client 0
+sessions-per-subnet 0
+sessions-per-site 0
+session-rate-per-client 0
+session-rate-per-subnet 0
+session-rate-per-site 0"
 
 ho_topology
 servers_start S

@@ -68,7 +68,7 @@ wait_count $((n + 1)) 'status: ' || fail "-v lost at SIGHUP: no counters in the 
 conf "ipv4-addr 198.51.100.1"
 kill -HUP $PID
 wait_count 1 'reload failed' || fail "a file breaking a rule was not refused"
-grep -q "reload failed, keeping the running configuration: $T/nat64d.conf:6: ipv4-addr: must not be a pool4 address" \
+grep -q "reload failed, keeping the running configuration: $T/nat64d.conf:7: ipv4-addr: must not be a pool4 address" \
     "$T/nat64d.err" || fail "refusal message: $(grep 'reload failed' "$T/nat64d.err")"
 kill -0 $PID || fail "nat64d died at the refused reload"
 n=$(grep -c 'status: ' "$T/nat64d.err")
