@@ -13,8 +13,9 @@
  * One setting per line; the value is the rest of the line with surrounding
  * blanks removed (it may contain spaces, never a control character). A
  * key that is not repeatable may be given once. A value of a config key
- * from the command line may not hold '#', a control character or a blank
- * at either end, so that -n's output always reads back to the same. A daemon builds a fresh struct
+ * from the command line of a program that reads a config file may not
+ * hold '#', a control character or a blank at either end, so that -n's
+ * output always reads back to the same. A daemon builds a fresh struct
  * (defaults, then the file, then the command line) and swaps it in only on
  * success, so a bad reload never disturbs the running configuration.
  *
