@@ -819,6 +819,17 @@ conf_where(const struct conf_table *t, const struct conf_cmdline *cl, const char
 	return buf;
 }
 
+const char *
+conf_blame(const struct conf_table *t, const struct conf_cmdline *cl, const char *a,
+    const char *b)
+{
+	const struct conf_opt *oa = conf_find(t, a), *ob = conf_find(t, b);
+
+	if (cl == NULL || oa == NULL || ob == NULL)
+		return a;
+	return cl->origin[ob - t->opts] > cl->origin[oa - t->opts] ? b : a;
+}
+
 /* ---------------------------------------------------------------- output */
 
 void

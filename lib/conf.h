@@ -191,6 +191,12 @@ int conf_build(const struct conf_table *t, void *cfg, struct conf_cmdline *cl,
  * while a file was read) or "key". Returns buf. */
 const char *conf_where(const struct conf_table *t, const struct conf_cmdline *cl,
     const char *key, char *buf, size_t len);
+/* Of the two keys of a rule between settings, the one to name in its
+ * error: the one given last (the command line after the file, a later
+ * line after an earlier one, either after a default); a on a tie or
+ * without cl. */
+const char *conf_blame(const struct conf_table *t, const struct conf_cmdline *cl,
+    const char *a, const char *b);
 
 /* -n: every setting as "key value" lines, in table order. */
 void conf_print(const struct conf_table *t, const void *cfg, FILE *f);

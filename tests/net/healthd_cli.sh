@@ -114,6 +114,10 @@ n=$((n + 1))
 expect_err "--probe: bad probe 'udp:1.2.3.4:5'" hd -n -p udp:1.2.3.4:5 "$T/dup" -- true
 expect_err "--rise: 0 is out of range" hd -n -r 0 -p tcp:192.0.2.2:80 "$T/dup" -- true
 expect_err "--max: 1 is below min 2" hd -n -M 1 -p tcp:192.0.2.2:80 tests/healthd/1.in -- true
+# the rule names the setting that was given, not the default it clashes with
+expect_err "--min: 4 is above max 3" hd -n -m 4 -p tcp:192.0.2.2:80 tests/healthd/1.in -- true
+printf 'probe tcp:192.0.2.2:80\nmax 1\n' >"$T/mx.conf"
+expect_err "--min: 2 is above max 1" hd -n -f "$T/mx.conf" -m 2 tests/healthd/1.in -- true
 # the same rules on settings from a file name its file:line
 printf 'probe tcp:192.0.2.2:80\nmin 2\nmax 1\n' >"$T/mm.conf"
 expect_err "$T/mm.conf:3: max: 1 is below min 2" hd -n -f "$T/mm.conf" tests/healthd/1.in -- true

@@ -45,7 +45,7 @@ finish(const struct conf_table *t, void *cfg)
 	const char *key;
 	char err[512];
 
-	if (t == &hd_config_table && hd_config_check(cfg, &key, err, sizeof(err)) == -1)
+	if (t == &hd_config_table && hd_config_check(cfg, NULL, &key, err, sizeof(err)) == -1)
 		fail_msg("nat64-healthd: %s: %s", key, err);
 }
 
