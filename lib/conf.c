@@ -736,7 +736,11 @@ conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl, int
 		else if (c != '?' && c != ':')
 			for (o = t->opts; o->name && !(conf_on_cli(o) && o->shortopt == c); o++)
 				;
-		if (c == '?' || (o && o->name == NULL)) {
+		if (c == '?' && optopt >= 256 && (size_t)(optopt - 256) < conf_nopts(t)) {
+			/* --flag=VALUE for an option that takes none */
+			snprintf(err, errlen, "option '--%s' takes no value", t->opts[optopt - 256].name);
+			rc = -1;
+		} else if (c == '?' || (o && o->name == NULL)) {
 			if (optopt && optopt < 256)
 				snprintf(err, errlen, "unknown option '-%c'", optopt);
 			else

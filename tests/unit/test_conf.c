@@ -329,6 +329,10 @@ test_command_line(void **state)
 	assert_string_equal(err, "unknown option '--bogus'");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-x", NULL), -1);
 	assert_string_equal(err, "unknown option '-x'");
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--level=2", NULL), -1);
+	assert_string_equal(err, "option '--level' takes no value");
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--help=x", NULL), -1);
+	assert_string_equal(err, "option '--help' takes no value");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-p", NULL), -1);
 	assert_string_equal(err, "option '-p' needs a value");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--port", "13",
