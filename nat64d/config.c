@@ -2,6 +2,7 @@
 /* config.c — nat64d's option table; see nd_config.h and nat64d.conf(5). */
 #include "nd_config.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,7 +379,9 @@ nd_config_check_start(const struct nd_config *c, const char **key, char *err, si
 	if (c->mapping_log[0]) {
 		memcpy(dir, c->mapping_log, sizeof(dir));
 		d = dirname(dir);
-		if (stat(d, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		/* EACCES: a reload after the privilege drop cannot see it;
+		 * the start opens the log before dropping them */
+		if (stat(d, &st) == -1 ? errno != EACCES : !S_ISDIR(st.st_mode)) {
 			ND_BLAME("mapping-log");
 			snprintf(err, errlen, "%s: no directory %s", c->mapping_log, d);
 			return -1;
