@@ -178,6 +178,13 @@ printf '#!/bin/sh\necho "rndc: connect failed: 127.0.0.1#953: connection refused
 chmod +x "$T/rndc-down"
 expect_err "connection refused; restored the previous file" "$UD" -o "$O" --reload-cmd "$T/rndc-down" 2001:db8:64:2::
 cmp -s "$O" "$T/before" || fail "previous file not restored"
+# the output of a command that exits at once is never lost, however soon
+# it exits (it is still in the pipe when the command is reaped)
+for i in $(seq 200); do
+	"$UD" -o "$O" --check-cmd '' --reload-cmd "$T/rndc-down" 2001:db8:64:2:: 2>&1 |
+	    grep -q 'connection refused; restored the previous file' || fail "run $i lost the reload command's output"
+done
+n=$((n + 1))
 # no file before: one that changes nothing is left, so that an include of
 # it never stops named from starting
 expect_err "left a file with no prefix (there was none before)" "$UD" -o "$T/new.conf" --reload-cmd "$T/rndc-down" 2001:db8:64:2::
