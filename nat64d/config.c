@@ -43,6 +43,24 @@ parse_prefix(void *elem, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* The prefix just added must not be one of the earlier ones: said on the
+ * line that repeats it. */
+static int
+check_prefix_once(void *cfg, const char *v, char *err, size_t errlen)
+{
+	const struct nd_config *c = cfg;
+	const struct nd_prefix *last = &c->prefix[c->n_prefix - 1];
+	int i;
+
+	(void)v;
+	for (i = 0; i < c->n_prefix - 1; i++)
+		if (c->prefix[i].len == last->len && !memcmp(c->prefix[i].addr, last->addr, 16)) {
+			snprintf(err, errlen, "listed twice");
+			return -1;
+		}
+	return 0;
+}
+
 static const char *
 fmt_prefix(const void *elem, char *buf, size_t len)
 {
@@ -198,7 +216,7 @@ static const struct conf_opt nd_opts[] = {
 	{ "tun-device", 0, CONF_STRING, F(tun_name), .check = set_tun, .def = "nat64", .arg = "NAME",
 	  .help = "the TUN interface" },
 	{ "prefix", 0, CONF_LIST, CONF_LIST_FIELD(struct nd_config, prefix, n_prefix),
-	  .parse = parse_prefix, .fmt = fmt_prefix, .arg = "PREFIX",
+	  .parse = parse_prefix, .check = check_prefix_once, .fmt = fmt_prefix, .arg = "PREFIX",
 	  .help = "NAT64 prefix (RFC 6052 length; repeatable, at least one)" },
 	{ "pool4", 0, CONF_CUSTOM, .off = offsetof(struct nd_config, pool4),
 	  .size = offsetof(struct nd_config, n_pool4) + sizeof(int) - offsetof(struct nd_config, pool4),
