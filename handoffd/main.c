@@ -85,6 +85,21 @@ check_journals(struct handoffd *d)
 	return rc;
 }
 
+/* Is c's listen address one of this host's? A throwaway socket on an
+ * ephemeral port (the port itself may be a running server's). 0, or -1
+ * with "where: ADDR: why" in msg. */
+static int
+check_listen(const struct handoffd *d, const struct hcfg *c, char *msg, size_t len)
+{
+	char err[256], where[1200], a[ADDR_STRLEN];
+
+	if (c->listen == 0 || uio_probe_addr(c->listen, err, sizeof(err)) == 0)
+		return 0;
+	snprintf(msg, len, "%s: %s: %s", conf_where(&hcfg_table, &d->cl, "listen", where,
+	    sizeof(where)), addr_fmt4(c->listen, a, sizeof(a)), err);
+	return -1;
+}
+
 /* -n: is the configuration usable, and is the state readable? The
  * configuration is printed only when all of it is. */
 static int
@@ -101,14 +116,8 @@ check_config(struct handoffd *d)
 		    conf_where(&hcfg_table, &d->cl, key, where, sizeof(where)), err);
 		return 1;
 	}
-	/* the address must be one of this host's (a throwaway socket on an
-	 * ephemeral port: the port itself may be a running server's) */
-	if (d->cfg.listen != 0 && uio_probe_addr(d->cfg.listen, err, sizeof(err)) == -1) {
-		char a[ADDR_STRLEN];
-
-		fprintf(stderr, "nat64-handoffd: %s: %s: %s\n",
-		    conf_where(&hcfg_table, &d->cl, "listen", where, sizeof(where)),
-		    addr_fmt4(d->cfg.listen, a, sizeof(a)), err);
+	if (check_listen(d, &d->cfg, where, sizeof(where)) == -1) {
+		fprintf(stderr, "nat64-handoffd: %s\n", where);
 		return 1;
 	}
 	if (rf_shared_dir(d->cfg.state_dir, err, sizeof(err)) ||
@@ -266,6 +275,9 @@ on_reload(int signo, void *arg, const struct clk_now *now)
 		/* what a start would refuse is refused here too */
 		log_errx("reload: %s: %s; keeping the running configuration",
 		    conf_where(&hcfg_table, &d->cl, key, where, sizeof(where)), err);
+	} else if (nc.listen != d->cfg.listen && check_listen(d, &nc, where, sizeof(where)) == -1) {
+		/* the next start could not bind it (a running one has its own) */
+		log_errx("reload: %s; keeping the running configuration", where);
 	} else {
 		conf_reload(&hcfg_table, &d->cfg, &nc, err, sizeof(err));
 		if (err[0])

@@ -163,7 +163,8 @@ hd_config_state_path(struct hd_opts *o)
 }
 
 int
-hd_config_check(struct hd_opts *o, const char **key, char *err, size_t errlen)
+hd_config_check(struct hd_opts *o, const struct conf_cmdline *cl, const char **key, char *err,
+    size_t errlen)
 {
 	size_t i;
 
@@ -175,8 +176,11 @@ hd_config_check(struct hd_opts *o, const char **key, char *err, size_t errlen)
 		o->core.ntargets = i;
 	hd_config_state_path(o);
 	if (o->core.sel.max < o->core.sel.min) {
-		*key = "max";
-		snprintf(err, errlen, "%zu is below min %zu", o->core.sel.max, o->core.sel.min);
+		*key = conf_blame(&hd_config_table, cl, "max", "min");
+		if (strcmp(*key, "max") == 0)
+			snprintf(err, errlen, "%zu is below min %zu", o->core.sel.max, o->core.sel.min);
+		else
+			snprintf(err, errlen, "%zu is above max %zu", o->core.sel.min, o->core.sel.max);
 		return -1;
 	}
 	if (!o->startup_set)

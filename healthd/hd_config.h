@@ -48,8 +48,10 @@ int hd_config_operands(struct hd_run *run, int argc, char **argv, int first, cha
  * defaults: the built-in probe targets when none is given, the status
  * file (the runtime directory if it exists, else /var/lib/bind, which
  * user bind can write), startup. 0, or -1 with a message and the key it
- * is about in *key (for conf_where()). */
-int hd_config_check(struct hd_opts *o, const char **key, char *err, size_t errlen);
+ * is about in *key (for conf_where(); of min and max, the one cl, if not
+ * NULL, says was given last). */
+int hd_config_check(struct hd_opts *o, const struct conf_cmdline *cl, const char **key,
+    char *err, size_t errlen);
 /* The default status file, if none was given (also for --status). */
 void hd_config_state_path(struct hd_opts *o);
 

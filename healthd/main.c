@@ -441,7 +441,7 @@ main(int argc, char **argv)
 	}
 	d.pfpath = run.pfpath;
 	/* errors name the setting: file:line, or the option that gave it */
-	if (hd_config_check(&d.o, &key, err, sizeof(err)) == -1) {
+	if (hd_config_check(&d.o, &cl, &key, err, sizeof(err)) == -1) {
 		fprintf(stderr, "nat64-healthd: %s: %s\n",
 		    conf_where(&hd_config_table, &cl, key, where, sizeof(where)), err);
 		return 2;

@@ -237,22 +237,33 @@ conf_enum_names(const struct conf_opt *o, char *buf, size_t len)
 	return buf;
 }
 
-/* A value of a config key must read back in from -n's output as itself:
- * no control character (a newline would end the line), no '#' (it would
- * start a comment), no blank at either end (it would be trimmed). Only
- * the command line can give such a value; a file's lines never hold one
- * except for control characters, refused there the same way. */
+/* A value of a config key holds no control character: a newline would
+ * end its line in a file (and in -n's output), and none has a meaning in
+ * a setting. */
 static int
 conf_text_ok(const char *v, char *err, size_t errlen)
 {
-	size_t n = strlen(v), i;
+	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; v[i]; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
 			snprintf(err, errlen, "control character 0x%02x in the value",
 			    (unsigned char)v[i]);
 			return -1;
 		}
+	return 0;
+}
+
+/* A value of a config key given on the command line of a program that
+ * reads a config file must read back in from -n's output as itself: no
+ * '#' (it would start a comment), no blank at either end (it would be
+ * trimmed). A file's lines never hold such a value; a program without a
+ * config file prints none, so its values may hold both. */
+static int
+conf_text_readback(const char *v, char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+
 	if (strchr(v, '#')) {
 		snprintf(err, errlen, "'%s': '#' is not allowed in a value (it starts a comment)", v);
 		return -1;
@@ -617,7 +628,7 @@ conf_cli_flag(const struct conf_opt *o)
 
 static int
 conf_cli_one(const struct conf_opt *o, const char *arg, void *run,
-    struct conf_cmdline *cl, void *scratch, char *err, size_t errlen)
+    struct conf_cmdline *cl, void *scratch, bool readback, char *err, size_t errlen)
 {
 	char msg[512];
 	int i;
@@ -647,7 +658,9 @@ conf_cli_one(const struct conf_opt *o, const char *arg, void *run,
 	}
 	if (arg == NULL)
 		arg = "yes";
-	if (conf_apply(o, (o->flags & CONF_CLI) ? run : scratch, arg, msg, sizeof(msg)) == -1) {
+	if ((readback && !(o->flags & CONF_CLI) && (conf_text_ok(arg, msg, sizeof(msg)) == -1 ||
+	    conf_text_readback(arg, msg, sizeof(msg)) == -1)) ||
+	    conf_apply(o, (o->flags & CONF_CLI) ? run : scratch, arg, msg, sizeof(msg)) == -1) {
 		snprintf(err, errlen, "--%s: %s", o->name, msg[0] ? msg : "invalid value");
 		return -1;
 	}
@@ -673,12 +686,14 @@ conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl, int
 	size_t n = 0, ns = 0, i;
 	void *scratch;
 	int c, rc = 0;
+	bool readback = t->config != NULL;	/* a config file: -n prints one */
 
 	memset(cl, 0, sizeof(*cl));
 	(void)conf_nopts(t);
 	cl->config = t->config;
 	for (o = t->opts; o->name; o++) {
 		n++;
+		readback |= o->type == CONF_CONFIG;
 		if (!(o->flags & CONF_CLI) || o->def == NULL)
 			continue;
 		if (conf_apply(o, run, o->def, msg, sizeof(msg)) == -1)
@@ -721,7 +736,11 @@ conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl, int
 		else if (c != '?' && c != ':')
 			for (o = t->opts; o->name && !(conf_on_cli(o) && o->shortopt == c); o++)
 				;
-		if (c == '?' || (o && o->name == NULL)) {
+		if (c == '?' && optopt >= 256 && (size_t)(optopt - 256) < conf_nopts(t)) {
+			/* --flag=VALUE for an option that takes none */
+			snprintf(err, errlen, "option '--%s' takes no value", t->opts[optopt - 256].name);
+			rc = -1;
+		} else if (c == '?' || (o && o->name == NULL)) {
 			if (optopt && optopt < 256)
 				snprintf(err, errlen, "unknown option '-%c'", optopt);
 			else
@@ -737,7 +756,7 @@ conf_cmdline(const struct conf_table *t, void *run, struct conf_cmdline *cl, int
 			fprintf(out, "%s %s\n", t->prog, NK_VERSION);
 			rc = 1;
 		} else
-			rc = conf_cli_one(o, optarg, run, cl, scratch, err, errlen);
+			rc = conf_cli_one(o, optarg, run, cl, scratch, readback, err, errlen);
 	}
 	free(scratch);
 	free(lo);
@@ -802,6 +821,17 @@ conf_where(const struct conf_table *t, const struct conf_cmdline *cl, const char
 	else
 		snprintf(buf, len, "%s", key);
 	return buf;
+}
+
+const char *
+conf_blame(const struct conf_table *t, const struct conf_cmdline *cl, const char *a,
+    const char *b)
+{
+	const struct conf_opt *oa = conf_find(t, a), *ob = conf_find(t, b);
+
+	if (cl == NULL || oa == NULL || ob == NULL)
+		return a;
+	return cl->origin[ob - t->opts] > cl->origin[oa - t->opts] ? b : a;
 }
 
 /* ---------------------------------------------------------------- output */

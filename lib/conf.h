@@ -13,8 +13,9 @@
  * One setting per line; the value is the rest of the line with surrounding
  * blanks removed (it may contain spaces, never a control character). A
  * key that is not repeatable may be given once. A value of a config key
- * from the command line may not hold '#', a control character or a blank
- * at either end, so that -n's output always reads back to the same. A daemon builds a fresh struct
+ * from the command line of a program that reads a config file may not
+ * hold '#', a control character or a blank at either end, so that -n's
+ * output always reads back to the same. A daemon builds a fresh struct
  * (defaults, then the file, then the command line) and swaps it in only on
  * success, so a bad reload never disturbs the running configuration.
  *
@@ -190,6 +191,12 @@ int conf_build(const struct conf_table *t, void *cfg, struct conf_cmdline *cl,
  * while a file was read) or "key". Returns buf. */
 const char *conf_where(const struct conf_table *t, const struct conf_cmdline *cl,
     const char *key, char *buf, size_t len);
+/* Of the two keys of a rule between settings, the one to name in its
+ * error: the one given last (the command line after the file, a later
+ * line after an earlier one, either after a default); a on a tie or
+ * without cl. */
+const char *conf_blame(const struct conf_table *t, const struct conf_cmdline *cl,
+    const char *a, const char *b);
 
 /* -n: every setting as "key value" lines, in table order. */
 void conf_print(const struct conf_table *t, const void *cfg, FILE *f);

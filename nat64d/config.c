@@ -3,6 +3,7 @@
 #include "nd_config.h"
 
 #include <grp.h>
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,24 @@ parse_prefix(void *elem, const char *v, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
+	return 0;
+}
+
+/* The prefix just added must not be one of the earlier ones: said on the
+ * line that repeats it. */
+static int
+check_prefix_once(void *cfg, const char *v, char *err, size_t errlen)
+{
+	const struct nd_config *c = cfg;
+	const struct nd_prefix *last = &c->prefix[c->n_prefix - 1];
+	int i;
+
+	(void)v;
+	for (i = 0; i < c->n_prefix - 1; i++)
+		if (c->prefix[i].len == last->len && !memcmp(c->prefix[i].addr, last->addr, 16)) {
+			snprintf(err, errlen, "listed twice");
+			return -1;
+		}
 	return 0;
 }
 
@@ -347,7 +366,7 @@ static const struct conf_opt nd_opts[] = {
 	{ "tun-device", 0, CONF_STRING, F(tun_name), .check = set_tun, .def = "nat64", .arg = "NAME",
 	  .help = "the TUN interface" },
 	{ "prefix", 0, CONF_LIST, CONF_LIST_FIELD(struct nd_config, prefix, n_prefix),
-	  .parse = parse_prefix, .fmt = fmt_prefix, .arg = "PREFIX",
+	  .parse = parse_prefix, .check = check_prefix_once, .fmt = fmt_prefix, .arg = "PREFIX",
 	  .help = "NAT64 prefix (RFC 6052 length; repeatable, at least one)" },
 	{ "pool4", 0, CONF_CUSTOM, .off = offsetof(struct nd_config, pool4),
 	  .size = offsetof(struct nd_config, n_pool4) + sizeof(int) - offsetof(struct nd_config, pool4),
@@ -644,7 +663,9 @@ nd_config_check_start(const struct nd_config *c, const char **key, char *err, si
 	if (c->mapping_log[0]) {
 		memcpy(dir, c->mapping_log, sizeof(dir));
 		d = dirname(dir);
-		if (stat(d, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		/* EACCES: a reload after the privilege drop cannot see it;
+		 * the start opens the log before dropping them */
+		if (stat(d, &st) == -1 ? errno != EACCES : !S_ISDIR(st.st_mode)) {
 			ND_BLAME("mapping-log");
 			snprintf(err, errlen, "%s: no directory %s", c->mapping_log, d);
 			return -1;

@@ -77,7 +77,9 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 
 		if (conf_build(&nd_config_table, nc, &cmdline, err, sizeof(err)) == -1) {
 			log_errx("reload failed, keeping the running configuration: %s", err);
-		} else if (nd_config_check(nc, &key, err, sizeof(err)) == -1) {
+		} else if (nd_config_check(nc, &key, err, sizeof(err)) == -1 ||
+		    nd_config_check_start(nc, &key, err, sizeof(err)) == -1) {
+			/* a file the next start would refuse is refused now */
 			log_errx("reload failed, keeping the running configuration: %s: %s",
 			    conf_where(&nd_config_table, &cmdline, key, where, sizeof(where)), err);
 		} else {

@@ -103,6 +103,24 @@ ud_free_argv(char **v)
 	free(v);
 }
 
+/* Append n bytes of output to out, keeping the last outlen - 1. */
+static void
+ud_keep(char *out, size_t outlen, size_t *have, const char *buf, size_t n)
+{
+	if (*have + n >= outlen) {
+		size_t drop = *have + n - (outlen - 1);
+
+		if (drop > *have)
+			drop = *have;
+		memmove(out, out + drop, *have - drop);
+		*have -= drop;
+	}
+	if (n > outlen - 1 - *have)
+		n = outlen - 1 - *have;
+	memcpy(out + *have, buf, n);
+	*have += n;
+}
+
 /* Wait for pid until it exits, the deadline passes or a signal comes;
  * then TERM its process group, KILL it UD_KILL_MS later. Output goes to
  * out (the last outlen - 1 bytes). Returns the wait status, or -1. */
@@ -145,19 +163,14 @@ ud_wait(pid_t pid, int fd, char *out, size_t outlen, bool *killed)
 				eof = true;
 			continue;
 		}
-		if (have + (size_t)n >= outlen) {
-			size_t drop = have + (size_t)n - (outlen - 1);
-
-			if (drop > have)
-				drop = have;
-			memmove(out, out + drop, have - drop);
-			have -= drop;
-		}
-		if ((size_t)n > outlen - 1 - have)
-			n = (ssize_t)(outlen - 1 - have);
-		memcpy(out + have, buf, (size_t)n);
-		have += (size_t)n;
+		ud_keep(out, outlen, &have, buf, (size_t)n);
 	}
+	/* what it wrote just before it exited is still in the pipe (read
+	 * without waiting: a server it started may hold the pipe open) */
+	if (!eof && fcntl(fd, F_SETFL, O_NONBLOCK) == 0)
+		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n == -1 && errno == EINTR))
+			if (n > 0)
+				ud_keep(out, outlen, &have, buf, (size_t)n);
 	/* stopped: nothing of the group outlives it (children that ignore
 	 * TERM); a command that ended by itself may have started a server */
 	if (termed)

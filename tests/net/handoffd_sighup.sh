@@ -3,8 +3,9 @@
 # logrotate-style rotation: mv the audit log away, SIGHUP, and the next lines
 # land in a new file at the old path while the moved file keeps the old ones.
 # Then a reload whose file breaks a rule a start checks (an unknown
-# control-group) is refused with the file:line of the setting, and the
-# running configuration (here its log-dir) is kept; a good one applies.
+# control-group, a listen address that is not this host's) is refused
+# with the file:line of the setting, and the running configuration (here
+# its log-dir) is kept; a good one applies.
 . "$(dirname "$0")/handoffd_common.inc"
 
 start_server -L "$LOGDIR" -t 256
@@ -48,5 +49,19 @@ grep -q 'configuration reloaded' "$T/server.err" || fail "good reload not applie
 out=$(sim -a 127.0.0.2 -C 40002 -c 1 --client-base 300 -e entries=1 -e validations=0) ||
     fail "after the good reload: $out"
 grep -q ' Created ' "$T/log2/nat64-handoff.log" || fail "the new log-dir is not used after a good reload"
+alive || fail "server died on SIGHUP"
+
+# a listen address that is not this host's (the next start could not bind
+# it) is refused like -n refuses it, with the setting's file:line
+stop_server
+printf 'listen %s\n' "$SERVER" >"$T/srv.conf"
+LISTEN= start_server -f "$T/srv.conf" -t 256
+printf 'listen 203.0.113.77\n' >"$T/srv.conf"
+: >"$T/server.err"
+kill -HUP "$SRV_PID"
+for i in $(seq 100); do grep -q 'reload' "$T/server.err" && break; sleep 0.05; done
+grep -qF "reload: $T/srv.conf:1: listen: 203.0.113.77: cannot bind to it" "$T/server.err" ||
+    fail "a listen address not on this host was not refused: $(cat "$T/server.err")"
+grep -q 'configuration reloaded\|restart to change' "$T/server.err" && fail "the refused file was applied"
 alive || fail "server died on SIGHUP"
 echo "PASS"

@@ -114,6 +114,10 @@ n=$((n + 1))
 expect_err "--probe: bad probe 'udp:1.2.3.4:5'" hd -n -p udp:1.2.3.4:5 "$T/dup" -- true
 expect_err "--rise: 0 is out of range" hd -n -r 0 -p tcp:192.0.2.2:80 "$T/dup" -- true
 expect_err "--max: 1 is below min 2" hd -n -M 1 -p tcp:192.0.2.2:80 tests/healthd/1.in -- true
+# the rule names the setting that was given, not the default it clashes with
+expect_err "--min: 4 is above max 3" hd -n -m 4 -p tcp:192.0.2.2:80 tests/healthd/1.in -- true
+printf 'probe tcp:192.0.2.2:80\nmax 1\n' >"$T/mx.conf"
+expect_err "--min: 2 is above max 1" hd -n -f "$T/mx.conf" -m 2 tests/healthd/1.in -- true
 # the same rules on settings from a file name its file:line
 printf 'probe tcp:192.0.2.2:80\nmin 2\nmax 1\n' >"$T/mm.conf"
 expect_err "$T/mm.conf:3: max: 1 is below min 2" hd -n -f "$T/mm.conf" tests/healthd/1.in -- true
@@ -174,6 +178,13 @@ printf '#!/bin/sh\necho "rndc: connect failed: 127.0.0.1#953: connection refused
 chmod +x "$T/rndc-down"
 expect_err "connection refused; restored the previous file" "$UD" -o "$O" --reload-cmd "$T/rndc-down" 2001:db8:64:2::
 cmp -s "$O" "$T/before" || fail "previous file not restored"
+# the output of a command that exits at once is never lost, however soon
+# it exits (it is still in the pipe when the command is reaped)
+for i in $(seq 200); do
+	"$UD" -o "$O" --check-cmd '' --reload-cmd "$T/rndc-down" 2001:db8:64:2:: 2>&1 |
+	    grep -q 'connection refused; restored the previous file' || fail "run $i lost the reload command's output"
+done
+n=$((n + 1))
 # no file before: one that changes nothing is left, so that an include of
 # it never stops named from starting
 expect_err "left a file with no prefix (there was none before)" "$UD" -o "$T/new.conf" --reload-cmd "$T/rndc-down" 2001:db8:64:2::

@@ -4,8 +4,9 @@
 # SIGHUP. Started with -v (the file says verbose 0 and names a status
 # file, so counters reach the log only at verbosity 1 or more): SIGUSR1
 # logs the counters before and after a reload. A reload whose file breaks
-# a rule between settings is refused with the file:line of the setting
-# and the running configuration is kept.
+# a rule between settings, or that a start would refuse (an unknown
+# user), is refused with the file:line of the setting and the running
+# configuration is kept.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=$PWD/${BUILD:-build}/nat64d
@@ -74,6 +75,17 @@ kill -0 $PID || fail "nat64d died at the refused reload"
 n=$(grep -c 'status: ' "$T/nat64d.err")
 kill -USR1 $PID
 wait_count $((n + 1)) 'status: ' || fail "-v lost at a refused reload"
+
+# a file the next start would refuse (an unknown user) is refused too,
+# not applied with a "restart to change user" warning
+conf "user nosuchuser-nk"
+kill -HUP $PID
+wait_count 2 'reload failed' || fail "a file a start refuses was not refused: $(tail -n 3 "$T/nat64d.err")"
+grep -q "reload failed, keeping the running configuration: $T/nat64d.conf:6: user: unknown user 'nosuchuser-nk'" \
+    "$T/nat64d.err" || fail "refusal message: $(grep 'reload failed' "$T/nat64d.err" | tail -n 1)"
+grep -q 'restart to change user' "$T/nat64d.err" && fail "the bad user was taken for a later restart"
+[ "$(grep -c 'configuration reloaded' "$T/nat64d.err")" = 1 ] || fail "a refused reload was applied"
+kill -0 $PID || fail "nat64d died at the refused reload"
 kill -TERM $PID
 wait $PID || fail "exit status $?"
 PID=

@@ -329,6 +329,10 @@ test_command_line(void **state)
 	assert_string_equal(err, "unknown option '--bogus'");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-x", NULL), -1);
 	assert_string_equal(err, "unknown option '-x'");
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--level=2", NULL), -1);
+	assert_string_equal(err, "option '--level' takes no value");
+	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--help=x", NULL), -1);
+	assert_string_equal(err, "option '--help' takes no value");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-p", NULL), -1);
 	assert_string_equal(err, "option '-p' needs a value");
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "--port", "13",
@@ -405,6 +409,13 @@ test_file_then_command_line(void **state)
 		assert_string_equal(conf_where(&t_table, &cl, "item", w, sizeof(w)), "--item");
 		snprintf(want, sizeof(want), "%s: bytes", path);
 		assert_string_equal(conf_where(&t_table, &cl, "bytes", w, sizeof(w)), want);
+		/* of two keys of a rule, the one given last */
+		assert_string_equal(conf_blame(&t_table, &cl, "bytes", "interval"), "interval");
+		assert_string_equal(conf_blame(&t_table, &cl, "interval", "bytes"), "interval");
+		assert_string_equal(conf_blame(&t_table, &cl, "interval", "port"), "port");
+		assert_string_equal(conf_blame(&t_table, &cl, "port", "interval"), "port");
+		assert_string_equal(conf_blame(&t_table, &cl, "port", "item"), "port");
+		assert_string_equal(conf_blame(&t_table, NULL, "bytes", "port"), "bytes");
 	}
 	/* without a list on the command line, the file's stays */
 	assert_int_equal(cmdline(&run, &cl, out, sizeof(out), err, sizeof(err), "-f", path, NULL), 0);
