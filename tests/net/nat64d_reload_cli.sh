@@ -81,7 +81,7 @@ wait_count $((n + 1)) 'status: ' || fail "-v lost at a refused reload"
 conf "user nosuchuser-nk"
 kill -HUP $PID
 wait_count 2 'reload failed' || fail "a file a start refuses was not refused: $(tail -n 3 "$T/nat64d.err")"
-grep -q "reload failed, keeping the running configuration: $T/nat64d.conf:6: user: unknown user 'nosuchuser-nk'" \
+grep -q "reload failed, keeping the running configuration: $T/nat64d.conf:7: user: unknown user 'nosuchuser-nk'" \
     "$T/nat64d.err" || fail "refusal message: $(grep 'reload failed' "$T/nat64d.err" | tail -n 1)"
 grep -q 'restart to change user' "$T/nat64d.err" && fail "the bad user was taken for a later restart"
 [ "$(grep -c 'configuration reloaded' "$T/nat64d.err")" = 1 ] || fail "a refused reload was applied"
