@@ -1014,12 +1014,13 @@ test_frag_needed_after_expiry(void **state)
 }
 
 /* A second error for the port waits behind the open question and is
- * translated with the answer; forwards beyond handoff-icmp-rate are
- * dropped and counted, and allowed again a second later. */
+ * translated with the answer; forwards (and held errors) beyond
+ * handoff-icmp-rate are dropped and counted, and allowed again a second
+ * later. */
 static void
 test_icmp_forward_held_and_limited(void **state)
 {
-	struct net *n = net_open("handoff-icmp-rate 2\n");
+	struct net *n = net_open("handoff-icmp-rate 3\n");
 	uint8_t sent[3][1500], err[3][700];
 	size_t k[3];
 	int i;
@@ -1028,7 +1029,7 @@ test_icmp_forward_held_and_limited(void **state)
 	first_contact(n);
 	for (i = 0; i < 3; i++)
 		big_flow(n, (uint16_t)(40001 + i), sent[i]);
-	net_restart_gw(n, "handoff-icmp-rate 2\n");
+	net_restart_gw(n, "handoff-icmp-rate 3\n");
 	for (i = 0; i < 3; i++)
 		k[i] = frag_needed(err[i], sent[i], sizeof(sent[i]), 1280, 0);
 	t_in(&n->t, err[0], k[0]);
@@ -1052,6 +1053,34 @@ test_icmp_forward_held_and_limited(void **state)
 	assert_int_equal(hc(n)->fwd_icmp4, 3);
 	assert_int_equal(n->to_client.n, 1);
 	assert_int_equal(t_get16(n->to_client.p[0] + 88), 40003);
+	net_close(n);
+}
+
+/* Errors held behind an open question pay handoff-icmp-rate as forwards
+ * do: a flood of forged errors for one port cannot fill the hold queue
+ * that packets of every flow share. */
+static void
+test_icmp_held_errors_limited(void **state)
+{
+	struct net *n = net_open("handoff-icmp-rate 3\n");
+	uint8_t sent[1500], err[700];
+	size_t k;
+	int i;
+
+	(void)state;
+	first_contact(n);
+	big_flow(n, 40001, sent);
+	net_restart_gw(n, "handoff-icmp-rate 3\n");
+	k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+	for (i = 0; i < 10; i++)
+		t_in(&n->t, err, k);
+	assert_int_equal(hc(n)->fwd_icmp4, 1);
+	assert_int_equal(hc(n)->held, 2);
+	assert_int_equal(hc(n)->drop_icmp_limited, 7);
+	net_run(n);
+	assert_int_equal(hc(n)->icmp_answers, 1);
+	assert_int_equal(hc(n)->released, 2);
+	assert_int_equal(n->to_client.n, 3);
 	net_close(n);
 }
 
@@ -1278,6 +1307,7 @@ main(void)
 		cmocka_unit_test(test_frag_needed_after_restart),
 		cmocka_unit_test(test_frag_needed_after_expiry),
 		cmocka_unit_test(test_icmp_forward_held_and_limited),
+		cmocka_unit_test(test_icmp_held_errors_limited),
 		cmocka_unit_test(test_icmp_forward_limits),
 		cmocka_unit_test(test_icmp_answer_checked),
 		cmocka_unit_test(test_icmp_not_for_the_own_mapping_on_the_port),
