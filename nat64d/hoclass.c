@@ -189,14 +189,20 @@ nd_ho_in4(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
  * packet's destination (the draft says its source, which is our own
  * address: docs/PROTOCOL.md §8.4), only when that server speaks the
  * protocol (it alone can hold an entry for us), only about TCP/UDP (what
- * entries carry), never again for an error a server returned. */
+ * entries carry), never again for an error a server returned. Only what
+ * the server can answer (§10: the entry of the quoted source port, to
+ * the channel's NAT64 address): not an error about a fragment, nor one
+ * sent to another pool address than the quoted packet left from; such
+ * a forward would open a question nobody answers, and the port's own
+ * packets would wait behind it. */
 bool
 nd_ho_icmp4(struct nd_gw *gw, struct nd_pkt *p, const struct nd_p4 *inner, uint16_t port4)
 {
 	struct nd_ho *ho = gw->ho;
 	struct nd_hosrv *s;
 
-	if (inner->proto != ND_PROTO_TCP && inner->proto != ND_PROTO_UDP)
+	if ((inner->proto != ND_PROTO_TCP && inner->proto != ND_PROTO_UDP) ||
+	    nd_p4_isfrag(inner) || p->in4.dst != inner->src)
 		return false;
 	if (p->from & ND_FROM_HANDOFF) {
 		nd_drop(p, &ho->c.drop_returned_loop);

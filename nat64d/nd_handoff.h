@@ -151,7 +151,8 @@ void nd_ho_control_in(struct nd_gw *gw, struct nd_pkt *p);
 void nd_ho_announce(struct nd_gw *gw, const struct nd_bib *b, int pfx, uint32_t server,
     const struct clk_now *now);
 /* §8 for an ICMPv4 error whose quoted TCP/UDP packet (inner, parsed; its
- * source port port4) matches no entry: forwarded over the control channel
+ * source port port4; not a fragment, and from the pool address the error
+ * was sent to) matches no entry: forwarded over the control channel
  * to the server it was sent to, when that server speaks the protocol (or
  * held behind an open question of that port; rate-limited by
  * handoff-icmp-rate). The server answers [auth, entry, the error]; the

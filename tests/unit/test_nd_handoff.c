@@ -22,6 +22,7 @@
 #include "atomicfile.h"
 #include "audit.h"
 #include "channel.h"
+#include "cksum.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
 #include "nd_handoff.h"
@@ -1084,6 +1085,53 @@ test_icmp_held_errors_limited(void **state)
 	net_close(n);
 }
 
+/* Only errors the server can answer go over the channel: it drops one
+ * quoting a fragment, and one not sent to the pool address the quoted
+ * packet left from (§10 answers the NAT64 address of the channel).
+ * Forwarded, either would open a question nobody answers, and the
+ * server's own packet for that port, which it would answer with the
+ * entry, would wait behind it until it expires. */
+static void
+test_icmp_not_forwarded_unanswerable(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], frag[1500], err[700];
+	uint32_t other;
+	uint16_t port;
+	size_t k;
+	int pass;
+
+	(void)state;
+	first_contact(n);
+	port = big_flow(n, 40001, sent);
+	assert_int_equal(t_get32(sent + 12), POOLA);
+	for (pass = 0; pass < 2; pass++) {
+		/* (a second pool address after the restart) */
+		net_restart_gw(n, pass ? "pool4 198.51.100.2\n" : NULL);
+		memcpy(frag, sent, sizeof(frag));
+		if (pass == 0)
+			frag[6] |= 0x20;		/* MF: the first fragment */
+		k = frag_needed(err, frag, sizeof(frag), 1280, 0);
+		if (pass == 1) {		/* to the pool's other address */
+			other = POOLA + 1;
+			t_put16(err + 10, 0);
+			err[16] = (uint8_t)(other >> 24);
+			err[19] = (uint8_t)other;
+			t_put16(err + 10, cksum_finish(cksum_add(0, err, 20)));
+		}
+		t_in(&n->t, err, k);
+		udp4(n, port);
+		net_run(n);
+		assert_int_equal(hc(n)->fwd_icmp4, 0);
+		assert_int_equal(hc(n)->held, 0);
+		assert_int_equal(hc(n)->fwd4, 1);
+		assert_int_equal(n->to_client.n, 1);
+		assert_int_equal(t_get16(n->to_client.p[0] + 42), 40001);
+		pq_clear(n);
+	}
+	net_close(n);
+}
+
 /* What is not forwarded, and a server without the entry: errors about
  * a port it never handed out are dropped there (no answer) and do not
  * make it look silent; about a host that is no handoff server, or with
@@ -1308,6 +1356,7 @@ main(void)
 		cmocka_unit_test(test_frag_needed_after_expiry),
 		cmocka_unit_test(test_icmp_forward_held_and_limited),
 		cmocka_unit_test(test_icmp_held_errors_limited),
+		cmocka_unit_test(test_icmp_not_forwarded_unanswerable),
 		cmocka_unit_test(test_icmp_forward_limits),
 		cmocka_unit_test(test_icmp_answer_checked),
 		cmocka_unit_test(test_icmp_not_for_the_own_mapping_on_the_port),
