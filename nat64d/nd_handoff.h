@@ -157,7 +157,9 @@ void nd_ho_announce(struct nd_gw *gw, const struct nd_bib *b, int pfx, uint32_t 
  * held behind an open question of that port; rate-limited by
  * handoff-icmp-rate). The server answers [auth, entry, the error]; the
  * entry is cached and the error goes through again. true: taken
- * (forwarded, held or dropped and counted); false: not for handoff. */
+ * (forwarded, held or dropped and counted: an error for a supported
+ * server that cannot go to it too); false: not for handoff (the server
+ * does not speak it). */
 bool nd_ho_icmp4(struct nd_gw *gw, struct nd_pkt *p, const struct nd_p4 *inner, uint16_t port4);
 /* An ICMPv4 error quoting our control packet (inner parsed): dropped;
  * 3/3 from the server with our token marks it down. */

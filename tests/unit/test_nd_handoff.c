@@ -1268,6 +1268,41 @@ test_icmp_not_for_the_own_mapping_on_the_port(void **state)
 	net_close(n);
 }
 
+/* ... and when the error cannot go to the server (handoff-icmp-rate 0, or
+ * it quotes a fragment), that own mapping still does not get it: the
+ * server is authoritative for its ports, the error is dropped. */
+static void
+test_icmp_unforwarded_not_for_the_own_mapping(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], err[700], other[16];
+	struct nd_bib *b;
+	uint16_t port;
+	size_t k;
+	int pass;
+
+	(void)state;
+	first_contact(n);
+	port = big_flow(n, 40001, sent);
+	t_a6("2001:db8:1::3", other);
+	for (pass = 0; pass < 2; pass++) {
+		net_restart_gw(n, pass ? NULL : "handoff-icmp-rate 0\n");
+		b = nd_bib_insert(&n->t.gw->st, 17, other, 40500, POOLA, port, ND_OWN_LOCAL, 0,
+		    &n->t.now);
+		assert_non_null(b);
+		assert_non_null(nd_session_create(&n->t.gw->st, b, 0xc000024du, 53, &n->t.now));
+		if (pass)
+			sent[6] |= 0x20;		/* MF: the first fragment */
+		k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+		t_in(&n->t, err, k);
+		net_run(n);
+		assert_int_equal(hc(n)->fwd_icmp4, 0);
+		assert_int_equal(n->to_client.n, 0);
+		assert_int_equal(n->t.gw->c.drop_icmp_err_nomatch, 1);
+	}
+	net_close(n);
+}
+
 /* The validation bounce is consumed by the server (returning it would
  * loop) and answered, so a NAT64 that waits for an answer gets one: with
  * nat64d's probe lost, the answer to the bounce alone confirms the
@@ -1360,6 +1395,7 @@ main(void)
 		cmocka_unit_test(test_icmp_forward_limits),
 		cmocka_unit_test(test_icmp_answer_checked),
 		cmocka_unit_test(test_icmp_not_for_the_own_mapping_on_the_port),
+		cmocka_unit_test(test_icmp_unforwarded_not_for_the_own_mapping),
 		cmocka_unit_test(test_bounce_answer_alone_confirms),
 		cmocka_unit_test(test_other_errors_over_the_channel),
 	};
