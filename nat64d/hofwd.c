@@ -316,7 +316,9 @@ icmp_cut(uint8_t *ip, size_t len, size_t ihl)
  * the answer too; no answer (the server has no entry either) is normal
  * and does not count towards marking the server silent. An error held
  * behind an open question pays the rate as a forward does (forged errors
- * for one port must not fill the hold queue every flow shares). */
+ * for one port must not fill the hold queue every flow shares): the
+ * server's own (forged errors about one server must not use up the
+ * budget of the others), and ten times that for all servers together. */
 void
 ho_forward_icmp(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key,
     struct nd_pkt *pk)
@@ -328,7 +330,8 @@ ho_forward_icmp(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t k
 	double rate = gw->cfg.ho_icmp_rate;
 	size_t len;
 
-	if (!tb_take(&ho->icmp, rate, rate, now->mono_ms)) {
+	if (!tb_take(&s->icmp, rate, rate, now->mono_ms) ||
+	    !tb_take(&ho->icmp, 10.0 * rate, 10.0 * rate, now->mono_ms)) {
 		nd_drop(pk, &ho->c.drop_icmp_limited);
 		return;
 	}

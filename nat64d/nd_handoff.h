@@ -123,6 +123,7 @@ struct nd_hosrv {
 	uint32_t unanswered;		/* questions since the last valid packet */
 	uint64_t asked_ms;		/* when the first of them was asked */
 	struct tbucket bucket;		/* announcements/forwards while unconfirmed */
+	struct tbucket icmp;		/* ICMPv4 errors forwarded or held for it */
 	uint64_t rx, tx, announced, fwd, downs;
 };
 

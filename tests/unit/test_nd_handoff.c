@@ -25,7 +25,7 @@
 #include "cksum.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
-#include "nd_handoff.h"
+#include "nd_ho_int.h"
 #include "nd_state.h"
 #include "nd_testutil.h"
 #include "server.h"
@@ -1085,6 +1085,50 @@ test_icmp_held_errors_limited(void **state)
 	net_close(n);
 }
 
+/* handoff-icmp-rate is per server: forged errors about packets to one
+ * server use up its budget, not another's (all servers together have ten
+ * times the rate). */
+static void
+test_icmp_rate_per_server(void **state)
+{
+	struct net *n = net_open("handoff-icmp-rate 2\n");
+	uint8_t sent[1500], other[1500], err[700];
+	struct nd_hosrv *b;
+	size_t k;
+	int i;
+
+	(void)state;
+	first_contact(n);
+	big_flow(n, 40001, sent);
+	net_restart_gw(n, "handoff-icmp-rate 2\n");
+	/* 192.0.2.3 speaks handoff too. */
+	b = ho_srv_add(n->t.gw->ho, 0xc0000203u, &n->t.now);
+	b->flags = ND_HS_SUPPORT;
+	for (i = 0; i < 5; i++) {
+		t_put16(sent + 20, (uint16_t)(5000 + i));
+		k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+		t_in(&n->t, err, k);
+	}
+	assert_int_equal(hc(n)->fwd_icmp4, 2);
+	assert_int_equal(hc(n)->drop_icmp_limited, 3);
+	memcpy(other, sent, sizeof(other));
+	t_a4("192.0.2.3", other + 16);
+	k = frag_needed(err, other, sizeof(other), 1280, 0);
+	t_in(&n->t, err, k);
+	assert_int_equal(hc(n)->fwd_icmp4, 3);
+	assert_int_equal(b->fwd, 1);
+	/* All servers together: 20 a second. */
+	for (i = 0; i < 40; i++) {
+		b = ho_srv_add(n->t.gw->ho, 0xc0000264u + (uint32_t)i, &n->t.now);
+		b->flags = ND_HS_SUPPORT;
+		be32_store(other + 16, 0xc0000264u + (uint32_t)i);
+		k = frag_needed(err, other, sizeof(other), 1280, 0);
+		t_in(&n->t, err, k);
+	}
+	assert_int_equal(hc(n)->fwd_icmp4, 20);
+	net_close(n);
+}
+
 /* Only errors the server can answer go over the channel: it drops one
  * quoting a fragment, and one not sent to the pool address the quoted
  * packet left from (§10 answers the NAT64 address of the channel).
@@ -1391,6 +1435,7 @@ main(void)
 		cmocka_unit_test(test_frag_needed_after_expiry),
 		cmocka_unit_test(test_icmp_forward_held_and_limited),
 		cmocka_unit_test(test_icmp_held_errors_limited),
+		cmocka_unit_test(test_icmp_rate_per_server),
 		cmocka_unit_test(test_icmp_not_forwarded_unanswerable),
 		cmocka_unit_test(test_icmp_forward_limits),
 		cmocka_unit_test(test_icmp_answer_checked),
