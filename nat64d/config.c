@@ -482,7 +482,7 @@ static const struct conf_opt nd_opts[] = {
 	  .flags = RL, .show = ho_on, .arg = "N", .help = "announcements per unconfirmed server per second" },
 	{ "handoff-icmp-rate", 0, CONF_UINT, F(ho_icmp_rate), .max = 1000000, .def = "100",
 	  .flags = RL, .show = ho_on, .arg = "N",
-	  .help = "ICMPv4 errors for uncached entries forwarded to servers per second (0: none)" },
+	  .help = "ICMPv4 errors for uncached entries forwarded per server per second (0: none)" },
 	{ "handoff-probe-interval", 0, CONF_DURATION, F(ho_probe_ms), .min = 100, .max = DAYS30,
 	  .def = "5s", .flags = RL, .show = ho_on, .arg = "DUR",
 	  .help = "first probe interval while a server is down" },

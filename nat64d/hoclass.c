@@ -189,7 +189,15 @@ nd_ho_in4(struct nd_gw *gw, struct nd_pkt *p, struct nd_hoent **e)
  * packet's destination (the draft says its source, which is our own
  * address: docs/PROTOCOL.md §8.4), only when that server speaks the
  * protocol (it alone can hold an entry for us), only about TCP/UDP (what
- * entries carry), never again for an error a server returned. */
+ * entries carry), never again for an error a server returned. Only what
+ * the server can answer (§10: the entry of the quoted source port, to
+ * the channel's NAT64 address): not an error about a fragment, nor one
+ * sent to another pool address than the quoted packet left from; such
+ * a forward would open a question nobody answers, and the port's own
+ * packets would wait behind it. An error for a supported server that
+ * does not go to it is dropped here: the server is authoritative for
+ * its ports, so an own mapping on the port that was never used with it
+ * (the caller found no other) belongs to another client. */
 bool
 nd_ho_icmp4(struct nd_gw *gw, struct nd_pkt *p, const struct nd_p4 *inner, uint16_t port4)
 {
@@ -203,8 +211,12 @@ nd_ho_icmp4(struct nd_gw *gw, struct nd_pkt *p, const struct nd_p4 *inner, uint1
 		return true;
 	}
 	s = ho_srv_find(ho, inner->dst);
-	if (!ho_srv_confirmed(s) || gw->cfg.ho_icmp_rate == 0)
+	if (!ho_srv_confirmed(s))
 		return false;
+	if (gw->cfg.ho_icmp_rate == 0 || nd_p4_isfrag(inner) || p->in4.dst != inner->src) {
+		nd_drop(p, &gw->c.drop_icmp_err_nomatch);
+		return true;
+	}
 	ho_forward_icmp(gw, s, inner->src, ho_key4(ho, inner->dst, inner->src, port4), p);
 	return true;
 }

@@ -314,7 +314,11 @@ icmp_cut(uint8_t *ip, size_t len, size_t ihl)
  * the error] to the server the quoted packet went to (draft §8, §10). It
  * opens a question for the port, so what else arrives for it waits for
  * the answer too; no answer (the server has no entry either) is normal
- * and does not count towards marking the server silent. */
+ * and does not count towards marking the server silent. An error held
+ * behind an open question pays the rate as a forward does (forged errors
+ * for one port must not fill the hold queue every flow shares): the
+ * server's own (forged errors about one server must not use up the
+ * budget of the others), and ten times that for all servers together. */
 void
 ho_forward_icmp(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t key,
     struct nd_pkt *pk)
@@ -326,12 +330,13 @@ ho_forward_icmp(struct nd_gw *gw, struct nd_hosrv *s, uint32_t pool4, uint64_t k
 	double rate = gw->cfg.ho_icmp_rate;
 	size_t len;
 
-	if ((q = pend_find(ho, key, now)) != NULL) {
-		fwd_hold(ho, q, key, pk);
+	if (!tb_take(&s->icmp, rate, rate, now->mono_ms) ||
+	    !tb_take(&ho->icmp, 10.0 * rate, 10.0 * rate, now->mono_ms)) {
+		nd_drop(pk, &ho->c.drop_icmp_limited);
 		return;
 	}
-	if (!tb_take(&ho->icmp, rate, rate, now->mono_ms)) {
-		nd_drop(pk, &ho->c.drop_icmp_limited);
+	if ((q = pend_find(ho, key, now)) != NULL) {
+		fwd_hold(ho, q, key, pk);
 		return;
 	}
 	pend_add(ho, key, false, now->mono_ms + gw->cfg.ho_hold_ms, now);

@@ -64,6 +64,7 @@ ho_srv_add(struct nd_ho *ho, uint32_t a, const struct clk_now *now)
 	s->used = true;
 	s->last_ms = now->mono_ms;
 	tb_init(&s->bucket, 1e12, now->mono_ms);	/* full (clamped to the rate at first use) */
+	tb_init(&s->icmp, 1e12, now->mono_ms);
 	htab_insert(&ho->srvs, &s->hn, htab_hash(&ho->srvs, &a, sizeof(a)));
 	ho->n_srv++;
 	return s;

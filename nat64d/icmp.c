@@ -274,8 +274,8 @@ x4_inner(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
  * orders it: a cached entry of the packet's destination; an own mapping
  * used with that destination; else the error goes to that server over
  * the control channel if it speaks handoff (an own mapping on the port
- * that was never used with it is another client's); else the own
- * mapping, as any NAT64 (RFC 6146 §3.5), or nothing. */
+ * that was never used with it is another client's: dropped if it cannot
+ * go); else the own mapping, as any NAT64 (RFC 6146 §3.5), or nothing. */
 static enum nd_step
 x4_mapping(struct nd_gw *gw, struct nd_pkt *p, struct icmp_x *x)
 {

@@ -82,7 +82,7 @@ struct nd_config {
 	uint32_t ho_cache_max;
 	uint64_t ho_hold_ms;		/* how long a packet waits for a server */
 	uint32_t ho_announce_rate;	/* per unconfirmed server, per second */
-	uint32_t ho_icmp_rate;		/* ICMPv4 errors forwarded to servers, per second */
+	uint32_t ho_icmp_rate;		/* ICMPv4 errors forwarded, per server per second */
 	uint64_t ho_probe_ms;		/* first probe interval while a server is down */
 	uint64_t ho_token_life_ms, ho_auth_life_ms;
 	char state_dir[200];		/* "" = keys not persisted */

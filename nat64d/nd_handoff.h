@@ -127,6 +127,7 @@ struct nd_hosrv {
 	uint32_t unanswered;		/* questions since the last valid packet */
 	uint64_t asked_ms;		/* when the first of them was asked */
 	struct tbucket bucket;		/* announcements/forwards while unconfirmed */
+	struct tbucket icmp;		/* ICMPv4 errors forwarded or held for it */
 	uint64_t rx, tx, announced, fwd, downs;
 };
 
@@ -155,12 +156,15 @@ void nd_ho_control_in(struct nd_gw *gw, struct nd_pkt *p);
 void nd_ho_announce(struct nd_gw *gw, const struct nd_bib *b, int pfx, uint32_t server,
     const struct clk_now *now);
 /* §8 for an ICMPv4 error whose quoted TCP/UDP packet (inner, parsed; its
- * source port port4) matches no entry: forwarded over the control channel
+ * source port port4; not a fragment, and from the pool address the error
+ * was sent to) matches no entry: forwarded over the control channel
  * to the server it was sent to, when that server speaks the protocol (or
  * held behind an open question of that port; rate-limited by
  * handoff-icmp-rate). The server answers [auth, entry, the error]; the
  * entry is cached and the error goes through again. true: taken
- * (forwarded, held or dropped and counted); false: not for handoff. */
+ * (forwarded, held or dropped and counted: an error for a supported
+ * server that cannot go to it too); false: not for handoff (the server
+ * does not speak it). */
 bool nd_ho_icmp4(struct nd_gw *gw, struct nd_pkt *p, const struct nd_p4 *inner, uint16_t port4);
 /* An ICMPv4 error quoting our control packet (inner parsed): dropped;
  * 3/3 from the server with our token marks it down. */

@@ -74,7 +74,7 @@ struct nd_ho {
 	struct ho_rs *rs;		/* ring of HO_RESEND_MAX */
 	uint32_t rs_head, rs_n;
 	struct tbucket announce;	/* all announcements, all servers */
-	struct tbucket icmp;		/* ICMPv4 errors forwarded, all servers */
+	struct tbucket icmp;		/* ICMPv4 errors forwarded or held, all servers */
 	uint8_t payload[HO_OUT];
 	uint8_t out[HO_OUT + 64];
 	uint8_t stub[256];

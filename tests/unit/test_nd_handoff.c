@@ -24,9 +24,10 @@
 #include "audit.h"
 #include "ban.h"
 #include "channel.h"
+#include "cksum.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
-#include "nd_handoff.h"
+#include "nd_ho_int.h"
 #include "nd_state.h"
 #include "nd_testutil.h"
 #include "server.h"
@@ -1067,12 +1068,13 @@ test_frag_needed_after_expiry(void **state)
 }
 
 /* A second error for the port waits behind the open question and is
- * translated with the answer; forwards beyond handoff-icmp-rate are
- * dropped and counted, and allowed again a second later. */
+ * translated with the answer; forwards (and held errors) beyond
+ * handoff-icmp-rate are dropped and counted, and allowed again a second
+ * later. */
 static void
 test_icmp_forward_held_and_limited(void **state)
 {
-	struct net *n = net_open("handoff-icmp-rate 2\n");
+	struct net *n = net_open("handoff-icmp-rate 3\n");
 	uint8_t sent[3][1500], err[3][700];
 	size_t k[3];
 	int i;
@@ -1081,7 +1083,7 @@ test_icmp_forward_held_and_limited(void **state)
 	first_contact(n);
 	for (i = 0; i < 3; i++)
 		big_flow(n, (uint16_t)(40001 + i), sent[i]);
-	net_restart_gw(n, "handoff-icmp-rate 2\n");
+	net_restart_gw(n, "handoff-icmp-rate 3\n");
 	for (i = 0; i < 3; i++)
 		k[i] = frag_needed(err[i], sent[i], sizeof(sent[i]), 1280, 0);
 	t_in(&n->t, err[0], k[0]);
@@ -1105,6 +1107,125 @@ test_icmp_forward_held_and_limited(void **state)
 	assert_int_equal(hc(n)->fwd_icmp4, 3);
 	assert_int_equal(n->to_client.n, 1);
 	assert_int_equal(t_get16(n->to_client.p[0] + 88), 40003);
+	net_close(n);
+}
+
+/* Errors held behind an open question pay handoff-icmp-rate as forwards
+ * do: a flood of forged errors for one port cannot fill the hold queue
+ * that packets of every flow share. */
+static void
+test_icmp_held_errors_limited(void **state)
+{
+	struct net *n = net_open("handoff-icmp-rate 3\n");
+	uint8_t sent[1500], err[700];
+	size_t k;
+	int i;
+
+	(void)state;
+	first_contact(n);
+	big_flow(n, 40001, sent);
+	net_restart_gw(n, "handoff-icmp-rate 3\n");
+	k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+	for (i = 0; i < 10; i++)
+		t_in(&n->t, err, k);
+	assert_int_equal(hc(n)->fwd_icmp4, 1);
+	assert_int_equal(hc(n)->held, 2);
+	assert_int_equal(hc(n)->drop_icmp_limited, 7);
+	net_run(n);
+	assert_int_equal(hc(n)->icmp_answers, 1);
+	assert_int_equal(hc(n)->released, 2);
+	assert_int_equal(n->to_client.n, 3);
+	net_close(n);
+}
+
+/* handoff-icmp-rate is per server: forged errors about packets to one
+ * server use up its budget, not another's (all servers together have ten
+ * times the rate). */
+static void
+test_icmp_rate_per_server(void **state)
+{
+	struct net *n = net_open("handoff-icmp-rate 2\n");
+	uint8_t sent[1500], other[1500], err[700];
+	struct nd_hosrv *b;
+	size_t k;
+	int i;
+
+	(void)state;
+	first_contact(n);
+	big_flow(n, 40001, sent);
+	net_restart_gw(n, "handoff-icmp-rate 2\n");
+	/* 192.0.2.3 speaks handoff too. */
+	b = ho_srv_add(n->t.gw->ho, 0xc0000203u, &n->t.now);
+	b->flags = ND_HS_SUPPORT;
+	for (i = 0; i < 5; i++) {
+		t_put16(sent + 20, (uint16_t)(5000 + i));
+		k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+		t_in(&n->t, err, k);
+	}
+	assert_int_equal(hc(n)->fwd_icmp4, 2);
+	assert_int_equal(hc(n)->drop_icmp_limited, 3);
+	memcpy(other, sent, sizeof(other));
+	t_a4("192.0.2.3", other + 16);
+	k = frag_needed(err, other, sizeof(other), 1280, 0);
+	t_in(&n->t, err, k);
+	assert_int_equal(hc(n)->fwd_icmp4, 3);
+	assert_int_equal(b->fwd, 1);
+	/* All servers together: 20 a second. */
+	for (i = 0; i < 40; i++) {
+		b = ho_srv_add(n->t.gw->ho, 0xc0000264u + (uint32_t)i, &n->t.now);
+		b->flags = ND_HS_SUPPORT;
+		be32_store(other + 16, 0xc0000264u + (uint32_t)i);
+		k = frag_needed(err, other, sizeof(other), 1280, 0);
+		t_in(&n->t, err, k);
+	}
+	assert_int_equal(hc(n)->fwd_icmp4, 20);
+	net_close(n);
+}
+
+/* Only errors the server can answer go over the channel: it drops one
+ * quoting a fragment, and one not sent to the pool address the quoted
+ * packet left from (§10 answers the NAT64 address of the channel).
+ * Forwarded, either would open a question nobody answers, and the
+ * server's own packet for that port, which it would answer with the
+ * entry, would wait behind it until it expires. */
+static void
+test_icmp_not_forwarded_unanswerable(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], frag[1500], err[700];
+	uint32_t other;
+	uint16_t port;
+	size_t k;
+	int pass;
+
+	(void)state;
+	first_contact(n);
+	port = big_flow(n, 40001, sent);
+	assert_int_equal(t_get32(sent + 12), POOLA);
+	for (pass = 0; pass < 2; pass++) {
+		/* (a second pool address after the restart) */
+		net_restart_gw(n, pass ? "pool4 198.51.100.2\n" : NULL);
+		memcpy(frag, sent, sizeof(frag));
+		if (pass == 0)
+			frag[6] |= 0x20;		/* MF: the first fragment */
+		k = frag_needed(err, frag, sizeof(frag), 1280, 0);
+		if (pass == 1) {		/* to the pool's other address */
+			other = POOLA + 1;
+			t_put16(err + 10, 0);
+			err[16] = (uint8_t)(other >> 24);
+			err[19] = (uint8_t)other;
+			t_put16(err + 10, cksum_finish(cksum_add(0, err, 20)));
+		}
+		t_in(&n->t, err, k);
+		udp4(n, port);
+		net_run(n);
+		assert_int_equal(hc(n)->fwd_icmp4, 0);
+		assert_int_equal(hc(n)->held, 0);
+		assert_int_equal(hc(n)->fwd4, 1);
+		assert_int_equal(n->to_client.n, 1);
+		assert_int_equal(t_get16(n->to_client.p[0] + 42), 40001);
+		pq_clear(n);
+	}
 	net_close(n);
 }
 
@@ -1244,6 +1365,41 @@ test_icmp_not_for_the_own_mapping_on_the_port(void **state)
 	net_close(n);
 }
 
+/* ... and when the error cannot go to the server (handoff-icmp-rate 0, or
+ * it quotes a fragment), that own mapping still does not get it: the
+ * server is authoritative for its ports, the error is dropped. */
+static void
+test_icmp_unforwarded_not_for_the_own_mapping(void **state)
+{
+	struct net *n = net_open(NULL);
+	uint8_t sent[1500], err[700], other[16];
+	struct nd_bib *b;
+	uint16_t port;
+	size_t k;
+	int pass;
+
+	(void)state;
+	first_contact(n);
+	port = big_flow(n, 40001, sent);
+	t_a6("2001:db8:1::3", other);
+	for (pass = 0; pass < 2; pass++) {
+		net_restart_gw(n, pass ? NULL : "handoff-icmp-rate 0\n");
+		b = nd_bib_insert(&n->t.gw->st, 17, other, 40500, POOLA, port, ND_OWN_LOCAL,
+		    &n->t.now);
+		assert_non_null(b);
+		assert_non_null(nd_session_create(&n->t.gw->st, b, 0xc000024du, 53, false, &n->t.now));
+		if (pass)
+			sent[6] |= 0x20;		/* MF: the first fragment */
+		k = frag_needed(err, sent, sizeof(sent), 1280, 0);
+		t_in(&n->t, err, k);
+		net_run(n);
+		assert_int_equal(hc(n)->fwd_icmp4, 0);
+		assert_int_equal(n->to_client.n, 0);
+		assert_int_equal(n->t.gw->c.drop_icmp_err_nomatch, 1);
+	}
+	net_close(n);
+}
+
 /* The validation bounce is consumed by the server (returning it would
  * loop) and answered, so a NAT64 that waits for an answer gets one: with
  * nat64d's probe lost, the answer to the bounce alone confirms the
@@ -1332,9 +1488,13 @@ main(void)
 		cmocka_unit_test(test_frag_needed_after_restart),
 		cmocka_unit_test(test_frag_needed_after_expiry),
 		cmocka_unit_test(test_icmp_forward_held_and_limited),
+		cmocka_unit_test(test_icmp_held_errors_limited),
+		cmocka_unit_test(test_icmp_rate_per_server),
+		cmocka_unit_test(test_icmp_not_forwarded_unanswerable),
 		cmocka_unit_test(test_icmp_forward_limits),
 		cmocka_unit_test(test_icmp_answer_checked),
 		cmocka_unit_test(test_icmp_not_for_the_own_mapping_on_the_port),
+		cmocka_unit_test(test_icmp_unforwarded_not_for_the_own_mapping),
 		cmocka_unit_test(test_bounce_answer_alone_confirms),
 		cmocka_unit_test(test_other_errors_over_the_channel),
 	};
