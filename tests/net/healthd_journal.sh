@@ -45,6 +45,23 @@ kill $PID; wait $PID 2>/dev/null; PID=
 check "nat64-healthd: no line without a priority" eval '! grep -qv "^<[0-7]>" "$T/log"'
 echo "    nat64-healthd:"; grep -v '^<7>' "$T/log" | head -n 6 | sed 's/^/      /'
 
+# a start refused for its options, its config file or its prefix file is an
+# error too
+: >"$T/h2"
+JOURNAL_STREAM=$(js "$T/h2") "$HD" -f "$T/none.conf" --rise 0 "$T/pf" -- false 2>"$T/h2"
+check "nat64-healthd: an option refused ($?) at <3>" grep -q '^<3>.*rise' "$T/h2"
+printf 'interval soon\n' >"$T/bad.conf"
+: >"$T/h3"
+JOURNAL_STREAM=$(js "$T/h3") "$HD" -f "$T/bad.conf" "$T/pf" -- false 2>"$T/h3"
+check "nat64-healthd: a configuration refused ($?) at <3>" grep -q "^<3>$T/bad.conf:1: " "$T/h3"
+: >"$T/h4"
+JOURNAL_STREAM=$(js "$T/h4") "$HD" -f "$T/none.conf" --selection-file none "$T/missing" -- false \
+    2>"$T/h4"
+check "nat64-healthd: a missing prefix file ($?) at <3>" grep -q "^<3>.*$T/missing" "$T/h4"
+check "nat64-healthd: no start failure without a priority" eval '! grep -hqv "^<[0-7]>" "$T/h3" "$T/h4"'
+sed 's/^/      /' "$T/h2" | head -n 2
+sed 's/^/      /' "$T/h3" "$T/h4"
+
 # update-dns64 as a command under systemd (or run by nat64-healthd)
 : >"$T/ud"
 JOURNAL_STREAM=$(js "$T/ud") "$UD" -o "$T/dns64.conf" --check-cmd "" --reload-cmd false \
