@@ -103,9 +103,28 @@ ud_free_argv(char **v)
 	free(v);
 }
 
+/* Keep the last outlen - 1 bytes of the output in out. */
+static void
+ud_keep(char *out, size_t outlen, size_t *have, const char *buf, size_t n)
+{
+	if (*have + n >= outlen) {
+		size_t drop = *have + n - (outlen - 1);
+
+		if (drop > *have)
+			drop = *have;
+		memmove(out, out + drop, *have - drop);
+		*have -= drop;
+	}
+	if (n > outlen - 1 - *have)
+		n = outlen - 1 - *have;
+	memcpy(out + *have, buf, n);
+	*have += n;
+}
+
 /* Wait for pid until it exits, the deadline passes or a signal comes;
  * then TERM its process group, KILL it UD_KILL_MS later. Output goes to
- * out (the last outlen - 1 bytes). Returns the wait status, or -1. */
+ * out (the last outlen - 1 bytes), what the command wrote just before it
+ * exited included. Returns the wait status, or -1. */
 static int
 ud_wait(pid_t pid, int fd, char *out, size_t outlen, bool *killed)
 {
@@ -121,8 +140,18 @@ ud_wait(pid_t pid, int fd, char *out, size_t outlen, bool *killed)
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		int wait_ms;
 
-		if ((w = (int)waitpid(pid, &st, WNOHANG)) == pid)
+		if ((w = (int)waitpid(pid, &st, WNOHANG)) == pid) {
+			/* what is in the pipe still: its last words (a
+			 * process it left behind may hold the pipe open, so
+			 * only what is there now) */
+			struct pollfd rest = { fd, POLLIN, 0 };
+			int k;
+
+			for (k = 0; !eof && k < 128 && poll(&rest, 1, 0) == 1 &&
+			    (n = read(fd, buf, sizeof(buf))) > 0; k++)
+				ud_keep(out, outlen, &have, buf, (size_t)n);
 			break;
+		}
 		if (!termed && (ud_signal || now >= ud_deadline_ms)) {
 			kill(-pid, SIGTERM);
 			termed = true;
@@ -145,18 +174,7 @@ ud_wait(pid_t pid, int fd, char *out, size_t outlen, bool *killed)
 				eof = true;
 			continue;
 		}
-		if (have + (size_t)n >= outlen) {
-			size_t drop = have + (size_t)n - (outlen - 1);
-
-			if (drop > have)
-				drop = have;
-			memmove(out, out + drop, have - drop);
-			have -= drop;
-		}
-		if ((size_t)n > outlen - 1 - have)
-			n = (ssize_t)(outlen - 1 - have);
-		memcpy(out + have, buf, (size_t)n);
-		have += (size_t)n;
+		ud_keep(out, outlen, &have, buf, (size_t)n);
 	}
 	/* stopped: nothing of the group outlives it (children that ignore
 	 * TERM); a command that ended by itself may have started a server */
