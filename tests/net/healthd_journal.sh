@@ -45,6 +45,24 @@ kill $PID; wait $PID 2>/dev/null; PID=
 check "nat64-healthd: no line without a priority" eval '! grep -qv "^<[0-7]>" "$T/log"'
 echo "    nat64-healthd:"; grep -v '^<7>' "$T/log" | head -n 6 | sed 's/^/      /'
 
+# a COMMAND that says much and exits at once: its last line is the error's
+# reason (the output waiting in the pipe at the exit is read, not only its
+# first 512 bytes)
+printf '#!/bin/sh\nhead -c 3000 /dev/zero | tr "\\\\0" x; echo; echo "the last words"; exit 3\n' \
+    >"$T/talk"
+chmod +x "$T/talk"
+: >"$T/log2"
+JOURNAL_STREAM=$(js "$T/log2") "$HD" -f "$T/none.conf" -s "$T/status2" --verify none \
+    --selection-file none -i 100ms -t 50ms --startup 200ms --apply-timeout 2s \
+    --backoff 100ms --backoff-max 200ms -p tcp:192.0.2.2:80 "$T/pf" -- "$T/talk" 2>"$T/log2" &
+PID=$!
+wait_for 10 eval '[ "$(grep -c "^<3>apply failed (" "$T/log2")" -ge 15 ]'
+kill $PID; wait $PID 2>/dev/null; PID=
+nf=$(grep -c '^<3>apply failed (' "$T/log2") nw=$(grep -c '^<3>apply failed (.*status 3: the last words; ' "$T/log2")
+check "nat64-healthd: a talkative COMMAND's last line in each failure ($nw of $nf)" \
+    test "$nf" -ge 15 -a "$nw" -eq "$nf"
+grep '^<3>apply failed' "$T/log2" | head -n 2 | cut -c 1-120 | sed 's/^/      /'
+
 # a start refused for its options, its config file or its prefix file is an
 # error too
 : >"$T/h2"
