@@ -112,7 +112,7 @@ check_config(struct handoffd *d)
 	int rc = 0;
 
 	if (hcfg_check(&d->cfg, &key, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-handoffd: %s: %s\n",
+		log_errx("%s: %s",
 		    conf_where(&hcfg_table, &d->cl, key, where, sizeof(where)), err);
 		return 1;
 	}
@@ -402,14 +402,17 @@ main(int argc, char **argv)
 	char err[1024];
 	int rc;
 
+	/* stderr until the configuration names the destination: a start
+	 * refused for its options or file is an error (<3> in the journal) */
+	log_init("nat64-handoffd", LOG_TO_STDERR, 0);
 	if ((rc = conf_cmdline(&hcfg_table, &run, &d.cl, argc, argv, stdout, err, sizeof(err))) != 0) {
 		if (rc == 1)
 			return 0;
-		fprintf(stderr, "nat64-handoffd: %s (see --help)\n", err);
+		log_errx("%s (see --help)", err);
 		return 2;
 	}
 	if (conf_build(&hcfg_table, &d.cfg, &d.cl, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-handoffd: %s\n", err);
+		log_errx("%s", err);
 		return 1;
 	}
 	snprintf(d.tokens_path, sizeof(d.tokens_path), "%s/tokens", d.cfg.state_dir);
@@ -424,7 +427,7 @@ main(int argc, char **argv)
 		const char *key = NULL;
 
 		if (hcfg_check(&d.cfg, &key, err, sizeof(err)) == -1) {
-			fprintf(stderr, "nat64-handoffd: %s: %s\n",
+			log_errx("%s: %s",
 			    conf_where(&hcfg_table, &d.cl, key, where, sizeof(where)), err);
 			return 1;
 		}

@@ -174,6 +174,18 @@ hd_config_check(struct hd_opts *o, const struct conf_cmdline *cl, const char **k
 			return -1;
 	if (o->core.ntargets == 0)
 		o->core.ntargets = i;
+	/* A probe twice would count twice and be one series twice in the
+	 * Prometheus textfile. */
+	for (i = 0; i < o->core.ntargets; i++)
+		for (size_t j = 0; j < i; j++) {
+			char a[HD_QNAME_MAX + 64], b[HD_QNAME_MAX + 64];
+
+			if (strcmp(hd_target_fmt(&o->core.targets[i], a, sizeof(a)),
+			    hd_target_fmt(&o->core.targets[j], b, sizeof(b))) == 0) {
+				snprintf(err, errlen, "--probe %s given twice", a);
+				return -1;
+			}
+		}
 	hd_config_state_path(o);
 	if (o->core.sel.max < o->core.sel.min) {
 		*key = conf_blame(&hd_config_table, cl, "max", "min");

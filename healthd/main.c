@@ -414,51 +414,54 @@ main(int argc, char **argv)
 	int rc;
 
 	memset(&d, 0, sizeof(d));
+	/* stderr until the options name the destination: a start refused
+	 * for its options or files is an error (<3> in the journal) */
+	log_init("nat64-healthd", LOG_TO_STDERR, 0);
 	if ((rc = conf_cmdline(&hd_config_table, &run, &cl, argc, argv, stdout, err, sizeof(err))) != 0) {
 		if (rc == 1)
 			return 0;
-		fprintf(stderr, "nat64-healthd: %s\n", err);
+		log_errx("%s", err);
 		conf_usage(&hd_config_table, stderr);
 		return 2;
 	}
 	if (conf_build(&hd_config_table, &d.o, &cl, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: %s\n", err);
+		log_errx("%s", err);
 		return 1;
 	}
 	if (run.status) {
 		hd_config_state_path(&d.o);
 		if (hd_status_print(d.o.state_path, run.json, err, sizeof(err)) == -1) {
-			fprintf(stderr, "nat64-healthd: %s\n", err);
+			log_errx("%s", err);
 			return 1;
 		}
 		return 0;
 	}
 	/* -n checks all a start checks */
 	if (hd_config_operands(&run, argc, argv, cl.first_arg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: %s\n", err);
+		log_errx("%s", err);
 		conf_usage(&hd_config_table, stderr);
 		return 2;
 	}
 	d.pfpath = run.pfpath;
 	/* errors name the setting: file:line, or the option that gave it */
 	if (hd_config_check(&d.o, &cl, &key, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: %s: %s\n",
+		log_errx("%s: %s",
 		    conf_where(&hd_config_table, &cl, key, where, sizeof(where)), err);
 		return 2;
 	}
 	if (d.o.verify[0] != '\0' &&
 	    hd_vos_parse(d.o.verify, &d.verify_sa, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: %s: %s\n",
+		log_errx("%s: %s",
 		    conf_where(&hd_config_table, &cl, "verify", where, sizeof(where)), err);
 		return 2;
 	}
 	if (d.o.user[0] && daemon_user_check(d.o.user, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: %s: %s\n",
+		log_errx("%s: %s",
 		    conf_where(&hd_config_table, &cl, "user", where, sizeof(where)), err);
 		return 1;
 	}
 	if (hd_pf_load(d.pfpath, &l, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64-healthd: %s\n", err);
+		log_errx("%s", err);
 		return 1;
 	}
 	if (run.check) {

@@ -35,15 +35,13 @@ struct hd_oprunner {
 	size_t outlen;
 };
 
-static void
-hd_run_out(int fd, uint32_t events, void *arg, const struct clk_now *now)
+/* One read of the command's output; true if it read something. */
+static bool
+hd_run_read(struct hd_oprunner *r, int fd)
 {
-	struct hd_oprunner *r = arg;
 	char buf[HD_RUN_OUT / 2];
 	ssize_t n;
 
-	(void)events;
-	(void)now;
 	n = read(fd, buf, sizeof(buf));
 	if (n > 0) {
 		/* keep the tail: buf is half of out, so it always fits */
@@ -55,13 +53,22 @@ hd_run_out(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		}
 		memcpy(r->out + r->outlen, buf, (size_t)n);
 		r->outlen += (size_t)n;
-		return;
+		return true;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return false;
 	ev_fd_del(r->loop, fd);
 	close(fd);
 	r->outfd = -1;
+	return false;
+}
+
+static void
+hd_run_out(int fd, uint32_t events, void *arg, const struct clk_now *now)
+{
+	(void)events;
+	(void)now;
+	hd_run_read(arg, fd);
 }
 
 /* The last non-empty line of the command's output. */
@@ -90,8 +97,11 @@ hd_run_reap(int fd, uint32_t events, void *arg, const struct clk_now *now)
 	ev_fd_del(r->loop, fd);
 	close(fd);
 	r->pidfd = -1;
-	if (r->outfd != -1) {	/* drain what is left */
-		hd_run_out(r->outfd, 0, r, now);
+	if (r->outfd != -1) {
+		/* drain what is in the pipe now, its last line included (a
+		 * process it left behind may keep writing: bounded) */
+		for (int k = 0; k < 256 && r->outfd != -1 && hd_run_read(r, r->outfd); k++)
+			;
 		if (r->outfd != -1) {
 			ev_fd_del(r->loop, r->outfd);
 			close(r->outfd);

@@ -104,7 +104,7 @@ log_getverbose(void)
 static void
 log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char msg[1024];
+	char msg[8192];		/* whole: a validator's output, a path and more */
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_dst == LOG_TO_SYSLOG) {

@@ -156,23 +156,26 @@ main(int argc, char **argv)
 	const char *key = NULL;
 	int rc;
 
+	/* stderr until the configuration names the destination: a start
+	 * refused for its options or file is an error (<3> in the journal) */
+	log_init("nat64d", LOG_TO_STDERR, 0);
 	rc = conf_cmdline(&nd_config_table, &run, &cmdline, argc, argv, stdout, err, sizeof(err));
 	if (rc != 0) {
 		if (rc == 1)
 			return 0;
-		fprintf(stderr, "nat64d: %s (see --help)\n", err);
+		log_errx("%s (see --help)", err);
 		return 2;
 	}
-	log_init("nat64d", LOG_TO_STDERR, run.verbose);
+	log_setverbose(run.verbose);
 
 	/* 1. configuration, and what a start needs (-n checks the same) */
 	if (conf_build(&nd_config_table, &cfg, &cmdline, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64d: %s\n", err);
+		log_errx("%s", err);
 		return 1;
 	}
 	if (nd_config_check(&cfg, &key, err, sizeof(err)) == -1 ||
 	    nd_config_check_start(&cfg, &key, err, sizeof(err)) == -1) {
-		fprintf(stderr, "nat64d: %s: %s\n",
+		log_errx("%s: %s",
 		    conf_where(&nd_config_table, &cmdline, key, where, sizeof(where)), err);
 		return 1;
 	}

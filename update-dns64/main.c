@@ -123,7 +123,8 @@ ud_keep(char *out, size_t outlen, size_t *have, const char *buf, size_t n)
 
 /* Wait for pid until it exits, the deadline passes or a signal comes;
  * then TERM its process group, KILL it UD_KILL_MS later. Output goes to
- * out (the last outlen - 1 bytes). Returns the wait status, or -1. */
+ * out (the last outlen - 1 bytes), what the command wrote just before it
+ * exited included. Returns the wait status, or -1. */
 static int
 ud_wait(pid_t pid, int fd, char *out, size_t outlen, bool *killed)
 {
@@ -139,8 +140,18 @@ ud_wait(pid_t pid, int fd, char *out, size_t outlen, bool *killed)
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		int wait_ms;
 
-		if ((w = (int)waitpid(pid, &st, WNOHANG)) == pid)
+		if ((w = (int)waitpid(pid, &st, WNOHANG)) == pid) {
+			/* what is in the pipe still: its last words (a
+			 * process it left behind may hold the pipe open, so
+			 * only what is there now) */
+			struct pollfd rest = { fd, POLLIN, 0 };
+			int k;
+
+			for (k = 0; !eof && k < 128 && poll(&rest, 1, 0) == 1 &&
+			    (n = read(fd, buf, sizeof(buf))) > 0; k++)
+				ud_keep(out, outlen, &have, buf, (size_t)n);
 			break;
+		}
 		if (!termed && (ud_signal || now >= ud_deadline_ms)) {
 			kill(-pid, SIGTERM);
 			termed = true;
@@ -165,12 +176,6 @@ ud_wait(pid_t pid, int fd, char *out, size_t outlen, bool *killed)
 		}
 		ud_keep(out, outlen, &have, buf, (size_t)n);
 	}
-	/* what it wrote just before it exited is still in the pipe (read
-	 * without waiting: a server it started may hold the pipe open) */
-	if (!eof && fcntl(fd, F_SETFL, O_NONBLOCK) == 0)
-		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n == -1 && errno == EINTR))
-			if (n > 0)
-				ud_keep(out, outlen, &have, buf, (size_t)n);
 	/* stopped: nothing of the group outlives it (children that ignore
 	 * TERM); a command that ended by itself may have started a server */
 	if (termed)

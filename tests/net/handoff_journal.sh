@@ -44,7 +44,26 @@ check "nat64d: a start that fails ($?) at <3>" grep -q "^<3>.*$TUN" "$W/nd2.err"
 : >"$W/ho2.err"
 JOURNAL_STREAM=$(stat -c %d:%i "$W/ho2.err") nsx "$NS_S" "$HO_BIN" -p 6464 -s "$W/ho2-state" 2>"$W/ho2.err"
 check "nat64-handoffd: a start that fails ($?) at <3>" grep -q "^<3>.*6464" "$W/ho2.err"
-sed 's/^/      /' "$W/nd2.err" "$W/ho2.err"
+# and so is a start refused for its configuration (what a unit's
+# ExecStartPre=nat64d -n or a typo in an option meets first)
+printf 'pool4 not-an-address\n' >"$W/bad.conf"
+: >"$W/nd3.err"
+JOURNAL_STREAM=$(stat -c %d:%i "$W/nd3.err") "$ND_BIN" -n -f "$W/bad.conf" 2>"$W/nd3.err"
+check "nat64d: a configuration refused ($?) at <3>" grep -q "^<3>$W/bad.conf:1: pool4: " "$W/nd3.err"
+: >"$W/nd4.err"
+JOURNAL_STREAM=$(stat -c %d:%i "$W/nd4.err") "$ND_BIN" --no-such-option 2>"$W/nd4.err"
+check "nat64d: an unknown option ($?) at <3>" grep -q "^<3>.*no-such-option.*(see --help)" "$W/nd4.err"
+: >"$W/ho3.err"
+JOURNAL_STREAM=$(stat -c %d:%i "$W/ho3.err") "$HO_BIN" -p 0 -s "$W/ho3-state" 2>"$W/ho3.err"
+check "nat64-handoffd: an option refused ($?) at <3>" grep -q "^<3>--port: 0 is out of range" "$W/ho3.err"
+printf 'table-size many\n' >"$W/bad-ho.conf"
+: >"$W/ho4.err"
+JOURNAL_STREAM=$(stat -c %d:%i "$W/ho4.err") "$HO_BIN" -f "$W/bad-ho.conf" -s "$W/ho3-state" 2>"$W/ho4.err"
+check "nat64-handoffd: a configuration refused ($?) at <3>" grep -q "^<3>.*bad-ho.conf:1: " "$W/ho4.err"
+for f in nd3 nd4 ho3 ho4; do
+	check "$f: no line without a priority" eval '! grep -qv "^<[0-7]>" "$W/$f.err"'
+done
+sed 's/^/      /' "$W/nd2.err" "$W/ho2.err" "$W/nd3.err" "$W/nd4.err" "$W/ho3.err" "$W/ho4.err"
 # a reload that is refused is an error too
 sed -i 's/^pool4 .*/pool4 not-an-address/' "$ND_CONF"
 kill -HUP "$ND_PID"

@@ -49,17 +49,19 @@ cat >"$W/cmp.py" <<'PYEOF'
 import re, sys
 prog, stpath, prompath = sys.argv[1:4]
 pre = "nat64d_" if prog == "nat64d" else "nat64_handoffd_"
-samples, helps, types, names = {}, set(), set(), set()
+samples, helps, types, names, ftype = {}, set(), set(), set(), {}
 for line in open(prompath):
     line = line.rstrip("\n")
     if line.startswith("# HELP "):
         helps.add(line.split()[2]); continue
     if line.startswith("# TYPE "):
-        types.add(line.split()[2]); continue
+        types.add(line.split()[2]); ftype[line.split()[2]] = line.split()[3]; continue
     m = re.match(r'^([a-z0-9_]+)(\{(.*)\})? (\S+)$', line)
     if not m:
         print("bad line: " + line); sys.exit(1)
     labels = tuple(sorted(re.findall(r'([a-z0-9_]+)="([^"]*)"', m.group(3) or "")))
+    if (m.group(1), labels) in samples:
+        print("duplicate series: " + line); sys.exit(1)
     samples[(m.group(1), labels)] = m.group(4)
     names.add(m.group(1))
 bad = n = 0
@@ -75,13 +77,16 @@ def want(name, labels, value):
 renamed = {"storage_paused_ms": ("storage_paused_seconds", lambda v: "%.3f" % (int(v) / 1000)),
            "audit_pending_octets": ("audit_pending_bytes", str),
            "audit_lost_octets": ("audit_lost_bytes_total", str)}
+# the levels (gauges, no _total): nat64d(8) and nat64-handoffd(8), METRICS;
+# every other key is a count
+gauges = {"nat64d": {"bib_entries", "sessions", "handoff_cache_entries", "handoff_held_now",
+                     "handoff_servers"},
+          "handoffd": {"channels", "channels_loaded", "channels_active", "tokens",
+                       "storage_paused"}}[prog]
 def scalar(key, value):
     if prog == "handoffd" and key in renamed:
         want(pre + renamed[key][0], (), renamed[key][1](value)); return
-    for name in (pre + key + "_total", pre + key):
-        if (name, ()) in samples:
-            want(name, (), value); return
-    want(pre + key + "_total", (), value)
+    want(pre + key + ("" if key in gauges else "_total"), (), value)
 chfields = {"entries": "entries", "capacity": "capacity", "memory": "memory_bytes"}
 srvfields = {"cached": "cached_entries", "rx": "rx_packets_total", "tx": "tx_packets_total",
              "announced": "announced_total", "fwd": "forwarded_total", "downs": "downs_total"}
@@ -109,6 +114,10 @@ for k in left:
 for name in names | helps:
     if name not in types or name not in helps:
         print("family without HELP or TYPE: " + name); bad += 1
+# counters, and only counters, end in _total
+for name, t in ftype.items():
+    if (t == "counter") != name.endswith("_total"):
+        print("family %s of TYPE %s" % (name, t)); bad += 1
 print("%s: %d figures compared, %d differ, %d extra" % (prog, n, bad, len(left)))
 sys.exit(1 if bad or left or n < 20 else 0)
 PYEOF

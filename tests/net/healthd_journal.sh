@@ -45,11 +45,67 @@ kill $PID; wait $PID 2>/dev/null; PID=
 check "nat64-healthd: no line without a priority" eval '! grep -qv "^<[0-7]>" "$T/log"'
 echo "    nat64-healthd:"; grep -v '^<7>' "$T/log" | head -n 6 | sed 's/^/      /'
 
+# a COMMAND that says much and exits at once: its last line is the error's
+# reason (the output waiting in the pipe at the exit is read, not only its
+# first 512 bytes)
+printf '#!/bin/sh\nhead -c 3000 /dev/zero | tr "\\\\0" x; echo; echo "the last words"; exit 3\n' \
+    >"$T/talk"
+chmod +x "$T/talk"
+: >"$T/log2"
+JOURNAL_STREAM=$(js "$T/log2") "$HD" -f "$T/none.conf" -s "$T/status2" --verify none \
+    --selection-file none -i 100ms -t 50ms --startup 200ms --apply-timeout 2s \
+    --backoff 100ms --backoff-max 200ms -p tcp:192.0.2.2:80 "$T/pf" -- "$T/talk" 2>"$T/log2" &
+PID=$!
+wait_for 10 eval '[ "$(grep -c "^<3>apply failed (" "$T/log2")" -ge 15 ]'
+kill $PID; wait $PID 2>/dev/null; PID=
+nf=$(grep -c '^<3>apply failed (' "$T/log2") nw=$(grep -c '^<3>apply failed (.*status 3: the last words; ' "$T/log2")
+check "nat64-healthd: a talkative COMMAND's last line in each failure ($nw of $nf)" \
+    test "$nf" -ge 15 -a "$nw" -eq "$nf"
+grep '^<3>apply failed' "$T/log2" | head -n 2 | cut -c 1-120 | sed 's/^/      /'
+
+# a start refused for its options, its config file or its prefix file is an
+# error too
+: >"$T/h2"
+JOURNAL_STREAM=$(js "$T/h2") "$HD" -f "$T/none.conf" --rise 0 "$T/pf" -- false 2>"$T/h2"
+check "nat64-healthd: an option refused ($?) at <3>" grep -q '^<3>.*rise' "$T/h2"
+printf 'interval soon\n' >"$T/bad.conf"
+: >"$T/h3"
+JOURNAL_STREAM=$(js "$T/h3") "$HD" -f "$T/bad.conf" "$T/pf" -- false 2>"$T/h3"
+check "nat64-healthd: a configuration refused ($?) at <3>" grep -q "^<3>$T/bad.conf:1: " "$T/h3"
+: >"$T/h4"
+JOURNAL_STREAM=$(js "$T/h4") "$HD" -f "$T/none.conf" --selection-file none "$T/missing" -- false \
+    2>"$T/h4"
+check "nat64-healthd: a missing prefix file ($?) at <3>" grep -q "^<3>.*$T/missing" "$T/h4"
+: >"$T/h5"
+# one probe twice would be one series twice in the textfile: refused
+JOURNAL_STREAM=$(js "$T/h5") "$HD" -n -f "$T/none.conf" --selection-file none \
+    -p dns:192.0.2.53 -p tcp:192.0.2.2:80 -p dns:192.0.2.53:53 "$T/pf" -- false 2>"$T/h5" >/dev/null
+check "nat64-healthd: a probe given twice refused ($?) at <3>" \
+    grep -q '^<3>--probe dns:192.0.2.53:53:[^ ]* given twice' "$T/h5"
+check "nat64-healthd: no start failure without a priority" eval '! grep -hqv "^<[0-7]>" "$T/h3" "$T/h4" "$T/h5"'
+sed 's/^/      /' "$T/h2" | head -n 2
+sed 's/^/      /' "$T/h3" "$T/h4" "$T/h5"
+
 # update-dns64 as a command under systemd (or run by nat64-healthd)
 : >"$T/ud"
 JOURNAL_STREAM=$(js "$T/ud") "$UD" -o "$T/dns64.conf" --check-cmd "" --reload-cmd false \
     2001:db8:64:6:: 2>"$T/ud" >/dev/null
 check "update-dns64: a failing reload command at <3>" grep -q "^<3>'false' failed (status 1)" "$T/ud"
+# a validator that says much and exits at once: its last words (written
+# just before it exits) and the file left unchanged are in the error line,
+# whole, every time (20 runs: reading stopped at the exit lost them often)
+printf '#!/bin/sh\nhead -c 1500 /dev/zero | tr "\\\\0" x; echo; echo "line 9: syntax error"; exit 1\n' \
+    >"$T/chk"
+chmod +x "$T/chk"
+whole=0
+for i in $(seq 20); do
+	: >"$T/ud"
+	JOURNAL_STREAM=$(js "$T/ud") "$UD" -b unbound -o "$T/u.conf" --check-cmd "$T/chk" \
+	    --reload-cmd "" 2001:db8:64:6:: 2>"$T/ud" >/dev/null
+	grep -q "^<3>$T/chk rejected the new file (status 1): x*x line 9: syntax error; $T/u.conf left unchanged\$" \
+	    "$T/ud" && whole=$((whole + 1))
+done
+check "update-dns64: a long validator error whole at <3> ($whole of 20)" test $whole -eq 20
 : >"$T/ud"
 JOURNAL_STREAM=$(js "$T/ud") "$UD" -n -b unbound fd00:64::/96 2001:db8:64:7::/96 2>"$T/ud" >/dev/null
 check "update-dns64: a note at <6>" grep -q '^<6>note: Unbound takes one prefix' "$T/ud"

@@ -164,6 +164,40 @@ test_debug_rate_limit(void **state)
 	assert_int_equal(log_suppressed(), 1800 + 1950);
 }
 
+/* A flood of level-1 lines (at -v and at -vv): the level-1 burst, then
+ * nothing until the bucket refills; level 2 keeps its own bucket. */
+static void
+test_debug_rate_limit_level1(void **state)
+{
+	static char out[256 * 1024];
+	struct clk_now now = clk_fake(50000000, 0);	/* long after: buckets full */
+	uint64_t before = log_suppressed();
+	FILE *f;
+	int saved, i;
+
+	(void)state;
+	saved = stderr_to_file(&f);
+	set_journal_stream(STDERR_FILENO);
+	log_init("nk-test", LOG_TO_STDERR, 1);
+	log_tick(&now);
+	for (i = 0; i < 10 * LOG_DEBUG_BURST; i++)
+		log_debug("server %d", i);
+	log_debug2("not at -v");
+	now.mono_ms += 60000;			/* a minute: full again */
+	log_tick(&now);
+	log_setverbose(2);
+	for (i = 0; i < 10 * LOG_DEBUG_BURST; i++)
+		log_debug("event %d", i);
+	log_debug2("level two still goes out");
+	stderr_restore(saved, f, out, sizeof(out));
+	unsetenv("JOURNAL_STREAM");
+	assert_int_equal(count_lines(out, "<7>server "), LOG_DEBUG_BURST);
+	assert_int_equal(count_lines(out, "<7>event "), LOG_DEBUG_BURST);
+	assert_int_equal(count_lines(out, "<7>not at -v"), 0);
+	assert_int_equal(count_lines(out, "<7>level two still goes out"), 1);
+	assert_int_equal(log_suppressed() - before, 2 * 9 * LOG_DEBUG_BURST);
+}
+
 int
 main(void)
 {
@@ -172,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_plain_when_not_journal),
 		cmocka_unit_test(test_journal_stream_parse),
 		cmocka_unit_test(test_debug_rate_limit),
+		cmocka_unit_test(test_debug_rate_limit_level1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
