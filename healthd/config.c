@@ -182,7 +182,8 @@ hd_config_check(struct hd_opts *o, const struct conf_cmdline *cl, const char **k
 
 			if (strcmp(hd_target_fmt(&o->core.targets[i], a, sizeof(a)),
 			    hd_target_fmt(&o->core.targets[j], b, sizeof(b))) == 0) {
-				snprintf(err, errlen, "--probe %s given twice", a);
+				*key = "probe";
+				snprintf(err, errlen, "%s given twice", a);
 				return -1;
 			}
 		}

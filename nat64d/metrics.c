@@ -23,6 +23,8 @@ static const struct {
 	{ "handoff_held_now", "Packets waiting for a handoff server's answer." },
 	{ "handoff_servers", "Handoff servers known." },
 	{ "quota_records", "Per-client quota records in use (bounded by quota-clients)." },
+	{ "bib_static", "Static BIB entries (bib-static)." },
+	{ "held_syns", "IPv4 SYNs held for a simultaneous open (RFC 6146 §3.5.2.2)." },
 };
 
 /* The per-server fields of a handoff_server line (k=v), in order. */

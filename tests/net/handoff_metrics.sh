@@ -80,7 +80,8 @@ renamed = {"storage_paused_ms": ("storage_paused_seconds", lambda v: "%.3f" % (i
 # the levels (gauges, no _total): nat64d(8) and nat64-handoffd(8), METRICS;
 # every other key is a count
 gauges = {"nat64d": {"bib_entries", "sessions", "handoff_cache_entries", "handoff_held_now",
-                     "handoff_servers"},
+                     "handoff_servers", "quota_records",
+                     "bib_static", "held_syns"},
           "handoffd": {"channels", "channels_loaded", "channels_active", "tokens",
                        "storage_paused"}}[prog]
 def scalar(key, value):

@@ -81,7 +81,7 @@ check "nat64-healthd: a missing prefix file ($?) at <3>" grep -q "^<3>.*$T/missi
 JOURNAL_STREAM=$(js "$T/h5") "$HD" -n -f "$T/none.conf" --selection-file none \
     -p dns:192.0.2.53 -p tcp:192.0.2.2:80 -p dns:192.0.2.53:53 "$T/pf" -- false 2>"$T/h5" >/dev/null
 check "nat64-healthd: a probe given twice refused ($?) at <3>" \
-    grep -q '^<3>--probe dns:192.0.2.53:53:[^ ]* given twice' "$T/h5"
+    grep -q '^<3>--probe: dns:192.0.2.53:53:[^ ]* given twice' "$T/h5"
 check "nat64-healthd: no start failure without a priority" eval '! grep -hqv "^<[0-7]>" "$T/h3" "$T/h4" "$T/h5"'
 sed 's/^/      /' "$T/h2" | head -n 2
 sed 's/^/      /' "$T/h3" "$T/h4" "$T/h5"
