@@ -572,6 +572,86 @@ test_server_banned(void **state)
 	free(f);
 }
 
+/* [token][auth][the IPv6 packet pkt] through srv_handle. */
+static int
+send6(struct fx *f, const uint8_t *pkt, size_t pktlen)
+{
+	static uint8_t ctl[1800];
+	struct buf_wr w;
+
+	buf_wr_init(&w, ctl, sizeof(ctl));
+	hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+	hw_put_blob(&w, HW_T_AUTH, auth, sizeof(auth));
+	hw_put_ip(&w, pkt, pktlen);
+	assert_false(w.err);
+	return srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx);
+}
+
+/* What a banned client's packet is not answered with: an ICMPv6 error
+ * for an ICMPv6 error, also behind an extension header (RFC 4443 §2.4
+ * (e.1)), and errors beyond the rate limit (§2.4 (f)); none of them
+ * gets an entry. */
+static void
+test_server_banned_quiet(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct ban_table *bt;
+	uint8_t pkt[1600], l4[64], c2[16], s6[16];
+	char err[512];
+	size_t n;
+	bool replaced;
+	unsigned i, answered;
+
+	(void)state;
+	assert_int_equal(audit_open(dir, 0, err, sizeof(err)), 0);
+	f->now = clk_fake(1000, T0);
+	f->tx.buf = f->txbuf;
+	f->s.reg = chan_reg_create(dir, 16, 8, no_live, NULL, err, sizeof(err));
+	assert_non_null(f->s.reg);
+	f->s.vs = val_create(32);
+	f->s.port = HPORT;
+	bt = table(16, 600);
+	f->s.bans = bt;
+	chan_set_bans(f->s.reg, bt);
+	fx_validate(f);
+	client6(c2, 2);
+	server6(s6);
+	assert_int_equal(ban_add(bt, c2, 128, 0, "", T0, &replaced), BAN_OK);
+
+	/* an ICMPv6 destination unreachable of its own */
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 1;
+	n = ippkt_ip6(pkt, sizeof(pkt), c2, s6, IPPKT_PROTO_ICMP6, l4, 8);
+	assert_int_equal(send6(f, pkt, n), 0);
+	/* the same behind a hop-by-hop options header (next header 58,
+	 * length 0, a PadN option of 4 octets) */
+	memset(l4, 0, sizeof(l4));
+	l4[0] = IPPKT_PROTO_ICMP6;
+	l4[2] = 1;
+	l4[3] = 4;
+	l4[8] = 1;
+	n = ippkt_ip6(pkt, sizeof(pkt), c2, s6, 0, l4, 16);
+	assert_int_equal(send6(f, pkt, n), 0);
+	assert_int_equal(f->s.c[SRV_C_banned_prohibited], 0);
+
+	/* a flood of SYNs in one instant: at most SRV_BAN_ICMP_RATE errors */
+	for (i = answered = 0; i < SRV_BAN_ICMP_RATE + 50; i++)
+		answered += (unsigned)syn6(f, 2, (uint16_t)(2000 + i), 0, 0, pkt, &n);
+	assert_int_equal(answered, SRV_BAN_ICMP_RATE);
+	assert_int_equal(f->s.c[SRV_C_banned_rate_limited], 50);
+	/* a second later there are tokens again */
+	f->now = clk_fake(2000, T0 + 1);
+	assert_int_equal(syn6(f, 2, 9999, 0, 0, pkt, &n), 1);
+	check_prohibited(f, pkt, n);
+	assert_int_equal(f->s.c[SRV_C_entries_created], 0);
+
+	chan_reg_destroy(f->s.reg, &f->now);
+	val_destroy(f->s.vs);
+	ban_destroy(bt);
+	audit_close();
+	free(f);
+}
+
 /* A dormant channel applies the bans when it is loaded. */
 static void
 test_purge_on_load(void **state)
@@ -675,6 +755,7 @@ main(void)
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_file_damage),
 		cmocka_unit_test(test_server_banned),
+		cmocka_unit_test(test_server_banned_quiet),
 		cmocka_unit_test(test_purge_on_load),
 		cmocka_unit_test(test_audit_lines),
 	};
