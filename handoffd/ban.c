@@ -43,6 +43,8 @@ struct ban_table {
 	unsigned nlens;
 	struct htab quar;
 	bool dirty;
+	bool clk_have;			/* clk_off is set (ban_clock) */
+	int64_t clk_off;		/* wall - monotonic seconds, at the last ban_clock */
 };
 
 struct ban_table *
@@ -436,6 +438,23 @@ ban_release(struct ban_table *bt, int64_t now_s, live_query_fn *live, void *live
 		released++;
 	}
 	return released;
+}
+
+void
+ban_clock(struct ban_table *bt, int64_t wall_s, uint64_t mono_ms)
+{
+	int64_t off = wall_s - (int64_t)(mono_ms / 1000);
+	struct htab_node *n, *next = NULL;
+	size_t cur = 0;
+
+	/* One second of slack: wall_s and mono_ms are not read at once. */
+	if (bt->clk_have && off > bt->clk_off + 1) {
+		while ((n = htab_each(&bt->quar, &cur, &next)) != NULL)
+			htab_entry(n, struct ban_quar, hn)->until_s += off - bt->clk_off;
+		bt->dirty = bt->dirty || bt->quar.count > 0;
+	}
+	bt->clk_off = off;
+	bt->clk_have = true;
 }
 
 /* ---- the file */

@@ -87,6 +87,14 @@ uint32_t ban_quarantine_count(const struct ban_table *bt);
  * quarantine time. Returns how many were released. */
 uint32_t ban_release(struct ban_table *bt, int64_t now_s, live_query_fn *live, void *live_arg);
 
+/* Before ban_release, with both clocks: a quarantine lasts its time on
+ * the monotonic clock, as the NAT64's cache does, so when the wall clock
+ * jumps forward (wall minus monotonic grows by more than a second) every
+ * quarantined port's end moves forward as much. A backward jump only
+ * makes the quarantine longer. Jumps while the server is down are not
+ * seen. */
+void ban_clock(struct ban_table *bt, int64_t wall_s, uint64_t mono_ms);
+
 /* Something changed since the last ban_save()/ban_load(). */
 bool ban_dirty(const struct ban_table *bt);
 int  ban_save(struct ban_table *bt, char *err, size_t errlen);

@@ -157,6 +157,7 @@ ban_tick(struct handoffd *d, const struct clk_now *now)
 	n = ban_expire(d->srv.bans, now->wall.tv_sec, ended, 64);
 	for (i = 0; i < n; i++)
 		audit_unbanned(now, ended[i].pfx, ended[i].len, true);
+	ban_clock(d->srv.bans, now->wall.tv_sec, now->mono_ms);
 	ban_release(d->srv.bans, now->wall.tv_sec, live_query_kernel, NULL);
 	if (ban_dirty(d->srv.bans) && ban_save(d->srv.bans, err, sizeof(err)) == -1)
 		log_warnx("%s", err);

@@ -242,6 +242,35 @@ test_quarantine(void **state)
 	ban_destroy(bt);
 }
 
+/* A quarantine runs on the monotonic clock: a wall clock stepped a day
+ * forward releases no port early; one stepped back keeps them longer. */
+static void
+test_quarantine_clock_jump(void **state)
+{
+	struct ban_table *bt = table(16, 100);
+
+	(void)state;
+	ban_clock(bt, T0, 5000);
+	assert_true(ban_quarantine(bt, SRV, NAT, 5000, T0));
+	ban_clock(bt, T0 + 1, 6000);
+	assert_int_equal(ban_release(bt, T0 + 1, NULL, NULL), 0);
+	/* the wall clock is set a day ahead, 2 s later */
+	ban_clock(bt, T0 + 86403, 7000);
+	assert_true(ban_dirty(bt));
+	assert_int_equal(ban_release(bt, T0 + 86403, NULL, NULL), 0);
+	assert_true(ban_quarantined(bt, SRV, NAT, 5000));
+	ban_clock(bt, T0 + 86499, 103000);	/* 98 s after the quarantine */
+	assert_int_equal(ban_release(bt, T0 + 86499, NULL, NULL), 0);
+	ban_clock(bt, T0 + 86501, 105000);	/* 100 s: over */
+	assert_int_equal(ban_release(bt, T0 + 86501, NULL, NULL), 1);
+	/* stepped back an hour: the quarantine only lasts longer */
+	assert_true(ban_quarantine(bt, SRV, NAT, 5001, T0 + 86501));
+	ban_clock(bt, T0 + 82902, 106000);
+	assert_int_equal(ban_release(bt, T0 + 82902 + 99, NULL, NULL), 0);
+	assert_true(ban_quarantined(bt, SRV, NAT, 5001));
+	ban_destroy(bt);
+}
+
 static void
 test_file_round_trip(void **state)
 {
@@ -752,6 +781,7 @@ main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_quarantine),
+		cmocka_unit_test(test_quarantine_clock_jump),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_file_damage),
 		cmocka_unit_test(test_server_banned),
