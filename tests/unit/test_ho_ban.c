@@ -25,6 +25,7 @@
 #include "ban.h"
 #include "channel.h"
 #include "cksum.h"
+#include "ctl_wire.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
 #include "rdfile.h"
@@ -681,6 +682,26 @@ test_server_banned_quiet(void **state)
 	free(f);
 }
 
+/* The longest reason a ban may have, every octet %-encoded as
+ * nat64-handoffctl may send it, fits in one word of the control
+ * protocol, and in its line with the longest prefix and duration. */
+static void
+test_reason_on_the_wire(void **state)
+{
+	char line[CTL_LINE_MAX], err[128];
+	struct ctl_req r;
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)snprintf(line, sizeof(line),
+	    "ban ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128 for=3650d reason=");
+	for (i = 0; i < BAN_REASON_MAX; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%%20");
+	assert_true(n < sizeof(line));
+	assert_int_equal(ctl_parse_request(line, n, &r, err, sizeof(err)), 0);
+	assert_int_equal(strlen(ctl_opt(&r, "reason")), 3 * BAN_REASON_MAX);
+}
+
 /* A dormant channel applies the bans when it is loaded. */
 static void
 test_purge_on_load(void **state)
@@ -786,6 +807,7 @@ main(void)
 		cmocka_unit_test(test_file_damage),
 		cmocka_unit_test(test_server_banned),
 		cmocka_unit_test(test_server_banned_quiet),
+		cmocka_unit_test(test_reason_on_the_wire),
 		cmocka_unit_test(test_purge_on_load),
 		cmocka_unit_test(test_audit_lines),
 	};
