@@ -571,13 +571,17 @@ ban_clear(struct ban_table *bt)
 		ban_del_at(bt, bt->nbans - 1);
 }
 
+/* A damaged file keeps what it can: the header must be ours, then every
+ * well-formed line before the end line is loaded and the others are
+ * skipped (the first named in err), so that one bad line does not lift
+ * every ban and quarantine. -1 if anything was skipped or missing. */
 int
 ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t errlen)
 {
 	char *copy, *line, *save = NULL, *f[6], *tok, *s2;
 	unsigned lineno = 0;
 	uint32_t max;
-	bool ended = false;
+	bool ended = false, damaged = false;
 	int n;
 
 	ban_clear(bt);
@@ -590,15 +594,22 @@ ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t 
 	copy = xmalloc(len + 1);
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	if (len == 0 || copy[len - 1] != '\n') {
-		snprintf(err, errlen, "%s: truncated (no end line)", bt->path);
-		goto bad;
+	if (len && copy[len - 1] != '\n') {
+		/* a torn last line is not read at all */
+		char *nl = strrchr(copy, '\n');
+
+		*(nl ? nl + 1 : copy) = '\0';
+		snprintf(err, errlen, "%s: truncated (a torn last line)", bt->path);
+		damaged = true;
 	}
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *bad = NULL;
+
 		lineno++;
 		if (ended) {
 			snprintf(err, errlen, "%s:%u: data after the end line", bt->path, lineno);
-			goto bad;
+			damaged = true;
+			break;
 		}
 		n = 0;
 		s2 = NULL;
@@ -614,31 +625,31 @@ ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t 
 				goto bad;
 			}
 		} else if (n == 5 && strcmp(f[0], "ban") == 0) {
-			if (ban_parse_ban(bt, f) == -1) {
-				snprintf(err, errlen, "%s:%u: bad ban line", bt->path, lineno);
-				goto bad;
-			}
+			if (ban_parse_ban(bt, f) == -1)
+				bad = "bad ban line";
 		} else if (n == 5 && strcmp(f[0], "quarantine") == 0) {
-			if (ban_parse_quar(bt, f) == -1) {
-				snprintf(err, errlen, "%s:%u: bad quarantine line", bt->path, lineno);
-				goto bad;
-			}
+			if (ban_parse_quar(bt, f) == -1)
+				bad = "bad quarantine line";
 		} else if (n == 1 && strcmp(f[0], "end") == 0) {
 			ended = true;
-		} else {
-			snprintf(err, errlen, "%s:%u: unrecognised line", bt->path, lineno);
-			goto bad;
+		} else
+			bad = "unrecognised line";
+		if (bad && !damaged) {
+			snprintf(err, errlen, "%s:%u: %s", bt->path, lineno, bad);
+			damaged = true;
 		}
 	}
 	free(copy);
 	bt->max_bans = max;
-	if (!ended) {
-		snprintf(err, errlen, "%s: truncated (no end line)", bt->path);
+	if (lineno == 0) {
+		snprintf(err, errlen, "%s:1: not a version %d ban file", bt->path, BAN_FILE_VERSION);
 		ban_clear(bt);
 		return -1;
 	}
+	if (!ended && !damaged)
+		snprintf(err, errlen, "%s: truncated (no end line)", bt->path);
 	bt->dirty = false;
-	return 0;
+	return ended && !damaged ? 0 : -1;
 bad:
 	free(copy);
 	bt->max_bans = max;

@@ -99,11 +99,13 @@ void ban_clock(struct ban_table *bt, int64_t wall_s, uint64_t mono_ms);
 bool ban_dirty(const struct ban_table *bt);
 int  ban_save(struct ban_table *bt, char *err, size_t errlen);
 /* Replace the contents with the file's. -1 with errno ENOENT (absent: an
- * empty table), EINVAL (damaged: the caller sets it aside) or another
- * (unreadable), and err. */
+ * empty table), EINVAL (damaged: the table holds every well-formed line
+ * before the end line, none if the header is not ours; the caller sets
+ * the file aside and saves what was kept) or another (unreadable, an
+ * empty table), and err. */
 int  ban_load(struct ban_table *bt, char *err, size_t errlen);
 /* Parse a file's contents (ban_load's work, without the file; the fuzz
- * target and tests use it). 0 or -1 with err. */
+ * target and tests use it). 0, or -1 with err (damaged: see ban_load). */
 int  ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t errlen);
 
 #endif

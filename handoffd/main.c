@@ -461,7 +461,11 @@ main(int argc, char **argv)
 		if (rf_set_aside(d.bans_path, now.wall.tv_sec, aside, sizeof(aside), err2,
 		    sizeof(err2)) == -1)
 			fatalx("%s; %s", err, err2);
-		log_warnx("%s; set aside as %s: no bans in force", err, aside);
+		/* What could be read stays in force, in a new file. */
+		log_warnx("%s; set aside as %s; kept %u bans and %u ports held back", err, aside,
+		    ban_count(d.srv.bans), ban_quarantine_count(d.srv.bans));
+		if (ban_save(d.srv.bans, err, sizeof(err)) == -1)
+			log_warnx("%s", err);
 	} else if (ban_count(d.srv.bans) || ban_quarantine_count(d.srv.bans))
 		log_info("%u bans in force, %u ports held back", ban_count(d.srv.bans),
 		    ban_quarantine_count(d.srv.bans));

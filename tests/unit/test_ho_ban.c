@@ -367,11 +367,50 @@ test_file_damage(void **state)
 		assert_int_equal(ban_load(bt, err, sizeof(err)), -1);
 		assert_int_equal(errno, EINVAL);
 		assert_true(strlen(err) > 0);
-		assert_int_equal(ban_count(bt), 0);	/* nothing half-loaded */
+		/* only well-formed lines before the end line are kept: the
+		 * one ban of the file without an end line, the first of two
+		 * bans of one prefix */
+		assert_int_equal(ban_count(bt), i == 5 || i == 14 || i == 15);
 		assert_int_equal(ban_quarantine_count(bt), 0);
 		ban_destroy(bt);
 	}
-	/* what the server does with one: set it aside, start without bans */
+	/* one bad line in the middle costs only itself */
+	{
+		struct ban_table *bt = table(16, 100);
+		uint8_t a[16];
+
+		write_file(path, "nat64-handoffd-bans 1\n"
+		    "ban 2001:db8::1/128 5 0 -\n"
+		    "ban 2001:db8:1::/4x 5 0 -\n"
+		    "ban 2001:db8:2::/48 5 0 61\n"
+		    "quarantine 192.0.2.1 192.0.2.7 30000 " "1764619300\n"
+		    "end\n");
+		assert_int_equal(ban_load(bt, err, sizeof(err)), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_non_null(strstr(err, ":3: bad ban line"));
+		assert_int_equal(ban_count(bt), 2);
+		a6("2001:db8:2::", a);
+		assert_string_equal(ban_lookup(bt, a, 48)->reason, "a");
+		assert_true(ban_quarantined(bt, SRV, NAT, 30000));
+		/* saved again, it reads back whole */
+		assert_int_equal(ban_save(bt, err, sizeof(err)), 0);
+		assert_int_equal(ban_load(bt, err, sizeof(err)), 0);
+		assert_int_equal(ban_count(bt), 2);
+		assert_int_equal(ban_quarantine_count(bt), 1);
+		ban_destroy(bt);
+	}
+	/* a torn last line is not read, even where it would parse */
+	{
+		struct ban_table *bt = table(16, 100);
+
+		write_file(path, "nat64-handoffd-bans 1\nban 2001:db8::1/128 5 0 -\n"
+		    "ban 2001:db8::2/128 5 0 6162");
+		assert_int_equal(ban_load(bt, err, sizeof(err)), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(ban_count(bt), 1);
+		ban_destroy(bt);
+	}
+	/* what the server does with one: set it aside, keep what it read */
 	{
 		struct ban_table *bt = table(16, 100);
 
