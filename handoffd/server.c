@@ -180,6 +180,13 @@ srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const stru
 			 * 3544 (Teredo, §10); its handoff port and the
 			 * channel's control port, where answers go. */
 			if (s->bans && ban_match(s->bans, e->client, now->wall.tv_sec)) {
+				/* Not adopted; but the NAT64 still holds a copy
+				 * of it (it announces what it caches, e.g. after
+				 * a restart of this server), so its port waits a
+				 * whole quarantine time from now (ban.h). */
+				if (e->mapped_port)
+					(void)ban_quarantine(s->bans, ch->local, ch->nat64,
+					    e->mapped_port, now->wall.tv_sec);
 				s->c[SRV_C_drop_banned_entry]++;
 				continue;
 			}
