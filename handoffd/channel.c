@@ -43,6 +43,7 @@ struct chan_reg {
 	struct chan *unconf;	/* channels with unconfirmed entries */
 	struct ban_table *bans;	/* NULL: no bans */
 	bool purge_due;		/* a purge could not save the quarantine: retry */
+	bool purge_full;	/* a purge met BAN_QUAR_MAX: retry once ports are released */
 	/* storage state (chan_commit) */
 	bool paused;
 	uint64_t paused_since_ms, last_try_ms, last_log_ms;
@@ -725,6 +726,7 @@ chan_purge(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 			if (!ban_quarantine(reg->bans, ch->local, ch->nat64, p, now_s)) {
 				log_warnx("%u ports held back already: the entries of banned clients "
 				    "beyond stay until ports are released", BAN_QUAR_MAX);
+				reg->purge_full = true;
 				break;
 			}
 			ports[n++] = p;
@@ -755,6 +757,7 @@ chan_purge_banned(struct chan_reg *reg, const struct clk_now *now)
 	size_t i;
 
 	reg->purge_due = false;
+	reg->purge_full = false;
 	if (reg->bans == NULL || ban_count(reg->bans) == 0)
 		return 0;
 	for (i = 0; i < CHAN_HBUCKETS; i++)
@@ -995,7 +998,8 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 	size_t i;
 
 	reg->last_try_ms = 0;	/* a retry now, even if one just failed */
-	if (reg->purge_due)
+	if (reg->purge_due || (reg->purge_full && reg->bans &&
+	    ban_quarantine_count(reg->bans) < BAN_QUAR_MAX))
 		chan_purge_banned(reg, now);
 	/* An idle channel is unloaded only when everything queued is
 	 * written: an unconfirmed entry must stay in memory until it is. */

@@ -799,6 +799,47 @@ test_purge_on_load(void **state)
 	audit_close();
 }
 
+/* With BAN_QUAR_MAX ports held back, a banned client's entry stays; once
+ * ports are released, the next maintenance deletes it. */
+static void
+test_purge_when_full(void **state)
+{
+	struct ban_table *bt = table(16, 100);
+	struct clk_now now = clk_fake(1000, T0);
+	uint8_t pfx[12] = { 0x00, 0x64, 0xff, 0x9b }, c[16];
+	struct chan_reg *reg;
+	struct chan *ch;
+	char err[512];
+	bool replaced;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(audit_open(dir, 0, err, sizeof(err)), 0);
+	for (i = 0; i < BAN_QUAR_MAX; i++)
+		assert_true(ban_quarantine(bt, SRV + 10 + i / 65535, NAT, (uint16_t)(1 + i % 65535),
+		    T0));
+	reg = chan_reg_create(dir, 16, 8, no_live, NULL, err, sizeof(err));
+	assert_non_null(reg);
+	chan_set_bans(reg, bt);
+	ch = chan_get_or_create(reg, SRV, NAT + 2, &now);
+	assert_non_null(ch);
+	client6(c, 9);
+	assert_true(chan_adopt(reg, ch, 32000, pfx, c, 999, auth, sizeof(auth), &now));
+	assert_int_equal(ban_add(bt, c, 128, 0, "", T0, &replaced), BAN_OK);
+	assert_int_equal(chan_purge_banned(reg, &now), 0);	/* no room to hold its port */
+	assert_int_equal(ct_count(ch->t), 1);
+	chan_maintenance(reg, &now);
+	assert_int_equal(ct_count(ch->t), 1);
+	assert_int_equal(ban_release(bt, T0 + 100, NULL, NULL), BAN_QUAR_MAX);
+	now = clk_fake(101000, T0 + 100);
+	chan_maintenance(reg, &now);
+	assert_int_equal(ct_count(ch->t), 0);
+	assert_true(ban_quarantined(bt, SRV, NAT + 2, 32000));
+	chan_reg_destroy(reg, &now);
+	ban_destroy(bt);
+	audit_close();
+}
+
 /* The Banned and Unbanned lines as written (text and JSON), and the
  * audit log reader of nat64-handoffctl accepts each as a valid line that
  * is no entry event; malformed ones are refused. */
@@ -869,6 +910,7 @@ main(void)
 		cmocka_unit_test(test_server_banned_quiet),
 		cmocka_unit_test(test_reason_on_the_wire),
 		cmocka_unit_test(test_purge_on_load),
+		cmocka_unit_test(test_purge_when_full),
 		cmocka_unit_test(test_audit_lines),
 	};
 
