@@ -263,6 +263,18 @@ ban_remove(struct ban_table *bt, const uint8_t pfx[16], int len)
 	return false;
 }
 
+void
+ban_restore(struct ban_table *bt, const struct ban *b)
+{
+	uint32_t max = bt->max_bans;
+	bool replaced;
+
+	bt->max_bans = UINT32_MAX;
+	if (ban_add(bt, b->pfx, b->len, 0, b->reason, b->since_s, &replaced) == BAN_OK)
+		ban_lookup(bt, b->pfx, b->len)->until_s = b->until_s;
+	bt->max_bans = max;
+}
+
 uint32_t
 ban_count(const struct ban_table *bt)
 {

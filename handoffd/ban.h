@@ -67,6 +67,9 @@ enum ban_err ban_add(struct ban_table *bt, const uint8_t pfx[16], int len, int64
 struct ban *ban_lookup(struct ban_table *bt, const uint8_t pfx[16], int len);
 /* Lift the ban of exactly pfx/len; false if there is none. */
 bool ban_remove(struct ban_table *bt, const uint8_t pfx[16], int len);
+/* Put back a ban just removed (its lifting could not be saved), whatever
+ * max-bans now is. */
+void ban_restore(struct ban_table *bt, const struct ban *b);
 uint32_t ban_count(const struct ban_table *bt);
 const struct ban *ban_get(const struct ban_table *bt, uint32_t i);
 /* Bans that have ended by now_s are removed and copied to out[] (at most

@@ -25,6 +25,7 @@
 #include "ban.h"
 #include "channel.h"
 #include "cksum.h"
+#include "control.h"
 #include "ctl_wire.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
@@ -840,6 +841,50 @@ test_purge_when_full(void **state)
 	audit_close();
 }
 
+/* An unban that cannot be saved leaves the ban in force, also when
+ * max-bans was lowered below the bans there are (a reload). */
+static void
+test_unban_not_saved(void **state)
+{
+	struct srv_ctx s;
+	struct ctl_server *cs = ctl_create_detached();
+	struct clk_now now = clk_fake(1000, T0);
+	struct ctl_out o;
+	char sub[128], path[160], err[512], cmd[200];
+	const char *const reqs[] = { "ban 2001:db8::1", "ban 2001:db8::2" };
+	size_t i;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(audit_open(dir, 0, err, sizeof(err)), 0);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof(path), "%s/%s", sub, BAN_FILE);
+	s.bans = ban_create(path, 16, 100);
+	s.reg = chan_reg_create(dir, 16, 8, no_live, NULL, err, sizeof(err));
+	assert_non_null(s.reg);
+	chan_set_bans(s.reg, s.bans);
+	for (i = 0; i < 2; i++) {
+		ctl_out_init(&o, CTL_OUT_MAX);
+		ctl_dispatch(cs, &s, reqs[i], strlen(reqs[i]), &o, &now);
+		assert_true(o.len > 4 && memcmp(o.p, "cols", 4) == 0);
+		ctl_out_free(&o);
+	}
+	ban_set_limits(s.bans, 1, 100);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sub);	/* no file can be written now */
+	assert_int_equal(system(cmd), 0);
+	ctl_out_init(&o, CTL_OUT_MAX);
+	ctl_dispatch(cs, &s, "unban 2001:db8::1", 17, &o, &now);
+	assert_true(o.len > 5 && memcmp(o.p, "error", 5) == 0);
+	ctl_out_free(&o);
+	assert_true(banned(s.bans, "2001:db8::1", T0));
+	assert_int_equal(ban_count(s.bans), 2);
+	chan_reg_destroy(s.reg, &now);
+	ban_destroy(s.bans);
+	ctl_close(cs);
+	audit_close();
+}
+
 /* The Banned and Unbanned lines as written (text and JSON), and the
  * audit log reader of nat64-handoffctl accepts each as a valid line that
  * is no entry event; malformed ones are refused. */
@@ -911,6 +956,7 @@ main(void)
 		cmocka_unit_test(test_reason_on_the_wire),
 		cmocka_unit_test(test_purge_on_load),
 		cmocka_unit_test(test_purge_when_full),
+		cmocka_unit_test(test_unban_not_saved),
 		cmocka_unit_test(test_audit_lines),
 	};
 
