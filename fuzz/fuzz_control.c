@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: handoffd/control.c handoffd/status.c handoffd/server.c handoffd/channel.c handoffd/conntable.c handoffd/journal.c handoffd/validate.c handoffd/audit.c handoffd/livecheck.c handoffd/ban.c lib/htab.c lib/conf.c lib/ctl_wire.c lib/evloop.c lib/handoff_wire.c lib/ippkt.c lib/buf.c lib/cksum.c lib/addr.c lib/atomicfile.c lib/log.c lib/xalloc.c lib/clock.c lib/rdfile.c
+// FUZZ-SOURCES: handoffd/control.c handoffd/status.c handoffd/server.c handoffd/channel.c handoffd/conntable.c handoffd/journal.c handoffd/validate.c handoffd/audit.c handoffd/livecheck.c handoffd/ban.c lib/htab.c lib/conf.c lib/ctl_wire.c lib/evloop.c lib/handoff_wire.c lib/ippkt.c lib/buf.c lib/cksum.c lib/addr.c lib/atomicfile.c lib/log.c lib/xalloc.c lib/clock.c lib/rdfile.c lib/tbucket.c
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: control-socket requests (lib/ctl_wire.c's parser and
  * handoffd/control.c's dispatcher) against real channels holding a few

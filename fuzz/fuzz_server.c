@@ -1,4 +1,4 @@
-// FUZZ-SOURCES: handoffd/server.c handoffd/channel.c handoffd/conntable.c handoffd/journal.c handoffd/validate.c handoffd/audit.c handoffd/livecheck.c handoffd/ban.c lib/htab.c lib/handoff_wire.c lib/ippkt.c lib/buf.c lib/cksum.c lib/addr.c lib/atomicfile.c lib/log.c lib/xalloc.c lib/clock.c lib/rdfile.c
+// FUZZ-SOURCES: handoffd/server.c handoffd/channel.c handoffd/conntable.c handoffd/journal.c handoffd/validate.c handoffd/audit.c handoffd/livecheck.c handoffd/ban.c lib/htab.c lib/handoff_wire.c lib/ippkt.c lib/buf.c lib/cksum.c lib/addr.c lib/atomicfile.c lib/log.c lib/xalloc.c lib/clock.c lib/rdfile.c lib/tbucket.c
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* libFuzzer target: one control packet into nat64-handoffd's packet
  * logic (server.c) with real channels, journal and validation state on a
