@@ -43,6 +43,8 @@ struct ban_table {
 	unsigned nlens;
 	struct htab quar;
 	bool dirty;
+	bool clk_have;			/* clk_off is set (ban_clock) */
+	int64_t clk_off;		/* wall - monotonic seconds, at the last ban_clock */
 };
 
 struct ban_table *
@@ -261,6 +263,18 @@ ban_remove(struct ban_table *bt, const uint8_t pfx[16], int len)
 	return false;
 }
 
+void
+ban_restore(struct ban_table *bt, const struct ban *b)
+{
+	uint32_t max = bt->max_bans;
+	bool replaced;
+
+	bt->max_bans = UINT32_MAX;
+	if (ban_add(bt, b->pfx, b->len, 0, b->reason, b->since_s, &replaced) == BAN_OK)
+		ban_lookup(bt, b->pfx, b->len)->until_s = b->until_s;
+	bt->max_bans = max;
+}
+
 uint32_t
 ban_count(const struct ban_table *bt)
 {
@@ -438,6 +452,23 @@ ban_release(struct ban_table *bt, int64_t now_s, live_query_fn *live, void *live
 	return released;
 }
 
+void
+ban_clock(struct ban_table *bt, int64_t wall_s, uint64_t mono_ms)
+{
+	int64_t off = wall_s - (int64_t)(mono_ms / 1000);
+	struct htab_node *n, *next = NULL;
+	size_t cur = 0;
+
+	/* One second of slack: wall_s and mono_ms are not read at once. */
+	if (bt->clk_have && off > bt->clk_off + 1) {
+		while ((n = htab_each(&bt->quar, &cur, &next)) != NULL)
+			htab_entry(n, struct ban_quar, hn)->until_s += off - bt->clk_off;
+		bt->dirty = bt->dirty || bt->quar.count > 0;
+	}
+	bt->clk_off = off;
+	bt->clk_have = true;
+}
+
 /* ---- the file */
 
 bool
@@ -552,13 +583,17 @@ ban_clear(struct ban_table *bt)
 		ban_del_at(bt, bt->nbans - 1);
 }
 
+/* A damaged file keeps what it can: the header must be ours, then every
+ * well-formed line before the end line is loaded and the others are
+ * skipped (the first named in err), so that one bad line does not lift
+ * every ban and quarantine. -1 if anything was skipped or missing. */
 int
 ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t errlen)
 {
 	char *copy, *line, *save = NULL, *f[6], *tok, *s2;
 	unsigned lineno = 0;
 	uint32_t max;
-	bool ended = false;
+	bool ended = false, damaged = false;
 	int n;
 
 	ban_clear(bt);
@@ -571,15 +606,22 @@ ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t 
 	copy = xmalloc(len + 1);
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	if (len == 0 || copy[len - 1] != '\n') {
-		snprintf(err, errlen, "%s: truncated (no end line)", bt->path);
-		goto bad;
+	if (len && copy[len - 1] != '\n') {
+		/* a torn last line is not read at all */
+		char *nl = strrchr(copy, '\n');
+
+		*(nl ? nl + 1 : copy) = '\0';
+		snprintf(err, errlen, "%s: truncated (a torn last line)", bt->path);
+		damaged = true;
 	}
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *bad = NULL;
+
 		lineno++;
 		if (ended) {
 			snprintf(err, errlen, "%s:%u: data after the end line", bt->path, lineno);
-			goto bad;
+			damaged = true;
+			break;
 		}
 		n = 0;
 		s2 = NULL;
@@ -595,31 +637,31 @@ ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t 
 				goto bad;
 			}
 		} else if (n == 5 && strcmp(f[0], "ban") == 0) {
-			if (ban_parse_ban(bt, f) == -1) {
-				snprintf(err, errlen, "%s:%u: bad ban line", bt->path, lineno);
-				goto bad;
-			}
+			if (ban_parse_ban(bt, f) == -1)
+				bad = "bad ban line";
 		} else if (n == 5 && strcmp(f[0], "quarantine") == 0) {
-			if (ban_parse_quar(bt, f) == -1) {
-				snprintf(err, errlen, "%s:%u: bad quarantine line", bt->path, lineno);
-				goto bad;
-			}
+			if (ban_parse_quar(bt, f) == -1)
+				bad = "bad quarantine line";
 		} else if (n == 1 && strcmp(f[0], "end") == 0) {
 			ended = true;
-		} else {
-			snprintf(err, errlen, "%s:%u: unrecognised line", bt->path, lineno);
-			goto bad;
+		} else
+			bad = "unrecognised line";
+		if (bad && !damaged) {
+			snprintf(err, errlen, "%s:%u: %s", bt->path, lineno, bad);
+			damaged = true;
 		}
 	}
 	free(copy);
 	bt->max_bans = max;
-	if (!ended) {
-		snprintf(err, errlen, "%s: truncated (no end line)", bt->path);
+	if (lineno == 0) {
+		snprintf(err, errlen, "%s:1: not a version %d ban file", bt->path, BAN_FILE_VERSION);
 		ban_clear(bt);
 		return -1;
 	}
+	if (!ended && !damaged)
+		snprintf(err, errlen, "%s: truncated (no end line)", bt->path);
 	bt->dirty = false;
-	return 0;
+	return ended && !damaged ? 0 : -1;
 bad:
 	free(copy);
 	bt->max_bans = max;

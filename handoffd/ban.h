@@ -67,6 +67,9 @@ enum ban_err ban_add(struct ban_table *bt, const uint8_t pfx[16], int len, int64
 struct ban *ban_lookup(struct ban_table *bt, const uint8_t pfx[16], int len);
 /* Lift the ban of exactly pfx/len; false if there is none. */
 bool ban_remove(struct ban_table *bt, const uint8_t pfx[16], int len);
+/* Put back a ban just removed (its lifting could not be saved), whatever
+ * max-bans now is. */
+void ban_restore(struct ban_table *bt, const struct ban *b);
 uint32_t ban_count(const struct ban_table *bt);
 const struct ban *ban_get(const struct ban_table *bt, uint32_t i);
 /* Bans that have ended by now_s are removed and copied to out[] (at most
@@ -87,15 +90,25 @@ uint32_t ban_quarantine_count(const struct ban_table *bt);
  * quarantine time. Returns how many were released. */
 uint32_t ban_release(struct ban_table *bt, int64_t now_s, live_query_fn *live, void *live_arg);
 
+/* Before ban_release, with both clocks: a quarantine lasts its time on
+ * the monotonic clock, as the NAT64's cache does, so when the wall clock
+ * jumps forward (wall minus monotonic grows by more than a second) every
+ * quarantined port's end moves forward as much. A backward jump only
+ * makes the quarantine longer. Jumps while the server is down are not
+ * seen. */
+void ban_clock(struct ban_table *bt, int64_t wall_s, uint64_t mono_ms);
+
 /* Something changed since the last ban_save()/ban_load(). */
 bool ban_dirty(const struct ban_table *bt);
 int  ban_save(struct ban_table *bt, char *err, size_t errlen);
 /* Replace the contents with the file's. -1 with errno ENOENT (absent: an
- * empty table), EINVAL (damaged: the caller sets it aside) or another
- * (unreadable), and err. */
+ * empty table), EINVAL (damaged: the table holds every well-formed line
+ * before the end line, none if the header is not ours; the caller sets
+ * the file aside and saves what was kept) or another (unreadable, an
+ * empty table), and err. */
 int  ban_load(struct ban_table *bt, char *err, size_t errlen);
 /* Parse a file's contents (ban_load's work, without the file; the fuzz
- * target and tests use it). 0 or -1 with err. */
+ * target and tests use it). 0, or -1 with err (damaged: see ban_load). */
 int  ban_parse(struct ban_table *bt, const char *text, size_t len, char *err, size_t errlen);
 
 #endif

@@ -44,6 +44,7 @@ struct chan_reg {
 	struct chan *unconf;	/* channels with unconfirmed entries */
 	struct ban_table *bans;	/* NULL: no bans */
 	bool purge_due;		/* a purge could not save the quarantine: retry */
+	bool purge_full;	/* a purge met BAN_QUAR_MAX: retry once ports are released */
 	/* storage state (chan_commit) */
 	bool paused;
 	uint64_t paused_since_ms, last_try_ms, last_log_ms;
@@ -712,6 +713,7 @@ chan_purge(struct chan_reg *reg, struct chan *ch, const struct clk_now *now)
 			if (!ban_quarantine(reg->bans, ch->local, ch->nat64, p, now_s)) {
 				log_warnx("%u ports held back already: the entries of banned clients "
 				    "beyond stay until ports are released", BAN_QUAR_MAX);
+				reg->purge_full = true;
 				break;
 			}
 			ports[n++] = p;
@@ -741,6 +743,7 @@ chan_purge_banned(struct chan_reg *reg, const struct clk_now *now)
 	uint32_t n = 0;
 
 	reg->purge_due = false;
+	reg->purge_full = false;
 	if (reg->bans == NULL || ban_count(reg->bans) == 0)
 		return 0;
 	for (ch = chan_first(reg); ch; ch = chan_next(reg, ch))
@@ -979,7 +982,8 @@ chan_maintenance(struct chan_reg *reg, const struct clk_now *now)
 	char err[4600];
 
 	reg->last_try_ms = 0;	/* a retry now, even if one just failed */
-	if (reg->purge_due)
+	if (reg->purge_due || (reg->purge_full && reg->bans &&
+	    ban_quarantine_count(reg->bans) < BAN_QUAR_MAX))
 		chan_purge_banned(reg, now);
 	/* An idle channel is unloaded only when everything queued is
 	 * written: an unconfirmed entry must stay in memory until it is. */

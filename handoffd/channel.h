@@ -142,7 +142,8 @@ struct ban_table;
 void chan_set_bans(struct chan_reg *reg, struct ban_table *bans);
 /* Apply the bans to every loaded channel (dormant ones on load); returns
  * the entries deleted. A failed save of the quarantine keeps the entries
- * and is retried by chan_maintenance. */
+ * and is retried by chan_maintenance, as is a purge that met BAN_QUAR_MAX
+ * once ports are released. */
 uint32_t chan_purge_banned(struct chan_reg *reg, const struct clk_now *now);
 
 /* Iterate channels for status output. */

@@ -484,7 +484,6 @@ ctl_cmd_unban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_
 	char err[1200];
 	struct ban *b, old;
 	uint8_t pfx[16];
-	bool replaced;
 	int len;
 
 	(void)cur;
@@ -499,9 +498,7 @@ ctl_cmd_unban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_
 	old = *b;
 	ban_remove(srv->bans, pfx, len);
 	if (ban_save(srv->bans, err, sizeof(err)) == -1) {
-		if (ban_add(srv->bans, old.pfx, old.len, 0, old.reason, old.since_s, &replaced) ==
-		    BAN_OK)
-			*ban_lookup(srv->bans, old.pfx, old.len) = old;
+		ban_restore(srv->bans, &old);
 		ctl_put_error(o, "%s; still banned", err);
 		return;
 	}

@@ -180,6 +180,7 @@ ban_tick(struct handoffd *d, const struct clk_now *now)
 	n = ban_expire(d->srv.bans, now->wall.tv_sec, ended, 64);
 	for (i = 0; i < n; i++)
 		audit_unbanned(now, ended[i].pfx, ended[i].len, true);
+	ban_clock(d->srv.bans, now->wall.tv_sec, now->mono_ms);
 	ban_release(d->srv.bans, now->wall.tv_sec, live_query_kernel, NULL);
 	if (ban_dirty(d->srv.bans) && ban_save(d->srv.bans, err, sizeof(err)) == -1)
 		log_warnx("%s", err);
@@ -503,7 +504,11 @@ main(int argc, char **argv)
 		if (rf_set_aside(d.bans_path, now.wall.tv_sec, aside, sizeof(aside), err2,
 		    sizeof(err2)) == -1)
 			fatalx("%s; %s", err, err2);
-		log_warnx("%s; set aside as %s: no bans in force", err, aside);
+		/* What could be read stays in force, in a new file. */
+		log_warnx("%s; set aside as %s; kept %u bans and %u ports held back", err, aside,
+		    ban_count(d.srv.bans), ban_quarantine_count(d.srv.bans));
+		if (ban_save(d.srv.bans, err, sizeof(err)) == -1)
+			log_warnx("%s", err);
 	} else if (ban_count(d.srv.bans) || ban_quarantine_count(d.srv.bans))
 		log_info("%u bans in force, %u ports held back", ban_count(d.srv.bans),
 		    ban_quarantine_count(d.srv.bans));

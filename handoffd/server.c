@@ -167,6 +167,13 @@ srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const stru
 			 * 3544 (Teredo, §10); its handoff port and the
 			 * channel's control port, where answers go. */
 			if (s->bans && ban_match(s->bans, e->client, now->wall.tv_sec)) {
+				/* Not adopted; but the NAT64 still holds a copy
+				 * of it (it announces what it caches, e.g. after
+				 * a restart of this server), so its port waits a
+				 * whole quarantine time from now (ban.h). */
+				if (e->mapped_port)
+					(void)ban_quarantine(s->bans, ch->local, ch->nat64,
+					    e->mapped_port, now->wall.tv_sec);
 				s->c[SRV_C_drop_banned_entry]++;
 				continue;
 			}
@@ -237,10 +244,23 @@ srv_ipv6(struct srv_ctx *s, struct chan *ch, uint32_t src, uint16_t sport,
 	}
 	srv_tx_init(tx, ch->local, src, sport);
 	buf_wr_init(&w, tx->buf, SRV_TX_MAX);
-	/* An ICMPv6 error is never answered with one (RFC 4443 §2.4 (e)). */
-	if (s->bans && ban_match(s->bans, ip.src, now->wall.tv_sec) &&
-	    (ip.nh != IPPKT_PROTO_ICMP6 || (ip.l4_len >= 1 && ip.l4[0] >= 128)))
+	if (s->bans && ban_match(s->bans, ip.src, now->wall.tv_sec)) {
+		/* Answered: TCP, UDP and ICMPv6 informational messages. An
+		 * ICMPv6 error is never answered with one (RFC 4443 §2.4
+		 * (e.1)), nor is a packet whose first next header is not one
+		 * of those (an extension header may hide an error); errors
+		 * are rate-limited (§2.4 (f)). No entry either way. */
+		if (ip.nh != IPPKT_PROTO_TCP && ip.nh != IPPKT_PROTO_UDP &&
+		    (ip.nh != IPPKT_PROTO_ICMP6 || ip.l4_len < 1 || ip.l4[0] < 128)) {
+			s->c[SRV_C_drop_unsupported_ipv6]++;
+			return 0;
+		}
+		if (!tb_take(&s->ban_tb, SRV_BAN_ICMP_RATE, SRV_BAN_ICMP_RATE, now->mono_ms)) {
+			s->c[SRV_C_banned_rate_limited]++;
+			return 0;
+		}
 		return srv_banned(s, pkt, &ip, tx, &w);
+	}
 	if (ip.nh == IPPKT_PROTO_ICMP6) {
 		uint8_t *out;
 		size_t n;

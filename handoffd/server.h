@@ -16,9 +16,13 @@
 #include "channel.h"
 #include "clock.h"
 #include "handoff_wire.h"
+#include "tbucket.h"
 #include "validate.h"
 
 #define SRV_TX_MAX	65507	/* largest UDP payload over IPv4 */
+/* ICMPv6 errors answering banned clients, per second and as a burst
+ * (RFC 4443 §2.4 (f); nat64d's icmp-error-rate default). */
+#define SRV_BAN_ICMP_RATE	1000
 
 /* Counters, exported in the status file as "<name> <value>". */
 #define SRV_COUNTERS(X) \
@@ -31,7 +35,7 @@
 	X(lookup_hit) X(lookup_miss) X(echo_replies) X(icmp_errors_sent) X(tx_errors) \
 	X(icmp_errors_matched) X(drop_icmp_quote) X(drop_icmp_no_entry) \
 	X(drop_rx_unusable) X(drop_storage_paused) X(answers_withheld) \
-	X(banned_prohibited) X(drop_banned_entry)
+	X(banned_prohibited) X(banned_rate_limited) X(drop_banned_entry)
 
 enum srv_counter {
 #define SRV_ENUM(n) SRV_C_##n,
@@ -54,6 +58,7 @@ struct srv_ctx {
 	struct chan_reg *reg;
 	struct val_state *vs;
 	struct ban_table *bans;			/* NULL: no bans */
+	struct tbucket ban_tb;			/* SRV_BAN_ICMP_RATE */
 	uint16_t port;				/* our handoff port */
 	uint64_t c[SRV_C__COUNT];
 	uint64_t wire_drop[HW_E__COUNT];	/* drops by hw_err */

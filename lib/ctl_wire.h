@@ -28,7 +28,7 @@
 
 #define CTL_LINE_MAX	512
 #define CTL_MAX_ARGS	8
-#define CTL_WORD_MAX	96
+#define CTL_WORD_MAX	320	/* a ban reason of 100 octets, each as %XX */
 #define CTL_MAX_COLS	64
 
 struct ctl_req {

@@ -64,7 +64,9 @@ echo "ok   64 clients on a full table of 16, $(wc -l <"$T/r2") answers: none got
 
 # Limits: max-bans 3.
 hctl ban 2001:db8:99::/48 >/dev/null || fail "second ban"
-hctl ban 2001:db8:98::/48 >/dev/null || fail "third ban"
+LONG=$(printf 'a %.0s' $(seq 49))a%	# 100 characters, 49 of them blanks
+hctl ban 2001:db8:98::/48 --reason "$LONG" >/dev/null || fail "third ban, with a reason of 100 characters"
+grep -qF " Banned 2001:db8:98::/48 until never reason $LONG" "$AUDIT" || fail "the reason of 100 characters is not in the Banned line"
 if hctl ban 2001:db8:97::/48 2>"$T/full.err"; then fail "a fourth ban beyond max-bans 3"; fi
 grep -q "max-bans reached" "$T/full.err" || fail "unclear error: $(cat "$T/full.err")"
 if hctl ban 2001:db8::/31 2>"$T/wide.err"; then fail "a /31 ban accepted"; fi

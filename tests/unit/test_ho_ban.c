@@ -25,6 +25,8 @@
 #include "ban.h"
 #include "channel.h"
 #include "cksum.h"
+#include "control.h"
+#include "ctl_wire.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
 #include "rdfile.h"
@@ -242,6 +244,35 @@ test_quarantine(void **state)
 	ban_destroy(bt);
 }
 
+/* A quarantine runs on the monotonic clock: a wall clock stepped a day
+ * forward releases no port early; one stepped back keeps them longer. */
+static void
+test_quarantine_clock_jump(void **state)
+{
+	struct ban_table *bt = table(16, 100);
+
+	(void)state;
+	ban_clock(bt, T0, 5000);
+	assert_true(ban_quarantine(bt, SRV, NAT, 5000, T0));
+	ban_clock(bt, T0 + 1, 6000);
+	assert_int_equal(ban_release(bt, T0 + 1, NULL, NULL), 0);
+	/* the wall clock is set a day ahead, 2 s later */
+	ban_clock(bt, T0 + 86403, 7000);
+	assert_true(ban_dirty(bt));
+	assert_int_equal(ban_release(bt, T0 + 86403, NULL, NULL), 0);
+	assert_true(ban_quarantined(bt, SRV, NAT, 5000));
+	ban_clock(bt, T0 + 86499, 103000);	/* 98 s after the quarantine */
+	assert_int_equal(ban_release(bt, T0 + 86499, NULL, NULL), 0);
+	ban_clock(bt, T0 + 86501, 105000);	/* 100 s: over */
+	assert_int_equal(ban_release(bt, T0 + 86501, NULL, NULL), 1);
+	/* stepped back an hour: the quarantine only lasts longer */
+	assert_true(ban_quarantine(bt, SRV, NAT, 5001, T0 + 86501));
+	ban_clock(bt, T0 + 82902, 106000);
+	assert_int_equal(ban_release(bt, T0 + 82902 + 99, NULL, NULL), 0);
+	assert_true(ban_quarantined(bt, SRV, NAT, 5001));
+	ban_destroy(bt);
+}
+
 static void
 test_file_round_trip(void **state)
 {
@@ -337,11 +368,50 @@ test_file_damage(void **state)
 		assert_int_equal(ban_load(bt, err, sizeof(err)), -1);
 		assert_int_equal(errno, EINVAL);
 		assert_true(strlen(err) > 0);
-		assert_int_equal(ban_count(bt), 0);	/* nothing half-loaded */
+		/* only well-formed lines before the end line are kept: the
+		 * one ban of the file without an end line, the first of two
+		 * bans of one prefix */
+		assert_int_equal(ban_count(bt), i == 5 || i == 14 || i == 15);
 		assert_int_equal(ban_quarantine_count(bt), 0);
 		ban_destroy(bt);
 	}
-	/* what the server does with one: set it aside, start without bans */
+	/* one bad line in the middle costs only itself */
+	{
+		struct ban_table *bt = table(16, 100);
+		uint8_t a[16];
+
+		write_file(path, "nat64-handoffd-bans 1\n"
+		    "ban 2001:db8::1/128 5 0 -\n"
+		    "ban 2001:db8:1::/4x 5 0 -\n"
+		    "ban 2001:db8:2::/48 5 0 61\n"
+		    "quarantine 192.0.2.1 192.0.2.7 30000 " "1764619300\n"
+		    "end\n");
+		assert_int_equal(ban_load(bt, err, sizeof(err)), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_non_null(strstr(err, ":3: bad ban line"));
+		assert_int_equal(ban_count(bt), 2);
+		a6("2001:db8:2::", a);
+		assert_string_equal(ban_lookup(bt, a, 48)->reason, "a");
+		assert_true(ban_quarantined(bt, SRV, NAT, 30000));
+		/* saved again, it reads back whole */
+		assert_int_equal(ban_save(bt, err, sizeof(err)), 0);
+		assert_int_equal(ban_load(bt, err, sizeof(err)), 0);
+		assert_int_equal(ban_count(bt), 2);
+		assert_int_equal(ban_quarantine_count(bt), 1);
+		ban_destroy(bt);
+	}
+	/* a torn last line is not read, even where it would parse */
+	{
+		struct ban_table *bt = table(16, 100);
+
+		write_file(path, "nat64-handoffd-bans 1\nban 2001:db8::1/128 5 0 -\n"
+		    "ban 2001:db8::2/128 5 0 6162");
+		assert_int_equal(ban_load(bt, err, sizeof(err)), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(ban_count(bt), 1);
+		ban_destroy(bt);
+	}
+	/* what the server does with one: set it aside, keep what it read */
 	{
 		struct ban_table *bt = table(16, 100);
 
@@ -560,8 +630,29 @@ test_server_banned(void **state)
 	/* the quarantined port goes to no one, even asked for by hint */
 	assert_int_equal(syn6(f, 4, 4444, 30000, 0, pkt, &n), 1);
 	assert_int_not_equal(entry_port(f), 30000);
+	/* the NAT64 announces the banned entry it still caches (as after a
+	 * restart of the server): not adopted, and the port waits a whole
+	 * quarantine time from then */
+	{
+		struct hw_entry e = { .mapped_port = 30000, .client_port = 2222 };
+		uint8_t ctl[256];
+		struct buf_wr w;
+
+		memcpy(e.prefix, pfx96, 12);
+		client6(e.client, 2);
+		buf_wr_init(&w, ctl, sizeof(ctl));
+		hw_put_ident(&w);
+		hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+		hw_put_blob(&w, HW_T_AUTH, auth, sizeof(auth));
+		hw_put_entry(&w, &e);
+		f->now = clk_fake(301000, T0 + 300);
+		assert_int_equal(srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx), 0);
+		assert_int_equal(f->s.c[SRV_C_drop_banned_entry], 1);
+		assert_int_equal(ban_release(bt, T0 + 600, no_live, NULL), 0);
+		assert_true(ban_quarantined(bt, SRV, NAT, 30000));
+	}
 	/* once released, it is handed out again */
-	assert_int_equal(ban_release(bt, T0 + 600, no_live, NULL), 1);
+	assert_int_equal(ban_release(bt, T0 + 900, no_live, NULL), 1);
 	assert_int_equal(syn6(f, 5, 5555, 30000, 0, pkt, &n), 1);
 	assert_int_equal(entry_port(f), 30000);
 
@@ -570,6 +661,106 @@ test_server_banned(void **state)
 	ban_destroy(bt);
 	audit_close();
 	free(f);
+}
+
+/* [token][auth][the IPv6 packet pkt] through srv_handle. */
+static int
+send6(struct fx *f, const uint8_t *pkt, size_t pktlen)
+{
+	static uint8_t ctl[1800];
+	struct buf_wr w;
+
+	buf_wr_init(&w, ctl, sizeof(ctl));
+	hw_put_blob(&w, HW_T_TOKEN, token, sizeof(token));
+	hw_put_blob(&w, HW_T_AUTH, auth, sizeof(auth));
+	hw_put_ip(&w, pkt, pktlen);
+	assert_false(w.err);
+	return srv_handle(&f->s, SRV, NAT, NATPORT, ctl, w.off, &f->now, &f->tx);
+}
+
+/* What a banned client's packet is not answered with: an ICMPv6 error
+ * for an ICMPv6 error, also behind an extension header (RFC 4443 §2.4
+ * (e.1)), and errors beyond the rate limit (§2.4 (f)); none of them
+ * gets an entry. */
+static void
+test_server_banned_quiet(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct ban_table *bt;
+	uint8_t pkt[1600], l4[64], c2[16], s6[16];
+	char err[512];
+	size_t n;
+	bool replaced;
+	unsigned i, answered;
+
+	(void)state;
+	assert_int_equal(audit_open(dir, 0, err, sizeof(err)), 0);
+	f->now = clk_fake(1000, T0);
+	f->tx.buf = f->txbuf;
+	f->s.reg = chan_reg_create(dir, 16, 8, no_live, NULL, err, sizeof(err));
+	assert_non_null(f->s.reg);
+	f->s.vs = val_create(32);
+	f->s.port = HPORT;
+	bt = table(16, 600);
+	f->s.bans = bt;
+	chan_set_bans(f->s.reg, bt);
+	fx_validate(f);
+	client6(c2, 2);
+	server6(s6);
+	assert_int_equal(ban_add(bt, c2, 128, 0, "", T0, &replaced), BAN_OK);
+
+	/* an ICMPv6 destination unreachable of its own */
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 1;
+	n = ippkt_ip6(pkt, sizeof(pkt), c2, s6, IPPKT_PROTO_ICMP6, l4, 8);
+	assert_int_equal(send6(f, pkt, n), 0);
+	/* the same behind a hop-by-hop options header (next header 58,
+	 * length 0, a PadN option of 4 octets) */
+	memset(l4, 0, sizeof(l4));
+	l4[0] = IPPKT_PROTO_ICMP6;
+	l4[2] = 1;
+	l4[3] = 4;
+	l4[8] = 1;
+	n = ippkt_ip6(pkt, sizeof(pkt), c2, s6, 0, l4, 16);
+	assert_int_equal(send6(f, pkt, n), 0);
+	assert_int_equal(f->s.c[SRV_C_banned_prohibited], 0);
+
+	/* a flood of SYNs in one instant: at most SRV_BAN_ICMP_RATE errors */
+	for (i = answered = 0; i < SRV_BAN_ICMP_RATE + 50; i++)
+		answered += (unsigned)syn6(f, 2, (uint16_t)(2000 + i), 0, 0, pkt, &n);
+	assert_int_equal(answered, SRV_BAN_ICMP_RATE);
+	assert_int_equal(f->s.c[SRV_C_banned_rate_limited], 50);
+	/* a second later there are tokens again */
+	f->now = clk_fake(2000, T0 + 1);
+	assert_int_equal(syn6(f, 2, 9999, 0, 0, pkt, &n), 1);
+	check_prohibited(f, pkt, n);
+	assert_int_equal(f->s.c[SRV_C_entries_created], 0);
+
+	chan_reg_destroy(f->s.reg, &f->now);
+	val_destroy(f->s.vs);
+	ban_destroy(bt);
+	audit_close();
+	free(f);
+}
+
+/* The longest reason a ban may have, every octet %-encoded as
+ * nat64-handoffctl may send it, fits in one word of the control
+ * protocol, and in its line with the longest prefix and duration. */
+static void
+test_reason_on_the_wire(void **state)
+{
+	char line[CTL_LINE_MAX], err[128];
+	struct ctl_req r;
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)snprintf(line, sizeof(line),
+	    "ban ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128 for=3650d reason=");
+	for (i = 0; i < BAN_REASON_MAX; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%%20");
+	assert_true(n < sizeof(line));
+	assert_int_equal(ctl_parse_request(line, n, &r, err, sizeof(err)), 0);
+	assert_int_equal(strlen(ctl_opt(&r, "reason")), 3 * BAN_REASON_MAX);
 }
 
 /* A dormant channel applies the bans when it is loaded. */
@@ -606,6 +797,91 @@ test_purge_on_load(void **state)
 	assert_true(ban_quarantined(bt, SRV, NAT + 1, 31000));
 	chan_reg_destroy(reg, &now);
 	ban_destroy(bt);
+	audit_close();
+}
+
+/* With BAN_QUAR_MAX ports held back, a banned client's entry stays; once
+ * ports are released, the next maintenance deletes it. */
+static void
+test_purge_when_full(void **state)
+{
+	struct ban_table *bt = table(16, 100);
+	struct clk_now now = clk_fake(1000, T0);
+	uint8_t pfx[12] = { 0x00, 0x64, 0xff, 0x9b }, c[16];
+	struct chan_reg *reg;
+	struct chan *ch;
+	char err[512];
+	bool replaced;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(audit_open(dir, 0, err, sizeof(err)), 0);
+	for (i = 0; i < BAN_QUAR_MAX; i++)
+		assert_true(ban_quarantine(bt, SRV + 10 + i / 65535, NAT, (uint16_t)(1 + i % 65535),
+		    T0));
+	reg = chan_reg_create(dir, 16, 8, no_live, NULL, err, sizeof(err));
+	assert_non_null(reg);
+	chan_set_bans(reg, bt);
+	ch = chan_get_or_create(reg, SRV, NAT + 2, &now);
+	assert_non_null(ch);
+	client6(c, 9);
+	assert_true(chan_adopt(reg, ch, 32000, pfx, c, 999, auth, sizeof(auth), &now));
+	assert_int_equal(ban_add(bt, c, 128, 0, "", T0, &replaced), BAN_OK);
+	assert_int_equal(chan_purge_banned(reg, &now), 0);	/* no room to hold its port */
+	assert_int_equal(ct_count(ch->t), 1);
+	chan_maintenance(reg, &now);
+	assert_int_equal(ct_count(ch->t), 1);
+	assert_int_equal(ban_release(bt, T0 + 100, NULL, NULL), BAN_QUAR_MAX);
+	now = clk_fake(101000, T0 + 100);
+	chan_maintenance(reg, &now);
+	assert_int_equal(ct_count(ch->t), 0);
+	assert_true(ban_quarantined(bt, SRV, NAT + 2, 32000));
+	chan_reg_destroy(reg, &now);
+	ban_destroy(bt);
+	audit_close();
+}
+
+/* An unban that cannot be saved leaves the ban in force, also when
+ * max-bans was lowered below the bans there are (a reload). */
+static void
+test_unban_not_saved(void **state)
+{
+	struct srv_ctx s;
+	struct ctl_server *cs = ctl_create_detached();
+	struct clk_now now = clk_fake(1000, T0);
+	struct ctl_out o;
+	char sub[128], path[160], err[512], cmd[200];
+	const char *const reqs[] = { "ban 2001:db8::1", "ban 2001:db8::2" };
+	size_t i;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(audit_open(dir, 0, err, sizeof(err)), 0);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof(path), "%s/%s", sub, BAN_FILE);
+	s.bans = ban_create(path, 16, 100);
+	s.reg = chan_reg_create(dir, 16, 8, no_live, NULL, err, sizeof(err));
+	assert_non_null(s.reg);
+	chan_set_bans(s.reg, s.bans);
+	for (i = 0; i < 2; i++) {
+		ctl_out_init(&o, CTL_OUT_MAX);
+		ctl_dispatch(cs, &s, reqs[i], strlen(reqs[i]), &o, &now);
+		assert_true(o.len > 4 && memcmp(o.p, "cols", 4) == 0);
+		ctl_out_free(&o);
+	}
+	ban_set_limits(s.bans, 1, 100);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sub);	/* no file can be written now */
+	assert_int_equal(system(cmd), 0);
+	ctl_out_init(&o, CTL_OUT_MAX);
+	ctl_dispatch(cs, &s, "unban 2001:db8::1", 17, &o, &now);
+	assert_true(o.len > 5 && memcmp(o.p, "error", 5) == 0);
+	ctl_out_free(&o);
+	assert_true(banned(s.bans, "2001:db8::1", T0));
+	assert_int_equal(ban_count(s.bans), 2);
+	chan_reg_destroy(s.reg, &now);
+	ban_destroy(s.bans);
+	ctl_close(cs);
 	audit_close();
 }
 
@@ -672,10 +948,15 @@ main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_quarantine),
+		cmocka_unit_test(test_quarantine_clock_jump),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_file_damage),
 		cmocka_unit_test(test_server_banned),
+		cmocka_unit_test(test_server_banned_quiet),
+		cmocka_unit_test(test_reason_on_the_wire),
 		cmocka_unit_test(test_purge_on_load),
+		cmocka_unit_test(test_purge_when_full),
+		cmocka_unit_test(test_unban_not_saved),
 		cmocka_unit_test(test_audit_lines),
 	};
 

@@ -134,7 +134,7 @@ test_parse_request(void **state)
 	assert_int_equal(ctl_parse_request("a 1 2 3 4 5 6 7 8 9", 19, &r, err, sizeof(err)), -1);
 	memset(big, 'a', sizeof(big));
 	assert_int_equal(ctl_parse_request(big, sizeof(big), &r, err, sizeof(err)), -1);
-	assert_int_equal(ctl_parse_request(big, 120, &r, err, sizeof(err)), -1);	/* a word of 120 */
+	assert_int_equal(ctl_parse_request(big, CTL_WORD_MAX, &r, err, sizeof(err)), -1);	/* one word too long */
 }
 
 static void
