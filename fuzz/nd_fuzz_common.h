@@ -69,7 +69,7 @@ fz_init(void)
 	    dir, FZ_EXTRA);
 	nd_config_defaults(&cfg);
 	if (nd_config_parse_text("fuzz", conf, strlen(conf), &cfg, err, sizeof(err)) == -1 ||
-	    nd_config_check(&cfg, err, sizeof(err)) == -1)
+	    nd_config_check(&cfg, NULL, err, sizeof(err)) == -1)
 		abort();
 	if (nd_fake_open(&fz_dev, true, &fz_peer) == -1)
 		abort();
