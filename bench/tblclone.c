@@ -2,7 +2,7 @@
 /* tblclone — make N copies of one nat64-handoffd channel file for the
  * start-up benchmark, each for another NAT64 address: the same records,
  * the header's NAT64 address replaced and its CRC-32 recomputed. Follows
- * the layout documented in handoffd/journal.h (32-octet header: magic 8,
+ * the layout documented in handoffd/ho_journal.h (32-octet header: magic 8,
  * version 4, NAT64 4, server 4, zero 8, CRC-32 of the first 28 octets 4).
  *
  * usage: tblclone SRC.tbl DIR FIRST-NAT64 N SERVER

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auditlog.h"
-#include "weblog.h"
+#include "hc_auditlog.h"
+#include "hc_weblog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

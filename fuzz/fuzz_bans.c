@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
-#include "ban.h"
+#include "ho_ban.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

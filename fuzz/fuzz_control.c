@@ -12,13 +12,13 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "audit.h"
-#include "ban.h"
-#include "channel.h"
-#include "control.h"
+#include "ho_audit.h"
+#include "ho_ban.h"
+#include "ho_channel.h"
+#include "ho_control.h"
 #include "ctl_wire.h"
-#include "server.h"
-#include "validate.h"
+#include "ho_server.h"
+#include "ho_validate.h"
 
 #define F_SRV	0xc0000201u
 #define F_NAT	0xc6336401u
@@ -70,7 +70,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		s.bans = ban_create(path, 8, 60);
 		chan_set_bans(s.reg, s.bans);
 	}
-	cs = ctl_create_detached();
+	cs = hctl_create_detached();
 	return 0;
 }
 
@@ -107,7 +107,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		ctl_out_init(&o, CTL_OUT_MAX);
-		ctl_dispatch(cs, &s, p, n, &o, &now);
+		hctl_dispatch(cs, &s, p, n, &o, &now);
 		check_answer(&o);
 		ctl_out_free(&o);
 		p += n + 1;

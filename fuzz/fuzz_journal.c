@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "conntable.h"
-#include "journal.h"
+#include "ho_conntable.h"
+#include "ho_journal.h"
 #include "xalloc.h"
 
 #define F_NAT 0xc0000207u

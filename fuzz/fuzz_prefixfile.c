@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "addr.h"
-#include "dnsmsg.h"
-#include "persist.h"
-#include "prefixfile.h"
-#include "render.h"
+#include "hd_dnsmsg.h"
+#include "hd_persist.h"
+#include "hd_prefixfile.h"
+#include "ud_render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

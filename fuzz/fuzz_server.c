@@ -12,11 +12,11 @@
 #include <unistd.h>
 #include <sodium.h>
 
-#include "audit.h"
-#include "channel.h"
+#include "ho_audit.h"
+#include "ho_channel.h"
 #include "handoff_wire.h"
-#include "server.h"
-#include "validate.h"
+#include "ho_server.h"
+#include "ho_validate.h"
 
 #define F_SRV	0xc0000201u
 #define F_NAT	0xc0000207u

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
-#include "validate.h"
+#include "ho_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* auditlog.c — see auditlog.h. */
-#include "auditlog.h"
+/* auditlog.c — see hc_auditlog.h. */
+#include "hc_auditlog.h"
 #include "addr.h"
 #include "xalloc.h"
 

@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "auditlog.h"
+#include "hc_auditlog.h"
 #include "conf.h"
-#include "config.h"
+#include "ho_config.h"
 #include "ctl_client.h"
 #include "ctl_wire.h"
 #include "rtab.h"
-#include "weblog.h"
+#include "hc_weblog.h"
 
 /* Exit codes (nat64-handoffctl(8), EXIT STATUS). */
 enum {

@@ -1,7 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* weblog.c — see weblog.h. */
-#include "weblog.h"
-#include "auditlog.h"
+/* weblog.c — see hc_weblog.h. */
+#include "hc_weblog.h"
+#include "hc_auditlog.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* audit.c — see audit.h. */
-#include "audit.h"
+/* audit.c — see ho_audit.h. */
+#include "ho_audit.h"
 #include "rdfile.h"
 #include "xalloc.h"
 

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* ban.c — see ban.h. */
-#include "ban.h"
+/* ban.c — see ho_ban.h. */
+#include "ho_ban.h"
 #include "addr.h"
 #include "atomicfile.h"
 #include "htab.h"

@@ -1,12 +1,12 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* channel.c — see channel.h. */
-#include "channel.h"
+/* channel.c — see ho_channel.h. */
+#include "ho_channel.h"
 #include "addr.h"
-#include "audit.h"
-#include "ban.h"
+#include "ho_audit.h"
+#include "ho_ban.h"
 #include "handoff_wire.h"
 #include "htab.h"
-#include "journal.h"
+#include "ho_journal.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -662,7 +662,7 @@ chan_rnd(void *arg)
 	return randombytes_random();
 }
 
-/* A port a banned client's entry left: handed to no one yet (ban.h). */
+/* A port a banned client's entry left: handed to no one yet (ho_ban.h). */
 static bool
 chan_quarantined(const struct chan_reg *reg, const struct chan *ch, uint16_t port)
 {

@@ -1,9 +1,9 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* config.c — nat64-handoffd's option table; see config.h and nat64-handoffd(8). */
-#include "config.h"
-#include "audit.h"
-#include "ban.h"
-#include "conntable.h"
+/* config.c — nat64-handoffd's option table; see ho_config.h and nat64-handoffd(8). */
+#include "ho_config.h"
+#include "ho_audit.h"
+#include "ho_ban.h"
+#include "ho_conntable.h"
 #include "daemon.h"
 #include "handoff_wire.h"
 

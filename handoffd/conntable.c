@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* conntable.c — see conntable.h. */
-#include "conntable.h"
+/* conntable.c — see ho_conntable.h. */
+#include "ho_conntable.h"
 #include "handoff_wire.h"
 #include "xalloc.h"
 

@@ -1,13 +1,13 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* control.c — see control.h. */
-#include "control.h"
+/* control.c — see ho_control.h. */
+#include "ho_control.h"
 #include "addr.h"
-#include "audit.h"
-#include "ban.h"
-#include "channel.h"
+#include "ho_audit.h"
+#include "ho_ban.h"
+#include "ho_channel.h"
 #include "conf.h"
 #include "ctl_wire.h"
-#include "status.h"
+#include "ho_status.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -24,40 +24,40 @@ struct ctl_server {
 
 /* ---- the commands */
 
-static ctl_cmd_fn ctl_cmd_lookup, ctl_cmd_lookup_client, ctl_cmd_channels, ctl_cmd_stats,
-    ctl_cmd_show, ctl_cmd_ban, ctl_cmd_unban, ctl_cmd_bans, ctl_cmd_help;
+static ctl_cmd_fn hctl_cmd_lookup, hctl_cmd_lookup_client, hctl_cmd_channels, hctl_cmd_stats,
+    hctl_cmd_show, hctl_cmd_ban, hctl_cmd_unban, hctl_cmd_bans, hctl_cmd_help;
 
-static const struct ctl_command ctl_commands[] = {
-	{ "lookup", 1, 1, "server", ctl_cmd_lookup,
+static const struct ctl_command hctl_commands[] = {
+	{ "lookup", 1, 1, "server", hctl_cmd_lookup,
 	  "lookup NAT64:PORT [server=ADDR]   the entry of that NAT64 address and port now" },
-	{ "lookup-client", 1, 1, "limit", ctl_cmd_lookup_client,
+	{ "lookup-client", 1, 1, "limit", hctl_cmd_lookup_client,
 	  "lookup-client IPV6[/LEN] [limit=N]   every entry of that client or prefix" },
-	{ "channels", 0, 0, "", ctl_cmd_channels,
+	{ "channels", 0, 0, "", hctl_cmd_channels,
 	  "channels   every control channel (NAT64 address, server address)" },
-	{ "stats", 0, 0, "", ctl_cmd_stats,
+	{ "stats", 0, 0, "", hctl_cmd_stats,
 	  "stats   the server's counters (what --status shows)" },
-	{ "show", 1, 1, "server after limit", ctl_cmd_show,
+	{ "show", 1, 1, "server after limit", hctl_cmd_show,
 	  "show NAT64 [server=ADDR] [after=SERVER:PORT] [limit=N]   one NAT64's table, by port, in pages" },
-	{ "ban", 1, 1, "for reason", ctl_cmd_ban,
+	{ "ban", 1, 1, "for reason", hctl_cmd_ban,
 	  "ban IPV6[/LEN] [for=DURATION] [reason=TEXT]   refuse that client or prefix (/32../128); "
 	  "TEXT %-encoded" },
-	{ "unban", 1, 1, "", ctl_cmd_unban, "unban IPV6[/LEN]   lift that ban" },
-	{ "bans", 0, 0, "", ctl_cmd_bans, "bans   every ban in force" },
-	{ "help", 0, 0, "", ctl_cmd_help, "help   this list" },
+	{ "unban", 1, 1, "", hctl_cmd_unban, "unban IPV6[/LEN]   lift that ban" },
+	{ "bans", 0, 0, "", hctl_cmd_bans, "bans   every ban in force" },
+	{ "help", 0, 0, "", hctl_cmd_help, "help   this list" },
 };
 
-#define NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
+#define NCOMMANDS (sizeof(hctl_commands) / sizeof(hctl_commands[0]))
 
 static void
-ctl_cmd_help(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_help(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	(void)arg, (void)r, (void)cur, (void)now;
-	ctl_help(ctl_commands, NCOMMANDS, o);
+	ctl_help(hctl_commands, NCOMMANDS, o);
 }
 
 static int
-ctl_parse_v4(const char *s, uint32_t *a, struct ctl_out *o, const char *what)
+hctl_parse_v4(const char *s, uint32_t *a, struct ctl_out *o, const char *what)
 {
 	if (addr_parse4(s, a) == -1) {
 		ctl_put_error(o, "%s '%s' is not an IPv4 address", what, s);
@@ -68,7 +68,7 @@ ctl_parse_v4(const char *s, uint32_t *a, struct ctl_out *o, const char *what)
 
 /* NAT64:PORT, or an error answer. */
 static int
-ctl_v4port(const char *s, uint32_t *a, uint16_t *port, struct ctl_out *o)
+hctl_v4port(const char *s, uint32_t *a, uint16_t *port, struct ctl_out *o)
 {
 	if (ctl_parse_v4port(s, a, port) == -1) {
 		ctl_put_error(o, "'%s' is not IPV4:PORT", s);
@@ -78,13 +78,13 @@ ctl_v4port(const char *s, uint32_t *a, uint16_t *port, struct ctl_out *o)
 }
 
 static int
-ctl_parse_limit(const struct ctl_req *r, unsigned *limit, struct ctl_out *o)
+hctl_parse_limit(const struct ctl_req *r, unsigned *limit, struct ctl_out *o)
 {
 	return ctl_opt_uint(r, "limit", CTL_PAGE_DEFAULT, CTL_PAGE_MAX, limit, o);
 }
 
 static void
-ctl_fmt_time(uint32_t s, char *buf, size_t len)
+hctl_fmt_time(uint32_t s, char *buf, size_t len)
 {
 	time_t t = (time_t)s;
 	struct tm tm;
@@ -96,7 +96,7 @@ ctl_fmt_time(uint32_t s, char *buf, size_t len)
 #define ENTRY_COLS "nat64:s port:n client:s client_port:n prefix:s server:s last_used:s"
 
 static void
-ctl_put_entry(struct ctl_out *o, const struct chan *ch, const struct ct_view *v)
+hctl_put_entry(struct ctl_out *o, const struct chan *ch, const struct ct_view *v)
 {
 	char nat64[ADDR_STRLEN], server[ADDR_STRLEN], client[ADDR_STRLEN], prefix[ADDR_STRLEN + 4];
 	char port[8], cport[8], used[32];
@@ -111,13 +111,13 @@ ctl_put_entry(struct ctl_out *o, const struct chan *ch, const struct ct_view *v)
 	strcat(prefix, "/96");
 	snprintf(port, sizeof(port), "%u", v->port);
 	snprintf(cport, sizeof(cport), "%u", v->client_port);
-	ctl_fmt_time(v->last_used, used, sizeof(used));
+	hctl_fmt_time(v->last_used, used, sizeof(used));
 	ctl_put_row(o, vals, 7);
 }
 
 /* The table of ch, loaded if needed (NULL if it cannot be). */
 static struct ct_table *
-ctl_table(struct srv_ctx *srv, struct chan *ch, const struct clk_now *now)
+hctl_table(struct srv_ctx *srv, struct chan *ch, const struct clk_now *now)
 {
 	if (ch->t == NULL)
 		chan_find(srv->reg, ch->local, ch->nat64, now);
@@ -125,7 +125,7 @@ ctl_table(struct srv_ctx *srv, struct chan *ch, const struct clk_now *now)
 }
 
 static void
-ctl_cmd_lookup(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_lookup(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
@@ -138,16 +138,16 @@ ctl_cmd_lookup(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl
 	uint16_t port;
 
 	(void)cs, (void)cur;
-	if (ctl_v4port(r->pos[0], &nat64, &port, o) == -1 ||
-	    (sv && ctl_parse_v4(sv, &server, o, "server") == -1))
+	if (hctl_v4port(r->pos[0], &nat64, &port, o) == -1 ||
+	    (sv && hctl_parse_v4(sv, &server, o, "server") == -1))
 		return;
 	ctl_put_cols(o, ENTRY_COLS);
 	for (ch = chan_first(srv->reg); ch; ch = chan_next(srv->reg, ch)) {
-		if (ch->nat64 != nat64 || (sv && ch->local != server) || !ctl_table(srv, ch, now))
+		if (ch->nat64 != nat64 || (sv && ch->local != server) || !hctl_table(srv, ch, now))
 			continue;
 		/* ct_get, not chan_lookup_port: looking does not count as use */
 		if (ct_get(ch->t, port, &v)) {
-			ctl_put_entry(o, ch, &v);
+			hctl_put_entry(o, ch, &v);
 			rows++;
 		}
 	}
@@ -155,7 +155,7 @@ ctl_cmd_lookup(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl
 }
 
 static bool
-ctl_prefix_match(const uint8_t a[16], const uint8_t p[16], int len)
+hctl_prefix_match(const uint8_t a[16], const uint8_t p[16], int len)
 {
 	int full = len / 8, rest = len % 8;
 
@@ -165,7 +165,7 @@ ctl_prefix_match(const uint8_t a[16], const uint8_t p[16], int len)
 }
 
 static void
-ctl_cmd_lookup_client(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_lookup_client(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
@@ -182,17 +182,17 @@ ctl_cmd_lookup_client(void *arg, const struct ctl_req *r, struct ctl_out *o, str
 		ctl_put_error(o, "'%s' is not an IPv6 address or prefix", r->pos[0]);
 		return;
 	}
-	if (ctl_parse_limit(r, &limit, o) == -1)
+	if (hctl_parse_limit(r, &limit, o) == -1)
 		return;
 	ctl_put_cols(o, ENTRY_COLS);
 	for (ch = chan_first(srv->reg); ch; ch = chan_next(srv->reg, ch)) {
 		uint16_t p;
 
-		if (!ctl_table(srv, ch, now))
+		if (!hctl_table(srv, ch, now))
 			continue;
 		/* the entries only, least recently used first */
 		for (p = ct_lru_oldest(ch->t); p; p = ct_lru_newer(ch->t, p)) {
-			if (!ct_get(ch->t, p, &v) || !ctl_prefix_match(v.client, pfx, len))
+			if (!ct_get(ch->t, p, &v) || !hctl_prefix_match(v.client, pfx, len))
 				continue;
 			if (rows == limit) {
 				ctl_put_note(o, "stopped at limit=%u entries; narrow the prefix or raise the limit",
@@ -200,7 +200,7 @@ ctl_cmd_lookup_client(void *arg, const struct ctl_req *r, struct ctl_out *o, str
 				ctl_put_end(o, rows);
 				return;
 			}
-			ctl_put_entry(o, ch, &v);
+			hctl_put_entry(o, ch, &v);
 			rows++;
 		}
 	}
@@ -208,7 +208,7 @@ ctl_cmd_lookup_client(void *arg, const struct ctl_req *r, struct ctl_out *o, str
 }
 
 static void
-ctl_cmd_channels(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_channels(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
@@ -245,15 +245,15 @@ ctl_cmd_channels(void *arg, const struct ctl_req *r, struct ctl_out *o, struct c
 	ctl_put_end(o, rows);
 }
 
-struct ctl_stats_arg {
+struct hctl_stats_arg {
 	struct ctl_out *o;
 	unsigned long rows;
 };
 
 static void
-ctl_stats_item(void *arg, const char *name, unsigned long long value)
+hctl_stats_item(void *arg, const char *name, unsigned long long value)
 {
-	struct ctl_stats_arg *a = arg;
+	struct hctl_stats_arg *a = arg;
 	char num[24];
 	const char *v[2] = { name, num };
 
@@ -263,29 +263,29 @@ ctl_stats_item(void *arg, const char *name, unsigned long long value)
 }
 
 static void
-ctl_cmd_stats(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_stats(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
 	struct srv_ctx *srv = cs->srv;
-	struct ctl_stats_arg a = { o, 0 };
+	struct hctl_stats_arg a = { o, 0 };
 
 	(void)r, (void)cur;
 	ctl_put_cols(o, "name:s value:n");
-	ctl_stats_item(&a, "port", srv->port);
-	status_each(srv, now, ctl_stats_item, &a);
-	ctl_stats_item(&a, "control_accepted", cs->c.accepted);
-	ctl_stats_item(&a, "control_refused_busy", cs->c.refused_busy);
-	ctl_stats_item(&a, "control_commands", cs->c.commands);
-	ctl_stats_item(&a, "control_errors", cs->c.errors);
-	ctl_stats_item(&a, "control_oversized", cs->c.oversized);
-	ctl_stats_item(&a, "control_timeouts", cs->c.timeouts);
-	ctl_stats_item(&a, "control_overflows", cs->c.overflows);
+	hctl_stats_item(&a, "port", srv->port);
+	status_each(srv, now, hctl_stats_item, &a);
+	hctl_stats_item(&a, "control_accepted", cs->c.accepted);
+	hctl_stats_item(&a, "control_refused_busy", cs->c.refused_busy);
+	hctl_stats_item(&a, "control_commands", cs->c.commands);
+	hctl_stats_item(&a, "control_errors", cs->c.errors);
+	hctl_stats_item(&a, "control_oversized", cs->c.oversized);
+	hctl_stats_item(&a, "control_timeouts", cs->c.timeouts);
+	hctl_stats_item(&a, "control_overflows", cs->c.overflows);
 	ctl_put_end(o, a.rows);
 }
 
 static int
-ctl_cmp_chan(const void *a, const void *b)
+hctl_cmp_chan(const void *a, const void *b)
 {
 	const struct chan *x = *(struct chan *const *)a, *y = *(struct chan *const *)b;
 
@@ -295,7 +295,7 @@ ctl_cmp_chan(const void *a, const void *b)
 /* Entries of one NAT64 address in (server, port) order, a page at a
  * time; "more SERVER:PORT" says where the next page starts. */
 static void
-ctl_cmd_show(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_show(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
@@ -310,10 +310,10 @@ ctl_cmd_show(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_c
 	struct ct_view v;
 
 	(void)cs, (void)cur;
-	if (ctl_parse_v4(r->pos[0], &nat64, o, "NAT64") == -1 ||
-	    (sv && ctl_parse_v4(sv, &server, o, "server") == -1) ||
-	    (after && ctl_v4port(after, &after_server, &after_port, o) == -1) ||
-	    ctl_parse_limit(r, &limit, o) == -1)
+	if (hctl_parse_v4(r->pos[0], &nat64, o, "NAT64") == -1 ||
+	    (sv && hctl_parse_v4(sv, &server, o, "server") == -1) ||
+	    (after && hctl_v4port(after, &after_server, &after_port, o) == -1) ||
+	    hctl_parse_limit(r, &limit, o) == -1)
 		return;
 	for (ch = chan_first(srv->reg); ch; ch = chan_next(srv->reg, ch)) {
 		if (ch->nat64 != nat64 || (sv && ch->local != server))
@@ -328,7 +328,7 @@ ctl_cmd_show(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_c
 		free(list);
 		return;
 	}
-	qsort(list, n, sizeof(*list), ctl_cmp_chan);
+	qsort(list, n, sizeof(*list), hctl_cmp_chan);
 	ctl_put_cols(o, ENTRY_COLS);
 	for (i = 0; i < n; i++) {
 		uint32_t p = CT_MIN_PORT;
@@ -338,7 +338,7 @@ ctl_cmd_show(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_c
 			continue;
 		if (after && ch->local == after_server)
 			p = (uint32_t)after_port + 1;
-		if (!ctl_table(srv, ch, now))
+		if (!hctl_table(srv, ch, now))
 			continue;
 		for (; p <= 65535; p++) {
 			if (!ct_get(ch->t, (uint16_t)p, &v))
@@ -352,7 +352,7 @@ ctl_cmd_show(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_c
 				free(list);
 				return;
 			}
-			ctl_put_entry(o, ch, &v);
+			hctl_put_entry(o, ch, &v);
 			rows++;
 		}
 	}
@@ -360,20 +360,20 @@ ctl_cmd_show(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_c
 	free(list);
 }
 
-/* ---- bans (ban.h) */
+/* ---- bans (ho_ban.h) */
 
 #define BAN_COLS "prefix:s since:s until:s reason:s"
 
 static void
-ctl_put_ban(struct ctl_out *o, const struct ban *b, const char *extra)
+hctl_put_ban(struct ctl_out *o, const struct ban *b, const char *extra)
 {
 	char pfx[64], since[32], until[32];
 	const char *v[5] = { pfx, since, until, b->reason, extra };
 
 	ban_fmt_prefix(b, pfx, sizeof(pfx));
-	ctl_fmt_time((uint32_t)b->since_s, since, sizeof(since));
+	hctl_fmt_time((uint32_t)b->since_s, since, sizeof(since));
 	if (b->until_s)
-		ctl_fmt_time((uint32_t)b->until_s, until, sizeof(until));
+		hctl_fmt_time((uint32_t)b->until_s, until, sizeof(until));
 	else
 		strcpy(until, "never");
 	ctl_put_row(o, v, extra ? 5 : 4);
@@ -381,7 +381,7 @@ ctl_put_ban(struct ctl_out *o, const struct ban *b, const char *extra)
 
 /* IPV6[/LEN] for a ban, or an error answer. */
 static int
-ctl_ban_prefix(struct srv_ctx *srv, const char *s, uint8_t pfx[16], int *len, struct ctl_out *o)
+hctl_ban_prefix(struct srv_ctx *srv, const char *s, uint8_t pfx[16], int *len, struct ctl_out *o)
 {
 	if (srv->bans == NULL) {
 		ctl_put_error(o, "bans are not available in this server");
@@ -396,7 +396,7 @@ ctl_ban_prefix(struct srv_ctx *srv, const char *s, uint8_t pfx[16], int *len, st
 
 /* %XX-decode a reason (spaces travel as %20; words hold no blanks). */
 static int
-ctl_unescape(const char *in, char *out, size_t outlen)
+hctl_unescape(const char *in, char *out, size_t outlen)
 {
 	size_t n = 0;
 
@@ -419,7 +419,7 @@ ctl_unescape(const char *in, char *out, size_t outlen)
 }
 
 static void
-ctl_cmd_ban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_ban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
@@ -435,7 +435,7 @@ ctl_cmd_ban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cu
 	int len;
 
 	(void)cur;
-	if (ctl_ban_prefix(srv, r->pos[0], pfx, &len, o) == -1)
+	if (hctl_ban_prefix(srv, r->pos[0], pfx, &len, o) == -1)
 		return;
 	if (dur && conf_duration_ms(dur, 1000, 3650ull * 86400 * 1000, &ms, err, sizeof(err)) == -1) {
 		ctl_put_error(o, "for=%s: %s", dur, err);
@@ -443,7 +443,7 @@ ctl_cmd_ban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cu
 	}
 	if (dur)
 		until = now->wall.tv_sec + (int64_t)(ms / 1000);
-	if (rs && ctl_unescape(rs, reason, sizeof(reason)) == -1) {
+	if (rs && hctl_unescape(rs, reason, sizeof(reason)) == -1) {
 		ctl_put_error(o, "reason: %s", ban_strerror(BAN_E_REASON));
 		return;
 	}
@@ -469,14 +469,14 @@ ctl_cmd_ban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cu
 	snprintf(deleted, sizeof(deleted), "%u", chan_purge_banned(srv->reg, now));
 	chan_commit(srv->reg, now);
 	ctl_put_cols(o, BAN_COLS " deleted:n");
-	ctl_put_ban(o, ban_lookup(srv->bans, pfx, len), deleted);
+	hctl_put_ban(o, ban_lookup(srv->bans, pfx, len), deleted);
 	if (replaced)
 		ctl_put_note(o, "replaced the earlier ban of this prefix");
 	ctl_put_end(o, 1);
 }
 
 static void
-ctl_cmd_unban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_unban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
@@ -487,7 +487,7 @@ ctl_cmd_unban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_
 	int len;
 
 	(void)cur;
-	if (ctl_ban_prefix(srv, r->pos[0], pfx, &len, o) == -1)
+	if (hctl_ban_prefix(srv, r->pos[0], pfx, &len, o) == -1)
 		return;
 	if ((b = ban_lookup(srv->bans, pfx, len)) == NULL) {
 		ctl_put_cols(o, BAN_COLS);	/* nothing to lift: no rows */
@@ -505,13 +505,13 @@ ctl_cmd_unban(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_
 	audit_unbanned(now, old.pfx, old.len, false);
 	chan_commit(srv->reg, now);
 	ctl_put_cols(o, BAN_COLS);
-	ctl_put_ban(o, &old, NULL);
+	hctl_put_ban(o, &old, NULL);
 	ctl_put_note(o, "its ports stay held back until the NAT64 can hold no copy of its entries");
 	ctl_put_end(o, 1);
 }
 
 static void
-ctl_cmd_bans(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_cmd_bans(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
@@ -529,7 +529,7 @@ ctl_cmd_bans(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_c
 
 		if (b->until_s && b->until_s <= now->wall.tv_sec)
 			continue;	/* ended: gone at the next tick */
-		ctl_put_ban(o, b, NULL);
+		hctl_put_ban(o, b, NULL);
 		n++;
 	}
 	ctl_put_note(o, "%u ports held back from reuse", ban_quarantine_count(srv->bans));
@@ -539,35 +539,35 @@ ctl_cmd_bans(void *arg, const struct ctl_req *r, struct ctl_out *o, struct ctl_c
 /* ---- dispatch */
 
 void
-ctl_dispatch(struct ctl_server *cs, struct srv_ctx *srv, const char *line, size_t len,
+hctl_dispatch(struct ctl_server *cs, struct srv_ctx *srv, const char *line, size_t len,
     struct ctl_out *out, const struct clk_now *now)
 {
 	struct ctl_cursor cur;
 
 	cs->srv = srv;
 	cs->c.commands++;
-	if (ctl_run(ctl_commands, NCOMMANDS, cs, line, len, out, &cur, now) == -1)
+	if (ctl_run(hctl_commands, NCOMMANDS, cs, line, len, out, &cur, now) == -1)
 		cs->c.errors++;
 }
 
 static void
-ctl_serve(void *arg, const char *line, size_t len, struct ctl_out *o, struct ctl_cursor *cur,
+hctl_serve(void *arg, const char *line, size_t len, struct ctl_out *o, struct ctl_cursor *cur,
     const struct clk_now *now)
 {
 	struct ctl_server *cs = arg;
 
 	(void)cur;		/* every answer here is whole (large tables come in pages) */
-	ctl_dispatch(cs, cs->srv, line, len, o, now);
+	hctl_dispatch(cs, cs->srv, line, len, o, now);
 }
 
 struct ctl_server *
-ctl_create_detached(void)
+hctl_create_detached(void)
 {
 	return xcalloc(1, sizeof(struct ctl_server));
 }
 
 struct ctl_server *
-ctl_open(const char *path, unsigned mode, const char *user, const char *group, char *err,
+hctl_open(const char *path, unsigned mode, const char *user, const char *group, char *err,
     size_t errlen)
 {
 	struct ctls *sock = ctls_open(path, mode, user, group, err, errlen);
@@ -575,21 +575,21 @@ ctl_open(const char *path, unsigned mode, const char *user, const char *group, c
 
 	if (sock == NULL)
 		return NULL;
-	cs = ctl_create_detached();
+	cs = hctl_create_detached();
 	cs->sock = sock;
 	return cs;
 }
 
 int
-ctl_attach(struct ctl_server *cs, struct ev_loop *loop, struct srv_ctx *srv,
+hctl_attach(struct ctl_server *cs, struct ev_loop *loop, struct srv_ctx *srv,
     const struct clk_now *now)
 {
 	cs->srv = srv;
-	return ctls_attach(cs->sock, loop, ctl_serve, cs, CTL_OUT_MAX, &cs->c, now);
+	return ctls_attach(cs->sock, loop, hctl_serve, cs, CTL_OUT_MAX, &cs->c, now);
 }
 
 void
-ctl_close(struct ctl_server *cs)
+hctl_close(struct ctl_server *cs)
 {
 	if (cs == NULL)
 		return;

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* journal.c — see journal.h. */
-#include "journal.h"
+/* journal.c — see ho_journal.h. */
+#include "ho_journal.h"
 #include "atomicfile.h"
 #include "rdfile.h"
 #include "buf.h"

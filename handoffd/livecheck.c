@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* livecheck.c — see livecheck.h. */
-#include "livecheck.h"
+/* livecheck.c — see ho_livecheck.h. */
+#include "ho_livecheck.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -21,21 +21,21 @@
 
 #include "addr.h"
 #include "atomicfile.h"
-#include "audit.h"
-#include "ban.h"
-#include "channel.h"
-#include "config.h"
-#include "control.h"
+#include "ho_audit.h"
+#include "ho_ban.h"
+#include "ho_channel.h"
+#include "ho_config.h"
+#include "ho_control.h"
 #include "daemon.h"
 #include "evloop.h"
-#include "journal.h"
-#include "livecheck.h"
+#include "ho_journal.h"
+#include "ho_livecheck.h"
 #include "log.h"
 #include "rdfile.h"
-#include "server.h"
-#include "status.h"
-#include "udpio.h"
-#include "validate.h"
+#include "ho_server.h"
+#include "ho_status.h"
+#include "ho_udpio.h"
+#include "ho_validate.h"
 
 struct handoffd {
 	struct hcfg cfg;
@@ -452,7 +452,7 @@ main(int argc, char **argv)
 	d.uio = uio_open(d.cfg.listen, d.cfg.port, err, sizeof(err));
 	if (d.uio == NULL)
 		fatalx("%s", err);
-	if (d.cfg.control_socket[0] && (d.ctl = ctl_open(d.cfg.control_socket, d.cfg.control_mode,
+	if (d.cfg.control_socket[0] && (d.ctl = hctl_open(d.cfg.control_socket, d.cfg.control_mode,
 	    d.cfg.user, d.cfg.control_group, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (d.cfg.user[0] && daemon_drop_privileges(d.cfg.user, err, sizeof(err)) == -1)
@@ -536,7 +536,7 @@ main(int argc, char **argv)
 	    ev_signal_add(d.loop, SIGTERM, on_quit, &d) == -1 ||
 	    ev_signal_add(d.loop, SIGINT, on_quit, &d) == -1)
 		fatal("event loop setup");
-	if (d.ctl && ctl_attach(d.ctl, d.loop, &d.srv, &now) == -1)
+	if (d.ctl && hctl_attach(d.ctl, d.loop, &d.srv, &now) == -1)
 		fatal("control socket setup");
 	ev_timer_add(d.loop, &now, 1000, on_maintenance, &d);
 	ev_timer_add(d.loop, &now, 0, on_status, &d);
@@ -556,7 +556,7 @@ main(int argc, char **argv)
 	clk_read(&now);
 	chan_commit(d.srv.reg, &now);
 	write_status(&d, &now);
-	ctl_close(d.ctl);
+	hctl_close(d.ctl);
 	chan_reg_destroy(d.srv.reg, &now);
 	save_tokens(&d);
 	val_destroy(d.srv.vs);

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* server.c — see server.h. */
-#include "server.h"
+/* server.c — see ho_server.h. */
+#include "ho_server.h"
 #include "addr.h"
 #include "buf.h"
 #include "ippkt.h"
@@ -170,7 +170,7 @@ srv_adopt_entries(struct srv_ctx *s, struct chan *ch, uint16_t sport, const stru
 				/* Not adopted; but the NAT64 still holds a copy
 				 * of it (it announces what it caches, e.g. after
 				 * a restart of this server), so its port waits a
-				 * whole quarantine time from now (ban.h). */
+				 * whole quarantine time from now (ho_ban.h). */
 				if (e->mapped_port)
 					(void)ban_quarantine(s->bans, ch->local, ch->nat64,
 					    e->mapped_port, now->wall.tv_sec);

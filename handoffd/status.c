@@ -1,9 +1,9 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* status.c — see status.h. */
-#include "status.h"
+/* status.c — see ho_status.h. */
+#include "ho_status.h"
 #include "addr.h"
 #include "atomicfile.h"
-#include "audit.h"
+#include "ho_audit.h"
 #include "promtext.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* udpio.c — see udpio.h. */
-#include "udpio.h"
+/* udpio.c — see ho_udpio.h. */
+#include "ho_udpio.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* validate.c — see validate.h. */
-#include "validate.h"
+/* validate.c — see ho_validate.h. */
+#include "ho_validate.h"
 #include "rdfile.h"
 #include "addr.h"
 #include "atomicfile.h"

@@ -1,8 +1,8 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* apply.c — see apply.h. */
-#include "apply.h"
+/* apply.c — see hd_apply.h. */
+#include "hd_apply.h"
 #include "log.h"
-#include "strv.h"
+#include "hd_strv.h"
 #include "xalloc.h"
 
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "daemon.h"
-#include "prefixfile.h"
+#include "hd_prefixfile.h"
 
 static int
 parse_probe(void *elem, const char *v, char *err, size_t errlen)

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* core.c — see core.h. */
-#include "core.h"
+/* core.c — see hd_core.h. */
+#include "hd_core.h"
 #include "addr.h"
 #include "log.h"
 #include "xalloc.h"
@@ -489,7 +489,7 @@ hd_core_tick(struct hd_core *c, const struct clk_now *now)
 			next = ps->next_ms;
 	}
 	if (c->dirty && c->started && hd_core_unsettled(c, now)) {
-		/* wait for the other changes (see core.h) */
+		/* wait for the other changes (see hd_core.h) */
 		a = c->trans_since_ms + hd_core_settle_ms(&c->cfg);
 		if (a < next)
 			next = a;

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* dnsmsg.c — see dnsmsg.h. */
-#include "dnsmsg.h"
+/* dnsmsg.c — see hd_dnsmsg.h. */
+#include "hd_dnsmsg.h"
 #include "buf.h"
 
 #include <ctype.h>

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "apply.h"
+#include "hd_apply.h"
 #include "conf.h"
-#include "core.h"
+#include "hd_core.h"
 
 #define HD_SYSCONF		"/etc/nat64kit/nat64-healthd.conf"
 #define HD_RUNDIR		"/run/nat64-healthd"

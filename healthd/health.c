@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* health.c — see health.h. */
-#include "health.h"
+/* health.c — see hd_health.h. */
+#include "hd_health.h"
 
 #include <string.h>
 

@@ -17,21 +17,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apply.h"
+#include "hd_apply.h"
 #include "hd_config.h"
-#include "core.h"
+#include "hd_core.h"
 #include "daemon.h"
 #include "evloop.h"
 #include "log.h"
-#include "notify.h"
-#include "persist.h"
-#include "prefixfile.h"
-#include "probe.h"
-#include "probe_os.h"
-#include "runner.h"
-#include "status.h"
-#include "verify.h"
-#include "verify_os.h"
+#include "hd_notify.h"
+#include "hd_persist.h"
+#include "hd_prefixfile.h"
+#include "hd_probe.h"
+#include "hd_probe_os.h"
+#include "hd_runner.h"
+#include "hd_status.h"
+#include "hd_verify.h"
+#include "hd_verify_os.h"
 #include "xalloc.h"
 
 struct healthd {
@@ -86,7 +86,7 @@ hd_status_gen(const struct healthd *d)
 	return hd_core_events(d->core) + st.runs + st.successes + st.failures;
 }
 
-/* The selection file (persist.h), after every change. */
+/* The selection file (hd_persist.h), after every change. */
 static void
 hd_save_selection(struct healthd *d)
 {

@@ -1,8 +1,8 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* notify.c — see notify.h. */
-#include "notify.h"
+/* notify.c — see hd_notify.h. */
+#include "hd_notify.h"
 #include "log.h"
-#include "strv.h"
+#include "hd_strv.h"
 #include "xalloc.h"
 
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* persist.c — see persist.h. */
-#include "persist.h"
+/* persist.c — see hd_persist.h. */
+#include "hd_persist.h"
 #include "addr.h"
 #include "atomicfile.h"
-#include "prefixfile.h"
+#include "hd_prefixfile.h"
 #include "xalloc.h"
 
 #include <errno.h>

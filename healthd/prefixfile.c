@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* prefixfile.c — see prefixfile.h. */
-#include "prefixfile.h"
+/* prefixfile.c — see hd_prefixfile.h. */
+#include "hd_prefixfile.h"
 #include "addr.h"
 #include "rdfile.h"
 #include "xalloc.h"

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* probe.c — probe target specifications (see probe.h). */
-#include "probe.h"
+/* probe.c — probe target specifications (see hd_probe.h). */
+#include "hd_probe.h"
 #include "addr.h"
 
 #include <stdio.h>

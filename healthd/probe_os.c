@@ -1,8 +1,8 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* probe_os.c — see probe_os.h. */
-#include "probe_os.h"
+/* probe_os.c — see hd_probe_os.h. */
+#include "hd_probe_os.h"
 #include "buf.h"
-#include "dnsmsg.h"
+#include "hd_dnsmsg.h"
 #include "log.h"
 #include "xalloc.h"
 

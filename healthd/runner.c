@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* runner.c — see runner.h. */
-#include "runner.h"
+/* runner.c — see hd_runner.h. */
+#include "hd_runner.h"
 #include "log.h"
 #include "xalloc.h"
 

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* select.c — see select.h. */
-#include "select.h"
+/* select.c — see hd_select.h. */
+#include "hd_select.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* status.c — see status.h. */
-#include "status.h"
+/* status.c — see hd_status.h. */
+#include "hd_status.h"
 #include "atomicfile.h"
 #include "promtext.h"
 #include "xalloc.h"

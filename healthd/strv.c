@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* strv.c — see strv.h. */
-#include "strv.h"
+/* strv.c — see hd_strv.h. */
+#include "hd_strv.h"
 #include "xalloc.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* verify.c — see verify.h. */
-#include "verify.h"
+/* verify.c — see hd_verify.h. */
+#include "hd_verify.h"
 #include "addr.h"
 
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* verify_os.c — see verify_os.h. */
-#include "verify_os.h"
+/* verify_os.c — see hd_verify_os.h. */
+#include "hd_verify_os.h"
 #include "addr.h"
-#include "dnsmsg.h"
-#include "verify.h"
+#include "hd_dnsmsg.h"
+#include "hd_verify.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>

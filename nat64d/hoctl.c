@@ -17,7 +17,7 @@
 
 /* A valid control packet came from this server. */
 static struct nd_hosrv *
-srv_confirm(struct nd_gw *gw, uint32_t a, const struct clk_now *now)
+confirm_server(struct nd_gw *gw, uint32_t a, const struct clk_now *now)
 {
 	struct nd_ho *ho = gw->ho;
 	struct nd_hosrv *s = ho_srv_add(ho, a, now);
@@ -94,7 +94,7 @@ entry_accept(struct nd_gw *gw, struct nd_pkt *p, const struct ho_ctl *c)
 		return -1;
 	}
 	/* Authentic: the server is alive, whatever we make of the entry. */
-	srv_confirm(gw, c->server, p->now);
+	confirm_server(gw, c->server, p->now);
 	if ((pfx = ho_prefix96(gw, en->prefix)) < 0 || en->mapped_port < 1024 ||
 	    en->mapped_port == HW_TEREDO_PORT || en->mapped_port == gw->cfg.ho_port ||
 	    en->mapped_port == gw->cfg.ho_ctl_port) {
@@ -233,7 +233,7 @@ ctl_after6(struct nd_gw *gw, struct nd_pkt *p, const struct ho_ctl *c)
 		nd_drop(p, &ho->c.drop_bad_auth);
 		return;
 	}
-	srv_confirm(gw, c->server, p->now);
+	confirm_server(gw, c->server, p->now);
 	ho->c.delivered6++;
 	nd_out_send(gw, NULL, c->ip, c->hp.ip.len, NULL, 0, true);
 }
@@ -283,7 +283,7 @@ ctl_token4(struct nd_gw *gw, struct nd_pkt *p, const struct ho_ctl *c)
 		nd_drop(p, &ho->c.drop_bad_packet);
 		return;
 	}
-	srv_confirm(gw, c->server, p->now);
+	confirm_server(gw, c->server, p->now);
 	s4 = be32_load(c->ip + 12);
 	d4 = be32_load(c->ip + 16);
 	if (s4 == c->pool4 && d4 == c->server) {

@@ -34,7 +34,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "rdfile.h"
-#include "render.h"
+#include "ud_render.h"
 #include "ud_config.h"
 #include "xalloc.h"
 

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* render.c — see render.h. */
-#include "render.h"
+/* render.c — see ud_render.h. */
+#include "ud_render.h"
 #include "addr.h"
 #include "xalloc.h"
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "render.h"
+#include "ud_render.h"
 
 struct ud_cli {
 	int backend;				/* enum ud_backend */

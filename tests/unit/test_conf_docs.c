@@ -19,7 +19,7 @@
 
 #include "atomicfile.h"
 #include "conf.h"
-#include "config.h"
+#include "ho_config.h"
 #include "hd_config.h"
 #include "nc.h"
 #include "nd_config.h"

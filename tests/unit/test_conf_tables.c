@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
-#include "config.h"
+#include "ho_config.h"
 #include "hd_config.h"
 #include "nd_config.h"
 #include "sim.h"

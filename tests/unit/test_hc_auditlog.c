@@ -17,8 +17,8 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "auditlog.h"
-#include "weblog.h"
+#include "hc_auditlog.h"
+#include "hc_weblog.h"
 
 #define NAT	0xc6336401u	/* 198.51.100.1 */
 #define T0	1552903588000000LL	/* 2019-03-18 10:06:28 UTC */

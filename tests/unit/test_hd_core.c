@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "addr.h"
-#include "apply.h"
-#include "core.h"
+#include "hd_apply.h"
+#include "hd_core.h"
 
 #define NPFX_MAX	128
 #define NPEND_MAX	1024

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "dnsmsg.h"
+#include "hd_dnsmsg.h"
 
 static void
 test_dnsmsg(void **state)

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "health.h"
-#include "select.h"
+#include "hd_health.h"
+#include "hd_select.h"
 
 static const struct hd_health_cfg HC = {
 	.rise = 3, .fall = 3, .quorum = 1, .window = 10, .min_ratio_pct = 50,

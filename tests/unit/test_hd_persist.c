@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "persist.h"
+#include "hd_persist.h"
 
 static void
 test_round_trip(void **state)

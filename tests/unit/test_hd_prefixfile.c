@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "prefixfile.h"
-#include "probe.h"
+#include "hd_prefixfile.h"
+#include "hd_probe.h"
 
 static int
 parse(const char *text, struct hd_pflist *l, char *err, size_t errlen)

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "addr.h"
-#include "verify.h"
+#include "hd_verify.h"
 
 static size_t
 expect(const char *const *pfx, size_t n, uint8_t (*out)[16])

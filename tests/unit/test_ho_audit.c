@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "audit.h"
+#include "ho_audit.h"
 
 static int
 check(const uint8_t a[16])

@@ -20,18 +20,18 @@
 
 #include "addr.h"
 #include "atomicfile.h"
-#include "audit.h"
-#include "auditlog.h"
-#include "ban.h"
-#include "channel.h"
+#include "ho_audit.h"
+#include "hc_auditlog.h"
+#include "ho_ban.h"
+#include "ho_channel.h"
 #include "cksum.h"
-#include "control.h"
+#include "ho_control.h"
 #include "ctl_wire.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
 #include "rdfile.h"
-#include "server.h"
-#include "validate.h"
+#include "ho_server.h"
+#include "ho_validate.h"
 
 #define T0	1764619200	/* 2025-12-01 20:00:00 UTC */
 #define SRV	0xc0000201u	/* 192.0.2.1 */
@@ -847,7 +847,7 @@ static void
 test_unban_not_saved(void **state)
 {
 	struct srv_ctx s;
-	struct ctl_server *cs = ctl_create_detached();
+	struct ctl_server *cs = hctl_create_detached();
 	struct clk_now now = clk_fake(1000, T0);
 	struct ctl_out o;
 	char sub[128], path[160], err[512], cmd[200];
@@ -866,7 +866,7 @@ test_unban_not_saved(void **state)
 	chan_set_bans(s.reg, s.bans);
 	for (i = 0; i < 2; i++) {
 		ctl_out_init(&o, CTL_OUT_MAX);
-		ctl_dispatch(cs, &s, reqs[i], strlen(reqs[i]), &o, &now);
+		hctl_dispatch(cs, &s, reqs[i], strlen(reqs[i]), &o, &now);
 		assert_true(o.len > 4 && memcmp(o.p, "cols", 4) == 0);
 		ctl_out_free(&o);
 	}
@@ -874,14 +874,14 @@ test_unban_not_saved(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sub);	/* no file can be written now */
 	assert_int_equal(system(cmd), 0);
 	ctl_out_init(&o, CTL_OUT_MAX);
-	ctl_dispatch(cs, &s, "unban 2001:db8::1", 17, &o, &now);
+	hctl_dispatch(cs, &s, "unban 2001:db8::1", 17, &o, &now);
 	assert_true(o.len > 5 && memcmp(o.p, "error", 5) == 0);
 	ctl_out_free(&o);
 	assert_true(banned(s.bans, "2001:db8::1", T0));
 	assert_int_equal(ban_count(s.bans), 2);
 	chan_reg_destroy(s.reg, &now);
 	ban_destroy(s.bans);
-	ctl_close(cs);
+	hctl_close(cs);
 	audit_close();
 }
 

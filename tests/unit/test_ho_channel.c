@@ -22,10 +22,10 @@
 #include <cmocka.h>
 
 #include "atomicfile.h"
-#include "audit.h"
-#include "channel.h"
+#include "ho_audit.h"
+#include "ho_channel.h"
 #include "handoff_wire.h"
-#include "livecheck.h"
+#include "ho_livecheck.h"
 
 #define CH_SRV		0xc0000201u	/* 192.0.2.1 */
 #define CH_NAT(n)	(0xc6336400u + (n))	/* 198.51.100.n */

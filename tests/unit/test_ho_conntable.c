@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conntable.h"
+#include "ho_conntable.h"
 
 static const uint8_t key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 static const uint8_t pfx[12] = { 0x00, 0x64, 0xff, 0x9b };	/* 64:ff9b::/96 */

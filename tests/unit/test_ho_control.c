@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* test_ho_control.c — nat64-handoffd's control socket commands
- * (handoffd/control.c through ctl_dispatch, lib/ctl_wire.c's request
+ * (handoffd/control.c through hctl_dispatch, lib/ctl_wire.c's request
  * parser) over a real channel registry, and the audit formats: the text
  * lines unchanged, the JSON objects with every documented field (read
  * back by nat64-handoffctl's parser). */
@@ -15,13 +15,13 @@
 #include <cmocka.h>
 
 #include "atomicfile.h"
-#include "audit.h"
-#include "auditlog.h"
-#include "channel.h"
-#include "control.h"
+#include "ho_audit.h"
+#include "hc_auditlog.h"
+#include "ho_channel.h"
+#include "ho_control.h"
 #include "ctl_wire.h"
-#include "server.h"
-#include "validate.h"
+#include "ho_server.h"
+#include "ho_validate.h"
 
 #define SRV_A	0xc0000202u	/* 192.0.2.2 */
 #define SRV_B	0xc0000204u	/* 192.0.2.4 */
@@ -67,7 +67,7 @@ setup(void **state)
 		    (uint16_t)(2000 + i), NULL, 0, &f->now, &created) == 0)
 			return -1;
 	}
-	f->cs = ctl_create_detached();
+	f->cs = hctl_create_detached();
 	*state = f;
 	return 0;
 }
@@ -79,7 +79,7 @@ teardown(void **state)
 	char cmd[128];
 
 	ctl_out_free(&f->o);
-	ctl_close(f->cs);
+	hctl_close(f->cs);
 	chan_reg_destroy(f->s.reg, &f->now);
 	val_destroy(f->s.vs);
 	audit_close();
@@ -96,7 +96,7 @@ ask(struct fx *f, const char *req)
 {
 	ctl_out_free(&f->o);
 	ctl_out_init(&f->o, CTL_OUT_MAX);
-	ctl_dispatch(f->cs, &f->s, req, strlen(req), &f->o, &f->now);
+	hctl_dispatch(f->cs, &f->s, req, strlen(req), &f->o, &f->now);
 	ctl_put_raw(&f->o, "", 1);
 	return f->o.p;
 }

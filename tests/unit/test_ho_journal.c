@@ -24,8 +24,8 @@
 #include <zlib.h>
 
 #include "buf.h"
-#include "conntable.h"
-#include "journal.h"
+#include "ho_conntable.h"
+#include "ho_journal.h"
 #include "xalloc.h"
 
 #define J_SRV 0xc0000201u	/* 192.0.2.1 */

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "livecheck.h"
+#include "ho_livecheck.h"
 
 #define LO1 0x7f000001u
 #define LO2 0x7f000002u

@@ -19,13 +19,13 @@
 #include <sodium.h>
 
 #include "atomicfile.h"
-#include "audit.h"
-#include "channel.h"
+#include "ho_audit.h"
+#include "ho_channel.h"
 #include "cksum.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
-#include "server.h"
-#include "validate.h"
+#include "ho_server.h"
+#include "ho_validate.h"
 
 #define SRV	0xc0000201u	/* 192.0.2.1 */
 #define NAT	0xc0000207u	/* 192.0.2.7 */

@@ -14,11 +14,11 @@
 #include <cmocka.h>
 
 #include "atomicfile.h"
-#include "audit.h"
-#include "channel.h"
-#include "server.h"
-#include "status.h"
-#include "validate.h"
+#include "ho_audit.h"
+#include "ho_channel.h"
+#include "ho_server.h"
+#include "ho_status.h"
+#include "ho_validate.h"
 
 #define SRV_A	0xc0000202u	/* 192.0.2.2 */
 #define NCHAN	(STATUS_METRICS_MAX_CHANNELS + 3)

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "validate.h"
+#include "ho_validate.h"
 
 #define A_SRV	0xc0000201u	/* 192.0.2.1 */
 #define A_NAT	0xc0000207u	/* 192.0.2.7 */

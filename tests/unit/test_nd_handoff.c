@@ -21,17 +21,17 @@
 #include <sodium.h>
 
 #include "atomicfile.h"
-#include "audit.h"
-#include "ban.h"
-#include "channel.h"
+#include "ho_audit.h"
+#include "ho_ban.h"
+#include "ho_channel.h"
 #include "cksum.h"
 #include "handoff_wire.h"
 #include "ippkt.h"
 #include "nd_ho_int.h"
 #include "nd_state.h"
 #include "nd_testutil.h"
-#include "server.h"
-#include "validate.h"
+#include "ho_server.h"
+#include "ho_validate.h"
 
 #define CLIENT	"2001:db8:1::2"
 #define SERVER6	"2001:db8:64::c000:202"	/* 2001:db8:64::192.0.2.2 */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "render.h"
+#include "ud_render.h"
 
 static const struct ud_opts BIND = { UD_BIND, "any", "0::/3 4000::/2 8000::/1 2001:db8::/32",
 	true };

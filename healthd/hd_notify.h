@@ -1,7 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* notify.h — --notify CMD: tell someone about every change.
+/* hd_notify.h — --notify CMD: tell someone about every change.
  *
- * For each event (core.h: a prefix up or down, a new selection; main.c
+ * For each event (hd_core.h: a prefix up or down, a new selection; main.c
  * adds a served-set drift) runs
  *	CMD [ARGS] EVENT [PREFIX...]
  * with EVENT one of up, down, selection, drift, PREFIX the prefix (up,
@@ -22,9 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "apply.h"
+#include "hd_apply.h"
 #include "clock.h"
-#include "core.h"
+#include "hd_core.h"
 
 #define HD_NOTIFY_QUEUE	256
 

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* udpio.h — the server's UDP socket: batched receive (recvmmsg) with the
+/* ho_udpio.h — the server's UDP socket: batched receive (recvmmsg) with the
  * local address each datagram reached (IP_PKTINFO), and batched send
  * (sendmmsg) from that same local address, so replies leave from the
  * address the request reached even when bound to 0.0.0.0.
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "server.h"
+#include "ho_server.h"
 
 #define UIO_BATCH	32
 

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* strv.h — a NULL-terminated list of owned strings (prefix sets, command
+/* hd_strv.h — a NULL-terminated list of owned strings (prefix sets, command
  * lines), shared by apply, core, persist and notify. */
 #ifndef HD_STRV_H
 #define HD_STRV_H

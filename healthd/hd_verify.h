@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* verify.h — does the resolver serve the selected set? (RFC 8880)
+/* hd_verify.h — does the resolver serve the selected set? (RFC 8880)
  *
  * Every interval the daemon asks the local resolver for ipv4only.arpa
  * AAAA. A DNS64 resolver answers it with every active prefix applied to

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* config.h — nat64-handoffd settings, one table (lib/conf.h): built-in
+/* ho_config.h — nat64-handoffd settings, one table (lib/conf.h): built-in
  * defaults, then the config file (-f), then command-line options, which
  * are the same settings under the same names. SIGHUP builds a new config
  * the same way and swaps it in only if it parses; keys not marked

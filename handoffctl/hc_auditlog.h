@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* auditlog.h — nat64-handoffd's audit logs read back as a time index.
+/* hc_auditlog.h — nat64-handoffd's audit logs read back as a time index.
  *
  * The one reader of the audit formats (handoffd/audit.h): the original
  * text lines and the JSON objects of audit-format json, from the current

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* journal.h — persistence of one channel's table.
+/* ho_journal.h — persistence of one channel's table.
  *
  * File STATE/channels/<nat64>-<server>.tbl: a 32-octet header, then
  * records appended as the table changes:
@@ -39,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conntable.h"
+#include "ho_conntable.h"
 
 #define JR_MAGIC	"NK64HOJ1"
 #define JR_VERSION	1

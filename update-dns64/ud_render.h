@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* render.h — update-dns64's pure part: validate the prefix list, find
+/* ud_render.h — update-dns64's pure part: validate the prefix list, find
  * the prefixes an old BIND include named, render the new file for a
  * backend. No I/O; unit-tested in tests/unit/test_ud_render.c. */
 #ifndef UD_RENDER_H

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* dnsmsg.h — the DNS probe's wire format: build one query, check that a
+/* hd_dnsmsg.h — the DNS probe's wire format: build one query, check that a
  * datagram is a reply to it. Bounds-checked through lib/buf.h; fuzzed by
  * fuzz/fuzz_prefixfile.c and unit-tested with truncated and forged replies. */
 #ifndef HD_DNSMSG_H

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* prefixfile.h — the NAT64 prefix file: one RFC 6052 prefix per line.
+/* hd_prefixfile.h — the NAT64 prefix file: one RFC 6052 prefix per line.
  *
  *	# comment (also after a prefix)
  *	64:ff9b::		(no length: /96)

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* status.h — the status file STATE/status: what `nat64-handoffd --status`
+/* ho_status.h — the status file STATE/status: what `nat64-handoffd --status`
  * prints. Text, "key value" lines; per channel one "channel" line.
  * Rewritten atomically every status-interval, on SIGUSR1 and at exit. */
 #ifndef NK_STATUS_H
@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "clock.h"
-#include "server.h"
+#include "ho_server.h"
 
 /* Every scalar of the status file after "time" and "port", in file
  * order: channels, channels_loaded, tokens, journal_errors, audit_errors,

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* verify_os.h — the served-set query: one ipv4only.arpa AAAA query over
+/* hd_verify_os.h — the served-set query: one ipv4only.arpa AAAA query over
  * UDP to the local resolver, through the event loop; the answer's AAAA
  * records (or "no answer" at the timeout) go to the callback. One query
  * at a time. */

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* audit.h — the handoff audit log: one line per event, exactly the
+/* ho_audit.h — the handoff audit log: one line per event, exactly the
  * original nat64handoff server's format:
  *
  *   2019-03-18 10:06:28.436754 Initialized 192.0.2.7

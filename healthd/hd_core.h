@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* core.h — the daemon's logic without the OS: the prefix table, probe
+/* hd_core.h — the daemon's logic without the OS: the prefix table, probe
  * scheduling with jitter, health, selection and the apply trigger.
  *
  * Rounds run every interval (with jitter). While some prefix is changing
@@ -22,13 +22,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "apply.h"
+#include "hd_apply.h"
 #include "clock.h"
-#include "health.h"
-#include "prefixfile.h"
-#include "probe.h"
-#include "select.h"
-#include "strv.h"
+#include "hd_health.h"
+#include "hd_prefixfile.h"
+#include "hd_probe.h"
+#include "hd_select.h"
+#include "hd_strv.h"
 
 struct hd_core_cfg {
 	struct hd_health_cfg health;
@@ -99,7 +99,7 @@ uint64_t hd_core_events(const struct hd_core *c);
  * The ring holds HD_EV_RING; older ones are dropped and counted. */
 size_t hd_core_take_events(struct hd_core *c, struct hd_event *out, size_t max);
 
-/* Health and selection from before a restart (persist.h): prefixes in up
+/* Health and selection from before a restart (hd_persist.h): prefixes in up
  * are up, those in set (text, the order COMMAND got them) selected, without
  * waiting for rise; probes confirm or refute them. Prefixes no longer in
  * the prefix file are ignored. Returns how many were selected (0: the

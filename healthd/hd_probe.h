@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* probe.h — what is probed through each NAT64 prefix, and the seam to the
+/* hd_probe.h — what is probed through each NAT64 prefix, and the seam to the
  * code that does it.
  *
  * A target is an IPv4 service reached through the prefix (its RFC 6052

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* server.h — what nat64-handoffd does with one control packet (draft §9,
+/* ho_server.h — what nat64-handoffd does with one control packet (draft §9,
  * §10; docs/PROTOCOL.md). Pure logic over the channel registry and the
  * validation state: no sockets, no clock reads. The caller (main.c)
  * receives datagrams, calls srv_handle() for each, flushes journals
@@ -12,12 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ban.h"
-#include "channel.h"
+#include "ho_ban.h"
+#include "ho_channel.h"
 #include "clock.h"
 #include "handoff_wire.h"
 #include "tbucket.h"
-#include "validate.h"
+#include "ho_validate.h"
 
 #define SRV_TX_MAX	65507	/* largest UDP payload over IPv4 */
 /* ICMPv6 errors answering banned clients, per second and as a burst

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* channel.h — the control channels this server knows, one per (server
+/* ho_channel.h — the control channels this server knows, one per (server
  * IPv4 address, NAT64 IPv4 address) pair (draft §3), each with its table
  * (conntable.c), its journal (journal.c) and its counters.
  *
@@ -27,9 +27,9 @@
 #include <stdint.h>
 
 #include "clock.h"
-#include "conntable.h"
+#include "ho_conntable.h"
 #include "htab.h"
-#include "livecheck.h"
+#include "ho_livecheck.h"
 
 #define CHAN_EVICT_SCAN	256	/* LRU candidates examined for a non-live port */
 #define CHAN_LIVE_TTL_MS 1000	/* live-port bitmap reuse window */
@@ -135,7 +135,7 @@ int  chan_flush(struct chan_reg *reg);
  * fdatasync journals, compact large or LRU-stale ones. */
 void chan_maintenance(struct chan_reg *reg, const struct clk_now *now);
 
-/* Bans (ban.h): a loaded channel's entries of banned clients are
+/* Bans (ho_ban.h): a loaded channel's entries of banned clients are
  * deleted (Deleted, reason banned) once their ports are quarantined on
  * disk, and no quarantined port is handed out. */
 struct ban_table;

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* weblog.h — the start of a web server's access-log line, as the
+/* hc_weblog.h — the start of a web server's access-log line, as the
  * documented formats write it (nat64-handoffctl(8), ANNOTATE):
  *
  *   nginx:   log_format nat64 '$remote_addr $remote_port $msec "$request" ...';

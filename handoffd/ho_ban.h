@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* ban.h — bans by real IPv6 client, and the ports of banned clients held
+/* ho_ban.h — bans by real IPv6 client, and the ports of banned clients held
  * back from reuse (docs/PROTOCOL.md "Bans").
  *
  * A ban is an IPv6 prefix /32../128 with an optional end (wall-clock
@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "livecheck.h"
+#include "ho_livecheck.h"
 
 #define BAN_FILE		"bans"
 #define BAN_MIN_LEN		32		/* the widest prefix that may be banned */

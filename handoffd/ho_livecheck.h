@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* livecheck.h — which NAT64-side ports have a live local TCP connection.
+/* ho_livecheck.h — which NAT64-side ports have a live local TCP connection.
  *
  * Before evicting, the server prefers an entry whose mapped port has no
  * live TCP connection on this host (a TCP socket from the NAT64 address

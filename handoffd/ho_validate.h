@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* validate.h — §9 token validation: the server's MAC keys, the
+/* ho_validate.h — §9 token validation: the server's MAC keys, the
  * attenuation counter, and the store of authenticated (server address,
  * NAT64 address, NAT64 port, token) combinations.
  *

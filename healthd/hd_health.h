@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* health.h — health of one NAT64 prefix: rise/fall hysteresis, a window
+/* hd_health.h — health of one NAT64 prefix: rise/fall hysteresis, a window
  * of recent probe results (success ratio, median RTT) and a hold-down that
  * grows when a prefix flaps.
  *

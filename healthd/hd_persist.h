@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* persist.h — the selection and health kept across restarts.
+/* hd_persist.h — the selection and health kept across restarts.
  *
  * Not the status file (that is for people and shows everything): a small
  * state file rewritten atomically on every health change, selection
@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "strv.h"
+#include "hd_strv.h"
 
 #define HD_PERSIST_MAGIC	"# nat64-healthd selection v1"
 

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* conntable.h — one control channel's connection tracking table.
+/* ho_conntable.h — one control channel's connection tracking table.
  *
  * The authoritative table the server keeps for the connections between
  * one NAT64 address and one server address (draft §10). An entry maps a

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* runner.h — the real hd_runner: fork+exec a command in its own process
+/* hd_runner.h — the real hd_runner: fork+exec a command in its own process
  * group, collect its output (last 1 KiB), wait through a pidfd in the
  * event loop, TERM the group at the timeout and KILL it 2 s later (also at
  * shutdown, hd_runner_destroy()), KILL what is left of a timed-out
@@ -7,7 +7,7 @@
 #ifndef HD_RUNNER_H
 #define HD_RUNNER_H
 
-#include "apply.h"
+#include "hd_apply.h"
 #include "evloop.h"
 
 typedef void hd_runner_done_fn(void *arg, bool ok, const char *why, const struct clk_now *now);

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* status.h — the state file (`nat64-healthd --status` prints it) and the
+/* hd_status.h — the state file (`nat64-healthd --status` prints it) and the
  * Prometheus textfile (node_exporter textfile collector). Both are
  * rewritten atomically (lib/atomicfile.h).
  *
@@ -19,10 +19,10 @@
 
 #include <stddef.h>
 
-#include "apply.h"
+#include "hd_apply.h"
 #include "clock.h"
-#include "core.h"
-#include "verify.h"
+#include "hd_core.h"
+#include "hd_verify.h"
 
 #define HD_STATUS_MAGIC	"# nat64-healthd status v1"
 

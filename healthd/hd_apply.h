@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* apply.h — runs COMMAND PREFIX... whenever the selection changes.
+/* hd_apply.h — runs COMMAND PREFIX... whenever the selection changes.
  *
  * One run at a time, with a timeout (enforced by the runner). A failure is
  * retried with exponential backoff (backoff_ms, doubling, up to
@@ -41,11 +41,11 @@ void hd_apply_destroy(struct hd_apply *ap);
 /* The set BIND should have (strings copied). Returns true if this is news. */
 bool hd_apply_want(struct hd_apply *ap, char *const set[], size_t n, const struct clk_now *now);
 /* Run COMMAND again with the wanted set now (the resolver serves something
- * else: see verify.h), even if it was applied or a backoff is running.
+ * else: see hd_verify.h), even if it was applied or a backoff is running.
  * Returns false if there is nothing to apply or a run is going on. */
 bool hd_apply_reapply(struct hd_apply *ap, const struct clk_now *now);
 /* The set was applied before this process started (state file, see
- * persist.h): record it as applied without running COMMAND. */
+ * hd_persist.h): record it as applied without running COMMAND. */
 void hd_apply_assume(struct hd_apply *ap, char *const set[], size_t n);
 /* Starts a run if one is due; returns the next absolute mono_ms at which
  * it wants to be called (UINT64_MAX: nothing to do). */

@@ -1,5 +1,5 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
-/* select.h — which prefixes BIND should synthesize from.
+/* hd_select.h — which prefixes BIND should synthesize from.
  *
  * Input: every prefix in file order with its health; the current
  * selection. Rules (docs/HEALTHD.md):
