@@ -120,6 +120,7 @@ nd_gw_reconfig(struct nd_gw *gw, const struct nd_config *cfg, const struct clk_n
 	gw->cfg.icmp_rate = cfg->icmp_rate;
 	gw->cfg.verbose = cfg->verbose;
 	gw->cfg.batch = cfg->batch;
+	gw->cfg.status_interval_ms = cfg->status_interval_ms;
 	if (gw->ho) {
 		gw->cfg.ho_cache_ms = cfg->ho_cache_ms;
 		gw->cfg.ho_cache_max = cfg->ho_cache_max;

@@ -38,8 +38,10 @@ static struct nd_gw *gw;
 static struct nd_dev dev;
 static uint8_t *rxbuf;
 
+/* The status file and the metrics file; the counters also go to the log
+ * at -v (or when neither file is set), except for the periodic writes. */
 static void
-write_status(void)
+write_status(bool periodic)
 {
 	char *buf = xmalloc(ND_STATUS_MAX), err[256];
 	size_t n = nd_gw_status(gw, buf, ND_STATUS_MAX);
@@ -53,7 +55,8 @@ write_status(void)
 	if (gw->cfg.metrics_file[0] &&
 	    nd_metrics_write(gw->cfg.metrics_file, buf, n, err, sizeof(err)) == -1)
 		log_errx("metrics file: %s", err);
-	if (log_getverbose() >= 1 || (!gw->cfg.status_file[0] && !gw->cfg.metrics_file[0])) {
+	if (!periodic &&
+	    (log_getverbose() >= 1 || (!gw->cfg.status_file[0] && !gw->cfg.metrics_file[0]))) {
 		char *line = buf, *nl;
 
 		while ((nl = strchr(line, '\n'))) {
@@ -97,7 +100,7 @@ on_signal(int signo, void *arg, const struct clk_now *now)
 		break;
 	}
 	case SIGUSR1:
-		write_status();
+		write_status(false);
 		break;
 	default:
 		quit = 1;
@@ -136,6 +139,18 @@ on_tun(int fd, uint32_t events, void *arg, const struct clk_now *now)
 		nd_gw_input(gw, rxbuf, (size_t)n, dev.vnet ? &vh : NULL, now);
 	}
 	nd_gw_flush(gw);
+}
+
+/* status-interval: a reload may start, change or stop it (checked every
+ * second while it is 0). */
+static int64_t
+on_status_timer(void *arg, const struct clk_now *now)
+{
+	(void)arg, (void)now;
+	if (gw->cfg.status_interval_ms == 0)
+		return 1000;
+	write_status(true);
+	return (int64_t)gw->cfg.status_interval_ms;
 }
 
 static int64_t
@@ -224,7 +239,9 @@ main(int argc, char **argv)
 		fatal("epoll");
 	if (ctl && nd_ctl_attach(ctl, loop, gw, &now) == -1)
 		fatal("control socket");
-	if (ev_timer_add(loop, &now, 1000, on_expire, NULL) == NULL)
+	if (ev_timer_add(loop, &now, 1000, on_expire, NULL) == NULL ||
+	    ev_timer_add(loop, &now, cfg.status_interval_ms ? cfg.status_interval_ms : 1000,
+	    on_status_timer, NULL) == NULL)
 		fatal("timer");
 	if (ev_signal_add(loop, SIGHUP, on_signal, NULL) == -1 ||
 	    ev_signal_add(loop, SIGUSR1, on_signal, NULL) == -1 ||
@@ -248,7 +265,7 @@ main(int argc, char **argv)
 	daemon_notify("STOPPING=1");
 	clk_read(&now);
 	nd_ho_flush_state(gw, &now);
-	write_status();
+	write_status(false);
 	nd_ctl_close(ctl);
 	ev_destroy(loop);
 	free(rxbuf);

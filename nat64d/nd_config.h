@@ -64,6 +64,7 @@ struct nd_config {
 	char user[64];			/* drop privileges to this user */
 	char status_file[256];		/* "" = off */
 	char metrics_file[256];		/* Prometheus textfile; "" = off */
+	uint64_t status_interval_ms;	/* 0: on SIGUSR1 and at exit only */
 	int icmp_rate;			/* ICMP errors generated per second */
 	bool reset_tos;			/* translated TOS / traffic class 0 (RFC 7915 §4.1, §5.1) */
 	int zero_udp_checksum;		/* ND_UDP0_*: IPv4 UDP checksum 0 (RFC 7915 §4.5) */
