@@ -1,7 +1,7 @@
 /* Copyright (c) 2026 The nat64kit authors. SPDX-License-Identifier: ISC (see LICENSE). */
 /* hc_auditlog.h — nat64-handoffd's audit logs read back as a time index.
  *
- * The one reader of the audit formats (handoffd/audit.h): the original
+ * The one reader of the audit formats (handoffd/ho_audit.h): the original
  * text lines and the JSON objects of audit-format json, from the current
  * file and the rotated ones (name.1, name.2.gz, name-20261201.gz ...;
  * gzip through zlib). Every Created/Deleted event goes into one array

@@ -64,7 +64,7 @@ for i in $(seq 50); do
 done
 nsx ss -Htn state established "( dport = :$P1 )" | grep -q . || fail "could not set up the live TCP connection"
 # The server caches its sock_diag answer per channel for CHAN_LIVE_TTL_MS
-# (1 s, handoffd/channel.h); the previous eviction filled that cache.
+# (1 s, handoffd/ho_channel.h); the previous eviction filled that cache.
 sleep 1.2
 out=$(sim -a $N -C 40002 -c 1 --client-base $((FULL + 1)) --udp --record "$T/rec3" -e entries=1 -e validations=0)
 rc=$?

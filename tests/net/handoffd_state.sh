@@ -14,7 +14,7 @@ stop_server
 ls -l "$STATE/channels"
 f3=$STATE/channels/127.0.0.3-127.0.0.1.tbl
 f4=$STATE/channels/127.0.0.4-127.0.0.1.tbl
-[ -f "$f3" ] && [ -f "$f4" ] || fail "channel files not where handoffd/journal.h says"
+[ -f "$f3" ] && [ -f "$f4" ] || fail "channel files not where handoffd/ho_journal.h says"
 printf 'GARBAGE!' | dd of="$f3" bs=1 seek=0 conv=notrunc 2>/dev/null	# bad header
 head -c 23 /dev/urandom >>"$f4"						# torn tail
 
