@@ -215,6 +215,8 @@ ban_add(struct ban_table *bt, const uint8_t pfx[16], int len, int64_t until_s, c
 	b = &r->b;
 	b->since_s = now_s;
 	b->until_s = until_s;
+	/* the whole field: a shorter reason leaves nothing of the one it replaces */
+	memset(b->reason, 0, sizeof(b->reason));
 	snprintf(b->reason, sizeof(b->reason), "%s", reason);
 	bt->dirty = true;
 	return BAN_OK;
