@@ -577,6 +577,12 @@ nd_config_check(const struct nd_config *c, const char **key, char *err, size_t e
 				snprintf(err, errlen, "listed twice");
 				return -1;
 			}
+	/* each write is a rename and an fsync in the packet loop */
+	if (c->status_interval_ms && c->status_interval_ms < 1000) {
+		ND_BLAME("status-interval");
+		snprintf(err, errlen, "must be 0 (off) or at least 1s");
+		return -1;
+	}
 	if (c->q_records && c->q_records < 64) {
 		ND_BLAME("quota-clients");
 		snprintf(err, errlen, "must be 0 (three times max-bib) or at least 64");
